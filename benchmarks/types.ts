@@ -1,0 +1,106 @@
+// The contract between a benchmark adapter and the rest of eve-eval (DESIGN.md, "Contracts").
+// Every type here is plain data that can be written to disk and read back.
+
+export const BENCHMARK_IDS = [
+  'vqav2',
+  'gqa',
+  'vizwiz',
+  'textvqa',
+  'pope',
+  'mme',
+  'mmbench',
+  'seed',
+  'mmvet',
+  'sqa',
+] as const;
+export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
+
+/** Where a sample's image comes from: a file inside the data root, or bytes embedded in a data file (MMBench TSV). */
+export type ImageRef =
+  | { kind: 'file'; path: string } // absolute path, already checked to be inside the data root
+  | { kind: 'base64'; data: string }; // as stored in the TSV; decoded only when the runner needs it
+
+/** One question, ready for a model. */
+export interface Sample {
+  /** Stable id, unique within benchmark + split (e.g. the question_id as a string). */
+  id: string;
+  benchmark: BenchmarkId;
+  split: string;
+  image?: ImageRef;
+  /** The text that follows the image placeholder, exactly as EVE/LLaVA-1.5 build it (PROTOCOL.md). */
+  prompt: string;
+  /** Multiple-choice options, in letter order, where the benchmark has them. */
+  choices?: string[];
+  /** Ground truth where the split has it; the adapter alone knows its shape. */
+  answer?: unknown;
+  /** max_new_tokens used for the published numbers (128, or 1024 for MM-Vet, MMBench, ScienceQA). */
+  maxNewTokens: number;
+  /** Whatever the breakdowns need: category, question type, POPE split, MME subtask, circular group ... */
+  meta: Record<string, string | number | boolean | null>;
+}
+
+/** A model's answer to one sample, as far as scoring is concerned. */
+export interface Answer {
+  id: string;
+  text: string;
+  /** Set when generation failed: the sample counts as wrong and as an error. */
+  error?: { kind: string; message: string };
+}
+
+export type MetricValue = number | null;
+
+/** What a scorer returns; the runner adds the manifest and statistics. */
+export interface Score {
+  /** The number the EVE paper's table reports, in its units (POPE mean F1 ×100, MME perception sum, else accuracy ×100). */
+  headline: number;
+  headlineName: string;
+  /** Every sub-metric the official scorer prints, flat: e.g. "adversarial.f1", "perception.existence". */
+  metrics: Record<string, MetricValue>;
+  /** Named breakdown tables: table → row → value (e.g. "subtask" → "existence" → 185). */
+  breakdowns: Record<string, Record<string, MetricValue>>;
+  counts: {
+    samples: number; // ground-truth items scored
+    predicted: number; // with a prediction joined by id
+    missing: number; // no prediction: counted wrong
+    errors: number; // prediction carries an error: counted wrong
+    failedExtraction: number; // answer could not be parsed (letter, yes/no): counted wrong
+    judged?: number; // MM-Vet: items with a judge grade
+  };
+  /**
+   * Per-sample credit in [0, 1] keyed by sample id (soft accuracy for VQA, 0/1 elsewhere), so that
+   * bootstrap intervals, paired tests and aspect-ratio breakdowns can be computed without re-scoring.
+   */
+  perSample: Record<string, number>;
+}
+
+export interface LoadOptions {
+  split?: string;
+  limit?: number;
+}
+
+/** Published numbers for one benchmark (PROTOCOL.md §3), in headline units. */
+export type References = Partial<Record<'EVE-7B' | 'EVE-7B-HD' | 'Fuyu-8B' | 'LLaVA-1.5-7B', number>>;
+
+export interface BenchmarkAdapter {
+  id: BenchmarkId;
+  title: string;
+  /** Split used when none is named; the one the EVE paper reports where it is local. */
+  defaultSplit: string;
+  splits: string[];
+  references: References;
+  /** Whether this benchmark's files are under the data root (for `list --data`). */
+  present(dataRoot: string, split?: string): Promise<boolean>;
+  /** Samples in file order, streamed: a 1 GB TSV is never held at once. */
+  load(dataRoot: string, options?: LoadOptions): AsyncIterable<Sample>;
+  /** Score answers joined to samples by id. Throws ScoreRefusal when the files do not line up. */
+  score(samples: Sample[], answers: Map<string, Answer>): Score;
+  /**
+   * Read a predictions file in the benchmark's official answer format (e.g. an MME eval_tool folder),
+   * when it is not eve-eval's own records or LLaVA/EVE answer JSONL. Absent when there is none.
+   */
+  readOfficialPredictions?(path: string, dataRoot: string): Promise<Map<string, Answer> | null>;
+  /** Write the file a scoring server takes; absent for locally scored benchmarks. */
+  writeSubmission?(samples: Sample[], answers: Map<string, Answer>, outFile: string): Promise<void>;
+  /** Write this benchmark's tiny fixture (real on-disk format, generated images) under root. */
+  writeFixture(root: string): Promise<void>;
+}
