@@ -12,7 +12,12 @@ export interface PixelInput {
   dims: number[];
   /** Extra vision-encoder inputs some families need (e.g. Fuyu's patch grid), by input name. */
   extra?: Record<string, { data: Float32Array | BigInt64Array; dims: number[] }>;
-  /** How many embeddings the vision encoder will return for this image. */
+  /**
+   * Fuyu-style row ends: after every `every` vision embeddings the runtime inserts the embedding of text
+   * token `tokenId` (|NEWLINE|). Absent for EVE (split tokens come out of the vision encoder) and LLaVA.
+   */
+  rowEnd?: { every: number; tokenId: number };
+  /** Embeddings spliced into the sequence for this image, row-end tokens included (EVE 1 + h·(w+1), LLaVA 576). */
   imageTokens: number;
   /** Original decoded size, for the aspect-ratio and resolution breakdowns. */
   width: number;
