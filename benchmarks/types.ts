@@ -45,6 +45,11 @@ export interface Answer {
   text: string;
   /** Set when generation failed: the sample counts as wrong and as an error. */
   error?: { kind: string; message: string };
+  /**
+   * Optional: judge grades for judge-scored benchmarks (MM-Vet): one correctness score in [0, 1] per judge
+   * run, as the official evaluator's grade file holds them. Why here: score() only sees answers.
+   */
+  judge?: { scores: number[]; model?: string };
 }
 
 export type MetricValue = number | null;
@@ -76,6 +81,11 @@ export interface Score {
 export interface LoadOptions {
   split?: string;
   limit?: number;
+  /**
+   * false: scoring-only callers skip embedded image bytes (MMBench TSV base64), so scoring a 1 GB TSV
+   * does not hold every image in memory. Default true. Optional: adapters without embedded images ignore it.
+   */
+  images?: boolean;
 }
 
 /** Published numbers for one benchmark (PROTOCOL.md §3), in headline units. */

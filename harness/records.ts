@@ -45,4 +45,9 @@ export interface ResultsFile {
   schema: 'eve-eval/results@1';
   manifest: RunManifest;
   results: BenchmarkResult[];
+  /**
+   * (model, benchmark) pairs that ran but have no score, and why (e.g. MM-Vet answers without judge
+   * grades): listed so a missing number is explained in the file, never filled with a fake one.
+   */
+  unscored?: Array<{ model: string; benchmark: BenchmarkId; reason: string }>;
 }

@@ -1,0 +1,51 @@
+// Tiny MMBench dev TSV in the real format: 4 base questions with their circular copies (index + k·1e6,
+// options rotated, answer re-lettered), base64 PNGs of varied aspect ratio, NaN hints and options.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+
+const COLUMNS = ['index', 'question', 'hint', 'A', 'B', 'C', 'D', 'answer', 'category', 'image', 'source', 'l2-category', 'comment', 'split'];
+
+interface Base {
+  question: string;
+  hint: string | null;
+  options: string[];
+  answer: number; // position in options
+  category: string;
+  l2: string;
+  size: [number, number];
+  color: [number, number, number];
+}
+
+const BASES: Base[] = [
+  { question: 'What is the main color of the image?', hint: null, options: ['red', 'green', 'blue', 'yellow'], answer: 0, category: 'image_color', l2: 'coarse_perception', size: [64, 48], color: [200, 30, 30] },
+  { question: 'Which shape is this image?', hint: 'The image is three times wider than it is tall.', options: ['wide', 'tall', 'square'], answer: 0, category: 'image_style', l2: 'coarse_perception', size: [96, 32], color: [30, 160, 40] },
+  { question: 'Is the image taller than it is wide?', hint: null, options: ['yes', 'no'], answer: 0, category: 'spatial_relationship', l2: 'relation_reasoning', size: [32, 96], color: [40, 40, 200] },
+  { question: 'How many colors does the image use?', hint: 'Count distinct colors.', options: ['one', 'two', 'three', 'four'], answer: 0, category: 'attribute_recognition', l2: 'finegrained_perception (instance-level)', size: [40, 40], color: [220, 200, 20] },
+];
+
+export const MMBENCH_FIXTURE_FILE = 'mmbench/mmbench_dev_20230712.tsv';
+
+export async function writeMMBenchFixture(root: string): Promise<void> {
+  const rows: string[][] = [COLUMNS];
+  const copies: string[][] = [];
+  for (const [i, b] of BASES.entries()) {
+    const png = await sharp({ create: { width: b.size[0], height: b.size[1], channels: 3, background: { r: b.color[0], g: b.color[1], b: b.color[2] } } })
+      .png()
+      .toBuffer();
+    const image = png.toString('base64');
+    const n = b.options.length;
+    for (let k = 0; k < n; k++) {
+      // Copy k rotates the options left by k, as the MMBench TSV's circular copies do.
+      const opts = b.options.map((_, j) => b.options[(j + k) % n]);
+      const answer = String.fromCharCode(65 + ((b.answer - k + n) % n));
+      const cells = [0, 1, 2, 3].map((j) => opts[j] ?? '');
+      const row = [String(i + k * 1_000_000), b.question, b.hint ?? '', ...cells, answer, b.category, image, 'fixture', b.l2, '', 'dev'];
+      (k === 0 ? rows : copies).push(row);
+    }
+  }
+  const dir = join(root, 'mmbench');
+  await mkdir(dir, { recursive: true });
+  // Base questions first, then their copies, as in the real dev TSV.
+  await writeFile(join(root, MMBENCH_FIXTURE_FILE), [...rows, ...copies].map((r) => r.join('\t')).join('\n') + '\n');
+}

@@ -1,0 +1,88 @@
+// MMBench scoring: per-row letter extraction (opencompass eval_mmbench.py rules, no GPT), then circular
+// evaluation over the copies sharing index % 1e6; overall, per l2-category and per category.
+import type { Answer, Sample, Score } from '../types.ts';
+import { ScoreRefusal } from '../../harness/errors.ts';
+import { checkJoin, circularHit, mmbenchExtract, pct } from '../shared/choices.ts';
+
+/** Letter → text for every non-NaN option A–D: the scorer's build_choices (not the prompt's list). */
+export function scorerChoices(s: Sample): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['A', 'B', 'C', 'D']) {
+    const v = s.meta[`opt${k}`];
+    if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+interface Group {
+  category: string;
+  l2: string;
+  copies: { gold: string; predicted: string | null }[];
+}
+
+export function scoreMMBench(samples: Sample[], answers: Map<string, Answer>): Score {
+  checkJoin('mmbench', samples, answers);
+  const counts = { samples: samples.length, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 };
+  const groups = new Map<number, Group>();
+  let vanillaHit = 0;
+  let vanillaTotal = 0;
+  for (const s of samples) {
+    if (typeof s.answer !== 'string') {
+      throw new ScoreRefusal(`mmbench ${s.split}: sample ${s.id} has no ground-truth answer (test split is scored by the MMBench server: use \`submission\`)`);
+    }
+    const a = answers.get(s.id);
+    let predicted: string | null = null;
+    if (!a) counts.missing++;
+    else {
+      counts.predicted++;
+      if (a.error) counts.errors++;
+      else {
+        predicted = mmbenchExtract(a.text, scorerChoices(s));
+        if (predicted === null) counts.failedExtraction++;
+      }
+    }
+    const g = Number(s.meta.group);
+    let group = groups.get(g);
+    if (!group) {
+      // The group's categories are those of its first row in file order, as the original's example[0].
+      group = { category: String(s.meta.category ?? 'unknown'), l2: String(s.meta.l2category ?? 'unknown'), copies: [] };
+      groups.set(g, group);
+    }
+    group.copies.push({ gold: s.answer, predicted });
+    if (Number(s.meta.index) < 1e6) {
+      vanillaTotal++;
+      if (predicted === s.answer) vanillaHit++;
+    }
+  }
+
+  const perSample: Record<string, number> = {};
+  const tally = (m: Map<string, [number, number]>, key: string, hit: boolean) => {
+    const t = m.get(key) ?? [0, 0];
+    t[0] += hit ? 1 : 0;
+    t[1] += 1;
+    m.set(key, t);
+  };
+  const byCat = new Map<string, [number, number]>();
+  const byL2 = new Map<string, [number, number]>();
+  let hits = 0;
+  for (const [g, group] of groups) {
+    const hit = circularHit(group.copies);
+    perSample[String(g)] = hit ? 1 : 0;
+    hits += hit ? 1 : 0;
+    tally(byCat, group.category, hit);
+    tally(byL2, group.l2, hit);
+  }
+  const table = (m: Map<string, [number, number]>) =>
+    Object.fromEntries([...m.keys()].sort().map((k) => [k, pct(m.get(k)![0], m.get(k)![1])]));
+  const breakdowns = { 'l2-category': table(byL2), category: table(byCat) };
+  const overall = pct(hits, groups.size)!;
+  const metrics: Score['metrics'] = {
+    overall,
+    questions: groups.size,
+    correct: hits,
+    vanilla: pct(vanillaHit, vanillaTotal),
+  };
+  for (const [k, v] of Object.entries(breakdowns['l2-category'])) metrics[`l2.${k}`] = v;
+  for (const [k, v] of Object.entries(breakdowns.category)) metrics[`category.${k}`] = v;
+  return { headline: overall, headlineName: 'circular accuracy (%)', metrics, breakdowns, counts, perSample };
+}

@@ -1,0 +1,87 @@
+// MM-Vet readers: LLaVA's DIR/mm-vet/llava-mm-vet.jsonl (question_id, image, text) for the prompts, the
+// official DIR/mm-vet/mm-vet.json (answers with <AND>/<OR>, capabilities), images in DIR/mm-vet/images/.
+// Sample ids are the official keys ("v1_0"), which the grade and submission files use.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LoadOptions, Sample } from '../types.ts';
+import { InputError, UserError } from '../../harness/errors.ts';
+import { isObject, readJsonl } from '../../harness/predictions.ts';
+import { insideRoot } from '../pope/data.ts';
+
+export const SPLIT = 'test';
+export const mmvetDir = (root: string) => join(root, 'mm-vet');
+export const llavaFile = (root: string) => join(root, 'mm-vet', 'llava-mm-vet.jsonl');
+export const officialFile = (root: string) => join(root, 'mm-vet', 'mm-vet.json');
+export const imageDir = (root: string) => join(root, 'mm-vet', 'images');
+
+export interface MmvetTruth {
+  answer: string;
+  capability: string[];
+}
+
+export async function readOfficial(root: string): Promise<Map<string, MmvetTruth & { question: string; imagename: string }> | null> {
+  const file = officialFile(root);
+  if (!existsSync(file)) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(file, undefined, `malformed JSON (${(err as Error).message})`);
+  }
+  if (!isObject(data)) throw new InputError(file, undefined, 'expected {"v1_0": {"imagename", "capability", "question", "answer"}, ...}');
+  const out = new Map<string, MmvetTruth & { question: string; imagename: string }>();
+  for (const [id, v] of Object.entries(data)) {
+    if (!isObject(v) || typeof v.question !== 'string' || typeof v.answer !== 'string' || !Array.isArray(v.capability)) {
+      throw new InputError(file, id, 'expected {"imagename", "capability": [...], "question", "answer"}');
+    }
+    out.set(id, { question: v.question, answer: v.answer, capability: v.capability.map(String), imagename: String(v.imagename ?? `${id}.png`) });
+  }
+  return out;
+}
+
+export async function* loadMmvet(root: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
+  const split = options.split ?? SPLIT;
+  if (split !== SPLIT) throw new UserError(`mmvet has no split "${split}"; known: ${SPLIT}`);
+  const official = await readOfficial(root);
+  let n = 0;
+  const file = llavaFile(root);
+  if (existsSync(file)) {
+    for await (const { value, line } of readJsonl(file)) {
+      if (options.limit !== undefined && n >= options.limit) return;
+      if (!isObject(value) || typeof value.text !== 'string' || typeof value.image !== 'string' || value.question_id === undefined) {
+        throw new InputError(file, line, 'expected {"question_id", "image", "text"}');
+      }
+      const id = `v1_${value.question_id}`;
+      const truth = official?.get(id);
+      n++;
+      yield {
+        id,
+        benchmark: 'mmvet',
+        split,
+        image: { kind: 'file', path: insideRoot(root, imageDir(root), value.image, file, line) },
+        // No suffix: LLaVA/EVE send the raw MM-Vet question (PROTOCOL.md §1.2).
+        prompt: value.text,
+        answer: truth ? { answer: truth.answer, capability: truth.capability } : undefined,
+        maxNewTokens: 1024,
+        meta: { llavaId: String(value.question_id), capability: truth ? truth.capability.join(',') : null },
+      };
+    }
+    return;
+  }
+  if (!official) throw new UserError(`${mmvetDir(root)}: MM-Vet files missing (needs llava-mm-vet.jsonl or mm-vet.json)`);
+  for (const [id, v] of official) {
+    if (options.limit !== undefined && n >= options.limit) return;
+    n++;
+    yield {
+      id,
+      benchmark: 'mmvet',
+      split,
+      image: { kind: 'file', path: insideRoot(root, imageDir(root), v.imagename, officialFile(root), id) },
+      prompt: v.question,
+      answer: { answer: v.answer, capability: v.capability },
+      maxNewTokens: 1024,
+      meta: { llavaId: id.replace(/^v1_/, ''), capability: v.capability.join(',') },
+    };
+  }
+}

@@ -1,0 +1,26 @@
+// POPE (COCO adversarial / popular / random): object-hallucination yes/no questions.
+// Headline: F1 averaged over the three splits, ×100 (the EVE/LLaVA-1.5 table convention, PROTOCOL.md §3.3).
+import { existsSync } from 'node:fs';
+import type { BenchmarkAdapter, Score } from '../types.ts';
+import { ALL_SPLIT, POPE_SPLITS, labelFile, loadPope, questionFile, splitsOf } from './data.ts';
+import { popeOfficialSummary, scorePope } from './score.ts';
+import { writePopeFixture } from './fixture.ts';
+
+const pope: BenchmarkAdapter & { officialSummary(score: Score): string } = {
+  id: 'pope',
+  title: 'POPE (COCO, adversarial/popular/random)',
+  defaultSplit: ALL_SPLIT,
+  splits: [ALL_SPLIT, ...POPE_SPLITS],
+  // PROTOCOL.md §3: mean F1 ×100.
+  references: { 'EVE-7B': 83.6, 'EVE-7B-HD': 85.0, 'Fuyu-8B': 74.1, 'LLaVA-1.5-7B': 85.9 },
+  async present(root, split = ALL_SPLIT) {
+    if (!existsSync(questionFile(root))) return false;
+    return splitsOf(split).every((s) => existsSync(labelFile(root, s)));
+  },
+  load: loadPope,
+  score: scorePope,
+  writeFixture: writePopeFixture,
+  officialSummary: popeOfficialSummary,
+};
+
+export default pope;

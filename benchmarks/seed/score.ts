@@ -1,0 +1,75 @@
+// SEED-Bench scoring as LLaVA/EVE's convert_seed_for_submission.py: exact string match of the reply
+// with the answer letter (no stripping: "C." is wrong), question-weighted accuracy per dimension,
+// for image / video / all; questions without a prediction count as wrong.
+import { writeFile } from 'node:fs/promises';
+import type { Answer, Sample, Score } from '../types.ts';
+import { ScoreRefusal } from '../../harness/errors.ts';
+import { checkJoin, pct } from '../shared/choices.ts';
+
+/**
+ * The prediction a sample is scored with. SEED-Bench-1 repeats question_id "49914"; LLaVA keys its
+ * predictions by id, so both questions are scored with the one prediction kept — eve-eval ids the
+ * second "49914#2" and falls back to the shared id the same way.
+ */
+export function seedAnswer(s: Sample, answers: Map<string, Answer>): Answer | undefined {
+  return answers.get(s.id) ?? (typeof s.meta.questionId === 'string' ? answers.get(s.meta.questionId) : undefined);
+}
+
+export function scoreSeed(samples: Sample[], answers: Map<string, Answer>): Score {
+  const split = samples[0]?.split ?? 'all';
+  checkJoin(`seed ${split}`, samples, answers, split !== 'all');
+  const counts = { samples: samples.length, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 };
+  const perSample: Record<string, number> = {};
+  const dims = new Map<number, { name: string; hit: number; total: number }>();
+  const types = new Map<string, [number, number]>();
+  for (const s of samples) {
+    if (typeof s.answer !== 'string') throw new ScoreRefusal(`seed: sample ${s.id} has no answer`);
+    const a = seedAnswer(s, answers);
+    let ok = false;
+    if (!a) counts.missing++;
+    else {
+      counts.predicted++;
+      if (a.error) counts.errors++;
+      else {
+        if (!['A', 'B', 'C', 'D'].includes(a.text)) counts.failedExtraction++;
+        ok = a.text === s.answer;
+      }
+    }
+    perSample[s.id] = ok ? 1 : 0;
+    const id = Number(s.meta.questionTypeId);
+    const d = dims.get(id) ?? { name: String(s.meta.dimension), hit: 0, total: 0 };
+    d.hit += ok ? 1 : 0;
+    d.total++;
+    dims.set(id, d);
+    for (const t of ['all', String(s.meta.dataType)]) {
+      const c = types.get(t) ?? [0, 0];
+      c[0] += ok ? 1 : 0;
+      c[1]++;
+      types.set(t, c);
+    }
+  }
+  const acc = (t: string) => (types.has(t) ? pct(types.get(t)![0], types.get(t)![1]) : null);
+  const dimension: Record<string, number | null> = {};
+  for (const id of [...dims.keys()].sort((a, b) => a - b)) dimension[dims.get(id)!.name] = pct(dims.get(id)!.hit, dims.get(id)!.total);
+  const metrics: Score['metrics'] = { all: acc('all'), image: acc('image'), video: acc('video') };
+  for (const [k, v] of Object.entries(dimension)) metrics[`dimension.${k}`] = v;
+  const headline = split === 'image' ? acc('image') : split === 'video' ? acc('video') : acc('all');
+  return {
+    headline: headline!,
+    headlineName: `SEED-${split} accuracy (%)`,
+    metrics,
+    breakdowns: { dimension, dataType: { image: acc('image'), video: acc('video'), all: acc('all') } },
+    counts,
+    perSample,
+  };
+}
+
+/** The leaderboard upload LLaVA writes: one {"question_id", "prediction"} line per SEED question. */
+export async function writeSeedSubmission(samples: Sample[], answers: Map<string, Answer>, outFile: string): Promise<void> {
+  const lines = samples.map((s) => {
+    const a = seedAnswer(s, answers);
+    // A missing answer is written as "" (scored wrong by the leaderboard) where LLaVA's script would crash.
+    return JSON.stringify({ question_id: String(s.meta.questionId), prediction: a && !a.error ? a.text : '' });
+  });
+  await writeFile(outFile, lines.join('\n') + '\n');
+}

@@ -1,0 +1,126 @@
+// Multiple-choice pieces shared by MMBench, SEED-Bench and ScienceQA-IMG: option formatting,
+// the letter-extraction rules of the official scorers (each reproduced with its quirks), circular
+// evaluation, and the id-join check. Written once so the three adapters cannot drift apart.
+import type { Answer, Sample } from '../types.ts';
+import { ScoreRefusal } from '../../harness/errors.ts';
+
+/** The suffix LLaVA-1.5 / EVE append for MMBench, SEED and ScienceQA (`--single-pred-prompt`). */
+export const MC_SUFFIX = "Answer with the option's letter from the given choices directly.";
+
+export const LETTERS = ['A', 'B', 'C', 'D', 'E'] as const;
+
+/** "A. first\nB. second" — the option block every LLaVA MC prompt uses. */
+export function formatOptions(options: string[]): string {
+  return options.map((o, i) => `${String.fromCharCode(65 + i)}. ${o}`).join('\n');
+}
+
+// Python's str.split() with no argument splits on runs of Unicode whitespace (str.isspace), which is
+// not JS's \s: Python also counts \x1c-\x1f and \x85, and does not count \uFEFF.
+const PY_WS = /[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+export function pySplit(s: string): string[] {
+  return s.split(PY_WS).filter((t) => t.length > 0);
+}
+
+// The token patterns of can_infer_option, in the order the original tries them: [prefix, suffix].
+const OPTION_PATTERNS: Array<[string, string]> = [
+  ['', '.'], ['', ','], ['', ':'], ['', ')'], ['', ').'], ['(', ')'], ['(', ').'],
+  [':', ''], [':', ','], [':', '.'], [':', ')'], [':', ').'],
+];
+
+/**
+ * MMBench's can_infer_option (open-compass/opencompass @6ca2be6 tools/eval_mmbench.py): looks for a
+ * lone option letter among the whitespace tokens. Quirks kept: letters A–E are tried whatever the
+ * number of options; a bare "A" in a reply of more than 3 tokens may be the article, so the bare-letter
+ * rule is abandoned (the patterns "A." etc. still apply); each rule needs exactly one letter.
+ */
+export function canInferOption(answer: string): string | null {
+  if (answer.includes('Failed to obtain answer via API')) return null;
+  const tokens = new Set(pySplit(answer));
+  const count = (pre: string, suf: string) => LETTERS.filter((c) => tokens.has(pre + c + suf)).length;
+  if (count('', '') === 1) {
+    const articleTrap = tokens.has('A') && pySplit(answer).length > 3;
+    if (!articleTrap) return LETTERS.find((c) => tokens.has(c))!;
+  }
+  for (const [pre, suf] of OPTION_PATTERNS) {
+    if (count(pre, suf) === 1) return LETTERS.find((c) => tokens.has(pre + c + suf))!;
+  }
+  return null;
+}
+
+/**
+ * MMBench's can_infer_text: exactly one option text (lower-cased) is a substring of the lower-cased
+ * reply. `options` maps letter → text for every non-NaN option A–D (the scorer's build_choices).
+ */
+export function canInferText(answer: string, options: Record<string, string>): string | null {
+  const lower = answer.toLowerCase();
+  const hits = Object.keys(options).filter((k) => lower.includes(String(options[k]).toLowerCase()));
+  return hits.length === 1 ? hits[0] : null;
+}
+
+/**
+ * MMBench's can_infer without the GPT fallback: option rule, then text rule. Where the original would
+ * ask gpt-3.5 (and finally pick at random), eve-eval returns null and the row counts as a failed
+ * extraction, scored wrong — VLMEvalKit's `exact_matching` behaviour; deterministic and judge-free.
+ */
+export function mmbenchExtract(answer: string, options: Record<string, string>): string | null {
+  return canInferOption(answer) ?? canInferText(answer, options);
+}
+
+/**
+ * LLaVA's eval_science_qa.py letter rule: the reply is itself a letter A–E; or "X. ..." with X in A–E
+ * and exactly ". " at positions 1–2; or exactly one match of the regex `The answer is ([A-Z]).` — whose
+ * unescaped dot needs one more character (any but newline), so "The answer is B" at the very end
+ * fails. Anything else is "FAILED".
+ */
+export function scienceQaExtract(text: string): string {
+  if ((LETTERS as readonly string[]).includes(text)) return text;
+  if (text.length >= 3 && (LETTERS as readonly string[]).includes(text[0]) && text.slice(1, 3) === '. ') return text[0];
+  const found = [...text.matchAll(/The answer is ([A-Z])[^\n]/g)];
+  return found.length === 1 ? found[0][1] : 'FAILED';
+}
+
+export interface CircularCopy {
+  gold: string;
+  /** Extracted letter, or null when nothing could be extracted or the prediction is missing. */
+  predicted: string | null;
+}
+
+/**
+ * Circular evaluation: a base question is a hit only when every rotated copy is answered correctly.
+ * (The original stops at the first wrong copy; without a GPT matcher the outcome is the same.)
+ */
+export function circularHit(copies: CircularCopy[]): boolean {
+  return copies.length > 0 && copies.every((c) => c.predicted !== null && c.predicted === c.gold);
+}
+
+/**
+ * Refuse to score when predictions do not belong to these samples: no id in common, or (unless extra
+ * predictions are expected, e.g. a subset split) ids the samples do not have. Scoring by position or
+ * ignoring the mismatch would print a wrong number silently.
+ */
+export function checkJoin(label: string, samples: Sample[], answers: Map<string, Answer>, allowExtra = false): void {
+  if (samples.length === 0) throw new ScoreRefusal(`${label}: no samples to score`);
+  if (answers.size === 0) return; // all missing: counted wrong and reported, nothing to mis-join
+  const ids = new Set(samples.map((s) => s.id));
+  let matched = 0;
+  let firstExtra: string | undefined;
+  let extra = 0;
+  for (const id of answers.keys()) {
+    if (ids.has(id)) matched++;
+    else {
+      extra++;
+      firstExtra ??= id;
+    }
+  }
+  if (matched === 0) {
+    throw new ScoreRefusal(`${label}: none of the ${answers.size} prediction ids matches a sample id (first: "${firstExtra}"); is this a predictions file for another benchmark or split?`);
+  }
+  if (extra > 0 && !allowExtra) {
+    throw new ScoreRefusal(`${label}: ${extra} prediction ids are not in the ground truth (first: "${firstExtra}"); predictions and labels do not line up`);
+  }
+}
+
+/** Accuracy in percent, null for an empty group (never a fake 0). */
+export function pct(correct: number, total: number): number | null {
+  return total === 0 ? null : (correct / total) * 100;
+}

@@ -1,0 +1,88 @@
+// ScienceQA-IMG (test split; the headline is accuracy over the 2,017 image questions) with LLaVA-1.5's
+// model_vqa_science.py prompt (--single-pred-prompt) and eval_science_qa.py answer rule.
+import { existsSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import type { BenchmarkAdapter, LoadOptions, Sample } from '../types.ts';
+import { InputError, UserError } from '../../harness/errors.ts';
+import { MC_SUFFIX } from '../shared/choices.ts';
+import { countPromptOptions, readLlavaSqa, readPidSplits, readProblems } from './read.ts';
+import { scoreSqa } from './score.ts';
+import { writeSqaFixture } from './fixture.ts';
+
+export const SQA_QUESTIONS = 'llava_test_CQM-A.json';
+
+/** model_vqa_science.py: drop every "<image>", strip, then the suffix; the runner puts the image first. */
+export function sqaPrompt(humanTurn: string): string {
+  return `${humanTurn.replaceAll('<image>', '').trim()}\n${MC_SUFFIX}`;
+}
+
+async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
+  const split = options.split ?? 'test';
+  if (split !== 'test') throw new UserError(`sqa has only the "test" split (LLaVA's ${SQA_QUESTIONS})`);
+  const dir = join(dataRoot, 'scienceqa');
+  const file = join(dir, SQA_QUESTIONS);
+  const items = readLlavaSqa(file);
+  const problems = readProblems(dir);
+  const splits = readPidSplits(dir);
+  if (splits?.test) {
+    // The official scorer walks pid_splits.test: a question file that is not that list scores other questions.
+    const ids = new Set(items.map((x) => x.id));
+    const missing = splits.test.filter((p) => !ids.has(p));
+    if (missing.length > 0 || ids.size !== splits.test.length) {
+      throw new InputError(file, undefined, `does not match pid_splits.json test (${splits.test.length} pids; ${missing.length} missing here, e.g. ${missing[0] ?? '-'})`);
+    }
+  }
+  const imageRoot = resolve(dir, 'images', 'test');
+  let n = 0;
+  for (const [i, item] of items.entries()) {
+    if (options.limit !== undefined && n >= options.limit) return;
+    n++;
+    const human = item.conversations[0].value;
+    const gold = item.conversations[1].value.trim();
+    const prob = problems?.[item.id];
+    if (problems && !prob) throw new InputError(join(dir, 'problems.json'), item.id, 'problem missing');
+    let image: Sample['image'];
+    if (item.image !== undefined) {
+      const path = resolve(imageRoot, item.image);
+      if (!path.startsWith(imageRoot + sep)) throw new InputError(file, `item ${i}, id ${item.id}`, `image path "${item.image}" leaves the data root`);
+      image = { kind: 'file', path };
+    }
+    const nChoices = prob ? prob.choices.length : countPromptOptions(human);
+    if (nChoices === 0) throw new InputError(file, `item ${i}, id ${item.id}`, 'no "A. " option block in the prompt');
+    yield {
+      id: item.id,
+      benchmark: 'sqa',
+      split,
+      image,
+      prompt: sqaPrompt(human),
+      choices: prob?.choices,
+      answer: gold,
+      maxNewTokens: 1024,
+      meta: {
+        hasImage: item.image !== undefined,
+        nChoices,
+        subject: prob?.subject ?? null,
+        grade: prob?.grade ?? null,
+        topic: prob?.topic ?? null,
+        hasHint: prob ? Boolean(prob.hint) : null,
+        problemImage: prob ? Boolean(prob.image) : null,
+      },
+    };
+  }
+}
+
+const sqa: BenchmarkAdapter = {
+  id: 'sqa',
+  title: 'ScienceQA-IMG (test)',
+  defaultSplit: 'test',
+  splits: ['test'],
+  references: { 'EVE-7B': 63.0, 'EVE-7B-HD': 64.9, 'LLaVA-1.5-7B': 66.8 },
+  async present(dataRoot, split = 'test') {
+    return split === 'test' && existsSync(join(dataRoot, 'scienceqa', SQA_QUESTIONS));
+  },
+  load,
+  score: scoreSqa,
+  writeFixture: writeSqaFixture,
+};
+
+export default sqa;

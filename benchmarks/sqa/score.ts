@@ -1,0 +1,78 @@
+// ScienceQA-IMG scoring: LLaVA's eval_science_qa.py letter rule per problem, accuracy over all test
+// problems and over the image ones (the headline), plus the official evaluate_acc.py breakdown
+// (NAT/SOC/LAN, TXT/IMG/NO, G1-6/G7-12, Avg, per topic) when problems.json metadata is loaded.
+import type { Answer, Sample, Score } from '../types.ts';
+import { ScoreRefusal } from '../../harness/errors.ts';
+import { checkJoin, LETTERS, pct, scienceQaExtract } from '../shared/choices.ts';
+
+/** LLaVA's get_pred_idx: the letter's position when it is among the first n options, else -1. */
+export function predIndex(letter: string, nChoices: number): number {
+  const i = (LETTERS as readonly string[]).indexOf(letter);
+  return i >= 0 && i < nChoices ? i : -1;
+}
+
+const SUBJECTS: Record<string, string> = { 'natural science': 'NAT', 'social science': 'SOC', 'language science': 'LAN' };
+
+export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score {
+  checkJoin('sqa', samples, answers);
+  const counts = { samples: samples.length, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 };
+  const perSample: Record<string, number> = {};
+  const groups = new Map<string, [number, number]>();
+  const topics = new Map<string, [number, number]>();
+  const add = (m: Map<string, [number, number]>, k: string, ok: boolean) => {
+    const t = m.get(k) ?? [0, 0];
+    t[0] += ok ? 1 : 0;
+    t[1]++;
+    m.set(k, t);
+  };
+  let official = false;
+  for (const s of samples) {
+    if (typeof s.answer !== 'string') throw new ScoreRefusal(`sqa: sample ${s.id} has no gold letter`);
+    const a = answers.get(s.id);
+    let ok = false;
+    if (!a) counts.missing++;
+    else {
+      counts.predicted++;
+      if (a.error) counts.errors++;
+      else {
+        const letter = scienceQaExtract(a.text);
+        if (letter === 'FAILED') counts.failedExtraction++;
+        const idx = predIndex(letter, Number(s.meta.nChoices));
+        ok = idx >= 0 && LETTERS[idx] === s.answer;
+      }
+    }
+    perSample[s.id] = ok ? 1 : 0;
+    add(groups, 'all', ok);
+    if (s.meta.hasImage) add(groups, 'img', ok);
+    if (typeof s.meta.subject === 'string') {
+      official = true;
+      add(groups, SUBJECTS[s.meta.subject] ?? s.meta.subject, ok);
+      if (s.meta.hasHint) add(groups, 'TXT', ok);
+      if (s.meta.problemImage) add(groups, 'IMG', ok);
+      if (!s.meta.hasHint && !s.meta.problemImage) add(groups, 'NO', ok);
+      const g = Number(String(s.meta.grade).replace('grade', ''));
+      add(groups, g <= 6 ? 'G1-6' : 'G7-12', ok);
+      if (typeof s.meta.topic === 'string') add(topics, s.meta.topic, ok);
+    }
+  }
+  const acc = (k: string) => (groups.has(k) ? pct(groups.get(k)![0], groups.get(k)![1]) : null);
+  const img = acc('img');
+  if (img === null) throw new ScoreRefusal('sqa: no image questions among the samples; ScienceQA-IMG cannot be computed');
+  const metrics: Score['metrics'] = {
+    'IMG-Accuracy': img,
+    Accuracy: acc('all'),
+    Total: groups.get('all')![1],
+    Correct: groups.get('all')![0],
+    'IMG-Total': groups.get('img')![1],
+  };
+  const breakdowns: Score['breakdowns'] = {};
+  if (official) {
+    const table: Record<string, number | null> = {};
+    for (const k of ['NAT', 'SOC', 'LAN', 'TXT', 'IMG', 'NO', 'G1-6', 'G7-12']) table[k] = acc(k);
+    table.Avg = acc('all');
+    breakdowns.official = table;
+    for (const [k, v] of Object.entries(table)) metrics[`official.${k}`] = v;
+    breakdowns.topic = Object.fromEntries([...topics.keys()].sort().map((k) => [k, pct(topics.get(k)![0], topics.get(k)![1])]));
+  }
+  return { headline: img, headlineName: 'IMG accuracy (%)', metrics, breakdowns, counts, perSample };
+}

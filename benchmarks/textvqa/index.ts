@@ -1,0 +1,190 @@
+// TextVQA val (SCORING.md §4, PROTOCOL.md §1.2), scored as LLaVA/EVE's eval_textvqa.py scores it:
+// questions from llava_textvqa_val_v051_ocr.jsonl (prompt with Rosetta OCR tokens), ground truth from the
+// official TextVQA_0.5.1_val.json joined on (image_id, question.lower()) where the question is recovered
+// from the prompt by prompt_processor, and MMF's TextVQAAccuracyEvaluator (EvalAI processor on both sides).
+//
+// Sample ids: LLaVA's question_id is the image id, shared by several questions (5,000 questions, 3,166
+// ids), so a sample id is LLaVA's own join key: `${image_id}|${question.lower()}` (unique in the file).
+import path from 'node:path';
+import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
+import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
+import { firstExisting, isFile, readJson, readJsonl, resolveInside, str } from '../shared/vqa-io.ts';
+import { cachedEvalAI, pyRound2, textvqaAccuracy } from '../shared/vqa-accuracy.ts';
+import { checkJoin, scoreEach } from '../shared/vqa-join.ts';
+import { jsonl, writeFixtureImage, writeText } from '../shared/vqa-fixture.ts';
+
+export const SUFFIX = '\nAnswer the question using a single word or phrase.';
+const DIR = 'textvqa';
+const LLAVA_FILE = 'llava_textvqa_val_v051_ocr.jsonl';
+const ANNOTATIONS = 'TextVQA_0.5.1_val.json';
+
+/** LLaVA-1.5's TextVQA prompt: question, the Rosetta OCR tokens, the short-answer suffix. */
+export function buildPrompt(question: string, ocrTokens: string[]): string {
+  return `${question}\nReference OCR token: ${ocrTokens.join(', ')}${SUFFIX}`;
+}
+
+/**
+ * eval_textvqa.py prompt_processor: the question (lower-cased) back from a prompt, or null where the
+ * Python asserts (a layout it does not know).
+ */
+export function recoverQuestion(prompt: string): string | null {
+  let question: string;
+  const lines = prompt.split('\n');
+  if (prompt.startsWith('OCR tokens: ')) {
+    const m = /Question: ([\s\S]*?) Short answer:/.exec(prompt);
+    if (!m) return null; // Python: match.group on None raises
+    question = m[1];
+  } else if (prompt.includes('Reference OCR token: ') && lines.length === 3) {
+    question = prompt.startsWith('Reference OCR token:') ? lines[1] : lines[0];
+  } else if (lines.length === 2) {
+    question = lines[0];
+  } else return null;
+  return question.toLowerCase();
+}
+
+export function sampleId(imageId: string, questionLower: string): string {
+  return `${imageId}|${questionLower}`;
+}
+
+function files(dataRoot: string) {
+  const d = path.join(dataRoot, DIR);
+  return {
+    llava: path.join(d, LLAVA_FILE),
+    annotations: firstExisting([path.join(d, ANNOTATIONS)]),
+    imageDir: path.join(d, 'train_images'), // TextVQA val images ship in the train_images folder
+  };
+}
+
+function checkSplit(split?: string): void {
+  if (split && split !== 'val') throw new UserError(`textvqa: unknown split "${split}"; known: val (test is server-scored and has no LLaVA question file)`);
+}
+
+/** GT answers keyed as eval_textvqa.py keys them; later duplicates win, as in the Python dict. */
+async function readAnnotations(file: string): Promise<Map<string, string[]>> {
+  const doc = await readJson(file);
+  if (!Array.isArray(doc?.data)) throw new InputError(file, undefined, 'expected {"data": [...]}');
+  const map = new Map<string, string[]>();
+  doc.data.forEach((a: any, i: number) => {
+    const where = `data[${i}]`;
+    if (!Array.isArray(a?.answers)) throw new InputError(file, where, 'missing "answers"');
+    map.set(sampleId(str(a, 'image_id', file, where), str(a, 'question', file, where).toLowerCase()), a.answers.map(String));
+  });
+  return map;
+}
+
+export function scoreTextvqa(samples: Sample[], answers: Map<string, Answer>): Score {
+  checkJoin('textvqa', 'val', samples, answers);
+  // GT processed once per question (the evaluator re-processes per prediction; the result is the same).
+  const gts = new Map<string, string[]>();
+  for (const s of samples) {
+    if (!Array.isArray(s.answer)) throw new ScoreRefusal(`textvqa: no ground truth for ${s.id} (needs ${ANNOTATIONS})`);
+    if (s.answer.length !== 10) throw new ScoreRefusal(`textvqa: ${s.id} has ${s.answer.length} answers; the evaluator asserts exactly 10`);
+    gts.set(s.id, (s.answer as string[]).map((a) => cachedEvalAI(a)));
+  }
+  const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => textvqaAccuracy(gts.get(s.id)!, cachedEvalAI(text)));
+  let sum = 0;
+  for (const c of credits) sum += c;
+  const accuracy = pyRound2(100 * (sum / credits.length)); // '{:.2f}'.format(100. * accuracy)
+  return { headline: accuracy, headlineName: 'accuracy (val, with OCR tokens)', metrics: { accuracy }, breakdowns: {}, counts, perSample };
+}
+
+/** Read LLaVA/EVE answer JSONL ({question_id: image id, prompt, text}) keyed by eve-eval's sample ids. */
+export async function readLlavaAnswers(file: string): Promise<Map<string, Answer> | null> {
+  const map = new Map<string, Answer>();
+  for await (const { value, line } of readJsonl(file)) {
+    // Not LLaVA answers (e.g. eve-eval records): let the caller's generic readers handle the file.
+    if (typeof value.prompt !== 'string' || value.question_id === undefined) return null;
+    const q = recoverQuestion(value.prompt);
+    if (q === null) throw new InputError(file, line, 'prompt layout not recognised by eval_textvqa.py prompt_processor');
+    const id = sampleId(String(value.question_id), q);
+    map.set(id, { id, text: typeof value.text === 'string' ? value.text : '' });
+  }
+  return map;
+}
+
+const adapter: BenchmarkAdapter = {
+  id: 'textvqa',
+  title: 'TextVQA (val, OCR tokens)',
+  defaultSplit: 'val',
+  splits: ['val'],
+  references: { 'EVE-7B': 51.9, 'EVE-7B-HD': 56.8, 'LLaVA-1.5-7B': 58.2 },
+
+  async present(dataRoot, split) {
+    checkSplit(split);
+    return isFile(files(dataRoot).llava);
+  },
+
+  async *load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
+    checkSplit(options.split);
+    const f = files(dataRoot);
+    if (!(await isFile(f.llava))) throw new UserError(`textvqa: missing ${f.llava}`);
+    const gt = f.annotations ? await readAnnotations(f.annotations) : null;
+    const limit = options.limit ?? Infinity;
+    const seen = new Set<string>();
+    let n = 0;
+    for await (const { value, line } of readJsonl(f.llava)) {
+      if (n++ >= limit) return;
+      const prompt = str(value, 'text', f.llava, line);
+      const q = recoverQuestion(prompt);
+      if (q === null) throw new InputError(f.llava, line, 'prompt layout not recognised by eval_textvqa.py prompt_processor');
+      const imageId = String(value.question_id);
+      const id = sampleId(imageId, q);
+      if (seen.has(id)) throw new InputError(f.llava, line, `duplicate question "${id}"`);
+      seen.add(id);
+      const answer = gt?.get(id);
+      if (gt && !answer) throw new InputError(f.llava, line, `question "${id}" is not in ${ANNOTATIONS}`);
+      yield {
+        id,
+        benchmark: 'textvqa',
+        split: 'val',
+        image: { kind: 'file', path: resolveInside(dataRoot, f.imageDir, value.image, f.llava, line) },
+        prompt,
+        answer,
+        maxNewTokens: 128,
+        meta: { image_id: imageId, llavaId: imageId }, // llavaId: the key LLaVA answer lines carry
+      };
+    }
+  },
+
+  score: scoreTextvqa,
+
+  async readOfficialPredictions(file) {
+    return (await isFile(file)) ? readLlavaAnswers(file) : null;
+  },
+
+  async writeFixture(root) {
+    const d = path.join(root, DIR);
+    const items: Array<[string, string, string[], string[]]> = [
+      ['a1b2c3d4e5f60001', 'What is the brand of this camera?', ['DAKOTA', 'DIGITAL', 'Single-Use', 'Camera'], ['dakota', 'dakota digital', 'dakota', 'dakota', 'Dakota', 'dakota', 'dakota digital', 'dakota', 'dakota', 'dakota']],
+      ['a1b2c3d4e5f60002', "What is the store's name?", ["McDonald's", 'OPEN'], ["mcdonald's", "McDonald's", 'mcdonalds', "mcdonald's", "mcdonald's", 'mc donalds', "mcdonald's", "mcdonald's", "mcdonald's", "mcdonald's"]],
+      ['a1b2c3d4e5f60002', 'Is the store open?', ["McDonald's", 'OPEN'], ['yes', 'yes', 'yes', 'yes', 'open', 'yes', 'yes', 'yes', 'yes', 'yes']],
+      ['a1b2c3d4e5f60003', 'What number is on the jersey?', ['23', 'BULLS'], ['23', '23', '23', '23', '23', '23', '23', '23', '23', '23']],
+      ['a1b2c3d4e5f60004', 'How much does it cost?', ['$1,000', 'SALE'], ['$1,000', '1000', '$1000', '1,000', '$1,000', '$1,000', '1000', '$1,000', '$1,000', 'unanswerable']],
+      ['a1b2c3d4e5f60005', 'What does the sign say?', ['STOP'], ['stop', 'stop', 'stop', 'STOP', 'stop', 'stop', 'stop sign', 'stop', 'stop', 'stop']],
+      ['a1b2c3d4e5f60006', 'What year is on the coin?', ['1999', 'LIBERTY'], ['1999', '1999', '1999', '1999', '1999.', '1999', '1999', '1999', '1999', '1999']],
+    ];
+    const data = items.map(([image_id, question, ocr, answers], i) => ({
+      question,
+      image_id,
+      image_classes: ['Poster'],
+      flickr_original_url: '',
+      flickr_300k_url: '',
+      image_width: 0,
+      image_height: 0,
+      answers,
+      question_tokens: question.toLowerCase().replace('?', '').split(' '),
+      question_id: 34602 + i,
+      set_name: 'val',
+      ocr,
+    }));
+    await writeText(path.join(d, ANNOTATIONS), JSON.stringify({ dataset_type: 'val', dataset_name: 'textvqa', dataset_version: 0.5, data: data.map(({ ocr: _ocr, ...rest }) => rest) }));
+    await writeText(
+      path.join(d, LLAVA_FILE),
+      jsonl(data.map((x) => ({ question_id: x.image_id, image: `${x.image_id}.jpg`, text: buildPrompt(x.question, x.ocr), category: 'default' }))),
+    );
+    const images = [...new Set(items.map((x) => x[0]))];
+    for (let i = 0; i < images.length; i++) await writeFixtureImage(path.join(d, 'train_images', `${images[i]}.jpg`), i);
+  },
+};
+
+export default adapter;

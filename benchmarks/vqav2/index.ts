@@ -1,0 +1,254 @@
+// VQAv2 (SCORING.md §1, PROTOCOL.md §1.2). Two splits:
+//  - val: official v2_OpenEnded_mscoco_val2014_questions.json + v2_mscoco_val2014_annotations.json, scored
+//    locally exactly as GT-Vision-Lab vqaEval.py @HEAD scores the EvalAI-processed answers LLaVA/EVE upload;
+//  - test-dev: LLaVA/EVE's llava_vqav2_mscoco_test-dev2015.jsonl, server-scored (EvalAI challenge 830):
+//    eve-eval writes the upload file (every test2015 question present, missing = '').
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
+import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
+import { firstExisting, isFile, pyJsonDumps, readJson, readJsonl, resolveInside, str } from '../shared/vqa-io.ts';
+import { cachedEvalAI, cachedOfficial, leaveOneOut, percent, pyRound2 } from '../shared/vqa-accuracy.ts';
+import { memoize, stripLineBreaks } from '../shared/vqa-normalize.ts';
+import { checkJoin, groupBy, scoreEach } from '../shared/vqa-join.ts';
+import { jsonl, writeFixtureImage, writeText } from '../shared/vqa-fixture.ts';
+import { questionTypeOf } from './question-types.ts';
+
+export const SUFFIX = '\nAnswer the question using a single word or phrase.';
+const DIR = 'vqav2';
+const FILES = {
+  valQuestions: 'v2_OpenEnded_mscoco_val2014_questions.json',
+  valAnnotations: 'v2_mscoco_val2014_annotations.json',
+  testDev: 'llava_vqav2_mscoco_test-dev2015.jsonl',
+  test2015: 'llava_vqav2_mscoco_test2015.jsonl',
+  test2015Official: 'v2_OpenEnded_mscoco_test2015_questions.json',
+};
+
+/** The prompt LLaVA-1.5/EVE use (the `text` field of their question files). */
+export function buildPrompt(question: string): string {
+  return question + SUFFIX;
+}
+
+function splitFiles(dataRoot: string, split: string): string[] {
+  const d = path.join(dataRoot, DIR);
+  if (split === 'val') return [path.join(d, FILES.valQuestions), path.join(d, FILES.valAnnotations)];
+  if (split === 'test-dev') return [path.join(d, FILES.testDev)];
+  throw new UserError(`vqav2: unknown split "${split}"; known: val, test-dev`);
+}
+
+async function hasSplit(dataRoot: string, split: string): Promise<boolean> {
+  for (const f of splitFiles(dataRoot, split)) if (!(await isFile(f))) return false;
+  return true;
+}
+
+/** The named split, or val when present, else test-dev (so a LLaVA layout with only test-dev just works). */
+async function pickSplit(dataRoot: string, split?: string): Promise<string> {
+  if (split) return split;
+  return (await hasSplit(dataRoot, 'val')) || !(await hasSplit(dataRoot, 'test-dev')) ? 'val' : 'test-dev';
+}
+
+async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample> {
+  const [qFile, aFile] = splitFiles(dataRoot, 'val');
+  const imageDir = path.join(dataRoot, DIR, 'val2014');
+  const qs = await readJson(qFile);
+  const anns = await readJson(aFile);
+  if (!Array.isArray(qs?.questions)) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
+  if (!Array.isArray(anns?.annotations)) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
+  const byId = new Map<number, any>();
+  for (const a of anns.annotations) byId.set(a.question_id, a);
+  let n = 0;
+  for (const q of qs.questions) {
+    if (n >= limit) return;
+    const where = `question_id ${q?.question_id}`;
+    const ann = byId.get(q.question_id);
+    if (!ann) throw new InputError(aFile, where, 'question has no annotation');
+    if (!Array.isArray(ann.answers) || ann.answers.length === 0) throw new InputError(aFile, where, 'annotation has no answers');
+    const question = str(q, 'question', qFile, where);
+    const image = `COCO_val2014_${String(q.image_id).padStart(12, '0')}.jpg`;
+    n++;
+    yield {
+      id: String(q.question_id),
+      benchmark: 'vqav2',
+      split: 'val',
+      image: { kind: 'file', path: resolveInside(dataRoot, imageDir, image, qFile, where) },
+      prompt: buildPrompt(question),
+      answer: ann.answers.map((x: any) => String(x.answer)),
+      maxNewTokens: 128,
+      meta: {
+        image_id: q.image_id,
+        question_type: typeof ann.question_type === 'string' ? ann.question_type : questionTypeOf(question),
+        answer_type: typeof ann.answer_type === 'string' ? ann.answer_type : null,
+      },
+    };
+  }
+}
+
+async function* loadTestDev(dataRoot: string, limit: number): AsyncGenerator<Sample> {
+  const [file] = splitFiles(dataRoot, 'test-dev');
+  const imageDir = path.join(dataRoot, DIR, 'test2015');
+  let n = 0;
+  for await (const { value, line } of readJsonl(file)) {
+    if (n >= limit) return;
+    if (value.question_id === undefined) throw new InputError(file, line, 'missing "question_id"');
+    n++;
+    yield {
+      id: String(value.question_id),
+      benchmark: 'vqav2',
+      split: 'test-dev',
+      image: { kind: 'file', path: resolveInside(dataRoot, imageDir, value.image, file, line) },
+      prompt: str(value, 'text', file, line),
+      maxNewTokens: 128,
+      // Where the full test2015 list lives: the EvalAI upload must cover every test2015 question.
+      meta: { questionFile: file },
+    };
+  }
+}
+
+const cachedStrip = memoize(stripLineBreaks);
+
+/** Score val answers: EvalAI processor on the prediction (what LLaVA/EVE upload), then vqaEval.py @HEAD. */
+export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
+  checkJoin('vqav2', 'val', samples, answers);
+  // GT side, precomputed once per question: step 1 always; steps 3-4 only when the answers disagree.
+  const prepared = new Map<string, { gts: string[]; unanimous: boolean }>();
+  for (const s of samples) {
+    const raw = s.answer;
+    if (!Array.isArray(raw)) throw new ScoreRefusal(`vqav2: sample ${s.id} has no ground-truth answers`);
+    const stripped = raw.map((a) => cachedStrip(a));
+    let unanimous = true;
+    for (let i = 1; i < stripped.length; i++) if (stripped[i] !== stripped[0]) unanimous = false;
+    prepared.set(s.id, { gts: unanimous ? stripped : stripped.map((a) => cachedOfficial(a)), unanimous });
+  }
+  const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => {
+    const { gts, unanimous } = prepared.get(s.id)!;
+    const res = cachedStrip(cachedEvalAI(text));
+    return leaveOneOut(gts, unanimous ? res : cachedOfficial(res));
+  });
+  const overall = percent(credits) ?? 0;
+  const answerType: Record<string, number | null> = {};
+  for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.answer_type as string) ?? null)) answerType[k] = percent(v);
+  const questionType: Record<string, number | null> = {};
+  for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.question_type as string) ?? null)) questionType[k] = percent(v);
+  const metrics: Record<string, number | null> = { overall };
+  for (const [k, v] of Object.entries(answerType)) metrics[`answerType.${k}`] = v;
+  return {
+    headline: overall,
+    headlineName: 'VQA accuracy (val, vqaEval.py)',
+    metrics,
+    breakdowns: { answerType, questionType },
+    counts,
+    perSample,
+  };
+}
+
+/** The test2015 question ids in file order, from LLaVA's jsonl or the official questions JSON. */
+async function readTest2015Ids(testDevFile: string): Promise<number[]> {
+  const dir = path.dirname(testDevFile);
+  const file = firstExisting([path.join(dir, FILES.test2015), path.join(dir, FILES.test2015Official)]);
+  if (!file) {
+    throw new UserError(
+      `vqav2 test-dev submission needs the full test2015 question list (${FILES.test2015} or ${FILES.test2015Official}) in ${dir}: EvalAI rejects uploads that miss test2015 questions`,
+    );
+  }
+  const ids: number[] = [];
+  if (file.endsWith('.jsonl')) {
+    for await (const { value, line } of readJsonl(file)) {
+      if (typeof value.question_id !== 'number') throw new InputError(file, line, '"question_id" must be a number');
+      ids.push(value.question_id);
+    }
+  } else {
+    const qs = await readJson(file);
+    if (!Array.isArray(qs?.questions)) throw new InputError(file, undefined, 'expected {"questions": [...]}');
+    for (const q of qs.questions) ids.push(q.question_id);
+  }
+  return ids;
+}
+
+/** LLaVA's convert_vqav2_for_submission.py: every test2015 question, EvalAI-processed answer or ''. */
+export async function buildSubmission(samples: Sample[], answers: Map<string, Answer>): Promise<{ question_id: number; answer: string }[]> {
+  if (samples.length === 0) throw new UserError('vqav2: no samples for the submission');
+  const questionFile = samples[0].meta.questionFile;
+  let ids: number[];
+  if (samples[0].split === 'test-dev' && typeof questionFile === 'string') ids = await readTest2015Ids(questionFile);
+  else ids = samples.map((s) => Number(s.id)); // val: one entry per val question (vqaEval.py loadRes format)
+  checkJoin('vqav2', samples[0].split, samples, answers);
+  return ids.map((id) => {
+    const a = answers.get(String(id));
+    return { question_id: id, answer: a && !a.error ? cachedEvalAI(a.text) : '' };
+  });
+}
+
+const adapter: BenchmarkAdapter = {
+  id: 'vqav2',
+  title: 'VQAv2',
+  defaultSplit: 'val',
+  splits: ['val', 'test-dev'],
+  references: { 'EVE-7B': 75.4, 'EVE-7B-HD': 78.6, 'Fuyu-8B': 74.2, 'LLaVA-1.5-7B': 78.5 },
+
+  async present(dataRoot, split) {
+    if (split) return hasSplit(dataRoot, split);
+    return (await hasSplit(dataRoot, 'val')) || (await hasSplit(dataRoot, 'test-dev'));
+  },
+
+  async *load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
+    const split = await pickSplit(dataRoot, options.split);
+    const limit = options.limit ?? Infinity;
+    const missing = [];
+    for (const f of splitFiles(dataRoot, split)) if (!(await isFile(f))) missing.push(f);
+    if (missing.length) throw new UserError(`vqav2 ${split}: missing ${missing.join(', ')}`);
+    yield* split === 'val' ? loadVal(dataRoot, limit) : loadTestDev(dataRoot, limit);
+  },
+
+  score(samples, answers) {
+    const split = samples[0]?.split;
+    if (split === 'test-dev') {
+      throw new ScoreRefusal('vqav2 test-dev has no public ground truth: write the EvalAI upload with `eve-eval submission --benchmark vqav2`');
+    }
+    return scoreVal(samples, answers);
+  },
+
+  async writeSubmission(samples, answers, outFile) {
+    await writeFile(outFile, pyJsonDumps(await buildSubmission(samples, answers)));
+  },
+
+  async writeFixture(root) {
+    const d = path.join(root, DIR);
+    // Hand-made questions exercising the scorer: unanimous GT, "3." answers, number words, split votes.
+    const items: Array<[string, string, string, string[]]> = [
+      ['What color is the bus?', 'what color is the', 'other', ['red', 'red', 'red', 'dark red', 'red', 'red', 'red', 'maroon', 'red', 'red']],
+      ['Is this a kitchen?', 'is this a', 'yes/no', Array(10).fill('yes')],
+      ['How many dogs are there?', 'how many', 'number', ['2', '2', 'two', '2', '3', '2', '2', '2', '2', '2']],
+      ['What is the man holding?', 'what is the man', 'other', ['umbrella', 'an umbrella', 'umbrella', 'umbrella', 'parasol', 'umbrella', 'umbrella', 'umbrella', 'umbrella', 'umbrella']],
+      ['Where is the cat?', 'where is the', 'other', ['on couch', 'couch', 'on the couch', 'sofa', 'on couch', 'couch', 'on couch', 'couch', 'on sofa', 'couch']],
+      ['Are the lights on?', 'are the', 'yes/no', ['no', 'no', 'no', 'yes', 'no', 'no', 'no', 'no', 'no', 'no']],
+      ['What time of day is it?', 'what time', 'other', ['daytime', 'day', 'afternoon', 'noon', 'day', 'daytime', 'morning', 'day', 'daytime', 'day']],
+      ['How many people are in the photo?', 'how many people are in', 'number', Array(10).fill('3')],
+    ];
+    const questions = items.map(([question], i) => ({ image_id: 100 + i, question, question_id: (100 + i) * 1000 + 1 }));
+    const annotations = items.map(([, qt, at, answers], i) => ({
+      question_type: qt,
+      multiple_choice_answer: answers[0],
+      answers: answers.map((answer, j) => ({ answer, answer_confidence: 'yes', answer_id: j + 1 })),
+      image_id: 100 + i,
+      answer_type: at,
+      question_id: (100 + i) * 1000 + 1,
+    }));
+    await writeText(path.join(d, FILES.valQuestions), JSON.stringify({ info: {}, task_type: 'Open-Ended', data_type: 'mscoco', license: {}, data_subtype: 'val2014', questions }));
+    await writeText(path.join(d, FILES.valAnnotations), JSON.stringify({ info: {}, license: {}, data_subtype: 'val2014', annotations, data_type: 'mscoco' }));
+    for (let i = 0; i < items.length; i++) {
+      await writeFixtureImage(path.join(d, 'val2014', `COCO_val2014_${String(100 + i).padStart(12, '0')}.jpg`), i);
+    }
+    // test-dev (a subset of test2015, as on the server) for the submission path.
+    const test = ['What is on the table?', 'Is it raining?', 'How many birds are there?', 'What color is the sky?'].map((q, i) => ({
+      question_id: 900000 + i,
+      image: `COCO_test2015_${String(900 + i).padStart(12, '0')}.jpg`,
+      text: buildPrompt(q),
+      category: 'default',
+    }));
+    await writeText(path.join(d, FILES.testDev), jsonl(test.slice(0, 3)));
+    await writeText(path.join(d, FILES.test2015), jsonl(test));
+    for (let i = 0; i < test.length; i++) await writeFixtureImage(path.join(d, 'test2015', test[i].image), i + 2);
+  },
+};
+
+export default adapter;

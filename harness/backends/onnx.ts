@@ -1,0 +1,107 @@
+// A local model bundle on onnxruntime-node, through the runtime's loadModel (harness/runtime/model.ts),
+// which is imported only when a command builds a backend (score and report never load onnxruntime).
+// This file only adapts the runtime to the ModelBackend interface: per-item errors, file hashes for
+// the manifest, and the execution provider actually used.
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { UserError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+import { loadModel } from '../runtime/model.ts';
+import { sha256File } from '../runner/cache-key.ts';
+import { UNSUPPORTED, toItemError, type GenerateItem, type GenerateResult, type ModelBackend } from './types.ts';
+
+export interface OnnxBackendOptions {
+  name: string;
+  path: string;
+  device: 'cpu' | 'cuda' | 'webgpu';
+  threads?: number;
+  batchSize: number;
+}
+
+/** sha256 of every file in a bundle (weights, configs, tokenizer), keyed by path inside the bundle. */
+export async function hashBundle(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string): Promise<void> => {
+    for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) out[relative(dir, p)] = await sha256File(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+function normalize(r: unknown): GenerateResult {
+  const o = r as Record<string, unknown> | null;
+  if (!o || typeof o !== 'object') return { error: { kind: 'generation', message: 'runtime returned no result' } };
+  if (o.error) {
+    const e = o.error as { kind?: string; message?: string } | Error;
+    return e instanceof Error ? toItemError(e) : { error: { kind: e.kind ?? 'generation', message: String(e.message ?? e) } };
+  }
+  const timings = o.timings as Record<string, number> | undefined;
+  return {
+    text: String(o.text ?? ''),
+    tokens: {
+      image: Number(o.imageTokens ?? 0),
+      prompt: Number(o.promptTokens ?? 0),
+      generated: Number(o.generatedTokens ?? 0),
+    },
+    timings: timings
+      ? {
+          preprocess_ms: Number(timings.preprocess_ms ?? timings.preprocessMs ?? timings.preprocess ?? 0),
+          prefill_ms: Number(timings.prefill_ms ?? timings.prefillMs ?? timings.prefill ?? 0),
+          decode_ms: Number(timings.decode_ms ?? timings.decodeMs ?? timings.decode ?? 0),
+        }
+      : undefined,
+    image: o.image as { width: number; height: number } | undefined,
+  };
+}
+
+export async function loadOnnxBackend(opts: OnnxBackendOptions): Promise<ModelBackend> {
+  if (!existsSync(join(opts.path, 'config.json'))) {
+    throw new UserError(`model "${opts.name}": ${opts.path} is not a model bundle (no config.json)`);
+  }
+  const model = await loadModel(opts.path, { device: opts.device, threads: opts.threads });
+  const modelFiles = await hashBundle(opts.path);
+  const fileKey = Object.fromEntries(Object.entries(modelFiles).map(([k, v]) => [join(opts.name, k), v]));
+  return {
+    id: opts.name,
+    fingerprint: model.fingerprint,
+    executionProvider: model.executionProvider,
+    modelFiles: fileKey,
+    // Family adapters (preprocessing, template) ship with eve-eval: its version is theirs.
+    adapterVersions: { [model.family]: `eve-eval@${VERSION}` },
+    maxBatch: opts.batchSize,
+    async generate(items: GenerateItem[]): Promise<GenerateResult[]> {
+      // Text-only questions (ScienceQA has them) have no image; the bundle families all need one.
+      const withImage = items.map((it, i) => ({ it, i })).filter(({ it }) => it.image !== null);
+      const out: GenerateResult[] = items.map((it) =>
+        it.image === null ? { error: { kind: UNSUPPORTED, message: `${it.source}: text-only question; ONNX bundles need an image (not generated)` } } : { text: '' },
+      );
+      if (withImage.length === 0) return out;
+      try {
+        const res = await model.generate(
+          withImage.map(({ it }) => ({ image: it.image!, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens })),
+        );
+        withImage.forEach(({ i }, k) => (out[i] = normalize(res[k])));
+      } catch (err) {
+        // A whole-batch failure: retry one by one so a single bad item does not take its batch-mates down.
+        for (const { it, i } of withImage) {
+          try {
+            const [r] = await model.generate([{ image: it.image!, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens }]);
+            out[i] = normalize(r);
+          } catch (e) {
+            out[i] = toItemError(e);
+          }
+        }
+        void err;
+      }
+      return out;
+    },
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}

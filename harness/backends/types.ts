@@ -1,0 +1,60 @@
+// One interface in front of every way eve-eval gets answers from a model: a local ONNX bundle
+// (onnx.ts) or a remote OpenAI-compatible server (http.ts). The runner knows only this.
+import type { PredictionRecord } from '../records.ts';
+
+export interface GenerateItem {
+  /** Sample id, for error messages. */
+  id: string;
+  /** Encoded image bytes (JPEG, PNG ...) as read from disk or a TSV; null for a text-only question. */
+  image: Buffer | null;
+  /** Where the image came from (a path, or "<file> (<id>)"), for one-line errors. */
+  source: string;
+  /** The benchmark prompt that follows the image placeholder; the backend adds its chat template. */
+  prompt: string;
+  maxNewTokens: number;
+}
+
+export interface GenerateOk {
+  text: string;
+  tokens?: PredictionRecord['tokens'];
+  timings?: PredictionRecord['timings'];
+  image?: PredictionRecord['image'];
+}
+
+/** Per-item outcome: one failing item (corrupt image, timeout) never fails its batch-mates. */
+export type GenerateResult = GenerateOk | { error: { kind: string; message: string } };
+
+export interface ModelBackend {
+  /** Display id: the bundle folder name or the config's name. */
+  readonly id: string;
+  /** Changes whenever the model's answers could change (weights, tokenizer, template, endpoint + model). */
+  readonly fingerprint: string;
+  /** e.g. "cpu", "cuda", or "http" for a remote server. */
+  readonly executionProvider: string;
+  /** Model files → sha256, for the manifest (empty for a remote model). */
+  readonly modelFiles: Record<string, string>;
+  /** Versions of the code that turns images and prompts into model inputs (model family adapter). */
+  readonly adapterVersions: Record<string, string>;
+  /** Items the backend wants per generate() call at most; the runner never sends more. */
+  readonly maxBatch: number;
+  generate(items: GenerateItem[]): Promise<GenerateResult[]>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Error kind for a sample the backend cannot take at all (a text-only question for an image-only
+ * model). Recorded and counted like any error, but not towards --max-error-rate: it says nothing
+ * about the run's health, and would otherwise fail every full ScienceQA run (half its questions).
+ */
+export const UNSUPPORTED = 'unsupported';
+
+export function isError(r: GenerateResult): r is { error: { kind: string; message: string } } {
+  return 'error' in r && r.error !== undefined;
+}
+
+/** Turn a thrown value into a one-line per-sample error record. */
+export function toItemError(err: unknown, kind = 'generation'): { error: { kind: string; message: string } } {
+  const e = err as { name?: string; message?: string; kind?: string };
+  const message = String(e?.message ?? err).split('\n')[0];
+  return { error: { kind: e?.kind ?? (e?.name === 'InputError' ? 'image' : kind), message } };
+}

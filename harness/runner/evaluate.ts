@@ -1,0 +1,224 @@
+// Every configured model through every configured benchmark: the body of `eve-eval all` and `run`.
+// results.json is rewritten (tmp + rename) after every (model, benchmark), so a killed run leaves
+// the numbers it finished; predictions and sample summaries live beside it (the shared run contract).
+import { existsSync } from 'node:fs';
+import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchmarkAdapter, BenchmarkId, Sample } from '../../benchmarks/types.ts';
+import { UserError } from '../errors.ts';
+import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
+import { VERSION } from '../version.ts';
+import type { ResolvedConfig, ResolvedModel } from '../config.ts';
+import { UNSUPPORTED, type ModelBackend } from '../backends/types.ts';
+import { HttpBackend } from '../backends/http.ts';
+import { loadOnnxBackend } from '../backends/onnx.ts';
+import { buildManifest, hashDataFiles } from './manifest.ts';
+import { runPipeline, type SummarySink } from './pipeline.ts';
+import { Progress } from './progress.ts';
+import { ResumeStore } from './resume-store.ts';
+import { headlineCI } from '../../reports/stats.ts';
+import { summarizeSample } from '../../reports/sample-summary.ts';
+
+export interface EvaluateOptions {
+  progress?: Progress;
+  log?: (line: string) => void;
+  /** Tests inject backends; the CLI builds them from the config. */
+  makeBackend?: (model: ResolvedModel, config: ResolvedConfig) => Promise<ModelBackend>;
+  /** Tests inject adapters; the CLI uses benchmarks/registry.ts. */
+  adapters?: Partial<Record<BenchmarkId, BenchmarkAdapter>>;
+}
+
+export interface EvaluateOutcome {
+  file: string;
+  results: ResultsFile;
+  samples: number;
+  /** Failed samples (image, generation, timeout ...), the ones --max-error-rate counts. */
+  errors: number;
+  /** Samples the backend cannot take (text-only questions on an image-only model); recorded as errors too. */
+  unsupported: number;
+  errorRate: number;
+  /** (model, benchmark) pairs that could not be scored, with why (e.g. MM-Vet without judge grades). */
+  unscored: Array<{ model: string; benchmark: BenchmarkId; reason: string }>;
+}
+
+export async function makeBackend(model: ResolvedModel, config: ResolvedConfig): Promise<ModelBackend> {
+  if (model.kind === 'remote') {
+    return new HttpBackend({ ...model, concurrency: model.concurrency ?? config.concurrency });
+  }
+  if (!existsSync(model.path)) throw new UserError(`model "${model.name}": ${model.path} does not exist`);
+  return loadOnnxBackend({ name: model.name, path: model.path, device: config.device, threads: config.threads, batchSize: config.batchSize });
+}
+
+export function adapterVersion(adapter: BenchmarkAdapter): string {
+  // Adapters may declare a version; otherwise eve-eval's own version stands in (a release can change prompts).
+  return (adapter as { version?: string }).version ?? `eve-eval@${VERSION}`;
+}
+
+async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 1)}\n`);
+  await rename(tmp, file);
+}
+
+/** Writes one benchmark's sample summaries in order, to a temp file renamed into place when complete. */
+async function openSummaries(runDir: string, benchmark: string, thumbnails: number): Promise<SummarySink & { close(): Promise<void> }> {
+  await mkdir(join(runDir, 'samples'), { recursive: true });
+  const file = join(runDir, 'samples', `${benchmark}.jsonl`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  const handle = await open(tmp, 'w');
+  let chunk: string[] = [];
+  const pending: Array<Promise<unknown>> = [];
+  return {
+    make: (sample: Sample, bytes: Buffer | null, index: number) =>
+      summarizeSample(sample, bytes ?? undefined, { thumbnail: index < thumbnails }),
+    write(summary: unknown) {
+      chunk.push(`${JSON.stringify(summary)}\n`);
+      if (chunk.length >= 64) {
+        pending.push(handle.write(chunk.join('')));
+        chunk = [];
+      }
+    },
+    async close() {
+      if (chunk.length) pending.push(handle.write(chunk.join('')));
+      await Promise.all(pending);
+      await handle.close();
+      await rename(tmp, file);
+    },
+  };
+}
+
+export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {}): Promise<EvaluateOutcome> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const progress = opts.progress ?? new Progress();
+  const adapters = opts.adapters ?? (await import('../../benchmarks/registry.ts')).BENCHMARKS;
+  const build = opts.makeBackend ?? makeBackend;
+  if (!existsSync(config.data)) throw new UserError(`data directory ${config.data} does not exist`);
+
+  // Benchmarks whose files are absent are skipped with a notice; none present is an error.
+  const benchmarks: Array<{ adapter: BenchmarkAdapter; split: string }> = [];
+  for (const id of config.benchmarks) {
+    const adapter = adapters[id];
+    if (!adapter) throw new UserError(`benchmark "${id}" has no adapter`);
+    const split = config.splits[id] ?? adapter.defaultSplit;
+    if (!adapter.splits.includes(split)) throw new UserError(`${id}: unknown split "${split}"; known: ${adapter.splits.join(', ')}`);
+    if (await adapter.present(config.data, split)) benchmarks.push({ adapter, split });
+    else log(`${id}: no ${split} files under ${config.data}; skipped`);
+  }
+  if (benchmarks.length === 0) throw new UserError(`none of ${config.benchmarks.join(', ')} has files under ${config.data}`);
+
+  await mkdir(config.out, { recursive: true });
+  const resultsFile = join(config.out, 'results.json');
+  const startedAt = new Date().toISOString();
+  const dataFiles = await hashDataFiles(config.data);
+  const modelFiles: Record<string, string> = {};
+  const adapterVersions: Record<string, string> = {};
+  for (const { adapter } of benchmarks) adapterVersions[`benchmark/${adapter.id}`] = adapterVersion(adapter);
+  const providers: string[] = [];
+  const results: BenchmarkResult[] = [];
+  const unscored: EvaluateOutcome['unscored'] = [];
+  const summariesWritten = new Set<string>();
+  let totalSamples = 0;
+  let totalErrors = 0;
+  let unsupported = 0;
+
+  const manifest = (): RunManifest =>
+    buildManifest({ config, executionProviders: providers, modelFiles, dataFiles, adapterVersions, startedAt });
+  let current: ResultsFile = { schema: 'eve-eval/results@1', manifest: manifest(), results };
+
+  for (const model of config.models) {
+    const backend = await build(model, config);
+    try {
+      providers.push(backend.executionProvider);
+      Object.assign(modelFiles, backend.modelFiles);
+      for (const [k, v] of Object.entries(backend.adapterVersions)) adapterVersions[`model/${k}`] = v;
+      if (config.device !== 'cpu' && model.kind === 'bundle' && backend.executionProvider === 'cpu') {
+        log(`${model.name}: ${config.device} is not available here; running on the CPU`);
+      }
+      for (const { adapter, split } of benchmarks) {
+        const label = `${model.name} ${adapter.id}`;
+        const total = await countSamples(adapter, config.data, split, config.limit);
+        const store = await ResumeStore.open(join(config.out, 'predictions', model.name, `${adapter.id}.jsonl`));
+        if (store.dropped.torn) log(`${label}: dropped a torn last line in ${store.file} (interrupted run)`);
+        const summaries = summariesWritten.has(adapter.id) ? undefined : await openSummaries(config.out, adapter.id, config.thumbnails);
+        progress.start(label, total);
+        let run;
+        try {
+          run = await runPipeline({
+            adapter,
+            adapterVersion: adapterVersion(adapter),
+            dataRoot: config.data,
+            split,
+            limit: config.limit,
+            backend,
+            store,
+            batchSize: config.batchSize,
+            concurrency: config.concurrency,
+            maxNewTokensCap: config.maxNewTokens,
+            progress,
+            summaries,
+          });
+        } finally {
+          await store.close();
+        }
+        progress.finish();
+        if (summaries) {
+          await summaries.close();
+          summariesWritten.add(adapter.id);
+        }
+        totalSamples += run.samples.length;
+        totalErrors += run.records.filter((r) => r.error && r.error.kind !== UNSUPPORTED).length;
+        unsupported += run.records.filter((r) => r.error?.kind === UNSUPPORTED).length;
+        const result = scoreOne(adapter, split, model.name, run.samples, run.answers);
+        if ('reason' in result) {
+          unscored.push({ model: model.name, benchmark: adapter.id, reason: result.reason });
+          log(`${label}: not scored: ${result.reason}`);
+        } else {
+          results.push(result);
+        }
+        current = { schema: 'eve-eval/results@1', manifest: manifest(), results, unscored };
+        await writeJsonAtomic(resultsFile, current);
+      }
+    } finally {
+      await backend.dispose();
+    }
+  }
+  current = { schema: 'eve-eval/results@1', manifest: { ...manifest(), finishedAt: new Date().toISOString() }, results, unscored };
+  await writeJsonAtomic(resultsFile, current);
+  return {
+    file: resultsFile,
+    results: current,
+    samples: totalSamples,
+    errors: totalErrors,
+    unsupported,
+    errorRate: totalSamples ? totalErrors / totalSamples : 0,
+    unscored,
+  };
+}
+
+/** Samples in the split (after --limit), for progress totals and ETA; reads question files only. */
+async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string, limit?: number): Promise<number> {
+  let n = 0;
+  for await (const _ of adapter.load(dataRoot, { split, limit })) n++;
+  return n;
+}
+
+function scoreOne(
+  adapter: BenchmarkAdapter,
+  split: string,
+  model: string,
+  samples: Sample[],
+  answers: Map<string, import('../../benchmarks/types.ts').Answer>,
+): BenchmarkResult | { reason: string } {
+  let score;
+  try {
+    score = adapter.score(samples, answers);
+  } catch (err) {
+    // A benchmark that cannot be scored offline (MM-Vet without judge grades) gets no number, never a fake one.
+    if (err instanceof UserError) return { reason: err.message };
+    throw err;
+  }
+  const result: BenchmarkResult = { model, benchmark: adapter.id, split, ...score };
+  const ci = Number.isFinite(score.headline) ? headlineCI(result, samples) : null;
+  if (ci) result.ci95 = ci.ci95;
+  return result;
+}

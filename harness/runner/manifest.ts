@@ -1,0 +1,75 @@
+// The run manifest in every results file (DESIGN.md, "Results"): enough to say exactly what produced
+// the numbers. Secrets never reach it: the config carries only the names of key variables.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { VERSION } from '../version.ts';
+import type { RunManifest } from '../records.ts';
+import { PACKAGE_ROOT, redactConfig, type ResolvedConfig } from '../config.ts';
+import { sha256File } from './cache-key.ts';
+
+export function gitSha(dir = PACKAGE_ROOT): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export function onnxruntimeVersion(): string | null {
+  try {
+    const req = createRequire(import.meta.url);
+    return JSON.parse(readFileSync(req.resolve('onnxruntime-node/package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
+/** Image files are covered by the cache key; the manifest hashes question, label and answer files. */
+const IMAGE_EXT = /\.(jpe?g|png|gif|bmp|webp|tiff?|heic)$/i;
+const MAX_DATA_FILES = 5000;
+
+/** sha256 of every non-image file under the data root (question, label, TSV files), by relative path. */
+export async function hashDataFiles(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true, recursive: true });
+  } catch {
+    return out;
+  }
+  const files = entries
+    .filter((e) => e.isFile() && !IMAGE_EXT.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
+    .slice(0, MAX_DATA_FILES);
+  for (const f of files) out[relative(root, f)] = await sha256File(f);
+  return out;
+}
+
+export interface ManifestInput {
+  config: ResolvedConfig;
+  executionProviders: string[];
+  modelFiles: Record<string, string>;
+  dataFiles: Record<string, string>;
+  adapterVersions: Record<string, string>;
+  startedAt: string;
+}
+
+export function buildManifest(m: ManifestInput): RunManifest {
+  return {
+    eveEvalVersion: VERSION,
+    gitSha: gitSha(),
+    node: process.version,
+    onnxruntime: onnxruntimeVersion(),
+    executionProvider: [...new Set(m.executionProviders)].join(',') || null,
+    modelFiles: m.modelFiles,
+    dataFiles: m.dataFiles,
+    adapterVersions: m.adapterVersions,
+    config: redactConfig(m.config),
+    seed: m.config.seed,
+    startedAt: m.startedAt,
+  };
+}

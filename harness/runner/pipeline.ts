@@ -1,0 +1,210 @@
+// One (model, benchmark) pass: samples stream from the adapter; reading and hashing images (and the
+// report's thumbnails) run ahead of the model on a bounded p-limit pool, in a window of at most
+// `readAhead` samples, so the model never waits for the disk and memory stays bounded; samples whose
+// prediction is already stored under the same cache key are skipped; the rest go to the model in
+// batches, and each finished batch is appended to the predictions file in one write.
+import { readFile } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import type { Answer, BenchmarkAdapter, Sample } from '../../benchmarks/types.ts';
+import { InputError } from '../errors.ts';
+import type { PredictionRecord } from '../records.ts';
+import { isError, toItemError, type GenerateItem, type GenerateResult, type ModelBackend } from '../backends/types.ts';
+import { cacheKey, sha256 } from './cache-key.ts';
+import type { Progress } from './progress.ts';
+import type { ResumeStore } from './resume-store.ts';
+
+export interface SummarySink {
+  /** Runs on the read-ahead pool with the image bytes; its result is handed to write() in sample order. */
+  make(sample: Sample, bytes: Buffer | null, index: number): Promise<unknown>;
+  write(summary: unknown): void;
+}
+
+export interface PipelineOptions {
+  adapter: BenchmarkAdapter;
+  /** Benchmark adapter version that goes into the cache key. */
+  adapterVersion: string;
+  dataRoot: string;
+  split: string;
+  limit?: number;
+  backend: ModelBackend;
+  store: ResumeStore;
+  batchSize: number;
+  /** Read-ahead workers (image reads, hashing, thumbnails). */
+  concurrency: number;
+  /** Cap on each sample's max_new_tokens; null keeps the published budget. */
+  maxNewTokensCap: number | null;
+  progress?: Progress;
+  summaries?: SummarySink;
+}
+
+export interface PipelineResult {
+  /** Samples in file order, with embedded image bytes dropped (scoring never needs them). */
+  samples: Sample[];
+  answers: Map<string, Answer>;
+  records: PredictionRecord[];
+  generated: number;
+  resumed: number;
+  errors: number;
+}
+
+interface Prepared {
+  sample: Sample;
+  bytes: Buffer | null;
+  key: string;
+  maxNewTokens: number;
+  source: string;
+  image?: { width: number; height: number };
+  error?: { kind: string; message: string };
+  summary?: unknown;
+}
+
+/** Where a sample's image comes from, for one-line errors. */
+export function imageSource(adapter: BenchmarkAdapter, sample: Sample): string {
+  if (sample.image?.kind === 'file') return sample.image.path;
+  return `${adapter.id}/${sample.split} (sample ${sample.id})`;
+}
+
+/** Drop embedded image data: a 1 GB MMBench TSV must not stay in memory after its bytes went to the model. */
+function stripImage(s: Sample): Sample {
+  return s.image?.kind === 'base64' ? { ...s, image: { kind: 'base64', data: '' } } : s;
+}
+
+export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
+  const pool = pLimit(o.concurrency);
+  const readAhead = Math.max(2 * o.batchSize, 2 * o.concurrency, 4);
+  const modelBatch = Math.max(1, Math.min(o.batchSize, o.backend.maxBatch));
+  const samples: Sample[] = [];
+  const keys = new Map<string, string>();
+  let generated = 0;
+  let resumed = 0;
+  let errors = 0;
+
+  async function prepare(sample: Sample, index: number): Promise<Prepared> {
+    const source = imageSource(o.adapter, sample);
+    const maxNewTokens = o.maxNewTokensCap === null ? sample.maxNewTokens : Math.min(sample.maxNewTokens, o.maxNewTokensCap);
+    let bytes: Buffer | null = null;
+    let error: Prepared['error'];
+    let image: Prepared['image'];
+    try {
+      if (sample.image?.kind === 'file') bytes = await readFile(sample.image.path);
+      else if (sample.image?.kind === 'base64') bytes = Buffer.from(sample.image.data, 'base64');
+    } catch (err) {
+      error = { kind: 'image', message: `${source}: cannot read image (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    }
+    if (bytes) {
+      // Header-only decode: catches a corrupt or non-image file before it reaches the model, and gives
+      // the size the aspect-ratio breakdowns need when the backend does not report it.
+      try {
+        const md = await sharp(bytes).metadata();
+        if (!md.width || !md.height) throw new Error('no image size');
+        image = { width: md.width, height: md.height };
+      } catch (err) {
+        error = { kind: 'image', message: `${source}: not a decodable image (${(err as Error).message.split('\n')[0]})` };
+      }
+    }
+    const key = cacheKey({
+      model: o.backend.fingerprint,
+      adapterVersion: o.adapterVersion,
+      benchmark: o.adapter.id,
+      sampleId: sample.id,
+      prompt: sample.prompt,
+      imageHash: bytes ? sha256(bytes) : '',
+      generation: { maxNewTokens, greedy: true },
+    });
+    const summary = o.summaries ? await o.summaries.make(sample, error ? null : bytes, index).catch(() => undefined) : undefined;
+    return { sample, bytes, key, maxNewTokens, source, image, error, summary };
+  }
+
+  const iterator = o.adapter.load(o.dataRoot, { split: o.split, limit: o.limit })[Symbol.asyncIterator]();
+  const window: Array<Promise<Prepared>> = [];
+  let exhausted = false;
+  let index = 0;
+  async function fill(): Promise<void> {
+    while (!exhausted && window.length < readAhead) {
+      const next = await iterator.next();
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      const s = next.value;
+      if (keys.has(s.id)) throw new InputError(`${o.adapter.id}/${o.split}`, s.id, 'duplicate sample id');
+      keys.set(s.id, '');
+      samples.push(stripImage(s));
+      const i = index++;
+      window.push(pool(() => prepare(s, i)));
+    }
+  }
+
+  const record = (p: Prepared, r: GenerateResult): PredictionRecord => {
+    const base = { id: p.sample.id, benchmark: o.adapter.id, split: p.sample.split, model: o.backend.id, cacheKey: p.key };
+    if (isError(r)) return { ...base, text: '', error: r.error, ...(p.image ? { image: p.image } : {}) };
+    const out: PredictionRecord = { ...base, text: r.text };
+    if (r.tokens) out.tokens = r.tokens;
+    if (r.timings) out.timings = r.timings;
+    const image = r.image ?? p.image;
+    if (image) out.image = image;
+    return out;
+  };
+
+  let batch: Prepared[] = [];
+  let failedEarly: PredictionRecord[] = [];
+  async function flush(): Promise<void> {
+    const out = failedEarly;
+    failedEarly = [];
+    if (batch.length > 0) {
+      const items: GenerateItem[] = batch.map((p) => ({
+        id: p.sample.id,
+        image: p.bytes,
+        source: p.source,
+        prompt: p.sample.prompt,
+        maxNewTokens: p.maxNewTokens,
+      }));
+      await fill(); // top up the read-ahead window so preparation overlaps this generate call
+      let results: GenerateResult[];
+      try {
+        results = await o.backend.generate(items);
+        if (results.length !== items.length) throw new Error(`backend returned ${results.length} results for ${items.length} items`);
+      } catch (err) {
+        results = items.map(() => toItemError(err));
+      }
+      batch.forEach((p, i) => out.push(record(p, results[i])));
+      generated += batch.length;
+      batch = [];
+    }
+    if (out.length === 0) return;
+    const newErrors = out.filter((r) => r.error).length;
+    errors += newErrors;
+    await o.store.append(out);
+    o.progress?.update({ done: out.length, errors: newErrors });
+  }
+
+  for (;;) {
+    await fill();
+    const next = window.shift();
+    if (!next) break;
+    const p = await next;
+    keys.set(p.sample.id, p.key);
+    if (o.summaries && p.summary !== undefined) o.summaries.write(p.summary);
+    p.bytes = p.error ? null : p.bytes;
+    if (o.store.get(p.sample.id, p.key)) {
+      resumed++;
+      o.progress?.update({ done: 1, cached: 1 });
+      continue;
+    }
+    if (p.error) failedEarly.push(record(p, { error: p.error }));
+    else batch.push(p);
+    if (batch.length >= modelBatch || failedEarly.length >= modelBatch) await flush();
+  }
+  await flush();
+
+  const answers = new Map<string, Answer>();
+  const records: PredictionRecord[] = [];
+  for (const s of samples) {
+    const r = o.store.latest(s.id);
+    if (!r || r.cacheKey !== keys.get(s.id)) continue; // cannot happen after a complete pass; scored as missing
+    records.push(r);
+    answers.set(s.id, r.error ? { id: s.id, text: r.text, error: r.error } : { id: s.id, text: r.text });
+  }
+  return { samples, answers, records, generated, resumed, errors };
+}

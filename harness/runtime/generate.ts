@@ -1,0 +1,280 @@
+// Greedy generation over decoder_model_merged.onnx: prefill, then one token per step with the KV
+// cache (present.* fed back as past_key_values.*), or, for tests, recomputing the whole sequence at
+// every step. Batches are left-padded with an attention mask and per-row position ids, so a row's
+// tokens do not depend on its batch-mates (the lmms-eval batch bug cannot happen here).
+import ort from 'onnxruntime-node';
+import type { Part } from './session.ts';
+
+export interface Engine {
+  embed: Part;
+  decoder: Part;
+  hidden: number;
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  eos: number;
+  /** Float type of the decoder's float inputs (float16 for fp16 exports). */
+  decoderFloat: 'float32' | 'float16';
+  /** Token fed to rows that already finished (their outputs are ignored). */
+  padTokenId: number;
+  /** Whether the decoder declares use_cache_branch (older Optimum merged exports). */
+  useCacheBranch: boolean;
+}
+
+export interface GenerateOptions {
+  /** Per row: stop after this many new tokens (EOS counts as one and stops earlier). */
+  maxNewTokens: number[];
+  /** false: recompute the full sequence every step (slow; tests compare it with the cache path). */
+  useCache?: boolean;
+}
+
+export interface GenerateOutput {
+  /** Generated ids per row, the EOS included when it was produced. */
+  tokens: number[][];
+  prefillMs: number;
+  decodeMs: number;
+  /** Of prefill + decode, the milliseconds spent inside session.run (the rest is host overhead). */
+  runMs: number;
+  /** Tokens in the prefill (real, unpadded) and rows. */
+  prefillTokens: number;
+}
+
+// ---------- float16 on the host (Node 20 has no Float16Array; onnxruntime takes Uint16Array) ----------
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+export function toHalf(src: Float32Array): Uint16Array {
+  const out = new Uint16Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    f32[0] = src[i];
+    const x = u32[0];
+    const sign = (x >>> 16) & 0x8000;
+    const exp = ((x >>> 23) & 0xff) - 127 + 15;
+    let mant = x & 0x7fffff;
+    if (exp >= 31) out[i] = sign | (((x >>> 23) & 0xff) === 0xff && mant ? 0x7e00 : 0x7c00);
+    else if (exp <= 0) {
+      if (exp < -10) out[i] = sign;
+      else {
+        mant |= 0x800000;
+        const shift = 14 - exp;
+        let h = mant >>> shift;
+        if ((mant >>> (shift - 1)) & 1 && ((mant & ((1 << (shift - 1)) - 1)) || h & 1)) h++;
+        out[i] = sign | h;
+      }
+    } else {
+      let h = sign | (exp << 10) | (mant >>> 13);
+      // Round to nearest even.
+      if (mant & 0x1000 && (mant & 0x2fff)) h++;
+      out[i] = h;
+    }
+  }
+  return out;
+}
+
+export function fromHalf(src: Uint16Array): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i];
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >>> 10) & 0x1f;
+    const mant = h & 0x3ff;
+    out[i] = exp === 0 ? sign * mant * 2 ** -24 : exp === 31 ? (mant ? NaN : sign * Infinity) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+
+export function floatTensor(type: 'float32' | 'float16', data: Float32Array, dims: number[]): ort.Tensor {
+  return type === 'float16' ? new ort.Tensor('float16', toHalf(data), dims) : new ort.Tensor('float32', data, dims);
+}
+
+/** A float tensor's values as float32 on the host. */
+export async function hostFloats(t: ort.Tensor): Promise<Float32Array> {
+  const data = t.location === 'cpu' || t.location === undefined ? t.data : await t.getData();
+  return t.type === 'float16' ? fromHalf(data as Uint16Array) : (data as Float32Array);
+}
+
+// ---------- embeddings ----------
+
+/** Embeddings [ids.length × hidden] of text token ids, through embed_tokens.onnx. */
+export async function embedIds(engine: Engine, ids: number[]): Promise<Float32Array> {
+  if (ids.length === 0) return new Float32Array(0);
+  const out = await engine.embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) });
+  return Float32Array.from(await hostFloats(out.inputs_embeds));
+}
+
+// ---------- the loop ----------
+
+/** Index of the largest value in data[off, off+n); the first one on ties, as torch.argmax. */
+function argmax(data: Float32Array | Uint16Array, off: number, n: number, half: boolean): number {
+  let best = 0;
+  if (half) {
+    const row = fromHalf((data as Uint16Array).subarray(off, off + n));
+    for (let i = 1; i < n; i++) if (row[i] > row[best]) best = i;
+    return best;
+  }
+  const d = data as Float32Array;
+  let bv = d[off];
+  for (let i = 1; i < n; i++) {
+    const v = d[off + i];
+    if (v > bv) {
+      bv = v;
+      best = i;
+    }
+  }
+  return best;
+}
+
+function releaseIfDevice(t: ort.Tensor | undefined): void {
+  // Tensors left on the GPU (WebGPU gpu-buffer) hold device memory until disposed.
+  if (t && t.location !== 'cpu' && t.location !== undefined) t.dispose();
+}
+
+interface Step {
+  embeds: Float32Array; // [B, T, H]
+  mask: BigInt64Array; // [B, S]
+  positions: BigInt64Array; // [B, T]
+  T: number;
+  S: number;
+}
+
+/** Left-pad rows of embeddings [L_b × H] into one batch, with mask and positions. */
+function leftPad(rows: Float32Array[], H: number): Step {
+  const B = rows.length;
+  const lens = rows.map((r) => r.length / H);
+  const T = Math.max(...lens);
+  const embeds = new Float32Array(B * T * H);
+  const mask = new BigInt64Array(B * T);
+  const positions = new BigInt64Array(B * T).fill(1n); // pad positions: 1, as HF's masked_fill(mask == 0, 1)
+  for (let b = 0; b < B; b++) {
+    const pad = T - lens[b];
+    embeds.set(rows[b], (b * T + pad) * H);
+    for (let t = 0; t < lens[b]; t++) {
+      mask[b * T + pad + t] = 1n;
+      positions[b * T + pad + t] = BigInt(t);
+    }
+  }
+  return { embeds, mask, positions, T, S: T };
+}
+
+async function runDecoder(engine: Engine, step: Step, B: number, past: Map<string, ort.Tensor> | undefined, hasPast: boolean) {
+  const feeds: Record<string, ort.Tensor> = {
+    inputs_embeds: floatTensor(engine.decoderFloat, step.embeds, [B, step.T, engine.hidden]),
+    attention_mask: new ort.Tensor('int64', step.mask, [B, step.S]),
+    position_ids: new ort.Tensor('int64', step.positions, [B, step.T]),
+  };
+  const empty = engine.decoderFloat === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+  for (let i = 0; i < engine.layers; i++) {
+    for (const kv of ['key', 'value']) {
+      const name = `past_key_values.${i}.${kv}`;
+      feeds[name] = past?.get(name) ?? new ort.Tensor(engine.decoderFloat, empty, [B, engine.kvHeads, 0, engine.headDim]);
+    }
+  }
+  if (engine.useCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(hasPast ? 1 : 0), [1]);
+  return engine.decoder.run(feeds);
+}
+
+/**
+ * Greedy generation for a batch of prefixes (each [L_b × hidden] embeddings: text and image spliced).
+ * Rows stop at EOS or their own maxNewTokens; the batch runs until every row has stopped.
+ */
+export async function generateBatch(engine: Engine, prefixes: Float32Array[], opts: GenerateOptions): Promise<GenerateOutput> {
+  const B = prefixes.length;
+  const H = engine.hidden;
+  const tokens: number[][] = prefixes.map(() => []);
+  const done = opts.maxNewTokens.map((m) => m <= 0);
+  const half = engine.decoderFloat === 'float16';
+  const prefillTokens = prefixes.reduce((a, p) => a + p.length / H, 0);
+  if (done.every(Boolean)) return { tokens, prefillMs: 0, decodeMs: 0, runMs: 0, prefillTokens };
+  const run0 = engine.embed.runMs + engine.decoder.runMs;
+  const runMs = () => engine.embed.runMs + engine.decoder.runMs - run0;
+
+  // Choose each row's next token from the last position's logits.
+  const pick = async (logits: ort.Tensor, T: number) => {
+    const V = logits.dims[2];
+    const data = (logits.location === 'cpu' || logits.location === undefined ? logits.data : await logits.getData()) as Float32Array | Uint16Array;
+    const next: number[] = [];
+    for (let b = 0; b < B; b++) {
+      if (done[b]) {
+        next.push(engine.padTokenId);
+        continue;
+      }
+      const id = argmax(data, (b * T + T - 1) * V, V, half);
+      tokens[b].push(id);
+      if (id === engine.eos || tokens[b].length >= opts.maxNewTokens[b]) done[b] = true;
+      next.push(id);
+    }
+    return next;
+  };
+
+  const t0 = performance.now();
+  if (opts.useCache === false) {
+    // Full recompute: every step runs the whole (left-padded) sequence with an empty cache.
+    const rows = prefixes.map((p) => p.slice());
+    let first = true;
+    let prefillMs = 0;
+    while (!done.every(Boolean)) {
+      const step = leftPad(rows, H);
+      const out = await runDecoder(engine, step, B, undefined, false);
+      const next = await pick(out.logits, step.T);
+      if (first) {
+        prefillMs = performance.now() - t0;
+        first = false;
+      }
+      if (done.every(Boolean)) break;
+      const e = await embedBatch(engine, next);
+      for (let b = 0; b < B; b++) {
+        const grown = new Float32Array(rows[b].length + H);
+        grown.set(rows[b]);
+        grown.set(e.subarray(b * H, (b + 1) * H), rows[b].length);
+        rows[b] = grown;
+      }
+    }
+    return { tokens, prefillMs, decodeMs: performance.now() - t0 - prefillMs, runMs: runMs(), prefillTokens };
+  }
+
+  // Prefill.
+  const pre = leftPad(prefixes, H);
+  let out = await runDecoder(engine, pre, B, undefined, false);
+  let next = await pick(out.logits, pre.T);
+  const prefillMs = performance.now() - t0;
+  let past = presents(engine, out);
+  let mask = pre.mask;
+  let S = pre.S;
+  // Next position per row: its real length so far.
+  const pos = prefixes.map((p) => p.length / H);
+  while (!done.every(Boolean)) {
+    const e = await embedBatch(engine, next);
+    const grown = new BigInt64Array(B * (S + 1));
+    for (let b = 0; b < B; b++) {
+      grown.set(mask.subarray(b * S, (b + 1) * S), b * (S + 1));
+      grown[b * (S + 1) + S] = 1n;
+    }
+    mask = grown;
+    S += 1;
+    const positions = BigInt64Array.from(pos, (p) => BigInt(p));
+    for (let b = 0; b < B; b++) pos[b]++;
+    const prev = past;
+    out = await runDecoder(engine, { embeds: e, mask, positions, T: 1, S }, B, past, true);
+    for (const t of prev.values()) releaseIfDevice(t);
+    past = presents(engine, out);
+    next = await pick(out.logits, 1);
+  }
+  for (const t of past.values()) releaseIfDevice(t);
+  return { tokens, prefillMs, decodeMs: performance.now() - t0 - prefillMs, runMs: runMs(), prefillTokens };
+}
+
+function presents(engine: Engine, out: Record<string, ort.Tensor>): Map<string, ort.Tensor> {
+  const m = new Map<string, ort.Tensor>();
+  for (let i = 0; i < engine.layers; i++) {
+    m.set(`past_key_values.${i}.key`, out[`present.${i}.key`]);
+    m.set(`past_key_values.${i}.value`, out[`present.${i}.value`]);
+  }
+  return m;
+}
+
+/** Embeddings [B × H] of one token per row, in one embed_tokens run. */
+async function embedBatch(engine: Engine, ids: number[]): Promise<Float32Array> {
+  const out = await engine.embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [ids.length, 1]) });
+  return hostFloats(out.inputs_embeds);
+}

@@ -1,0 +1,240 @@
+// A loaded model bundle: family preprocessing and prompt (adapters/), the three ONNX sessions, and
+// batched greedy generation. Sessions are created once and reused for every generate() call.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import ort from 'onnxruntime-node';
+import type { BundleConfig, ModelFamily, PixelInput } from '../../adapters/types.ts';
+import { getFamily } from '../../adapters/registry.ts';
+import { loadTokenizer, type TextTokenizer } from '../tokenizer.ts';
+import { InputError, UserError } from '../errors.ts';
+import { loadBundle, validateSessions, floatType, PARTS, type Bundle, type PartName, type Precision } from './bundle.ts';
+import { createPart, type Device, type Part } from './session.ts';
+import { embedIds, floatTensor, generateBatch, hostFloats, type Engine } from './generate.ts';
+
+export interface LoadOptions {
+  device?: Device;
+  threads?: number;
+  precision?: Precision;
+}
+
+export interface GenerateRequest {
+  image: Buffer;
+  /** Where the image came from (file path or sample id); errors name it. */
+  source: string;
+  prompt: string;
+  maxNewTokens: number;
+}
+
+export interface Timings {
+  preprocess_ms: number;
+  prefill_ms: number;
+  decode_ms: number;
+}
+
+export interface GenerateSuccess {
+  text: string;
+  imageTokens: number;
+  promptTokens: number;
+  generatedTokens: number;
+  timings: Timings;
+  image: { width: number; height: number };
+}
+
+export interface GenerateFailure {
+  error: { kind: 'input' | 'generation'; message: string };
+}
+
+export type GenerateItemResult = GenerateSuccess | GenerateFailure;
+
+export interface GenerateCallOptions {
+  /** false: recompute the whole sequence each step instead of using the KV cache (tests). */
+  useCache?: boolean;
+}
+
+export interface LoadedModel {
+  family: BundleConfig['family'];
+  config: BundleConfig;
+  bundle: Bundle;
+  /** sha256 over the bundle files this model reads (configs, tokenizer, ONNX parts, external data). */
+  fingerprint: string;
+  /** Execution provider actually used by the decoder (after any fallback). */
+  executionProvider: Device;
+  /** Milliseconds inside session.run, all parts, since load (the benchmark's "inside" share). */
+  sessionRunMs(): number;
+  /** Figures of the last generate() call's decoder loop (for the benchmark). */
+  lastLoop(): LoopStats | undefined;
+  generate(items: GenerateRequest[], opts?: GenerateCallOptions): Promise<GenerateItemResult[]>;
+  dispose(): Promise<void>;
+}
+
+export interface LoopStats {
+  rows: number;
+  prefillTokens: number;
+  generatedTokens: number;
+  prefillMs: number;
+  decodeMs: number;
+  /** Milliseconds inside session.run during prefill + decode. */
+  runMs: number;
+}
+
+export function fingerprintFiles(files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of files) {
+    h.update(f.split('/').slice(-2).join('/'));
+    h.update(readFileSync(f));
+  }
+  return h.digest('hex');
+}
+
+/** Prepared item: the prefix embeddings ready for the decoder, or the reason it failed. */
+interface Prepared {
+  prefix: Float32Array;
+  imageTokens: number;
+  promptTokens: number;
+  image: { width: number; height: number };
+  preprocessMs: number;
+  encodeMs: number;
+}
+
+export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const bundle = loadBundle(dir, opts.precision ?? 'fp32');
+  const config = bundle.config;
+  const family: ModelFamily = getFamily(config.family);
+  const tokenizer: TextTokenizer = await loadTokenizer(dir);
+  const device = opts.device ?? 'cpu';
+  const parts = {} as Record<PartName, Part>;
+  for (const p of PARTS) {
+    parts[p] = await createPart(bundle.files[p], {
+      device,
+      threads: opts.threads,
+      // WebGPU: the KV cache stays in GPU buffers between decode steps; logits come back to the host.
+      keepOnDevice: p === 'decoder_model_merged' ? (n) => n.startsWith('present.') : undefined,
+    });
+  }
+  try {
+    validateSessions(bundle, { vision_encoder: parts.vision_encoder.session, embed_tokens: parts.embed_tokens.session, decoder_model_merged: parts.decoder_model_merged.session });
+  } catch (err) {
+    for (const p of PARTS) await parts[p].session.release();
+    throw err;
+  }
+  const fingerprint = fingerprintFiles(bundle.allFiles);
+  const visionFloat = floatType(parts.vision_encoder.session, 'pixel_values');
+  const engine: Engine = {
+    embed: parts.embed_tokens,
+    decoder: parts.decoder_model_merged,
+    hidden: config.hidden_size,
+    layers: config.num_hidden_layers,
+    kvHeads: config.num_key_value_heads,
+    headDim: config.head_dim!,
+    eos: config.eos_token_id,
+    decoderFloat: floatType(parts.decoder_model_merged.session, 'inputs_embeds'),
+    padTokenId: config.pad_token_id ?? config.eos_token_id,
+    useCacheBranch: parts.decoder_model_merged.session.inputNames.includes('use_cache_branch'),
+  };
+  const H = config.hidden_size;
+  let last: LoopStats | undefined;
+
+  /** Vision embeddings of one image, with Fuyu's row-end token embeddings inserted. */
+  async function encodeImage(px: PixelInput): Promise<Float32Array> {
+    const feeds: Record<string, ort.Tensor> = { [px.name]: floatTensor(visionFloat, px.data, px.dims) };
+    for (const [name, t] of Object.entries(px.extra ?? {})) {
+      feeds[name] = t.data instanceof BigInt64Array ? new ort.Tensor('int64', t.data, t.dims) : floatTensor(visionFloat, t.data, t.dims);
+    }
+    const out = await parts.vision_encoder.run(feeds);
+    const emb = await hostFloats(out.image_embeds);
+    if (!px.rowEnd) return emb;
+    const n = emb.length / H;
+    const { every, tokenId } = px.rowEnd;
+    if (every <= 0 || n % every !== 0) throw new Error(`vision encoder gave ${n} embeddings, not a whole number of rows of ${every}`);
+    const nl = await embedIds(engine, [tokenId]);
+    const rows = n / every;
+    const out2 = new Float32Array((n + rows) * H);
+    for (let r = 0; r < rows; r++) {
+      out2.set(emb.subarray(r * every * H, (r + 1) * every * H), r * (every + 1) * H);
+      out2.set(nl, (r * (every + 1) + every) * H);
+    }
+    return out2;
+  }
+
+  async function prepare(item: GenerateRequest): Promise<Prepared> {
+    const t0 = performance.now();
+    const px = await family.preprocess(item.image, item.source, bundle.preprocessorConfig);
+    const t1 = performance.now();
+    const img = await encodeImage(px);
+    const imageTokens = img.length / H;
+    if (imageTokens !== px.imageTokens) {
+      throw new Error(`${bundle.files.vision_encoder}: gave ${imageTokens} image embeddings where the ${config.family} preprocessing expects ${px.imageTokens}`);
+    }
+    const prompt = family.buildPrompt(item.prompt, (t) => tokenizer.encode(t), config);
+    const before = await embedIds(engine, prompt.before);
+    const after = await embedIds(engine, prompt.after);
+    const prefix = new Float32Array(before.length + img.length + after.length);
+    prefix.set(before);
+    prefix.set(img, before.length);
+    prefix.set(after, before.length + img.length);
+    return {
+      prefix,
+      imageTokens,
+      promptTokens: prompt.before.length + prompt.after.length,
+      image: { width: px.width, height: px.height },
+      preprocessMs: t1 - t0,
+      encodeMs: performance.now() - t1,
+    };
+  }
+
+  return {
+    family: config.family,
+    config,
+    bundle,
+    fingerprint,
+    executionProvider: parts.decoder_model_merged.provider,
+    lastLoop: () => last,
+    sessionRunMs: () => PARTS.reduce((a, p) => a + parts[p].runMs, 0),
+    async generate(items, callOpts = {}) {
+      const results: GenerateItemResult[] = new Array(items.length);
+      const ready: { index: number; prep: Prepared }[] = [];
+      // Images are preprocessed and encoded one by one (shapes differ); a bad one fails only its item.
+      for (let i = 0; i < items.length; i++) {
+        try {
+          ready.push({ index: i, prep: await prepare(items[i]) });
+        } catch (err) {
+          results[i] = { error: { kind: err instanceof UserError ? 'input' : 'generation', message: err instanceof InputError || err instanceof UserError ? err.message : `${items[i].source}: ${(err as Error).message}` } };
+        }
+      }
+      if (ready.length === 0) return results;
+      try {
+        const gen = await generateBatch(
+          engine,
+          ready.map((r) => r.prep.prefix),
+          { maxNewTokens: ready.map((r) => items[r.index].maxNewTokens), useCache: callOpts.useCache },
+        );
+        last = {
+          rows: ready.length,
+          prefillTokens: gen.prefillTokens,
+          generatedTokens: gen.tokens.reduce((a, t) => a + t.length, 0),
+          prefillMs: gen.prefillMs,
+          decodeMs: gen.decodeMs,
+          runMs: gen.runMs,
+        };
+        ready.forEach(({ index, prep }, k) => {
+          const ids = gen.tokens[k];
+          results[index] = {
+            text: family.postprocess(tokenizer.decode(ids, true)),
+            imageTokens: prep.imageTokens,
+            promptTokens: prep.promptTokens,
+            generatedTokens: ids.length,
+            // Prefill and decode are the batch's (rows run together); vision encoding counts as prefill.
+            timings: { preprocess_ms: prep.preprocessMs, prefill_ms: prep.encodeMs + gen.prefillMs, decode_ms: gen.decodeMs },
+            image: prep.image,
+          };
+        });
+      } catch (err) {
+        for (const { index } of ready) results[index] = { error: { kind: 'generation', message: `${items[index].source}: ${String((err as Error).message ?? err).split('\n')[0]}` } };
+      }
+      return results;
+    },
+    async dispose() {
+      for (const p of PARTS) await parts[p].session.release();
+    },
+  };
+}

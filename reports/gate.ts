@@ -1,0 +1,133 @@
+// The CI gate: compare a current results file with a baseline, per model + benchmark.
+// A regression is a headline drop larger than the tolerance that is also significant on the paired
+// samples when both files carry per-sample credit (McNemar for 0/1 credit, paired bootstrap for soft).
+import { Chalk } from 'chalk';
+import type { BenchmarkId } from '../benchmarks/types.ts';
+import { UserError } from '../harness/errors.ts';
+import type { BenchmarkResult, ResultsFile } from '../harness/records.ts';
+import { mcnemar, pairedBootstrap } from './stats.ts';
+import { BENCHMARK_TITLES, fmtDelta, fmtHeadline } from './table.ts';
+
+export interface GateOptions {
+  /** Headline points a score may drop before it counts (default 0.5). */
+  tolerance?: number;
+  /** p-value below which a drop is significant (default 0.05). */
+  significance?: number;
+  /** Do not fail when the current file lacks a model + benchmark that the baseline has. */
+  allowMissing?: boolean;
+}
+
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'within tolerance' | 'not significant' | 'missing' | 'new';
+
+export interface GateRow {
+  model: string;
+  benchmark: BenchmarkId;
+  baseline: number | null;
+  current: number | null;
+  delta: number | null;
+  test?: 'mcnemar' | 'paired-bootstrap';
+  pValue?: number;
+  /** Samples present in both per-sample maps. */
+  paired?: number;
+  verdict: Verdict;
+  fails: boolean;
+}
+
+export interface GateReport {
+  rows: GateRow[];
+  failed: boolean;
+  tolerance: number;
+  significance: number;
+}
+
+function isBinary(xs: number[]): boolean {
+  return xs.every((x) => x === 0 || x === 1);
+}
+
+/** Paired test on the samples both results scored; null when either lacks per-sample credit. */
+function pairedTest(a: BenchmarkResult, b: BenchmarkResult): Pick<GateRow, 'test' | 'pValue' | 'paired'> | null {
+  if (!a.perSample || !b.perSample) return null;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [id, x] of Object.entries(a.perSample)) {
+    const y = b.perSample[id];
+    if (y === undefined) continue;
+    xs.push(x);
+    ys.push(y);
+  }
+  if (xs.length === 0) return null;
+  if (isBinary(xs) && isBinary(ys)) return { test: 'mcnemar', pValue: mcnemar(xs, ys).pValue, paired: xs.length };
+  return { test: 'paired-bootstrap', pValue: pairedBootstrap(xs, ys).pValue, paired: xs.length };
+}
+
+const key = (r: BenchmarkResult) => `${r.model}\u0000${r.benchmark}`;
+
+export function compareResults(baseline: ResultsFile, current: ResultsFile, opts: GateOptions = {}): GateReport {
+  const tolerance = opts.tolerance ?? 0.5;
+  const significance = opts.significance ?? 0.05;
+  const cur = new Map(current.results.map((r) => [key(r), r]));
+  const base = new Map(baseline.results.map((r) => [key(r), r]));
+  const rows: GateRow[] = [];
+  for (const b of baseline.results) {
+    const c = cur.get(key(b));
+    if (!c) {
+      rows.push({ model: b.model, benchmark: b.benchmark, baseline: b.headline, current: null, delta: null, verdict: 'missing', fails: !opts.allowMissing });
+      continue;
+    }
+    if (b.split !== c.split || b.headlineName !== c.headlineName) {
+      throw new UserError(
+        `${b.model} / ${b.benchmark}: baseline is ${b.split} "${b.headlineName}", current is ${c.split} "${c.headlineName}"; they cannot be compared`,
+      );
+    }
+    const delta = c.headline - b.headline;
+    const test = pairedTest(b, c);
+    let verdict: Verdict;
+    if (Math.abs(delta) < 1e-9) verdict = 'unchanged';
+    else if (delta > 0) verdict = 'improved';
+    else if (-delta <= tolerance) verdict = 'within tolerance';
+    else if (test && !(test.pValue! < significance)) verdict = 'not significant';
+    else verdict = 'regressed';
+    rows.push({ model: b.model, benchmark: b.benchmark, baseline: b.headline, current: c.headline, delta, ...test, verdict, fails: verdict === 'regressed' });
+  }
+  for (const c of current.results) {
+    if (!base.has(key(c))) rows.push({ model: c.model, benchmark: c.benchmark, baseline: null, current: c.headline, delta: null, verdict: 'new', fails: false });
+  }
+  return { rows, failed: rows.some((r) => r.fails), tolerance, significance };
+}
+
+function fmtP(p?: number): string {
+  if (p === undefined) return '–';
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}
+
+/** The table of what moved, biggest drops first, and a closing verdict line. */
+export function renderGate(report: GateReport, color?: boolean): string {
+  const c = color === undefined ? new Chalk() : new Chalk({ level: color ? 1 : 0 });
+  const sorted = [...report.rows].sort((x, y) => (x.delta ?? -Infinity) - (y.delta ?? -Infinity));
+  const header = ['model', 'benchmark', 'baseline', 'current', 'Δ', 'test', 'p', 'verdict'];
+  const body = sorted.map((r) => [
+    r.model,
+    BENCHMARK_TITLES[r.benchmark],
+    r.baseline === null ? '–' : fmtHeadline(r.baseline),
+    r.current === null ? '–' : fmtHeadline(r.current),
+    r.delta === null ? '–' : fmtDelta(r.delta),
+    r.test ? `${r.test === 'mcnemar' ? 'McNemar' : 'paired bootstrap'} (n=${r.paired})` : 'headline only',
+    fmtP(r.pValue),
+    r.verdict,
+  ]);
+  const widths = header.map((h, i) => Math.max([...h].length, ...body.map((row) => [...row[i]].length)));
+  const line = (cells: string[]) => cells.map((s, i) => (i >= 2 && i <= 4 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [c.bold(line(header))];
+  sorted.forEach((r, i) => {
+    const s = line(body[i]);
+    out.push(r.fails ? c.red.bold(s) : r.verdict === 'improved' ? c.green(s) : r.verdict === 'unchanged' ? c.dim(s) : s);
+  });
+  const failing = report.rows.filter((r) => r.fails);
+  out.push('');
+  out.push(
+    failing.length
+      ? c.red.bold(`gate: FAIL: ${failing.length} regression${failing.length > 1 ? 's' : ''} (tolerance ${report.tolerance} points, significance ${report.significance})`)
+      : c.green.bold(`gate: PASS: no regression beyond ${report.tolerance} points (significance ${report.significance})`),
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,171 @@
+// Reading what a run leaves on disk: results.json, predictions JSONL and sample summaries.
+// Every reader turns bad input into a one-line InputError naming the file (and line where known).
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { BENCHMARK_IDS, type BenchmarkId, type References } from '../benchmarks/types.ts';
+import { InputError, UserError } from '../harness/errors.ts';
+import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../harness/records.ts';
+import { readSampleSummaries, type SampleSummary } from './sample-summary.ts';
+import { headlineCI } from './stats.ts';
+
+const metric = z.number().nullable();
+const resultSchema = z.looseObject({
+  model: z.string().min(1),
+  benchmark: z.enum(BENCHMARK_IDS),
+  split: z.string(),
+  headline: z.number(),
+  headlineName: z.string(),
+  metrics: z.record(z.string(), metric),
+  breakdowns: z.record(z.string(), z.record(z.string(), metric)),
+  counts: z.looseObject({
+    samples: z.number(),
+    predicted: z.number(),
+    missing: z.number(),
+    errors: z.number(),
+    failedExtraction: z.number(),
+    judged: z.number().optional(),
+  }),
+  ci95: z.tuple([z.number(), z.number()]).optional(),
+  perSample: z.record(z.string(), z.number()).optional(),
+});
+const resultsSchema = z.looseObject({
+  schema: z.literal('eve-eval/results@1'),
+  manifest: z.looseObject({}),
+  results: z.array(resultSchema),
+});
+
+/** Read and validate a results file; the error names the file and the first bad field. */
+export async function loadResultsFile(file: string): Promise<ResultsFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(file, undefined, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(file, undefined, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = resultsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? issue.path.join('.') : 'top level';
+    throw new InputError(file, where, `not an eve-eval results file: ${issue.message}`);
+  }
+  return parsed.data as unknown as ResultsFile;
+}
+
+/**
+ * Read predictions JSONL. Later lines for an id replace earlier ones (a resumed run reruns failures);
+ * a torn last line from a killed run is skipped; any other bad line is an error naming file:line.
+ */
+export async function readPredictions(file: string): Promise<Map<string, PredictionRecord>> {
+  const text = await readFile(file, 'utf8');
+  const lines = text.split('\n');
+  const out = new Map<string, PredictionRecord>();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    let v: PredictionRecord;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      if (i === lines.length - 1) break;
+      throw new InputError(file, i + 1, 'not valid JSON');
+    }
+    if (typeof v !== 'object' || v === null || typeof v.id !== 'string' || typeof v.text !== 'string') {
+      throw new InputError(file, i + 1, 'not a prediction record (needs string id and text)');
+    }
+    out.set(v.id, v);
+  }
+  return out;
+}
+
+export interface RunData {
+  runDir: string;
+  results: ResultsFile;
+  /** model → benchmark → id → record */
+  predictions: Map<string, Map<BenchmarkId, Map<string, PredictionRecord>>>;
+  /** benchmark → summaries in file order */
+  samples: Map<BenchmarkId, SampleSummary[]>;
+}
+
+/** Load a run directory (RUN_DIR/results.json, predictions/<model>/<benchmark>.jsonl, samples/<benchmark>.jsonl). */
+export async function loadRunDir(runDir: string): Promise<RunData> {
+  if (!existsSync(runDir)) throw new UserError(`${runDir}: no such run directory`);
+  const resultsPath = join(runDir, 'results.json');
+  if (!existsSync(resultsPath)) throw new InputError(resultsPath, undefined, 'no such file (is this a run directory?)');
+  const results = await loadResultsFile(resultsPath);
+  const predictions: RunData['predictions'] = new Map();
+  const predDir = join(runDir, 'predictions');
+  const models = new Set(results.results.map((r) => r.model));
+  if (existsSync(predDir)) {
+    for (const model of await readdir(predDir)) models.add(model);
+  }
+  for (const model of models) {
+    const byBench = new Map<BenchmarkId, Map<string, PredictionRecord>>();
+    for (const b of BENCHMARK_IDS) {
+      const f = join(predDir, model, `${b}.jsonl`);
+      if (existsSync(f)) byBench.set(b, await readPredictions(f));
+    }
+    if (byBench.size) predictions.set(model, byBench);
+  }
+  const samples: RunData['samples'] = new Map();
+  for (const b of BENCHMARK_IDS) {
+    const f = join(runDir, 'samples', `${b}.jsonl`);
+    if (existsSync(f)) samples.set(b, await readSampleSummaries(f));
+  }
+  return { runDir, results, predictions, samples };
+}
+
+export type ReferenceTable = Partial<Record<BenchmarkId, References>>;
+
+/**
+ * Published numbers per benchmark from the adapters (benchmarks/registry.ts). Loaded lazily so the
+ * renderers work (without reference rows) while an adapter fails to import, e.g. in a partial checkout.
+ */
+export async function loadReferences(): Promise<{ references: ReferenceTable; problem?: string }> {
+  try {
+    const { BENCHMARKS } = await import('../benchmarks/registry.ts');
+    const references: ReferenceTable = {};
+    for (const id of BENCHMARK_IDS) references[id] = BENCHMARKS[id].references;
+    return { references };
+  } catch (err) {
+    return { references: {}, problem: `published reference rows unavailable: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** Results grouped for tables: model order as first seen, benchmark order as BENCHMARK_IDS. */
+export function indexResults(results: BenchmarkResult[]): {
+  models: string[];
+  benchmarks: BenchmarkId[];
+  get(model: string, bench: BenchmarkId): BenchmarkResult | undefined;
+} {
+  const models: string[] = [];
+  const map = new Map<string, BenchmarkResult>();
+  for (const r of results) {
+    if (!models.includes(r.model)) models.push(r.model);
+    map.set(`${r.model}\u0000${r.benchmark}`, r);
+  }
+  const present = new Set(results.map((r) => r.benchmark));
+  return {
+    models,
+    benchmarks: BENCHMARK_IDS.filter((b) => present.has(b)),
+    get: (model, bench) => map.get(`${model}\u0000${bench}`),
+  };
+}
+
+/** Fill in ci95 where a result has per-sample credit but no interval (files from `score`, older runs). */
+export function fillMissingIntervals(run: RunData): RunData {
+  const results = run.results.results.map((r): BenchmarkResult => {
+    if (r.ci95 || !r.perSample) return r;
+    const ci = headlineCI(r, run.samples.get(r.benchmark));
+    return ci ? { ...r, ci95: ci.ci95 } : r;
+  });
+  return { ...run, results: { ...run.results, results } };
+}

@@ -1,0 +1,49 @@
+// Markdown export: the comparison table (ready to paste into a paper draft or a PR) and every breakdown.
+import type { ResultsFile } from '../harness/records.ts';
+import {
+  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, tableValues,
+  type TableOptions,
+} from './table.ts';
+
+/** Model names and breakdown keys come from users and datasets: keep them from breaking the table. */
+export function mdEscape(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/([<>*_`[\]])/g, '\\$1');
+}
+
+export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): string {
+  const table = buildComparison(results, opts);
+  const { benchmarks } = table;
+  const out: string[] = [];
+  out.push(`| Model | ${benchmarks.map((b) => `${BENCHMARK_TITLES[b]}<br>${mdEscape(table.headlineNames[b] ?? '')}`).join(' | ')} |`);
+  out.push(`|---|${benchmarks.map(() => '---:').join('|')}|`);
+  for (const row of table.rows) {
+    const name = row.kind === 'published' ? `*${mdEscape(row.name)} (published)*` : `**${mdEscape(row.name)}**`;
+    const cells = benchmarks.map((b) => {
+      const cell = row.cells[b];
+      if (!cell) return '–';
+      if (row.kind === 'published') return `*${fmtHeadline(cell.value)}*`;
+      const ci = fmtCI(cell.ci95);
+      return `${fmtHeadline(cell.value)}${ci ? ` ${ci}` : ''}<br><sub>${fmtErrors(cell)}</sub>`;
+    });
+    out.push(`| ${name} | ${cells.join(' | ')} |`);
+    if (row.deltas) {
+      out.push(`| &nbsp;&nbsp;Δ vs ${mdEscape(table.deltaVs!)} | ${benchmarks.map((b) => (row.deltas![b] === undefined ? '' : fmtDelta(row.deltas![b]!))).join(' | ')} |`);
+    }
+  }
+  out.push('');
+  out.push('± is the half-width of the 95% bootstrap interval; "err" counts failed generations and "miss" missing predictions (both scored wrong).');
+  if (table.rows.some((r) => r.kind === 'published')) out.push('Rows marked *(published)* are the EVE paper\'s numbers (PROTOCOL.md §3), not measured here.');
+  if (table.deltaVs) out.push(`Δ rows: headline minus ${mdEscape(table.deltaVs)}.`);
+  const breakdowns = buildBreakdowns(results);
+  if (breakdowns.length) {
+    out.push('', '## Breakdowns');
+    for (const t of breakdowns) {
+      out.push('', `### ${BENCHMARK_TITLES[t.benchmark]} · ${mdEscape(t.table)}`, '');
+      out.push(`| ${mdEscape(t.table)} | ${t.models.map(mdEscape).join(' | ')} |`);
+      out.push(`|---|${t.models.map(() => '---:').join('|')}|`);
+      for (const r of t.rows) out.push(`| ${mdEscape(r.key)} | ${r.values.map((v) => fmtValue(v, tableValues(t))).join(' | ')} |`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+

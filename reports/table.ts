@@ -1,0 +1,177 @@
+// The comparison table as data: one model, built once, drawn by the terminal, Markdown, CSV and HTML renderers.
+import type { BenchmarkId, References } from '../benchmarks/types.ts';
+import { UserError } from '../harness/errors.ts';
+import type { BenchmarkResult, ResultsFile } from '../harness/records.ts';
+import { indexResults, type ReferenceTable } from './load.ts';
+
+/** Column titles as the EVE paper's table names them. */
+export const BENCHMARK_TITLES: Record<BenchmarkId, string> = {
+  vqav2: 'VQAv2',
+  gqa: 'GQA',
+  vizwiz: 'VizWiz',
+  textvqa: 'TextVQA',
+  pope: 'POPE',
+  mme: 'MME',
+  mmbench: 'MMB',
+  seed: 'SEED',
+  mmvet: 'MM-Vet',
+  sqa: 'SQA-I',
+};
+
+export const REFERENCE_KEYS = ['EVE-7B', 'EVE-7B-HD', 'Fuyu-8B', 'LLaVA-1.5-7B'] as const satisfies ReadonlyArray<keyof References>;
+
+export interface Cell {
+  value: number;
+  ci95?: [number, number];
+  /** Measured rows only: counts.errors and counts.missing (both scored wrong). */
+  errors?: number;
+  missing?: number;
+  samples?: number;
+  result?: BenchmarkResult;
+}
+
+export interface Row {
+  /** Model id, or the published model name. */
+  name: string;
+  kind: 'measured' | 'published';
+  cells: Partial<Record<BenchmarkId, Cell>>;
+  /** Headline minus the delta row's headline, per benchmark, when a delta row is chosen. */
+  deltas?: Partial<Record<BenchmarkId, number>>;
+}
+
+export interface ComparisonTable {
+  benchmarks: BenchmarkId[];
+  headlineNames: Partial<Record<BenchmarkId, string>>;
+  rows: Row[];
+  /** Label of the row deltas are taken against, e.g. "EVE-7B (published)". */
+  deltaVs?: string;
+}
+
+export interface TableOptions {
+  references?: ReferenceTable;
+  /** Row to take deltas against: a measured model id or a published name (e.g. "EVE-7B"). */
+  deltaVs?: string;
+  /** Show published rows (default true when references are given). */
+  published?: boolean;
+}
+
+export function rowLabel(row: Row): string {
+  return row.kind === 'published' ? `${row.name} (published)` : row.name;
+}
+
+export function buildComparison(file: ResultsFile, opts: TableOptions = {}): ComparisonTable {
+  const idx = indexResults(file.results);
+  const rows: Row[] = [];
+  const headlineNames: ComparisonTable['headlineNames'] = {};
+  for (const model of idx.models) {
+    const cells: Row['cells'] = {};
+    for (const b of idx.benchmarks) {
+      const r = idx.get(model, b);
+      if (!r) continue;
+      headlineNames[b] ??= r.headlineName;
+      cells[b] = { value: r.headline, ci95: r.ci95, errors: r.counts.errors, missing: r.counts.missing, samples: r.counts.samples, result: r };
+    }
+    rows.push({ name: model, kind: 'measured', cells });
+  }
+  if (opts.references && opts.published !== false) {
+    for (const key of REFERENCE_KEYS) {
+      const cells: Row['cells'] = {};
+      for (const b of idx.benchmarks) {
+        const v = opts.references[b]?.[key];
+        if (typeof v === 'number') cells[b] = { value: v };
+      }
+      if (Object.keys(cells).length) rows.push({ name: key, kind: 'published', cells });
+    }
+  }
+  let deltaVs: string | undefined;
+  if (opts.deltaVs) {
+    const wanted = opts.deltaVs.replace(/\s*\(published\)$/, '');
+    // A measured model wins over a published row of the same name; "X (published)" picks the published one.
+    const base = opts.deltaVs.endsWith('(published)')
+      ? rows.find((r) => r.kind === 'published' && r.name === wanted)
+      : (rows.find((r) => r.kind === 'measured' && r.name === wanted) ?? rows.find((r) => r.name === wanted));
+    if (!base) {
+      throw new UserError(`--delta-vs "${opts.deltaVs}" names no row; rows: ${rows.map(rowLabel).join(', ')}`);
+    }
+    deltaVs = rowLabel(base);
+    // Deltas for measured rows only: published-vs-published differences are the paper's, not this run's.
+    for (const row of rows) {
+      if (row === base || row.kind !== 'measured') continue;
+      row.deltas = {};
+      for (const b of idx.benchmarks) {
+        const x = row.cells[b];
+        const y = base.cells[b];
+        if (x && y) row.deltas[b] = x.value - y.value;
+      }
+    }
+  }
+  return { benchmarks: idx.benchmarks, headlineNames, rows, deltaVs };
+}
+
+/** Headline in the paper's precision (one decimal; MME sums too). */
+export function fmtHeadline(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(1) : '–';
+}
+
+/** Half-width of a CI, shown as ±; intervals are near symmetric for these sample sizes. */
+export function fmtCI(ci?: [number, number]): string {
+  if (!ci || !Number.isFinite(ci[0]) || !Number.isFinite(ci[1])) return '';
+  return `±${((ci[1] - ci[0]) / 2).toFixed(1)}`;
+}
+
+export function fmtDelta(d: number): string {
+  if (!Number.isFinite(d)) return '–';
+  const s = d.toFixed(1);
+  return d > 0 && s !== '0.0' ? `+${s}` : s === '-0.0' ? '0.0' : s;
+}
+
+/**
+ * Breakdown values as scorers give them: fractions with 3 decimals, points and sums with 2.
+ * `column` (the values shown together) keeps one precision per table: 75.00 beside 87.50, not 75.
+ */
+export function fmtValue(v: number | null | undefined, column?: Array<number | null | undefined>): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const all = (column ?? [v]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  if (all.every((x) => Number.isInteger(x))) return String(v);
+  return all.every((x) => Math.abs(x) <= 1) ? v.toFixed(3) : v.toFixed(2);
+}
+
+/** All values of a breakdown table, for fmtValue's shared precision. */
+export function tableValues(t: BreakdownTable): Array<number | null | undefined> {
+  return t.rows.flatMap((r) => r.values);
+}
+
+/** Errors and missing next to a score: "0 err", "3 err, 2 miss". */
+export function fmtErrors(cell: Cell): string {
+  if (cell.errors === undefined) return '';
+  return cell.missing ? `${cell.errors} err, ${cell.missing} miss` : `${cell.errors} err`;
+}
+
+export interface BreakdownTable {
+  benchmark: BenchmarkId;
+  table: string;
+  models: string[];
+  rows: Array<{ key: string; values: Array<number | null | undefined> }>;
+}
+
+/** Every breakdown table any result carries, models as columns, row keys in first-seen order. */
+export function buildBreakdowns(file: ResultsFile): BreakdownTable[] {
+  const idx = indexResults(file.results);
+  const out: BreakdownTable[] = [];
+  for (const b of idx.benchmarks) {
+    const models = idx.models.filter((m) => idx.get(m, b));
+    const tables: string[] = [];
+    for (const m of models) for (const t of Object.keys(idx.get(m, b)!.breakdowns ?? {})) if (!tables.includes(t)) tables.push(t);
+    for (const t of tables) {
+      const keys: string[] = [];
+      for (const m of models) for (const k of Object.keys(idx.get(m, b)!.breakdowns[t] ?? {})) if (!keys.includes(k)) keys.push(k);
+      out.push({
+        benchmark: b,
+        table: t,
+        models,
+        rows: keys.map((key) => ({ key, values: models.map((m) => idx.get(m, b)!.breakdowns[t]?.[key]) })),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+// The terminal comparison table (chalk): models as rows, benchmarks as columns, headline ±CI with the
+// error count under it, published rows marked and dimmed, optional deltas against a chosen row.
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { ResultsFile } from '../harness/records.ts';
+import {
+  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
+  type ComparisonTable, type TableOptions,
+} from './table.ts';
+
+export interface TerminalOptions extends TableOptions {
+  /** Force colour on or off; default follows chalk's detection of the output stream. */
+  color?: boolean;
+}
+
+function chalkFor(color?: boolean): ChalkInstance {
+  return color === undefined ? new Chalk() : new Chalk({ level: color ? 1 : 0 });
+}
+
+type Styled = { text: string; style?: (s: string) => string; rule?: boolean };
+
+/** Lay out a grid of plain strings, padding before styling so ANSI codes never skew the widths. */
+function grid(lines: Styled[][], align: Array<'left' | 'right'>): string {
+  const widths: number[] = [];
+  for (const line of lines) line.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.rule ? 0 : [...c.text].length)));
+  const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  return lines
+    .map((line) =>
+      line[0]?.rule
+        ? line[0].style!('─'.repeat(total))
+        : line
+        .map((c, i) => {
+          const pad = ' '.repeat(widths[i] - [...c.text].length);
+          const s = align[i] === 'right' ? pad + c.text : c.text + pad;
+          return c.style ? c.style(s) : s;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function renderComparison(table: ComparisonTable, color?: boolean): string {
+  const c = chalkFor(color);
+  const { benchmarks } = table;
+  const align: Array<'left' | 'right'> = ['left', ...benchmarks.map(() => 'right' as const)];
+  const lines: Styled[][] = [];
+  lines.push([{ text: 'Model', style: c.bold }, ...benchmarks.map((b) => ({ text: BENCHMARK_TITLES[b], style: c.bold }))]);
+  lines.push([{ text: '' }, ...benchmarks.map((b) => ({ text: table.headlineNames[b] ?? '', style: c.dim }))]);
+  const rule = (): Styled[] => [{ text: '', style: c.dim, rule: true }];
+  lines.push(rule());
+  let publishedStarted = false;
+  for (const row of table.rows) {
+    if (row.kind === 'published' && !publishedStarted) {
+      publishedStarted = true;
+      lines.push(rule());
+    }
+    const isBase = table.deltaVs === rowLabel(row);
+    const label = rowLabel(row) + (isBase ? ' ◆' : '');
+    if (row.kind === 'measured') {
+      lines.push([
+        { text: label, style: c.bold },
+        ...benchmarks.map((b) => {
+          const cell = row.cells[b];
+          return cell ? { text: `${fmtHeadline(cell.value)} ${fmtCI(cell.ci95)}`.trimEnd() } : { text: '–', style: c.dim };
+        }),
+      ]);
+      lines.push([
+        { text: '' },
+        ...benchmarks.map((b) => {
+          const cell = row.cells[b];
+          if (!cell) return { text: '' };
+          const bad = (cell.errors ?? 0) + (cell.missing ?? 0) > 0;
+          return { text: fmtErrors(cell), style: bad ? c.red : c.dim };
+        }),
+      ]);
+    } else {
+      lines.push([
+        { text: label, style: c.italic.cyan },
+        ...benchmarks.map((b) => {
+          const cell = row.cells[b];
+          return cell ? { text: fmtHeadline(cell.value), style: c.cyan } : { text: '–', style: c.dim };
+        }),
+      ]);
+    }
+    if (row.deltas) {
+      lines.push([
+        { text: `  Δ vs ${table.deltaVs}`, style: c.dim },
+        ...benchmarks.map((b) => {
+          const d = row.deltas![b];
+          if (d === undefined) return { text: '' };
+          const s = fmtDelta(d);
+          return { text: s, style: s.startsWith('+') ? c.green : s.startsWith('-') ? c.red : c.dim };
+        }),
+      ]);
+    }
+  }
+  const notes = [
+    '±: half-width of the 95% bootstrap interval; "err": samples whose generation failed, "miss": no prediction (both scored wrong).',
+  ];
+  if (table.rows.some((r) => r.kind === 'published')) notes.push('(published): numbers from the EVE paper, PROTOCOL.md §3; not measured here.');
+  if (table.deltaVs) notes.push(`Δ: headline minus ${table.deltaVs} (◆).`);
+  return `${grid(lines, align)}\n${notes.map((n) => c.dim(n)).join('\n')}`;
+}
+
+/** The comparison table for a results file, as one printable string. */
+export function renderTerminalTable(results: ResultsFile, opts: TerminalOptions = {}): string {
+  return renderComparison(buildComparison(results, opts), opts.color);
+}
+
+/** Every breakdown table (POPE per split, MME per subtask, ...), one block per benchmark table. */
+export function renderTerminalBreakdowns(results: ResultsFile, opts: { color?: boolean } = {}): string {
+  const c = chalkFor(opts.color);
+  const blocks: string[] = [];
+  for (const t of buildBreakdowns(results)) {
+    const lines: Styled[][] = [
+      [{ text: t.table, style: c.bold }, ...t.models.map((m) => ({ text: m, style: c.bold }))],
+      ...t.rows.map((r) => [{ text: r.key }, ...r.values.map((v) => ({ text: fmtValue(v, tableValues(t)) }))]),
+    ];
+    blocks.push(`${c.bold.underline(`${BENCHMARK_TITLES[t.benchmark]} · ${t.table}`)}\n${grid(lines, ['left', ...t.models.map(() => 'right' as const)])}`);
+  }
+  return blocks.join('\n\n');
+}

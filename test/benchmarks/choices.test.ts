@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canInferOption, canInferText, checkJoin, circularHit, formatOptions, mmbenchExtract, pySplit, scienceQaExtract,
+} from '../../benchmarks/shared/choices.ts';
+import { ScoreRefusal } from '../../harness/errors.ts';
+import type { Answer, Sample } from '../../benchmarks/types.ts';
+
+describe('MMBench can_infer_option (opencompass eval_mmbench.py)', () => {
+  it('takes a lone letter token', () => {
+    expect(canInferOption('B')).toBe('B');
+    expect(canInferOption('  C\n')).toBe('C');
+  });
+  it('"A is an article" trap: bare A in a reply of more than 3 tokens is not taken', () => {
+    expect(canInferOption('A cat is sitting')).toBeNull();
+    // ... but 3 tokens or fewer is still read as the letter
+    expect(canInferOption('A cat sits')).toBe('A');
+    // the trap only blocks the bare-letter rule; "A." still matches the pattern rule
+    expect(canInferOption('A. A cat is sitting')).toBe('A');
+    expect(canInferOption('A is the answer')).toBeNull();
+    // two bare letters: the bare rule needs exactly one, and no pattern matches
+    expect(canInferOption('B is a better answer than A')).toBeNull();
+  });
+  it('needs exactly one letter per rule', () => {
+    expect(canInferOption('B or C')).toBeNull();
+    // no bare letter; the "X." pattern is tried before "(X)", so the trailing "C." wins over "(B)"
+    expect(canInferOption('(B) is right, not C.')).toBe('C');
+  });
+  it('tries letters A–E whatever the number of options', () => {
+    expect(canInferOption('E')).toBe('E');
+  });
+  it('patterns in order: "X." before "(X)"', () => {
+    expect(canInferOption('Answer: (C)')).toBe('C');
+    expect(canInferOption('The answer is D.')).toBe('D');
+    expect(canInferOption('answer:B')).toBeNull(); // "answer:B" is one token, not ":B"
+    expect(canInferOption('answer :B')).toBe('B');
+  });
+  it('Python whitespace split', () => {
+    expect(pySplit('a\x1cb\u3000c  d')).toEqual(['a', 'b', 'c', 'd']);
+    expect(pySplit('a\uFEFFb')).toEqual(['a\uFEFFb']);
+  });
+});
+
+describe('MMBench can_infer_text', () => {
+  const opts = { A: 'Red', B: 'Green', C: 'Dark green' };
+  it('exactly one option text inside the reply, case-insensitive', () => {
+    expect(canInferText('I think it is RED', opts)).toBe('A');
+    expect(canInferText('dark green', opts)).toBeNull(); // "green" and "dark green" both match
+    expect(canInferText('blue', opts)).toBeNull();
+  });
+  it('option rule first, text rule second', () => {
+    expect(mmbenchExtract('C. red', opts)).toBe('C');
+    expect(mmbenchExtract('it is red', opts)).toBe('A');
+  });
+});
+
+describe('ScienceQA letter rule (LLaVA eval_science_qa.py)', () => {
+  it('a bare letter A–E', () => {
+    expect(scienceQaExtract('A')).toBe('A');
+    expect(scienceQaExtract('E')).toBe('E');
+    expect(scienceQaExtract('F')).toBe('FAILED');
+    expect(scienceQaExtract('a')).toBe('FAILED');
+    expect(scienceQaExtract(' B')).toBe('FAILED'); // no stripping
+  });
+  it('"X. ..." needs exactly ". " at positions 1–2', () => {
+    expect(scienceQaExtract('B. acquired')).toBe('B');
+    expect(scienceQaExtract('B.acquired')).toBe('FAILED');
+    expect(scienceQaExtract('B.')).toBe('FAILED');
+  });
+  it('regex "The answer is ([A-Z])." — the dot needs one more character', () => {
+    expect(scienceQaExtract('Because of x. The answer is C.')).toBe('C');
+    expect(scienceQaExtract('The answer is B')).toBe('FAILED');
+    expect(scienceQaExtract('The answer is Bx')).toBe('B'); // unescaped dot: any character
+    expect(scienceQaExtract('The answer is B\n')).toBe('FAILED'); // ... but not a newline
+    expect(scienceQaExtract('The answer is A. The answer is B.')).toBe('FAILED'); // two matches
+    expect(scienceQaExtract('The answer is Z.')).toBe('Z'); // extracted; the scorer then maps it to -1
+  });
+});
+
+describe('circular evaluation and join check', () => {
+  it('a question counts only when every copy is right', () => {
+    expect(circularHit([{ gold: 'A', predicted: 'A' }, { gold: 'C', predicted: 'C' }])).toBe(true);
+    expect(circularHit([{ gold: 'A', predicted: 'A' }, { gold: 'C', predicted: null }])).toBe(false);
+    expect(circularHit([{ gold: 'A', predicted: 'A' }, { gold: 'C', predicted: 'B' }])).toBe(false);
+  });
+  it('formats options', () => {
+    expect(formatOptions(['x', 'y'])).toBe('A. x\nB. y');
+  });
+  it('refuses predictions that do not line up', () => {
+    const samples = [{ id: '1' }, { id: '2' }] as Sample[];
+    const ans = (ids: string[]) => new Map<string, Answer>(ids.map((id) => [id, { id, text: 'A' }]));
+    expect(() => checkJoin('t', samples, ans(['1']))).not.toThrow();
+    expect(() => checkJoin('t', samples, ans(['x', 'y']))).toThrow(ScoreRefusal);
+    expect(() => checkJoin('t', samples, ans(['1', 'x']))).toThrow(/not in the ground truth/);
+    expect(() => checkJoin('t', samples, ans(['1', 'x']), true)).not.toThrow();
+  });
+});

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mmvet from '../../benchmarks/mmvet/index.ts';
+import { FIXTURE_GRADES } from '../../benchmarks/mmvet/fixture.ts';
+import { npRound } from '../../benchmarks/mmvet/score.ts';
+import type { Sample } from '../../benchmarks/types.ts';
+import { UserError } from '../../harness/errors.ts';
+import { readPredictions } from '../../harness/predictions.ts';
+
+describe('MM-Vet on the fixture', () => {
+  let root: string;
+  let samples: Sample[];
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mmvet-fx-'));
+    await mmvet.writeFixture(root);
+    samples = [];
+    for await (const s of mmvet.load(root)) samples.push(s);
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('uses the raw question as the prompt (no suffix) and official ids', () => {
+    expect(samples.map((s) => s.id)).toEqual(['v1_0', 'v1_1', 'v1_2', 'v1_3']);
+    expect(samples[0].prompt).toBe('What is x in the equation?');
+    expect(samples[0].maxNewTokens).toBe(1024);
+  });
+
+  it('aggregates judge grades per capability and capability set, mean over runs', async () => {
+    const { answers } = await readPredictions(join(root, 'mm-vet/grades', FIXTURE_GRADES), mmvet, samples, root);
+    const s = mmvet.score(samples, answers);
+    // run 1: 1 + 0 + 1 + 0.5 = 2.5 → 62.5; run 2: 1 + 0 + 0.9 + 0.6 = 2.5 → 62.5
+    expect(s.headline).toBeCloseTo(62.5, 10);
+    expect(s.metrics.std).toBeCloseTo(0, 10);
+    expect(s.breakdowns.capability.ocr).toBeCloseTo(77.5, 10); // (75 + 80) / 2
+    expect(s.breakdowns.capability.rec).toBeCloseTo(50, 10);
+    expect(s.breakdowns.capability.know).toBeCloseTo(95, 10);
+    expect(s.breakdowns.capability.math).toBeCloseTo(100, 10);
+    expect(s.breakdowns.capability_integration.ocr_math).toBeCloseTo(100, 10);
+    expect(s.counts.judged).toBe(4);
+    expect(mmvet.officialSummary(s)).toContain('runs: [62.5, 62.5]');
+  });
+
+  it('refuses to score without a judge grade file, never a silent zero', async () => {
+    const { answers } = await readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), mmvet, samples, root);
+    expect(() => mmvet.score(samples, answers)).toThrow(UserError);
+    expect(() => mmvet.score(samples, answers)).toThrow(/judge grade file is required/);
+  });
+
+  it('writes the {"v1_0": answer} submission', async () => {
+    const { answers } = await readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), mmvet, samples, root);
+    const out = join(root, 'sub.json');
+    await mmvet.writeSubmission!(samples, answers, out);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({
+      v1_0: 'x = -1 or x = -5',
+      v1_1: 'The car is blue.',
+      v1_2: 'France',
+      v1_3: 'It says stop.',
+    });
+  });
+
+  it('rounds as numpy does (half to even)', () => {
+    expect(npRound(36.25, 1)).toBe(36.2);
+    expect(npRound(36.35, 1)).toBe(36.4); // 363.5 after ×10: even is 364
+    expect(npRound(31.15, 1)).toBe(31.2); // ×10 gives 311.5 exactly in float, even is 312 (numpy agrees)
+    expect(npRound(0.25, 1)).toBe(0.2);
+  });
+});

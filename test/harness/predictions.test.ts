@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pope from '../../benchmarks/pope/index.ts';
+import mme from '../../benchmarks/mme/index.ts';
+import mmvet from '../../benchmarks/mmvet/index.ts';
+import type { Sample } from '../../benchmarks/types.ts';
+import { InputError, UserError } from '../../harness/errors.ts';
+import { readPredictions } from '../../harness/predictions.ts';
+
+let root: string;
+let popeSamples: Sample[];
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'preds-'));
+  await pope.writeFixture(root);
+  await mme.writeFixture(root);
+  await mmvet.writeFixture(root);
+  popeSamples = [];
+  for await (const s of pope.load(root)) popeSamples.push(s);
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('readPredictions', () => {
+  it('reads LLaVA answer JSONL joined by question_id', async () => {
+    const r = await readPredictions(join(root, 'pope/answers/fixture.jsonl'), pope, popeSamples, root);
+    expect(r.format).toBe('llava');
+    expect(r.answers.get('3')?.text).toBe('There is not a car.');
+  });
+
+  it("reads eve-eval's own records, errors included, later lines replacing earlier ones", async () => {
+    const f = join(root, 'records.jsonl');
+    const rec = (id: string, text: string, extra = {}) => JSON.stringify({ id, benchmark: 'pope', split: 'test', model: 'm', text, cacheKey: 'k', ...extra });
+    await writeFile(f, [rec('1', 'No'), rec('1', 'Yes'), rec('2', '', { error: { kind: 'oom', message: 'out of memory' } })].join('\n') + '\n');
+    const r = await readPredictions(f, pope, popeSamples, root);
+    expect(r.format).toBe('eve-eval');
+    expect(r.answers.get('1')?.text).toBe('Yes');
+    expect(r.answers.get('2')?.error?.kind).toBe('oom');
+  });
+
+  it('names file and line for a malformed JSON line', async () => {
+    const f = join(root, 'bad.jsonl');
+    await writeFile(f, '{"question_id": 1, "text": "Yes"}\n{"question_id": 2, "text": \n');
+    await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(InputError);
+    await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(`${f}:2: malformed JSON`);
+  });
+
+  it('refuses a record for another benchmark, naming the line', async () => {
+    const f = join(root, 'other.jsonl');
+    await writeFile(f, JSON.stringify({ id: '1', benchmark: 'gqa', split: 'test', model: 'm', text: 'x', cacheKey: 'k' }) + '\n');
+    await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(`${f}:1: prediction record for benchmark "gqa", not "pope"`);
+  });
+
+  it('refuses LLaVA answers of another benchmark whose numeric ids collide', async () => {
+    // MM-Vet's question_ids 0..3 overlap POPE's 1..12, but the prompts are MM-Vet questions.
+    await expect(readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), pope, popeSamples, root)).rejects.toThrow(/answers were made for other prompts/);
+  });
+
+  it('refuses a file whose ids match nothing', async () => {
+    const f = join(root, 'gqa.jsonl');
+    await writeFile(f, JSON.stringify({ question_id: '201307251', prompt: 'Is it overcast?', text: 'no' }) + '\n');
+    await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(UserError);
+    await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(/none of its 1 predictions match pope\/test/);
+  });
+
+  it("tells MME's two questions of one image apart by prompt", async () => {
+    const samples: Sample[] = [];
+    for await (const s of mme.load(root)) samples.push(s);
+    const r = await readPredictions(join(root, 'MME/answers/fixture.jsonl'), mme, samples, root);
+    expect(r.answers.get('existence/000000000102.jpg#1')?.text).toBe('Yes, there is.');
+    expect(r.answers.get('existence/000000000102.jpg#2')?.text).toBe('Yes');
+  });
+});
