@@ -156,6 +156,6 @@ export function validateSessions(bundle: Bundle, sessions: Record<PartName, ort.
       decOut.push({ name: `present.${i}.${kv}`, types: FLOATS, rank: 4, dims: { 1: KV, 3: D } });
     }
   }
-  // Older Optimum merged decoders declare use_cache_branch; it is fed when present.
-  checkSession(bundle.files.decoder_model_merged, sessions.decoder_model_merged, decIn, decOut, ['use_cache_branch']);
+  // Older Optimum merged decoders declare use_cache_branch, newer ones num_logits_to_keep; each is fed when present.
+  checkSession(bundle.files.decoder_model_merged, sessions.decoder_model_merged, decIn, decOut, ['use_cache_branch', 'num_logits_to_keep']);
 }

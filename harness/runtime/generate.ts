@@ -19,6 +19,8 @@ export interface Engine {
   padTokenId: number;
   /** Whether the decoder declares use_cache_branch (older Optimum merged exports). */
   useCacheBranch: boolean;
+  /** Whether the decoder declares num_logits_to_keep (then only the last position's logits are computed). */
+  logitsToKeep?: boolean;
 }
 
 export interface GenerateOptions {
@@ -170,6 +172,7 @@ async function runDecoder(engine: Engine, step: Step, B: number, past: Map<strin
       feeds[name] = past?.get(name) ?? new ort.Tensor(engine.decoderFloat, empty, [B, engine.kvHeads, 0, engine.headDim]);
     }
   }
+  if (engine.logitsToKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.of(1n), []);
   if (engine.useCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(hasPast ? 1 : 0), [1]);
   return engine.decoder.run(feeds);
 }
@@ -190,7 +193,9 @@ export async function generateBatch(engine: Engine, prefixes: Float32Array[], op
   const runMs = () => engine.embed.runMs + engine.decoder.runMs - run0;
 
   // Choose each row's next token from the last position's logits.
-  const pick = async (logits: ort.Tensor, T: number) => {
+  // With left padding every row's last real token is at the last position of the logits.
+  const pick = async (logits: ort.Tensor) => {
+    const T = logits.dims[1];
     const V = logits.dims[2];
     const data = (logits.location === 'cpu' || logits.location === undefined ? logits.data : await logits.getData()) as Float32Array | Uint16Array;
     const next: number[] = [];
@@ -216,7 +221,7 @@ export async function generateBatch(engine: Engine, prefixes: Float32Array[], op
     while (!done.every(Boolean)) {
       const step = leftPad(rows, H);
       const out = await runDecoder(engine, step, B, undefined, false);
-      const next = await pick(out.logits, step.T);
+      const next = await pick(out.logits);
       if (first) {
         prefillMs = performance.now() - t0;
         first = false;
@@ -236,7 +241,7 @@ export async function generateBatch(engine: Engine, prefixes: Float32Array[], op
   // Prefill.
   const pre = leftPad(prefixes, H);
   let out = await runDecoder(engine, pre, B, undefined, false);
-  let next = await pick(out.logits, pre.T);
+  let next = await pick(out.logits);
   const prefillMs = performance.now() - t0;
   let past = presents(engine, out);
   let mask = pre.mask;
@@ -258,7 +263,7 @@ export async function generateBatch(engine: Engine, prefixes: Float32Array[], op
     out = await runDecoder(engine, { embeds: e, mask, positions, T: 1, S }, B, past, true);
     for (const t of prev.values()) releaseIfDevice(t);
     past = presents(engine, out);
-    next = await pick(out.logits, 1);
+    next = await pick(out.logits);
   }
   for (const t of past.values()) releaseIfDevice(t);
   return { tokens, prefillMs, decodeMs: performance.now() - t0 - prefillMs, runMs: runMs(), prefillTokens };

@@ -130,6 +130,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     decoderFloat: floatType(parts.decoder_model_merged.session, 'inputs_embeds'),
     padTokenId: config.pad_token_id ?? config.eos_token_id,
     useCacheBranch: parts.decoder_model_merged.session.inputNames.includes('use_cache_branch'),
+    logitsToKeep: parts.decoder_model_merged.session.inputNames.includes('num_logits_to_keep'),
   };
   const H = config.hidden_size;
   let last: LoopStats | undefined;

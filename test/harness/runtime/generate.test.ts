@@ -34,6 +34,7 @@ async function engineFor(name: string): Promise<Engine> {
     decoderFloat: 'float32',
     padTokenId: cfg.pad_token_id ?? cfg.eos_token_id,
     useCacheBranch: false,
+    logitsToKeep: true,
   };
 }
 

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, appendFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResultsFile } from '../../../harness/records.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(ROOT, 'bin/eve-eval.js');
+const MODELS = ['tiny-fuyu', 'tiny-eve'].map((m) => join(ROOT, 'fixtures/models', m));
+const ready = MODELS.every((m) => existsSync(join(m, 'tokenizer.json'))) && existsSync(join(ROOT, 'fixtures/data/pope'));
+if (!ready) console.warn('all.test: tiny model bundles or fixtures/data missing (npm run fixtures); skipped');
+
+// A small but real run: two tiny bundles, three benchmarks, generation capped to keep it quick.
+const ARGS = ['--models', MODELS.join(','), '--benchmarks', 'pope,mme,seed', '--max-new-tokens', '6', '--batch-size', '2'];
+
+function predictionFiles(out: string): string[] {
+  const dir = join(out, 'predictions');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((m) => readdirSync(join(dir, m)).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, m, f)));
+}
+const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean);
+const run = (out: string, extra: string[] = []) =>
+  spawnSync(process.execPath, [BIN, 'all', '--out', out, ...ARGS, ...extra], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+
+function summary(out: string) {
+  const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+  return r.results.map((x) => ({ m: x.model, b: x.benchmark, h: x.headline, metrics: x.metrics, counts: x.counts, per: x.perSample }));
+}
+function texts(out: string) {
+  return Object.fromEntries(
+    predictionFiles(out).map((f) => [f.slice(out.length), Object.fromEntries(lines(f).map((l) => JSON.parse(l)).map((r) => [r.id, r.text]))]),
+  );
+}
+
+describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () => {
+  it('writes results, predictions, samples and the manifest; a rerun resumes with no new generation', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'all-'));
+    const first = run(out);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/POPE/);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+    expect(results.results).toHaveLength(6);
+    for (const r of results.results) {
+      expect(Number.isFinite(r.headline)).toBe(true);
+      expect(r.counts.samples).toBeGreaterThan(0);
+      expect(r.ci95).toHaveLength(2);
+    }
+    expect(results.manifest.node).toBe(process.version);
+    expect(results.manifest.onnxruntime).toMatch(/^\d+\.\d+/);
+    expect(results.manifest.executionProvider).toBe('cpu');
+    expect(Object.keys(results.manifest.modelFiles).some((k) => k.startsWith('tiny-fuyu/onnx/'))).toBe(true);
+    expect(Object.keys(results.manifest.dataFiles)).toContain('pope/llava_pope_test.jsonl');
+    expect((results.manifest.config as { maxNewTokens: number }).maxNewTokens).toBe(6);
+    expect(existsSync(join(out, 'samples', 'pope.jsonl'))).toBe(true);
+    expect(predictionFiles(out)).toHaveLength(6);
+
+    const again = run(out);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/resumed/);
+    expect(again.stderr).not.toMatch(/\d+\.\d samples\/s \| done in \d+s \| 0 errors\n/.source.replace('x', '') && /[1-9]\d*\.\d samples\/s/);
+    expect(summary(out)).toEqual(summary(out));
+  });
+
+  it('kill -9 halfway, then rerun: same results as an uninterrupted run, no duplicated predictions', async () => {
+    const clean = await mkdtemp(join(tmpdir(), 'all-clean-'));
+    expect(run(clean).status).toBe(0);
+
+    const out = await mkdtemp(join(tmpdir(), 'all-killed-'));
+    const child = spawn(process.execPath, [BIN, 'all', '--out', out, ...ARGS], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // Wait until the first predictions file has lines, then kill without warning.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !predictionFiles(out).some((f) => lines(f).length > 0)) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    expect(await exited).toBeNull(); // killed, not finished
+    const partial = predictionFiles(out);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(6);
+    // What a write cut by the kill leaves: a torn last line.
+    appendFileSync(partial[0], '{"id":"torn","benchm');
+
+    const rerun = run(out);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/torn last line/);
+    expect(summary(out)).toEqual(summary(clean));
+    expect(texts(out)).toEqual(texts(clean));
+    for (const f of predictionFiles(out)) {
+      const ids = lines(f).map((l) => JSON.parse(l).id);
+      expect(new Set(ids).size, f).toBe(ids.length);
+      expect(ids).not.toContain('torn');
+    }
+  });
+
+  it('run requires --models and --benchmarks; bad flags exit 2', () => {
+    const r = spawnSync(process.execPath, [BIN, 'run', '--benchmarks', 'pope'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--models and --benchmarks/);
+    const bad = spawnSync(process.execPath, [BIN, 'all', '--benchmarks', 'pope,nope', '--out', join(tmpdir(), 'x')], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown benchmark "nope"/);
+  });
+});

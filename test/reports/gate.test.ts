@@ -1,0 +1,144 @@
+// The CI gate: exit 0 / 1 / 2 through the real CLI, with results scored by the real POPE adapter.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import pope from '../../benchmarks/pope/index.ts';
+import type { Answer, Sample } from '../../benchmarks/types.ts';
+import type { BenchmarkResult, ResultsFile } from '../../harness/records.ts';
+import { compareResults, renderGate } from '../../reports/gate.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/eve-eval.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'eve-gate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// 300 POPE questions, 100 per split, half "yes". Samples carry the meta the adapter's alignment check reads.
+const SPLITS = ['adversarial', 'popular', 'random'];
+const samples: Sample[] = Array.from({ length: 300 }, (_, i) => ({
+  id: String(i + 1),
+  benchmark: 'pope',
+  split: 'all',
+  prompt: 'Is there a dog in the image?\nAnswer the question using a single word or phrase.',
+  answer: i % 2 ? 'yes' : 'no',
+  maxNewTokens: 128,
+  meta: { category: SPLITS[i % 3], image: `img${Math.floor(i / 6)}.jpg`, labelId: i, labelRows: 100, limited: true },
+}));
+
+/** Answers right except on the listed sample indexes, where they say the opposite. */
+function answers(wrong: Set<number>): Map<string, Answer> {
+  return new Map(
+    samples.map((s, i) => {
+      const right = s.answer === 'yes' ? 'Yes, there is a dog.' : 'No, there is not.';
+      const flipped = s.answer === 'yes' ? 'No.' : 'Yes.';
+      return [s.id, { id: s.id, text: wrong.has(i) ? flipped : right }];
+    }),
+  );
+}
+
+function resultsFile(model: string, wrong: Set<number>): ResultsFile {
+  const score = pope.score(samples, answers(wrong));
+  const result: BenchmarkResult = { ...score, model, benchmark: 'pope', split: 'all' };
+  return {
+    schema: 'eve-eval/results@1',
+    manifest: {
+      eveEvalVersion: '0.1.0', gitSha: null, node: process.version, onnxruntime: null, executionProvider: null,
+      modelFiles: {}, dataFiles: {}, adapterVersions: {}, config: {}, seed: 0, startedAt: new Date(0).toISOString(),
+    },
+    results: [result],
+  };
+}
+
+function write(name: string, v: unknown): string {
+  const f = join(dir, name);
+  writeFileSync(f, typeof v === 'string' ? v : JSON.stringify(v));
+  return f;
+}
+
+function gate(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, 'gate', ...args], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+}
+
+const every = (k: number, from = 0) => new Set(Array.from({ length: 300 }, (_, i) => i).filter((i) => i >= from && i % k === 0));
+const baseWrong = every(10); // 30 wrong
+const base = resultsFile('tiny-eve', baseWrong);
+// Regression: 45 more answers flipped to wrong (every 6th index not already wrong).
+const regressedWrong = new Set([...baseWrong, ...[...every(6)].filter((i) => !baseWrong.has(i)).slice(0, 45)]);
+const regressed = resultsFile('tiny-eve', regressedWrong);
+// A small drop over the tolerance but on only 2 samples: McNemar exact p = 0.5, not significant.
+const smallDrop = resultsFile('tiny-eve', new Set([...baseWrong, 1, 3]));
+
+describe('compareResults', () => {
+  it('scores the inputs through the real adapter', () => {
+    expect(base.results[0].headline).toBeGreaterThan(regressed.results[0].headline + 5);
+    expect(Object.values(base.results[0].perSample!).every((x) => x === 0 || x === 1)).toBe(true);
+  });
+  it('flags a significant drop beyond the tolerance', () => {
+    const r = compareResults(base, regressed);
+    expect(r.failed).toBe(true);
+    expect(r.rows[0].verdict).toBe('regressed');
+    expect(r.rows[0].test).toBe('mcnemar');
+    expect(r.rows[0].pValue!).toBeLessThan(0.001);
+    expect(renderGate(r, false)).toContain('gate: FAIL: 1 regression');
+  });
+  it('lets through a drop that is not significant, or within tolerance', () => {
+    const drop = compareResults(base, smallDrop);
+    expect(drop.rows[0].delta!).toBeLessThan(-0.5);
+    expect(drop.rows[0].verdict).toBe('not significant');
+    expect(drop.rows[0].pValue).toBeCloseTo(0.5, 10);
+    expect(drop.failed).toBe(false);
+    expect(compareResults(base, smallDrop, { tolerance: 5 }).rows[0].verdict).toBe('within tolerance');
+  });
+  it('without per-sample data, the tolerance alone decides', () => {
+    const strip = (f: ResultsFile): ResultsFile => ({ ...f, results: f.results.map((r) => ({ ...r, perSample: undefined })) });
+    const r = compareResults(strip(base), strip(smallDrop));
+    expect(r.rows[0].verdict).toBe('regressed');
+    expect(r.rows[0].test).toBeUndefined();
+  });
+  it('a model + benchmark missing from the current file fails unless allowed', () => {
+    const empty: ResultsFile = { ...base, results: [] };
+    expect(compareResults(base, empty).failed).toBe(true);
+    expect(compareResults(base, empty, { allowMissing: true }).failed).toBe(false);
+    expect(compareResults(empty, base).rows[0].verdict).toBe('new');
+  });
+});
+
+describe('eve-eval gate (CLI)', () => {
+  const basePath = write('base.json', base);
+  it('exits 0 when nothing regressed', () => {
+    const r = gate('--baseline', basePath, '--current', write('same.json', resultsFile('tiny-eve', baseWrong)));
+    expect(r.stdout).toContain('gate: PASS');
+    expect(r.status).toBe(0);
+    const small = gate('--baseline', basePath, '--current', write('small.json', smallDrop));
+    expect(small.stdout).toContain('not significant');
+    expect(small.status).toBe(0);
+  });
+  it('exits 1 on a real regression and prints what moved', () => {
+    const r = gate('--baseline', basePath, '--current', write('regressed.json', regressed));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/tiny-eve\s+POPE\s+\d+\.\d\s+\d+\.\d\s+-\d+\.\d\s+McNemar \(n=300\)\s+<0\.001\s+regressed/);
+    expect(r.stdout).toContain('gate: FAIL');
+  });
+  it('exits 1 for a drop beyond a tighter significance only when significant', () => {
+    const r = gate('--baseline', basePath, '--current', join(dir, 'small.json'), '--significance', '0.6');
+    expect(r.status).toBe(1);
+  });
+  it('exits 2 with a one-line error naming the file on bad input', () => {
+    const missing = gate('--baseline', join(dir, 'nope.json'), '--current', basePath);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toBe(`eve-eval: ${join(dir, 'nope.json')}: no such file`);
+    const bad = gate('--baseline', basePath, '--current', write('bad.json', '{"schema": "eve-eval/results@1", "results": ['));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(join(dir, 'bad.json'));
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    const wrongShape = gate('--baseline', write('shape.json', { schema: 'eve-eval/results@1', manifest: {}, results: [{ model: 'x' }] }), '--current', basePath);
+    expect(wrongShape.status).toBe(2);
+    expect(wrongShape.stderr).toMatch(/shape\.json \(results\.0\.benchmark\)/);
+    const tol = gate('--baseline', basePath, '--current', basePath, '--tolerance', 'abc');
+    expect(tol.status).toBe(2);
+    expect(tol.stderr).toContain('--tolerance');
+    const noArgs = gate('--baseline', basePath);
+    expect(noArgs.status).toBe(2);
+  });
+});
