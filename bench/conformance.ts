@@ -1,8 +1,9 @@
-// CI conformance: the three real-data checks of issue 2, through the same code paths as the CLI
+// CI conformance: the real-data checks of issue 2 (POPE, its drift refusal, MME, VizWiz submission), through the same code paths as the CLI
 // (scoreFile / submissionFile), against ../shared/realdata. Exits 1 on any mismatch; when the real
 // files are absent (a user's own checkout) it says so and checks nothing else in their place.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { ScoreRefusal } from '../harness/errors.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,30 @@ const checks: Check[] = [
         'popular.accuracy': 87.43,
         'random.accuracy': 88.01,
       });
+    },
+  },
+  {
+    name: 'POPE, the same answers against random-split labels regenerated to 3,000 rows are refused',
+    async run() {
+      const dir = await mkdtemp(join(tmpdir(), 'eve-eval-conformance-'));
+      try {
+        await mkdir(join(dir, 'pope/coco'), { recursive: true });
+        await copyFile(join(REAL, 'pope/llava_pope_test.jsonl'), join(dir, 'pope/llava_pope_test.jsonl'));
+        for (const s of ['adversarial', 'popular']) await copyFile(join(REAL, `pope/coco/coco_pope_${s}.json`), join(dir, `pope/coco/coco_pope_${s}.json`));
+        const rows = (await readFile(join(REAL, 'pope/coco/coco_pope_random.json'), 'utf8')).split('\n').filter(Boolean);
+        for (let i = 0; i < 90; i++) {
+          rows.push(JSON.stringify({ question_id: 2911 + i, image: `COCO_val2014_000000${900000 + i}.jpg`, text: 'Is there a kite in the image?', label: i % 2 ? 'no' : 'yes' }));
+        }
+        await writeFile(join(dir, 'pope/coco/coco_pope_random.json'), rows.join('\n') + '\n');
+        try {
+          await scoreFile({ benchmark: 'pope', data: dir, predictions: join(REAL, 'pope/answers/llava-v1.5-13b.jsonl') });
+          return ['scored instead of refusing'];
+        } catch (err) {
+          return err instanceof ScoreRefusal ? [] : [`refused with ${(err as Error).name}, expected ScoreRefusal: ${(err as Error).message}`];
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   },
   {

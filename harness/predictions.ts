@@ -182,9 +182,13 @@ export async function readPredictions(
       if (!sample) {
         throw new InputError(path, line, `question_id "${key}" is shared by ${candidates.length} questions and the line's prompt matches none of them`);
       }
-      if (prompt !== undefined) {
+      // A line that names its image (a question file passed by mistake) must name the sample's image.
+      const image = typeof value.image === 'string' && sample.image?.kind === 'file' ? value.image : undefined;
+      if (prompt !== undefined || image !== undefined) {
         prompted++;
-        if (!promptsAgree(prompt, sample.prompt)) {
+        const samplePath = sample.image?.kind === 'file' ? sample.image.path : '';
+        const imageOk = image === undefined || samplePath === image || samplePath.endsWith('/' + image);
+        if (!imageOk || (prompt !== undefined && !promptsAgree(prompt, sample.prompt))) {
           disagreeCount++;
           disagree ??= { id: key, line };
         }
@@ -206,7 +210,7 @@ export async function readPredictions(
   // or another version of the question file). Scoring them would give a wrong number silently.
   if (prompted > 0 && disagreeCount * 2 > prompted) {
     throw new ScoreRefusal(
-      `${path}:${disagree!.line}: ${disagreeCount} of ${prompted} answers were made for other prompts than ${adapter.id}/${split} holds (first: question_id "${disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
+      `${path}:${disagree!.line}: ${disagreeCount} of ${prompted} answers were made for other prompts or images than ${adapter.id}/${split} holds (first: question_id "${disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
     );
   }
   return { answers, unmatched: unmatched.count, format: format ?? 'llava' };

@@ -88,6 +88,9 @@ export function register(program: Command): void {
       } else {
         process.stdout.write(summary(adapter, score, output));
       }
+      if (output.counts.missing * 2 > output.counts.samples) {
+        process.stderr.write(`eve-eval: warning: ${output.counts.missing} of ${output.counts.samples} questions have no prediction (counted wrong); is the predictions file complete and for this benchmark?\n`);
+      }
       if (output.counts.unmatchedPredictions) {
         process.stderr.write(`eve-eval: note: ${output.counts.unmatchedPredictions} predictions have ids outside ${output.benchmark}/${output.split} and were ignored\n`);
       }

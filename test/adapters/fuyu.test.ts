@@ -88,6 +88,15 @@ describe('Fuyu prompt layout', () => {
     expect(tok.vocabSize).toBeGreaterThan(300);
   });
 
+  it('agrees with the bundle config.json written by fixtures/models/generate.ts', async () => {
+    const tok = await loadTokenizer(BUNDLE);
+    const cfg = JSON.parse(readFileSync(join(BUNDLE, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(cfg.vocab_size).toBe(tok.vocabSize);
+    expect(cfg.boa_token_id).toBe(tok.tokenToId('<0x04>'));
+    expect(cfg.image_newline_token_id).toBe(PRE.image_newline_id);
+    expect(cfg.eos_token_id).toBe(tok.tokenToId('|ENDOFTEXT|'));
+  });
+
   it('post-processing strips', () => {
     expect(fuyu.postprocess(' a dog on a couch \n')).toBe('a dog on a couch');
   });

@@ -53,7 +53,7 @@ describe('readPredictions', () => {
 
   it('refuses LLaVA answers of another benchmark whose numeric ids collide', async () => {
     // MM-Vet's question_ids 0..3 overlap POPE's 1..12, but the prompts are MM-Vet questions.
-    await expect(readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), pope, popeSamples, root)).rejects.toThrow(/answers were made for other prompts/);
+    await expect(readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), pope, popeSamples, root)).rejects.toThrow(/answers were made for other prompts or images/);
   });
 
   it('refuses a file whose ids match nothing', async () => {
@@ -69,5 +69,14 @@ describe('readPredictions', () => {
     const r = await readPredictions(join(root, 'MME/answers/fixture.jsonl'), mme, samples, root);
     expect(r.answers.get('existence/000000000102.jpg#1')?.text).toBe('Yes, there is.');
     expect(r.answers.get('existence/000000000102.jpg#2')?.text).toBe('Yes');
+  });
+});
+
+describe('readPredictions on a question file passed by mistake', () => {
+  it("refuses lines whose image is not the sample's image", async () => {
+    // llava-mm-vet.jsonl-style lines: {image, text, question_id}, no prompt; ids collide with POPE's.
+    const f = join(root, 'mmvet-questions.jsonl');
+    await writeFile(f, [1, 2, 3].map((i) => JSON.stringify({ image: `v1_${i}.png`, text: 'What is x?', category: 'conv', question_id: i })).join('\n') + '\n');
+    await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(/3 of 3 answers were made for other prompts or images/);
   });
 });

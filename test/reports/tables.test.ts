@@ -37,7 +37,7 @@ describe('comparison model', () => {
   it('formats deltas and breakdown values', () => {
     expect(fmtDelta(0.65)).toBe('+0.7');
     expect(fmtDelta(-0.04)).toBe('0.0');
-    expect(fmtDelta(-1.25)).toBe('-1.3'); // toFixed rounds the binary value of -1.25 half away: -1.3
+    expect(fmtDelta(-1.25)).toBe('-1.3'); // -1.25 is exact in binary; toFixed rounds the tie away from zero
     expect(fmtValue(75, [75, 87.5])).toBe('75.00');
     expect(fmtValue(0.5, [0.5, 0.25])).toBe('0.500');
     expect(fmtValue(185, [185, 150])).toBe('185');
