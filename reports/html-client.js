@@ -7,7 +7,7 @@
   var data = JSON.parse(document.getElementById('eve-data').textContent);
   var models = data.models;
   var benchmarks = data.benchmarks;
-  var rows = data.rows; // [benchIndex, id, prompt, truth, thumbIndex, width, height, answers[], credits[], errors[]]
+  var rows = data.rows; // [benchIndex, id, prompt (without benchmarks[i].suffix), truth, thumbIndex, width, height, answers[], credits[], errors[]]
   var PAGE = 25;
   var state = { bench: -1, wrong: false, disagree: false, errored: false, model: -1, q: '', page: 0 };
   var matches = [];
@@ -91,7 +91,7 @@
     head.appendChild(el('span', 'chip', benchmarks[r[0]].title));
     head.appendChild(el('code', 'sid', r[1]));
     body.appendChild(head);
-    body.appendChild(el('p', 'prompt', r[2]));
+    body.appendChild(el('p', 'prompt', r[2] + benchmarks[r[0]].suffix));
     var truth = el('p', 'truth');
     truth.appendChild(el('span', 'label', 'Ground truth'));
     truth.appendChild(el('span', 'truth-text', r[3] === null ? '(not public)' : r[3]));

@@ -202,9 +202,21 @@ function aspectHtml(aspect: AspectBreakdown[], colors: Map<string, string>): str
 interface BrowserData {
   models: string[];
   colors: string[];
-  benchmarks: Array<{ id: BenchmarkId; title: string; n: number }>;
+  /** suffix: the prompt ending every sample of the benchmark shares, stored once (saves ~50 B a sample). */
+  benchmarks: Array<{ id: BenchmarkId; title: string; n: number; suffix: string }>;
   thumbs: string[];
   rows: Array<[number, string, string, string | null, number, number, number, Array<string | null>, Array<number | null>, Array<0 | 1>]>;
+}
+
+/** Longest suffix every prompt shares (the benchmark's answer instruction), or '' when under 8 characters. */
+function commonSuffix(prompts: string[]): string {
+  if (prompts.length < 2) return '';
+  let suffix = prompts[0];
+  for (const p of prompts) {
+    while (suffix && !p.endsWith(suffix)) suffix = suffix.slice(1);
+    if (!suffix) return '';
+  }
+  return suffix.length >= 8 ? suffix : '';
 }
 
 export function buildBrowserData(run: RunData, models: string[]): BrowserData {
@@ -223,6 +235,7 @@ export function buildBrowserData(run: RunData, models: string[]): BrowserData {
     }
     if (!ids.length) continue;
     const byId = new Map(summaries.map((s) => [s.id, s]));
+    const suffix = commonSuffix(summaries.map((s) => s.prompt));
     let thumbs = 0;
     for (const id of ids) {
       const s = byId.get(id);
@@ -241,10 +254,10 @@ export function buildBrowserData(run: RunData, models: string[]): BrowserData {
         credits.push(credit === undefined ? null : credit);
         errors.push(rec?.error ? 1 : 0);
       }
-      const prompt = s ? s.prompt + (s.choices?.length ? `\n${s.choices.map((c, i) => `${String.fromCharCode(65 + i)}. ${c}`).join('\n')}` : '') : '';
+      const prompt = s ? s.prompt.slice(0, s.prompt.length - suffix.length) + (s.choices?.length ? `\n${s.choices.map((c, i) => `${String.fromCharCode(65 + i)}. ${c}`).join('\n')}` : '') : '';
       data.rows.push([bi, id, clip(prompt, HTML_LIMITS.promptChars), s?.truth == null ? null : clip(s.truth, HTML_LIMITS.truthChars), thumb, s?.image?.width ?? 0, s?.image?.height ?? 0, answers, credits, errors]);
     }
-    data.benchmarks.push({ id: b, title: BENCHMARK_TITLES[b], n: ids.length });
+    data.benchmarks.push({ id: b, title: BENCHMARK_TITLES[b], n: ids.length, suffix });
   }
   return data;
 }

@@ -45,7 +45,6 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
   const align: Array<'left' | 'right'> = ['left', ...benchmarks.map(() => 'right' as const)];
   const lines: Styled[][] = [];
   lines.push([{ text: 'Model', style: c.bold }, ...benchmarks.map((b) => ({ text: BENCHMARK_TITLES[b], style: c.bold }))]);
-  lines.push([{ text: '' }, ...benchmarks.map((b) => ({ text: table.headlineNames[b] ?? '', style: c.dim }))]);
   const rule = (): Styled[] => [{ text: '', style: c.dim, rule: true }];
   lines.push(rule());
   let publishedStarted = false;
@@ -94,7 +93,10 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
       ]);
     }
   }
+  // Headline names can be long ("F1, mean over adversarial/popular/random (×100)"): notes, not a header row.
+  const named = benchmarks.filter((b) => table.headlineNames[b]);
   const notes = [
+    ...(named.length ? [`Headline: ${named.map((b) => `${BENCHMARK_TITLES[b]} = ${table.headlineNames[b]}`).join('; ')}.`] : []),
     '±: half-width of the 95% bootstrap interval; "err": samples whose generation failed, "miss": no prediction (both scored wrong).',
   ];
   if (table.rows.some((r) => r.kind === 'published')) notes.push('(published): numbers from the EVE paper, PROTOCOL.md §3; not measured here.');

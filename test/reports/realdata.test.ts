@@ -72,21 +72,22 @@ describe.skipIf(!existsSync(REAL))('report on real scored files (../shared/reald
     const r = spawnSync(process.execPath, [BIN, 'report', runDir, '--delta-vs', 'LLaVA-1.5-7B', '--markdown', md, '--csv', csv], {
       encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' },
     });
+    if (process.env.EVE_REPORT_DEMO) {
+      // Keep a copy to look at: EVE_REPORT_DEMO=dir npx vitest run test/reports/realdata.test.ts
+      mkdirSync(process.env.EVE_REPORT_DEMO, { recursive: true });
+      writeFileSync(join(process.env.EVE_REPORT_DEMO, 'report.html'), readFileSync(join(runDir, 'report.html')));
+      writeFileSync(join(process.env.EVE_REPORT_DEMO, 'table.txt'), r.stdout);
+    }
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/LLaVA-1\.5-13B\s+86\.0 ±0\.\d\s+963\.6 ±\d+\.\d/);
+    expect(r.stdout).toMatch(/LLaVA-1\.5-13B\s+85\.9 ±0\.\d\s+–\n/);
+    expect(r.stdout).toMatch(/LaVIN-13B\s+–\s+963\.6 ±\d+\.\d\n/);
     expect(r.stdout).toMatch(/LLaVA-1\.5-7B \(published\) ◆\s+85\.9\s+1510\.7/);
     expect(r.stdout).toMatch(/EVE-7B \(published\)\s+83\.6\s+1217\.3/);
-    expect(r.stdout).toMatch(/Δ vs LLaVA-1\.5-7B \(published\)\s+\+0\.1/);
+    expect(r.stdout).toMatch(/Δ vs LLaVA-1\.5-7B \(published\)\s+0\.0\n/);
     expect(readFileSync(md, 'utf8')).toContain('*LLaVA-1.5-7B (published)* | *85.9* | *1510.7* |');
     expect(readFileSync(csv, 'utf8')).toContain('LLaVA-1.5-13B,measured,pope,');
     const html = readFileSync(join(runDir, 'report.html'), 'utf8');
     expect(html).toContain('LLaVA-1.5-7B <span class="tag">published</span>');
-    if (process.env.EVE_REPORT_DEMO) {
-      // Keep a copy to look at: EVE_REPORT_DEMO=dir npx vitest run test/reports/realdata.test.ts
-      mkdirSync(process.env.EVE_REPORT_DEMO, { recursive: true });
-      writeFileSync(join(process.env.EVE_REPORT_DEMO, 'report.html'), html);
-      writeFileSync(join(process.env.EVE_REPORT_DEMO, 'table.txt'), r.stdout);
-    }
   });
 });

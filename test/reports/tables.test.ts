@@ -54,6 +54,7 @@ describe('terminal table', () => {
     expect(out).toMatch(/2 err, 3 miss\s+0 err/);
     expect(out).toMatch(/EVE-7B \(published\) ◆\s+60\.8\s+83\.6/);
     expect(out).toMatch(/Δ vs EVE-7B \(published\)\s+\+0\.2\s+\+0\.7/);
+    expect(out).toContain('Headline: GQA = accuracy; POPE = mean F1.');
     expect(out).not.toContain('\u001b['); // color: false
   });
   it('colours when asked', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +97,29 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
       expect(new Set(ids).size, f).toBe(ids.length);
       expect(ids).not.toContain('torn');
     }
+  });
+
+  it('a corrupt image is a recorded, counted per-sample error; past --max-error-rate the run exits 1', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'all-data-'));
+    cpSync(join(ROOT, 'fixtures/data/pope'), join(data, 'pope'), { recursive: true });
+    const img = readdirSync(join(data, 'pope', 'val2014'))[0];
+    writeFileSync(join(data, 'pope', 'val2014', img), 'not a jpeg');
+    const out = await mkdtemp(join(tmpdir(), 'all-err-'));
+    const args = ['run', '--models', MODELS[0], '--benchmarks', 'pope', '--data', data, '--out', out, '--max-new-tokens', '4'];
+    const strict = spawnSync(process.execPath, [BIN, ...args, '--max-error-rate', '0'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(strict.status, strict.stderr).toBe(1);
+    expect(strict.stderr).toMatch(/error rate [\d.]+% is above --max-error-rate 0\.00%/);
+    const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+    const errors = r.results[0].counts.errors;
+    expect(errors).toBeGreaterThan(0);
+    const bad = lines(join(out, 'predictions', 'tiny-fuyu', 'pope.jsonl')).map((l) => JSON.parse(l)).filter((p) => p.error);
+    expect(bad).toHaveLength(errors);
+    expect(bad[0].error.kind).toBe('image');
+    expect(bad[0].error.message).toContain(img);
+    // The same run with a tolerant threshold passes (failed samples are retried, fail again, are counted).
+    const lenient = spawnSync(process.execPath, [BIN, ...args, '--max-error-rate', '0.5'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(lenient.status, lenient.stderr).toBe(0);
+    expect(lenient.stdout).toMatch(new RegExp(`${errors} err`));
   });
 
   it('run requires --models and --benchmarks; bad flags exit 2', () => {

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Answer, BenchmarkAdapter, Sample, Score } from '../../../benchmarks/types.ts';
+import type { Answer, BenchmarkAdapter, BenchmarkId, Sample, Score } from '../../../benchmarks/types.ts';
 import type { GenerateItem, GenerateResult, ModelBackend } from '../../../harness/backends/types.ts';
 
 /** Writes n questions (ids q0..q{n-1}) with PNG images of varying shape; `corrupt` ids get garbage bytes. */
@@ -23,9 +23,10 @@ export async function writeFakeData(root: string, n: number, corrupt: string[] =
   await writeFile(join(root, 'fake', 'questions.jsonl'), `${lines.join('\n')}\n`);
 }
 
-export function fakeAdapter(opts: { onPull?: (id: string) => void } = {}): BenchmarkAdapter {
+export function fakeAdapter(opts: { onPull?: (id: string) => void; id?: BenchmarkId } = {}): BenchmarkAdapter {
+  const bid = opts.id ?? 'pope'; // any real id: the runner keys files by it
   return {
-    id: 'pope', // any real id: the runner keys files by it
+    id: bid,
     title: 'Fake',
     defaultSplit: 'test',
     splits: ['test'],
@@ -46,7 +47,7 @@ export function fakeAdapter(opts: { onPull?: (id: string) => void } = {}): Bench
         n++;
         const s: Sample = {
           id: q.id,
-          benchmark: 'pope',
+          benchmark: bid,
           split: 'test',
           image: { kind: 'file', path: join(root, 'fake', 'images', `${q.id}.png`) },
           prompt: q.question,

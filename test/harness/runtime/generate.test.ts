@@ -5,7 +5,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createPart } from '../../../harness/runtime/session.ts';
-import { embedIds, generateBatch, toHalf, fromHalf, type Engine } from '../../../harness/runtime/generate.ts';
+import { argmax, embedIds, generateBatch, toHalf, fromHalf, type Engine } from '../../../harness/runtime/generate.ts';
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 
@@ -97,5 +97,23 @@ describe('float16 host conversion', () => {
     const back = fromHalf(toHalf(src));
     expect(Array.from(back)).toEqual([0, 1, -2, 0.5, 65504, 1 / 1024, 6.103515625e-5, 1, 1 + 2 ** -9]);
     expect(toHalf(Float32Array.of(1e6))[0]).toBe(0x7c00); // overflow → +inf
+  });
+});
+
+describe('argmax', () => {
+  it('returns the first index of the maximum, as torch.argmax, for any row length and offset', () => {
+    const row = Float32Array.from([1, 5, -2, 5, 3, 0, 5]);
+    expect(argmax(row, 0, 7, false)).toBe(1);
+    expect(argmax(row, 2, 5, false)).toBe(1); // [-2, 5, 3, 0, 5] → index 1 within the row
+    expect(argmax(Float32Array.from([-3, -1, -2]), 0, 3, false)).toBe(1);
+    expect(argmax(toHalf(Float32Array.from([0.5, 2, 1.5])), 0, 3, true)).toBe(1);
+    const r = rng(5);
+    for (let k = 0; k < 50; k++) {
+      const n = 1 + Math.floor(r() * 40);
+      const v = Float32Array.from({ length: n }, () => Math.round(r() * 8));
+      let best = 0;
+      for (let i = 1; i < n; i++) if (v[i] > v[best]) best = i;
+      expect(argmax(v, 0, n, false)).toBe(best);
+    }
   });
 });
