@@ -26,7 +26,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--limit <n>', 'first N samples of each benchmark', int('--limit'))
     .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu']))
     .option('--concurrency <n>', 'image read-ahead workers, and parallel requests for remote models (default 4)', int('--concurrency'))
-    .option('--batch-size <n>', 'samples per model call (default 4)', int('--batch-size'))
+    .option('--batch-size <n>', 'samples per model call for local bundles (default 4); remote models get --concurrency requests at once', int('--batch-size'))
     .option('--max-new-tokens <n>', 'cap on generated tokens per answer (default: the published budget, 128 or 1024)', int('--max-new-tokens'))
     .option('--max-error-rate <r>', 'exit 1 when more than this fraction of samples failed (default 0.05)', rate)
     .option('--config <file>', 'config file (.json, .ts or .js); flags override it');

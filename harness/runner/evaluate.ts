@@ -92,7 +92,11 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   const progress = opts.progress ?? new Progress();
   const adapters = opts.adapters ?? (await import('../../benchmarks/registry.ts')).BENCHMARKS;
   const build = opts.makeBackend ?? makeBackend;
-  if (!existsSync(config.data)) throw new UserError(`data directory ${config.data} does not exist`);
+  if (!existsSync(config.data)) {
+    throw new UserError(
+      `data directory ${config.data} does not exist${config.embedded ? ' (the built-in fixtures: run `npm run fixtures`)' : ''}`,
+    );
+  }
 
   // Benchmarks whose files are absent are skipped with a notice; none present is an error.
   const benchmarks: Array<{ adapter: BenchmarkAdapter; split: string }> = [];
@@ -151,7 +155,8 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
             limit: config.limit,
             backend,
             store,
-            batchSize: config.batchSize,
+            // A remote model takes --concurrency requests at once; --batch-size is for local bundles.
+            batchSize: model.kind === 'remote' ? backend.maxBatch : config.batchSize,
             concurrency: config.concurrency,
             maxNewTokensCap: config.maxNewTokens,
             progress,
