@@ -1,5 +1,5 @@
 // Sample browser for report.html. Plain browser JavaScript, inlined by reports/html.ts.
-// All data comes from the <script type="application/json" id="eve-data"> block and is written into the
+// All data comes from the JSON block with id "eve-data" (type application/json) and is written into the
 // page with textContent / setAttribute only, never innerHTML: model answers and dataset text are
 // untrusted. Filtering walks flat arrays and only one page of rows is built, so 200k samples stay fast.
 (function () {

@@ -138,7 +138,7 @@ function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Map<strin
   const refs = published.length
     ? `<div class="refs"><span class="refkey"></span>${published.map((r) => `${escapeHtml(r.name)} <b>${fmtHeadline(r.cells[b]!.value)}</b>`).join(' · ')}</div>`
     : '<div class="refs muted">no published number</div>';
-  return `<figure class="chart"><figcaption>${escapeHtml(BENCHMARK_TITLES[b])} <span class="muted">${escapeHtml(table.headlineNames[b] ?? '')}</span></figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(BENCHMARK_TITLES[b])} headline by model">${parts.join('')}<line x1="${L}" x2="${W - R}" y1="${T + plotH}" y2="${T + plotH}" class="baseline"/></svg>${refs}</figure>`;
+  return `<figure class="chart hl"><figcaption>${escapeHtml(BENCHMARK_TITLES[b])} <span class="muted">${escapeHtml(table.headlineNames[b] ?? '')}</span></figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(BENCHMARK_TITLES[b])} headline by model">${parts.join('')}<line x1="${L}" x2="${W - R}" y1="${T + plotH}" y2="${T + plotH}" class="baseline"/></svg>${refs}</figure>`;
 }
 
 /** Grouped bars: x = aspect-ratio bucket, one bar per model, height = mean credit ×100. */
@@ -286,6 +286,7 @@ table.cmp{width:100%}
 table.cmp th,table.cmp td{padding:8px 12px;border-bottom:1px solid var(--line);white-space:nowrap;text-align:left;vertical-align:top}
 table.cmp thead th{background:#f1f5f9;font-weight:600;font-size:13px;border-bottom:1px solid #cbd5e1}
 .sub{font-weight:400;color:var(--muted);font-size:11px}
+table.cmp thead .sub{white-space:normal;overflow-wrap:anywhere;max-width:150px;margin-left:auto;line-height:1.3}
 .num{text-align:right!important;font-variant-numeric:tabular-nums}
 .score{font-weight:600}
 .ci{font-weight:400;color:var(--muted);font-size:12px;margin-left:3px}
@@ -301,6 +302,8 @@ tr.first-published th,tr.first-published td{border-top:2px solid #cbd5e1}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
 figure.chart{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 10px}
 figcaption{font-weight:600;font-size:13px;margin-bottom:2px}
+figure.chart.hl{width:282px}
+figure.chart.hl figcaption{min-height:36px;line-height:1.35}
 svg text{font:10px system-ui,sans-serif;fill:#374151}
 svg .axis{fill:#6b7280}
 svg .grid{stroke:#f1f5f9}
@@ -313,7 +316,7 @@ svg .ref{stroke:var(--pub);stroke-dasharray:4 3;stroke-width:1.2}
 .refkey{display:inline-block;width:16px;border-top:2px dashed var(--pub);margin-right:6px;vertical-align:3px}
 details.bd-group{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:8px 0;padding:6px 12px}
 details summary{cursor:pointer;font-weight:600;padding:4px 0}
-.bd-tables{display:flex;flex-wrap:wrap;gap:18px;padding:6px 0 8px}
+.bd-tables{display:flex;flex-wrap:wrap;align-items:flex-start;gap:18px;padding:6px 0 8px}
 table.bd{font-size:12.5px;background:var(--card)}
 table.bd th,table.bd td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left}
 table.bd thead th{background:#f8fafc;font-weight:600}
@@ -346,9 +349,9 @@ table.answers{width:100%;font-size:13px}
 table.answers th,table.answers td{padding:4px 8px;border-top:1px solid #f1f5f9;text-align:left;vertical-align:top}
 table.answers th{width:170px;font-weight:500;white-space:nowrap}
 table.answers td.answer{white-space:pre-wrap;word-break:break-word;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-table.answers td.verdict{width:90px;text-align:right}
+table.answers td.verdict{width:110px;text-align:right}
 table.answers tr.focus{background:#fefce8}
-.badge{display:inline-block;font-size:11px;font-weight:600;padding:1px 8px;border-radius:9px}
+.badge{display:inline-block;white-space:nowrap;font-size:11px;font-weight:600;padding:1px 8px;border-radius:9px}
 .badge-ok{background:#d1fae5;color:#065f46}.badge-bad{background:#fee2e2;color:#991b1b}
 .badge-part{background:#fef3c7;color:#92400e}.badge-err{background:#991b1b;color:#fff}.badge-none{background:#f3f4f6;color:#6b7280}
 .pager{display:flex;align-items:center;justify-content:center;gap:12px;margin:14px 0}

@@ -39,6 +39,20 @@ function grid(lines: Styled[][], align: Array<'left' | 'right'>): string {
     .join('\n');
 }
 
+/** Word-wrap a note so a long list of headline names stays readable in an 80–120 column terminal. */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = `  ${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
 export function renderComparison(table: ComparisonTable, color?: boolean): string {
   const c = chalkFor(color);
   const { benchmarks } = table;
@@ -101,7 +115,7 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
   ];
   if (table.rows.some((r) => r.kind === 'published')) notes.push('(published): numbers from the EVE paper, PROTOCOL.md §3; not measured here.');
   if (table.deltaVs) notes.push(`Δ: headline minus ${table.deltaVs} (◆).`);
-  return `${grid(lines, align)}\n${notes.map((n) => c.dim(n)).join('\n')}`;
+  return `${grid(lines, align)}\n${notes.flatMap((n) => wrap(n, 120)).map((n) => c.dim(n)).join('\n')}`;
 }
 
 /** The comparison table for a results file, as one printable string. */

@@ -222,6 +222,7 @@ export async function generateBatch(engine: Engine, prefixes: Float32Array[], op
     while (!done.every(Boolean)) {
       const step = leftPad(rows, H);
       const out = await runDecoder(engine, step, B, undefined, false);
+      for (const t of presents(engine, out).values()) releaseIfDevice(t); // unused in this mode
       const next = await pick(out.logits);
       if (first) {
         prefillMs = performance.now() - t0;

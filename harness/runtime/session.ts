@@ -81,7 +81,6 @@ export async function createPart(file: string, settings: SessionSettings): Promi
     }
   }
   if (!session) {
-    provider = provider !== 'cpu' && noticed.has(provider) ? 'cpu' : provider;
     try {
       session = await ort.InferenceSession.create(file, options(settings, 'cpu'));
     } catch (err) {

@@ -55,7 +55,7 @@ async function buildSamples(bench: BenchmarkId, n: number): Promise<Built> {
     } else {
       answer = 'left';
     }
-    if (i === 1) prompt = 'Dataset text </script><script>window.__pwned=3</script> & <b>bold</b>?';
+    if (i === 1 && bench !== 'pope') prompt = 'Dataset text </script><script>window.__pwned=3</script> & <b>bold</b>?';
     const s: Sample = { id: `${bench}-${i}`, benchmark: bench, split: 'test', prompt, answer, maxNewTokens: 128, meta };
     const [w, h] = SIZES[i % SIZES.length];
     samples.push(s);
