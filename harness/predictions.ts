@@ -3,50 +3,12 @@
 // benchmark's official format (adapter.readOfficialPredictions, e.g. an MME eval_tool folder).
 // Answers are joined to samples by id, never by position; a file that belongs to another benchmark or
 // question file is refused with one line naming the file and line.
-import { createReadStream } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Answer, BenchmarkAdapter, Sample } from '../benchmarks/types.ts';
 import { InputError, ScoreRefusal, UserError } from './errors.ts';
-
-export interface JsonLine {
-  value: unknown;
-  /** 1-based line number in the file, for error messages. */
-  line: number;
-}
-
-/** Streams a JSON-lines file; blank lines are skipped, a malformed line is an InputError naming file:line. */
-export async function* readJsonl(file: string): AsyncGenerator<JsonLine> {
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let line = 0;
-  try {
-    for await (const raw of lines) {
-      line++;
-      const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        throw new InputError(file, line, `malformed JSON (${(err as Error).message})`);
-      }
-      yield { value, line };
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${file}: no such file`);
-    throw err;
-  } finally {
-    lines.close();
-    stream.destroy();
-  }
-}
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isObject, readJsonl } from '../benchmarks/shared/data-files.ts';
 
 /** The key a LLaVA answer line is joined on: its question_id, which some benchmarks share between samples (MME). */
 function llavaKey(sample: Sample): string {

@@ -1,21 +1,13 @@
 // Statistics for headline numbers: bootstrap intervals, McNemar and paired bootstrap.
 // Everything is seeded so the same inputs always print the same interval (results files diff cleanly).
 import type { BenchmarkResult } from '../harness/records.ts';
+import { seededRandom } from '../harness/prng.ts';
 
 export const DEFAULT_SEED = 20240611;
 export const DEFAULT_RESAMPLES = 1000;
 
-/** mulberry32: tiny, fast, and good enough for resampling indices; deterministic for a given seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Re-exported: callers and tests reach the generator through the statistics module.
+export { seededRandom };
 
 /** Linear-interpolated quantile of a sorted array (numpy's default), q in [0, 1]. */
 export function quantile(sorted: number[], q: number): number {
@@ -299,11 +291,12 @@ function mmeCI(result: BenchmarkResult, facts: SampleFacts[], opts: BootstrapOpt
  * 95% interval on a result's headline, in headline units. `facts` (samples or sample summaries) let
  * POPE and MME recompute their statistic on each resample; without them, or for any headline that is
  * not 100 × mean credit, the interval of the mean is rescaled by headline / mean ("rescaled").
- * Returns null when there is no per-sample data.
+ * Returns null when there is no per-sample data or no headline.
  */
 export function headlineCI(result: BenchmarkResult, facts?: Iterable<SampleFacts>, opts: BootstrapOptions = {}): HeadlineCI | null {
   const per = result.perSample;
-  if (!per) return null;
+  // An unscored result (MM-Vet without judge grades) has no headline to put an interval on.
+  if (!per || result.headline === null) return null;
   const values = Object.values(per);
   if (values.length === 0) return null;
   const factList = facts ? [...facts] : [];

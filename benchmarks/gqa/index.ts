@@ -7,11 +7,11 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
 import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
-import { firstExisting, pyJsonDumps, readJson, readJsonl, resolveInside, str } from '../shared/vqa-io.ts';
-import { pySplit } from '../shared/vqa-normalize.ts';
-import { pyRound2 } from '../shared/vqa-accuracy.ts';
-import { checkJoin, groupBy, scoreEach } from '../shared/vqa-join.ts';
-import { jsonl, writeFixtureImage, writeText } from '../shared/vqa-fixture.ts';
+import { firstExisting, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
+import { pyJsonDumps, pyRound2, pySplit } from '../shared/python.ts';
+import { checkJoin, scoreEach } from '../shared/join.ts';
+import { groupBy, meanPercent } from '../shared/metrics.ts';
+import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 
 export const SUFFIX = '\nAnswer the question using a single word or phrase.';
 const DIR = 'gqa';
@@ -88,16 +88,8 @@ function bump(m: Map<string, Map<string, number>>, group: string, ans: string): 
   g.set(ans, (g.get(ans) ?? 0) + 1);
 }
 
-/** eval.py's avg(l) * 100, at the 2 decimals it prints. */
-function pct(values: number[]): number | null {
-  if (values.length === 0) return null;
-  let s = 0;
-  for (const v of values) s += v;
-  return pyRound2((s / values.length) * 100);
-}
-
 export function scoreGqa(all: Sample[], answers: Map<string, Answer>): Score {
-  checkJoin('gqa', SPLIT, all, answers);
+  checkJoin(`gqa ${SPLIT}`, all, answers);
   for (const s of all) if (typeof s.answer !== 'string') throw new ScoreRefusal(`gqa: no ground truth for question ${s.id} (needs ${QUESTIONS_FILE})`);
   // eval.py scores only balanced questions.
   const samples = all.filter((s) => s.meta.isBalanced !== false);
@@ -112,11 +104,11 @@ export function scoreGqa(all: Sample[], answers: Map<string, Answer>): Score {
     // A missing prediction is a KeyError in eval.py; here it is wrong and counted, with the '' answer.
     bump(predicted, group, a && !a.error ? convertAnswer(a.text) : '');
   }
-  const accuracy = pct(credits) ?? 0;
+  const accuracy = meanPercent(credits) ?? 0; // eval.py's avg(l) * 100, at the 2 decimals it prints
   const table = (key: string) => {
     const out: Record<string, number | null> = {};
     const groups = groupBy(samples, credits, (s) => (s.meta[key] === null || s.meta[key] === undefined ? null : String(s.meta[key])));
-    for (const k of [...groups.keys()].sort()) out[k] = pct(groups.get(k)!);
+    for (const k of [...groups.keys()].sort()) out[k] = meanPercent(groups.get(k)!);
     return out;
   };
   const isOpen = (s: Sample) => s.meta.structural === 'query';
@@ -126,8 +118,8 @@ export function scoreGqa(all: Sample[], answers: Map<string, Answer>): Score {
     headlineName: 'accuracy (testdev-balanced, eval.py)',
     metrics: {
       accuracy,
-      binary: pct(credits.filter((_, i) => !isOpen(samples[i]))),
-      open: pct(credits.filter((_, i) => isOpen(samples[i]))),
+      binary: meanPercent(credits.filter((_, i) => !isOpen(samples[i]))),
+      open: meanPercent(credits.filter((_, i) => isOpen(samples[i]))),
       distribution: chi === null ? null : pyRound2(chi / 100),
     },
     breakdowns: { structural: table('structural'), semantic: table('semantic'), steps: table('steps'), words: table('words') },
@@ -158,7 +150,7 @@ const adapter: BenchmarkAdapter = {
     if (gt !== null && (typeof gt !== 'object' || Array.isArray(gt))) throw new InputError(f.questions!, undefined, 'expected {questionId: {...}}');
     let n = 0;
     if (f.llava) {
-      for await (const { value, line } of readJsonl(f.llava)) {
+      for await (const { value, line } of readJsonlObjects(f.llava)) {
         if (n++ >= limit) return;
         const id = String(value.question_id);
         const q = gt?.[id];
@@ -196,7 +188,7 @@ const adapter: BenchmarkAdapter = {
 
   /** testdev_balanced_predictions.json for the official eval.py (every question; missing = ''). */
   async writeSubmission(samples, answers, outFile) {
-    checkJoin('gqa', SPLIT, samples, answers);
+    checkJoin(`gqa ${SPLIT}`, samples, answers);
     const rows = samples.map((s) => {
       const a = answers.get(s.id);
       return { questionId: s.id, prediction: a && !a.error ? convertAnswer(a.text) : '' };

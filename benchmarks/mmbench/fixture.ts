@@ -1,8 +1,7 @@
 // Tiny MMBench dev TSV in the real format: 4 base questions with their circular copies (index + k·1e6,
 // options rotated, answer re-lettered), base64 PNGs of varied aspect ratio, NaN hints and options.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { flatImage, writeText, type Rgb } from '../shared/fixture-files.ts';
 
 const COLUMNS = ['index', 'question', 'hint', 'A', 'B', 'C', 'D', 'answer', 'category', 'image', 'source', 'l2-category', 'comment', 'split'];
 
@@ -14,7 +13,7 @@ interface Base {
   category: string;
   l2: string;
   size: [number, number];
-  color: [number, number, number];
+  color: Rgb;
 }
 
 const BASES: Base[] = [
@@ -30,9 +29,7 @@ export async function writeMMBenchFixture(root: string): Promise<void> {
   const rows: string[][] = [COLUMNS];
   const copies: string[][] = [];
   for (const [i, b] of BASES.entries()) {
-    const png = await sharp({ create: { width: b.size[0], height: b.size[1], channels: 3, background: { r: b.color[0], g: b.color[1], b: b.color[2] } } })
-      .png()
-      .toBuffer();
+    const png = await flatImage({ width: b.size[0], height: b.size[1], rgb: b.color, format: 'png' });
     const image = png.toString('base64');
     const n = b.options.length;
     for (let k = 0; k < n; k++) {
@@ -44,8 +41,6 @@ export async function writeMMBenchFixture(root: string): Promise<void> {
       (k === 0 ? rows : copies).push(row);
     }
   }
-  const dir = join(root, 'mmbench');
-  await mkdir(dir, { recursive: true });
   // Base questions first, then their copies, as in the real dev TSV.
-  await writeFile(join(root, MMBENCH_FIXTURE_FILE), [...rows, ...copies].map((r) => r.join('\t')).join('\n') + '\n');
+  await writeText(join(root, MMBENCH_FIXTURE_FILE), [...rows, ...copies].map((r) => r.join('\t')).join('\n') + '\n');
 }

@@ -2,7 +2,9 @@
 // evaluation over the copies sharing index % 1e6; overall, per l2-category and per category.
 import type { Answer, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
-import { checkJoin, circularHit, mmbenchExtract, pct } from '../shared/choices.ts';
+import { circularHit, mmbenchExtract } from '../shared/choices.ts';
+import { checkJoin, emptyCounts, usableText } from '../shared/join.ts';
+import { pct } from '../shared/metrics.ts';
 
 /** Letter → text for every non-NaN option A–D: the scorer's build_choices (not the prompt's list). */
 export function scorerChoices(s: Sample): Record<string, string> {
@@ -22,7 +24,7 @@ interface Group {
 
 export function scoreMMBench(samples: Sample[], answers: Map<string, Answer>): Score {
   checkJoin('mmbench', samples, answers);
-  const counts = { samples: samples.length, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 };
+  const counts = emptyCounts(samples.length);
   const groups = new Map<number, Group>();
   let vanillaHit = 0;
   let vanillaTotal = 0;
@@ -30,17 +32,9 @@ export function scoreMMBench(samples: Sample[], answers: Map<string, Answer>): S
     if (typeof s.answer !== 'string') {
       throw new ScoreRefusal(`mmbench ${s.split}: sample ${s.id} has no ground-truth answer (test split is scored by the MMBench server: use \`submission\`)`);
     }
-    const a = answers.get(s.id);
-    let predicted: string | null = null;
-    if (!a) counts.missing++;
-    else {
-      counts.predicted++;
-      if (a.error) counts.errors++;
-      else {
-        predicted = mmbenchExtract(a.text, scorerChoices(s));
-        if (predicted === null) counts.failedExtraction++;
-      }
-    }
+    const text = usableText(answers.get(s.id), counts);
+    const predicted = text === null ? null : mmbenchExtract(text, scorerChoices(s));
+    if (text !== null && predicted === null) counts.failedExtraction++;
     const g = Number(s.meta.group);
     let group = groups.get(g);
     if (!group) {

@@ -4,12 +4,10 @@
 // or from MME_Benchmark_release_version/<subtask>/[questions_answers_YN/]<stem>.txt, joined on
 // (subtask, image, official question) exactly as LLaVA's convert_answer_to_mme.py rebuilds the key.
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { LoadOptions, Sample } from '../types.ts';
 import { InputError, UserError } from '../../harness/errors.ts';
-import { isObject, readJsonl } from '../../harness/predictions.ts';
-import { insideRoot } from '../pope/data.ts';
+import { isObject, readJsonl, readTextLines, resolveInside } from '../shared/data-files.ts';
 
 export const PERCEPTION = ['existence', 'count', 'position', 'color', 'posters', 'celebrity', 'scene', 'landmark', 'artwork', 'OCR'] as const;
 export const COGNITION = ['commonsense_reasoning', 'numerical_calculation', 'text_translation', 'code_reasoning'] as const;
@@ -63,11 +61,9 @@ export async function readGroundTruth(root: string): Promise<{ gt: Map<string, G
     for (const subtask of SUBTASKS) {
       const file = join(gtDir(root), `${subtask}.txt`);
       if (!existsSync(file)) continue;
-      const lines = (await readFile(file, 'utf8')).split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        if (lines[i].trim() === '') continue;
-        const [image, question, answer] = splitTsvLine(lines[i], 3, file, i + 1, 'image, question, ground truth');
-        add(subtask, image, question, gtAnswer(answer, file, i + 1), file, i + 1);
+      for (const { value, line } of await readTextLines(file)) {
+        const [image, question, answer] = splitTsvLine(value, 3, file, line, 'image, question, ground truth');
+        add(subtask, image, question, gtAnswer(answer, file, line), file, line);
       }
     }
     return { gt, order };
@@ -82,11 +78,9 @@ export async function readGroundTruth(root: string): Promise<{ gt: Map<string, G
     for (const image of images) {
       const file = join(qaDir, image.replace(/\.[^.]+$/, '.txt'));
       if (!existsSync(file)) continue;
-      const lines = (await readFile(file, 'utf8')).split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        if (lines[i].trim() === '') continue;
-        const [question, answer] = splitTsvLine(lines[i], 2, file, i + 1, 'question, answer');
-        add(subtask, image, question, gtAnswer(answer, file, i + 1), file, i + 1);
+      for (const { value, line } of await readTextLines(file)) {
+        const [question, answer] = splitTsvLine(value, 2, file, line, 'question, answer');
+        add(subtask, image, question, gtAnswer(answer, file, line), file, line);
       }
     }
   }
@@ -122,7 +116,7 @@ export async function* loadMme(root: string, options: LoadOptions = {}): AsyncGe
       id: row ? `${llavaId}#${row.n}` : `${llavaId}#${prompt}`,
       benchmark: 'mme',
       split,
-      image: { kind: 'file', path: insideRoot(root, releaseDir(root), llavaId, file, line) },
+      image: { kind: 'file', path: resolveInside(root, releaseDir(root), llavaId, file, line) },
       prompt,
       answer: row?.answer,
       maxNewTokens: 128,

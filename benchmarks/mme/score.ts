@@ -2,11 +2,12 @@
 // questions of an image right), subtask score = 100·acc + 100·acc+, perception = sum of 10 subtasks,
 // cognition = sum of 4. Operation order follows the script so the floats are the ones it prints.
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Answer, MetricValue, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
 import { mmeYesNo } from '../shared/yesno.ts';
+import { readTextLines } from '../shared/data-files.ts';
+import { emptyCounts, usableText } from '../shared/join.ts';
 import { COGNITION, PERCEPTION, SUBTASKS, gtKey, splitTsvLine } from './data.ts';
 
 export function scoreMme(samples: Sample[], answers: Map<string, Answer>): Score {
@@ -32,10 +33,7 @@ export function scoreMme(samples: Sample[], answers: Map<string, Answer>): Score
   const accs: Record<string, MetricValue> = {};
   const accPluses: Record<string, MetricValue> = {};
   const perSample: Record<string, number> = {};
-  let predicted = 0;
-  let missing = 0;
-  let errors = 0;
-  let failedExtraction = 0;
+  const counts = emptyCounts(samples.length);
   const totals: Record<string, number> = {};
   for (const [group, names] of [['perception', PERCEPTION], ['cognition', COGNITION]] as const) {
     let scores = 0;
@@ -50,20 +48,9 @@ export function scoreMme(samples: Sample[], answers: Map<string, Answer>): Score
       for (const items of images.values()) {
         let imgCorrect = 0;
         for (const s of items) {
-          const a = answers.get(s.id);
-          let pred: string;
-          if (!a) {
-            missing++;
-            pred = 'missing';
-          } else if (a.error) {
-            predicted++;
-            errors++;
-            pred = 'error';
-          } else {
-            predicted++;
-            pred = mmeYesNo(a.text);
-            if (pred === 'other') failedExtraction++;
-          }
+          const text = usableText(answers.get(s.id), counts);
+          const pred = text === null ? null : mmeYesNo(text); // missing or errored: wrong
+          if (pred === 'other') counts.failedExtraction++;
           n++;
           const ok = pred === s.answer;
           if (ok) {
@@ -97,7 +84,7 @@ export function scoreMme(samples: Sample[], answers: Map<string, Answer>): Score
     headlineName: 'perception score (sum of 10 subtasks, max 2000)',
     metrics,
     breakdowns: { subtask: subtaskScores, acc: accs, acc_plus: accPluses },
-    counts: { samples: samples.length, predicted, missing, errors, failedExtraction },
+    counts,
     perSample,
   };
 }
@@ -140,10 +127,8 @@ export async function readMmeResultsFolder(path: string, samples: Sample[]): Pro
   }
   const answers = new Map<string, Answer>();
   for (const [subtask, file] of files) {
-    const lines = (await readFile(file, 'utf8')).split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      if (lines[i].trim() === '') continue;
-      const [image, question, gt, response] = splitTsvLine(lines[i], 4, file, i + 1, 'image, question, GT, response');
+    for (const { value, line } of await readTextLines(file)) {
+      const [image, question, gt, response] = splitTsvLine(value, 4, file, line, 'image, question, GT, response');
       const s = byKey.get(gtKey(subtask, image, question));
       if (!s) {
         // Unknown to this data root: keep under a distinct id so readPredictions counts it as unmatched.
@@ -151,7 +136,7 @@ export async function readMmeResultsFolder(path: string, samples: Sample[]): Pro
         continue;
       }
       if (gt.trim().toLowerCase() !== s.answer) {
-        throw new ScoreRefusal(`${file}:${i + 1}: ground truth "${gt}" differs from the data root's "${String(s.answer)}" for this question; the results were made for other labels, refusing to score`);
+        throw new ScoreRefusal(`${file}:${line}: ground truth "${gt}" differs from the data root's "${String(s.answer)}" for this question; the results were made for other labels, refusing to score`);
       }
       answers.set(s.id, { id: s.id, text: response });
     }

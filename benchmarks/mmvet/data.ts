@@ -2,12 +2,10 @@
 // official DIR/mm-vet/mm-vet.json (answers with <AND>/<OR>, capabilities), images in DIR/mm-vet/images/.
 // Sample ids are the official keys ("v1_0"), which the grade and submission files use.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadOptions, Sample } from '../types.ts';
 import { InputError, UserError } from '../../harness/errors.ts';
-import { isObject, readJsonl } from '../../harness/predictions.ts';
-import { insideRoot } from '../pope/data.ts';
+import { isObject, readJson, readJsonl, resolveInside } from '../shared/data-files.ts';
 
 export const SPLIT = 'test';
 export const mmvetDir = (root: string) => join(root, 'mm-vet');
@@ -23,12 +21,7 @@ export interface MmvetTruth {
 export async function readOfficial(root: string): Promise<Map<string, MmvetTruth & { question: string; imagename: string }> | null> {
   const file = officialFile(root);
   if (!existsSync(file)) return null;
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(file, undefined, `malformed JSON (${(err as Error).message})`);
-  }
+  const data: unknown = await readJson(file);
   if (!isObject(data)) throw new InputError(file, undefined, 'expected {"v1_0": {"imagename", "capability", "question", "answer"}, ...}');
   const out = new Map<string, MmvetTruth & { question: string; imagename: string }>();
   for (const [id, v] of Object.entries(data)) {
@@ -59,7 +52,7 @@ export async function* loadMmvet(root: string, options: LoadOptions = {}): Async
         id,
         benchmark: 'mmvet',
         split,
-        image: { kind: 'file', path: insideRoot(root, imageDir(root), value.image, file, line) },
+        image: { kind: 'file', path: resolveInside(root, imageDir(root), value.image, file, line) },
         // No suffix: LLaVA/EVE send the raw MM-Vet question (PROTOCOL.md §1.2).
         prompt: value.text,
         answer: truth ? { answer: truth.answer, capability: truth.capability } : undefined,
@@ -77,7 +70,7 @@ export async function* loadMmvet(root: string, options: LoadOptions = {}): Async
       id,
       benchmark: 'mmvet',
       split,
-      image: { kind: 'file', path: insideRoot(root, imageDir(root), v.imagename, officialFile(root), id) },
+      image: { kind: 'file', path: resolveInside(root, imageDir(root), v.imagename, officialFile(root), id) },
       prompt: v.question,
       answer: { answer: v.answer, capability: v.capability },
       maxNewTokens: 1024,

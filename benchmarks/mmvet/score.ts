@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { writeFile } from 'node:fs/promises';
 import type { Answer, MetricValue, Sample, Score } from '../types.ts';
 import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
-import { isObject } from '../../harness/predictions.ts';
+import { isObject } from '../shared/data-files.ts';
+import { mean } from '../shared/metrics.ts';
 import type { MmvetTruth } from './data.ts';
 
 /** numpy's round(x, d): round half to even on x·10^d (np.round), as the evaluator's printed values. */
@@ -85,16 +86,15 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
     perSample[s.id] = scores.reduce((x, y) => x + y, 0) / numRun;
   });
 
-  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
   const metrics: Record<string, MetricValue> = {};
   const capability: Record<string, MetricValue> = {};
   const integration: Record<string, MetricValue> = {};
   const runTotals = capSums.get('total')!.map((v) => (v / samples.length) * 100);
-  for (const c of caps) capability[c] = mean(capSums.get(c)!.map((v) => (v / capCount.get(c)!) * 100));
-  capability.total = mean(runTotals);
-  for (const k of sets) integration[setDisplay.get(k)!] = mean(setSums.get(k)!.map((v) => (v / setCount.get(k)!) * 100));
-  const m = mean(runTotals);
-  const std = Math.sqrt(mean(runTotals.map((v) => (v - m) ** 2))); // np.std: population
+  for (const c of caps) capability[c] = mean(capSums.get(c)!.map((v) => (v / capCount.get(c)!) * 100))!; // numRun >= 1: never empty
+  capability.total = mean(runTotals)!;
+  for (const k of sets) integration[setDisplay.get(k)!] = mean(setSums.get(k)!.map((v) => (v / setCount.get(k)!) * 100))!;
+  const m = mean(runTotals)!;
+  const std = Math.sqrt(mean(runTotals.map((v) => (v - m) ** 2))!); // np.std: population
   for (const [c, v] of Object.entries(capability)) metrics[c] = v;
   metrics.std = std;
   metrics.runs = numRun;

@@ -1,10 +1,10 @@
 // POPE readers: LLaVA's question file (DIR/pope/llava_pope_test.jsonl) joined to the official label files
 // (DIR/pope/coco/coco_pope_<split>.json, JSON lines) on (image, question text), never by position.
 import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import type { LoadOptions, Sample } from '../types.ts';
 import { InputError, UserError } from '../../harness/errors.ts';
-import { isObject, readJsonl } from '../../harness/predictions.ts';
+import { isObject, readJsonl, resolveInside } from '../shared/data-files.ts';
 
 export const POPE_SPLITS = ['adversarial', 'popular', 'random'] as const;
 export type PopeSplit = (typeof POPE_SPLITS)[number];
@@ -21,13 +21,6 @@ export function splitsOf(split: string): PopeSplit[] {
   if (split === ALL_SPLIT) return [...POPE_SPLITS];
   if ((POPE_SPLITS as readonly string[]).includes(split)) return [split as PopeSplit];
   throw new UserError(`pope has no split "${split}"; known: ${[ALL_SPLIT, ...POPE_SPLITS].join(', ')}`);
-}
-
-/** An image path inside the data root; a name that climbs out of it is bad input, not a path to follow. */
-export function insideRoot(root: string, dir: string, name: string, file: string, where: number | string): string {
-  const p = resolve(dir, name);
-  if (!p.startsWith(resolve(root) + sep)) throw new InputError(file, where, `image path "${name}" leaves the data root`);
-  return p;
 }
 
 interface Label {
@@ -89,7 +82,7 @@ export async function* loadPope(root: string, options: LoadOptions = {}): AsyncG
       id: String(value.question_id),
       benchmark: 'pope',
       split,
-      image: { kind: 'file', path: insideRoot(root, imageDir(root), value.image, file, line) },
+      image: { kind: 'file', path: resolveInside(root, imageDir(root), value.image, file, line) },
       // The question file already holds the suffix; it is the prompt exactly as EVE/LLaVA send it.
       prompt: value.text,
       answer: found?.label,

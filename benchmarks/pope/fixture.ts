@@ -1,21 +1,17 @@
 // A tiny POPE in the real on-disk layout: LLaVA's question file, three official label files, COCO-named
 // images of varied shapes (generated, no downloads) and a LLaVA-style answers file for the tests.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { jsonl, writeFlatImage, writeText, type Rgb } from '../shared/fixture-files.ts';
 import { POPE_SPLITS, SUFFIX, imageDir, labelFile, questionFile } from './data.ts';
 
 /** Flat-colour JPEG with a diagonal band, so files stay a few KB even at 1600 px. */
-async function writeImage(file: string, width: number, height: number, rgb: [number, number, number]): Promise<void> {
+async function writeImage(file: string, width: number, height: number, rgb: Rgb): Promise<void> {
   const band = `<svg width="${width}" height="${height}"><polygon points="0,0 ${Math.round(width / 3)},0 ${width},${height} ${Math.round((2 * width) / 3)},${height}" fill="rgb(${255 - rgb[0]},${255 - rgb[1]},${255 - rgb[2]})"/></svg>`;
-  await sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
-    .composite([{ input: Buffer.from(band) }])
-    .jpeg({ quality: 70 })
-    .toFile(file);
+  await writeFlatImage(file, { width, height, rgb, format: 'jpeg', quality: 70, overlay: { input: Buffer.from(band) } });
 }
 
 // Wide ~3:1, tall ~1:3, small, and ~1600 px, as the preprocessing tests need.
-const IMAGES: Array<[string, number, number, [number, number, number]]> = [
+const IMAGES: Array<[string, number, number, Rgb]> = [
   ['COCO_val2014_000000000001.jpg', 1600, 533, [200, 60, 40]],
   ['COCO_val2014_000000000002.jpg', 180, 540, [40, 120, 200]],
   ['COCO_val2014_000000000003.jpg', 48, 36, [30, 160, 60]],
@@ -45,25 +41,22 @@ const ROWS: Record<(typeof POPE_SPLITS)[number], Array<[number, string, 'yes' | 
 };
 
 export async function writePopeFixture(root: string): Promise<void> {
-  await mkdir(imageDir(root), { recursive: true });
-  await mkdir(join(root, 'pope', 'coco'), { recursive: true });
-  await mkdir(join(root, 'pope', 'answers'), { recursive: true });
   for (const [name, w, h, rgb] of IMAGES) await writeImage(join(imageDir(root), name), w, h, rgb);
-  const questions: string[] = [];
-  const answers: string[] = [];
+  const questions: unknown[] = [];
+  const answers: unknown[] = [];
   let qid = 0;
   for (const split of POPE_SPLITS) {
-    const labels: string[] = [];
+    const labels: unknown[] = [];
     ROWS[split].forEach(([img, obj, label, answer], i) => {
       qid++;
       const image = IMAGES[img][0];
       const text = `Is there a ${obj} in the image?`;
-      labels.push(JSON.stringify({ question_id: i + 1, image, text, label }));
-      questions.push(JSON.stringify({ question_id: qid, image, text: text + SUFFIX, category: split }));
-      answers.push(JSON.stringify({ question_id: qid, prompt: text + SUFFIX, text: answer, answer_id: `fx${qid}`, model_id: 'fixture', metadata: {} }));
+      labels.push({ question_id: i + 1, image, text, label });
+      questions.push({ question_id: qid, image, text: text + SUFFIX, category: split });
+      answers.push({ question_id: qid, prompt: text + SUFFIX, text: answer, answer_id: `fx${qid}`, model_id: 'fixture', metadata: {} });
     });
-    await writeFile(labelFile(root, split), labels.join('\n') + '\n');
+    await writeText(labelFile(root, split), jsonl(labels));
   }
-  await writeFile(questionFile(root), questions.join('\n') + '\n');
-  await writeFile(join(root, 'pope', 'answers', 'fixture.jsonl'), answers.join('\n') + '\n');
+  await writeText(questionFile(root), jsonl(questions));
+  await writeText(join(root, 'pope', 'answers', 'fixture.jsonl'), jsonl(answers));
 }

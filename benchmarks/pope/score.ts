@@ -2,6 +2,8 @@
 import type { Answer, MetricValue, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
 import { popeYesNo, type YesNo } from '../shared/yesno.ts';
+import { emptyCounts, usableText } from '../shared/join.ts';
+import { mean } from '../shared/metrics.ts';
 import { POPE_SPLITS } from './data.ts';
 
 export interface Confusion {
@@ -65,27 +67,15 @@ export function scorePope(samples: Sample[], answers: Map<string, Answer>): Scor
   checkAlignment(samples);
   const confusion = new Map<string, Confusion>();
   const perSample: Record<string, number> = {};
-  let predicted = 0;
-  let missing = 0;
-  let errors = 0;
+  const counts = emptyCounts(samples.length);
   for (const s of samples) {
     const cat = String(s.meta.category);
     let c = confusion.get(cat);
     if (!c) confusion.set(cat, (c = { tp: 0, fp: 0, tn: 0, fn: 0, yes: 0, n: 0 }));
     const label = s.answer as YesNo;
-    const a = answers.get(s.id);
-    let pred: YesNo;
-    if (!a) {
-      missing++;
-      pred = label === 'yes' ? 'no' : 'yes'; // missing counts as wrong: the opposite of the label
-    } else if (a.error) {
-      predicted++;
-      errors++;
-      pred = label === 'yes' ? 'no' : 'yes';
-    } else {
-      predicted++;
-      pred = popeYesNo(a.text);
-    }
+    const text = usableText(answers.get(s.id), counts);
+    // A missing or errored answer counts as wrong: the opposite of the label.
+    const pred: YesNo = text === null ? (label === 'yes' ? 'no' : 'yes') : popeYesNo(text);
     c.n++;
     if (pred === 'yes') c.yes++;
     if (pred === 'yes' && label === 'yes') c.tp++;
@@ -121,14 +111,14 @@ export function scorePope(samples: Sample[], answers: Map<string, Answer>): Scor
     breakdowns.recall[split] = pct(m.recall);
     breakdowns.yes_ratio[split] = pct(m.yesRatio);
   }
-  const headline = f1s.length ? (f1s.reduce((x, y) => x + y, 0) / f1s.length) * 100 : 0;
+  const headline = (mean(f1s) ?? 0) * 100;
   if (splits.length > 1) metrics['mean.f1'] = headline;
   return {
     headline,
     headlineName: splits.length > 1 ? `F1, mean over ${splits.join('/')} (×100)` : `F1 ${splits[0] ?? ''} (×100)`,
     metrics,
     breakdowns,
-    counts: { samples: samples.length, predicted, missing, errors, failedExtraction: 0 },
+    counts,
     perSample,
   };
 }

@@ -1,9 +1,8 @@
 // Tiny SEED-Bench-1 in LLaVA's layout: seed_bench/SEED-Bench.json, llava-seed-bench.jsonl,
 // SEED-Bench-image/ (cc3m-style names) and SEED-Bench-video-image/ (a middle frame), sharp-generated
 // images of varied aspect ratio, and SEED's duplicated question_id "49914".
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { jsonl, writeFlatImage, writeText } from '../shared/fixture-files.ts';
 
 const QUESTION_TYPE = {
   'Scene Understanding': 1, 'Instance Identity': 2, 'Instance Attributes': 3, 'Instance Location': 4,
@@ -24,23 +23,20 @@ const QUESTIONS: Q[] = [
 
 export async function writeSeedFixture(root: string): Promise<void> {
   const dir = join(root, 'seed_bench');
-  await mkdir(join(dir, 'SEED-Bench-image'), { recursive: true });
-  await mkdir(join(dir, 'SEED-Bench-video-image'), { recursive: true });
   const questions: unknown[] = [];
-  const llava: string[] = [];
+  const llava: unknown[] = [];
   for (const [i, [id, type, dataType, question, choices, answer, [w, h]]] of QUESTIONS.entries()) {
     const dataId = dataType === 'image' ? `${1454426 + i}_${2591111986 + i}.jpg` : `v_fixture_${id}.webm`;
     const rel = dataType === 'image' ? `SEED-Bench-image/${dataId}` : `SEED-Bench-video-image/${type}_${id}.png`;
-    const img = sharp({ create: { width: w, height: h, channels: 3, background: { r: 30 * i, g: 120, b: 200 - 20 * i } } });
-    await (dataType === 'image' ? img.jpeg() : img.png()).toFile(join(dir, rel));
+    await writeFlatImage(join(dir, rel), { width: w, height: h, rgb: [30 * i, 120, 200 - 20 * i], format: dataType === 'image' ? 'jpeg' : 'png' });
     questions.push({
       answer, choice_a: choices[0], choice_b: choices[1], choice_c: choices[2], choice_d: choices[3],
       data_id: dataId, data_type: dataType, question, question_id: id, question_type_id: type,
       ...(dataType === 'video' ? { segment: [0, 2] } : {}),
     });
     const text = `${question}\n${choices.map((c, j) => `${'ABCD'[j]}. ${c}`).join('\n')}\nAnswer with the option's letter from the given choices directly.`;
-    llava.push(JSON.stringify({ image: rel, text, category: Object.keys(QUESTION_TYPE)[type - 1], question_id: id }));
+    llava.push({ image: rel, text, category: Object.keys(QUESTION_TYPE)[type - 1], question_id: id });
   }
-  await writeFile(join(dir, 'SEED-Bench.json'), JSON.stringify({ questions, question_type: QUESTION_TYPE }, null, 1));
-  await writeFile(join(dir, 'llava-seed-bench.jsonl'), llava.join('\n') + '\n');
+  await writeText(join(dir, 'SEED-Bench.json'), JSON.stringify({ questions, question_type: QUESTION_TYPE }, null, 1));
+  await writeText(join(dir, 'llava-seed-bench.jsonl'), jsonl(llava));
 }

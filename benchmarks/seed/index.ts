@@ -1,9 +1,10 @@
 // SEED-Bench-1 (generation protocol of LLaVA-1.5 / EVE: answer letter, video = middle frame).
 // Headline: "all" (image + video, 19,242 questions), the number the EVE-v1 table reports.
 import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BenchmarkAdapter, LoadOptions, Sample } from '../types.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import { UserError } from '../../harness/errors.ts';
+import { resolveInside } from '../shared/data-files.ts';
 import { formatOptions, MC_SUFFIX } from '../shared/choices.ts';
 import { readLlavaSeed, readSeedBench, type SeedQuestion } from './read.ts';
 import { scoreSeed, writeSeedSubmission } from './score.ts';
@@ -22,7 +23,7 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
   const split = options.split ?? 'all';
   if (!SPLITS.includes(split)) throw new UserError(`seed has no split "${split}"; known: ${SPLITS.join(', ')}`);
   const dir = resolve(dataRoot, 'seed_bench');
-  const bench = readSeedBench(join(dir, SEED_JSON));
+  const bench = await readSeedBench(join(dir, SEED_JSON));
   const llavaFile = join(dir, SEED_LLAVA);
   const llava = existsSync(llavaFile) ? await readLlavaSeed(llavaFile) : null;
   const dimName = new Map(Object.entries(bench.questionType).map(([name, id]) => [id, name]));
@@ -38,8 +39,7 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
     // duplicate); otherwise built the same way, video frames at LLaVA's SEED-Bench-video-image/<type>_<id>.png.
     const row = llava?.get(q.question_id)?.[k - 1];
     const rel = row?.image ?? (q.data_type === 'video' ? `SEED-Bench-video-image/${q.question_type_id}_${q.question_id}.png` : `SEED-Bench-image/${q.data_id}`);
-    const path = resolve(dir, rel);
-    if (!path.startsWith(dir + sep)) throw new InputError(row ? llavaFile : join(dir, SEED_JSON), row?.line ?? q.question_id, `image path "${rel}" leaves the data root`);
+    const path = resolveInside(dir, dir, rel, row ? llavaFile : join(dir, SEED_JSON), row?.line ?? q.question_id);
     yield {
       id: k === 1 ? q.question_id : `${q.question_id}#${k}`,
       benchmark: 'seed',

@@ -1,8 +1,7 @@
 // SEED-Bench-1 readers: the official SEED-Bench.json (ground truth, dimensions) and LLaVA's
 // llava-seed-bench.jsonl (prompts and image paths, relative to DIR/seed_bench).
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { InputError } from '../../harness/errors.ts';
+import { isObject, readJson, readJsonlObjects } from '../shared/data-files.ts';
 
 export interface SeedQuestion {
   question_id: string;
@@ -22,15 +21,9 @@ export interface SeedBench {
   questionType: Record<string, number>;
 }
 
-export function readSeedBench(file: string): SeedBench {
-  if (!existsSync(file)) throw new InputError(file, undefined, 'file not found');
-  let data: { questions?: unknown; question_type?: unknown };
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(file, undefined, `not valid JSON: ${(err as Error).message}`);
-  }
-  if (!Array.isArray(data.questions) || !data.question_type || typeof data.question_type !== 'object') {
+export async function readSeedBench(file: string): Promise<SeedBench> {
+  const data = await readJson(file);
+  if (!isObject(data) || !Array.isArray(data.questions) || !data.question_type || typeof data.question_type !== 'object') {
     throw new InputError(file, undefined, 'expected {"questions": [...], "question_type": {...}}');
   }
   const questions = data.questions as Record<string, unknown>[];
@@ -56,17 +49,7 @@ export interface LlavaSeedLine {
 /** LLaVA's question file, grouped by question id (a duplicated id keeps its lines in file order). */
 export async function readLlavaSeed(file: string): Promise<Map<string, LlavaSeedLine[]>> {
   const out = new Map<string, LlavaSeedLine[]>();
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let line = 0;
-  for await (const raw of rl) {
-    line++;
-    if (raw.trim() === '') continue;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(raw);
-    } catch (err) {
-      throw new InputError(file, line, `not valid JSON: ${(err as Error).message}`);
-    }
+  for await (const { value: o, line } of readJsonlObjects(file)) {
     if (o.question_id === undefined || typeof o.image !== 'string' || typeof o.text !== 'string') {
       throw new InputError(file, line, 'expected {"question_id", "image", "text"}');
     }

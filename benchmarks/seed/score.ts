@@ -4,7 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { Answer, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
-import { checkJoin, pct } from '../shared/choices.ts';
+import { checkJoin, emptyCounts, usableText } from '../shared/join.ts';
+import { pct } from '../shared/metrics.ts';
 
 /**
  * The prediction a sample is scored with. SEED-Bench-1 repeats question_id "49914"; LLaVA keys its
@@ -17,24 +18,16 @@ export function seedAnswer(s: Sample, answers: Map<string, Answer>): Answer | un
 
 export function scoreSeed(samples: Sample[], answers: Map<string, Answer>): Score {
   const split = samples[0]?.split ?? 'all';
-  checkJoin(`seed ${split}`, samples, answers, split !== 'all');
-  const counts = { samples: samples.length, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 };
+  checkJoin(`seed ${split}`, samples, answers, { allowExtra: split !== 'all' });
+  const counts = emptyCounts(samples.length);
   const perSample: Record<string, number> = {};
   const dims = new Map<number, { name: string; hit: number; total: number }>();
   const types = new Map<string, [number, number]>();
   for (const s of samples) {
     if (typeof s.answer !== 'string') throw new ScoreRefusal(`seed: sample ${s.id} has no answer`);
-    const a = seedAnswer(s, answers);
-    let ok = false;
-    if (!a) counts.missing++;
-    else {
-      counts.predicted++;
-      if (a.error) counts.errors++;
-      else {
-        if (!['A', 'B', 'C', 'D'].includes(a.text)) counts.failedExtraction++;
-        ok = a.text === s.answer;
-      }
-    }
+    const text = usableText(seedAnswer(s, answers), counts);
+    if (text !== null && !['A', 'B', 'C', 'D'].includes(text)) counts.failedExtraction++;
+    const ok = text !== null && text === s.answer;
     perSample[s.id] = ok ? 1 : 0;
     const id = Number(s.meta.questionTypeId);
     const d = dims.get(id) ?? { name: String(s.meta.dimension), hit: 0, total: 0 };

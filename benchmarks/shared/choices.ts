@@ -1,8 +1,7 @@
 // Multiple-choice pieces shared by MMBench, SEED-Bench and ScienceQA-IMG: option formatting,
 // the letter-extraction rules of the official scorers (each reproduced with its quirks), circular
-// evaluation, and the id-join check. Written once so the three adapters cannot drift apart.
-import type { Answer, Sample } from '../types.ts';
-import { ScoreRefusal } from '../../harness/errors.ts';
+// evaluation. Written once so the three adapters cannot drift apart.
+import { pySplit } from './python.ts';
 
 /** The suffix LLaVA-1.5 / EVE append for MMBench, SEED and ScienceQA (`--single-pred-prompt`). */
 export const MC_SUFFIX = "Answer with the option's letter from the given choices directly.";
@@ -12,13 +11,6 @@ export const LETTERS = ['A', 'B', 'C', 'D', 'E'] as const;
 /** "A. first\nB. second" — the option block every LLaVA MC prompt uses. */
 export function formatOptions(options: string[]): string {
   return options.map((o, i) => `${String.fromCharCode(65 + i)}. ${o}`).join('\n');
-}
-
-// Python's str.split() with no argument splits on runs of Unicode whitespace (str.isspace), which is
-// not JS's \s: Python also counts \x1c-\x1f and \x85, and does not count \uFEFF.
-const PY_WS = /[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
-export function pySplit(s: string): string[] {
-  return s.split(PY_WS).filter((t) => t.length > 0);
 }
 
 // The token patterns of can_infer_option, in the order the original tries them: [prefix, suffix].
@@ -91,36 +83,4 @@ export interface CircularCopy {
  */
 export function circularHit(copies: CircularCopy[]): boolean {
   return copies.length > 0 && copies.every((c) => c.predicted !== null && c.predicted === c.gold);
-}
-
-/**
- * Refuse to score when predictions do not belong to these samples: no id in common, or (unless extra
- * predictions are expected, e.g. a subset split) ids the samples do not have. Scoring by position or
- * ignoring the mismatch would print a wrong number silently.
- */
-export function checkJoin(label: string, samples: Sample[], answers: Map<string, Answer>, allowExtra = false): void {
-  if (samples.length === 0) throw new ScoreRefusal(`${label}: no samples to score`);
-  if (answers.size === 0) return; // all missing: counted wrong and reported, nothing to mis-join
-  const ids = new Set(samples.map((s) => s.id));
-  let matched = 0;
-  let firstExtra: string | undefined;
-  let extra = 0;
-  for (const id of answers.keys()) {
-    if (ids.has(id)) matched++;
-    else {
-      extra++;
-      firstExtra ??= id;
-    }
-  }
-  if (matched === 0) {
-    throw new ScoreRefusal(`${label}: none of the ${answers.size} prediction ids matches a sample id (first: "${firstExtra}"); is this a predictions file for another benchmark or split?`);
-  }
-  if (extra > 0 && !allowExtra) {
-    throw new ScoreRefusal(`${label}: ${extra} prediction ids are not in the ground truth (first: "${firstExtra}"); predictions and labels do not line up`);
-  }
-}
-
-/** Accuracy in percent, null for an empty group (never a fake 0). */
-export function pct(correct: number, total: number): number | null {
-  return total === 0 ? null : (correct / total) * 100;
 }

@@ -56,32 +56,3 @@ export function textvqaAccuracy(gtProcessed: readonly string[], predProcessed: s
 /** Shared memoized normalizers (one cache per process is fine: they are pure functions). */
 export const cachedEvalAI = memoize(evalAIProcess);
 export const cachedOfficial = memoize(officialNormalize);
-
-/**
- * Python's round(x, 2) / '{:.2f}' on a double: correctly rounded from the exact binary value, ties to even.
- * JS toFixed rounds exact ties up; at 2 decimals an exact binary tie is x·8 odd (…125, …375, …625, …875).
- */
-export function pyRound2(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  const isTie = Number.isInteger(x * 8) && !Number.isInteger(x * 4);
-  if (!isTie) return Number(x.toFixed(2));
-  const down = Math.floor(x * 100) / 100;
-  const up = Math.ceil(x * 100) / 100;
-  return Math.round(down * 100) % 2 === 0 ? down : up;
-}
-
-/** Mean of a list in Python's left-to-right sum order; null when empty. */
-export function mean(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  let s = 0;
-  for (const v of values) s += v;
-  return s / values.length;
-}
-
-/** vqaEval.py's round(100*sum/len, 2), null for an empty group. */
-export function percent(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  let s = 0;
-  for (const v of values) s += v;
-  return pyRound2((100 * s) / values.length);
-}

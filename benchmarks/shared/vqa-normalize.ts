@@ -6,6 +6,7 @@
 //     the 10 GT answers are not unanimous (see vqa-accuracy.ts);
 //   - vizwizNormalize: the vizwiz.org scorer's copy, whose contraction table uses curly apostrophes (§3).
 // Every quirk of the Python originals is kept on purpose; tests pin them with hand-computed cases.
+import { pySplit, pyStrip } from './python.ts';
 
 // Punctuation marks in the order the Python loop visits them (order matters: replacements chain).
 const PUNCT = [';', '/', '[', ']', '"', '{', '}', '(', ')', '=', '+', '\\', '_', '-', '>', '<', '@', '`', ',', '?', '!'];
@@ -63,24 +64,6 @@ export const VIZWIZ_CONTRACTIONS: ReadonlyMap<string, string> = new Map(
     VIZWIZ_ASCII_VALUES.has(k) ? v : v.replace(/'/g, '\u2019'),
   ]),
 );
-
-// Python 3's str.split()/strip() whitespace (str.isspace), which differs from JS \s (e.g. U+FEFF, U+001C).
-const PY_WS = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_SPLIT = new RegExp(`[${PY_WS}]+`);
-const PY_STRIP = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, 'g');
-
-/** Python's str.strip() with no argument. */
-export function pyStrip(s: string): string {
-  return s.replace(PY_STRIP, '');
-}
-
-/** Python's str.split() with no argument: runs of whitespace, no empty items. */
-export function pySplit(s: string): string[] {
-  const parts = s.split(PY_SPLIT);
-  if (parts.length && parts[0] === '') parts.shift();
-  if (parts.length && parts[parts.length - 1] === '') parts.pop();
-  return parts;
-}
 
 const DIGIT_COMMA_DIGIT = /\d,\d/;
 // `(?!<=\d)(\.)(?!\d)`: the "look-behind" is a typo (a look-ahead for the text "<=" + digit, which a

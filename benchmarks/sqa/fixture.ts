@@ -1,8 +1,7 @@
 // Tiny ScienceQA test split in the real layout: llava_test_CQM-A.json, problems.json, pid_splits.json
 // and images/test/<pid>/image.png (sharp-generated, varied aspect ratios incl. 3:1 and 1:3).
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { writeFlatImage, writeText } from '../shared/fixture-files.ts';
 
 interface FxProblem {
   pid: string;
@@ -35,10 +34,8 @@ export async function writeSqaFixture(root: string): Promise<void> {
     const item: Record<string, unknown> = { id: p.pid };
     if (p.image) {
       item.image = `${p.pid}/image.png`;
-      await mkdir(join(dir, 'images', 'test', p.pid), { recursive: true });
-      await sharp({ create: { width: p.image[0], height: p.image[1], channels: 3, background: { r: 40 * i, g: 200 - 30 * i, b: 90 } } })
-        .png()
-        .toFile(join(dir, 'images', 'test', p.pid, 'image.png'));
+      const [width, height] = p.image;
+      await writeFlatImage(join(dir, 'images', 'test', p.pid, 'image.png'), { width, height, rgb: [40 * i, 200 - 30 * i, 90], format: 'png' });
     }
     item.conversations = [
       { from: 'human', value: `${p.image ? '<image>\n' : ''}${body}` },
@@ -52,8 +49,7 @@ export async function writeSqaFixture(root: string): Promise<void> {
     };
   }
   problems['900'] = { ...(problems['4'] as object), split: 'train' }; // a non-test problem the scorer must ignore
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'llava_test_CQM-A.json'), JSON.stringify(llava, null, 2));
-  await writeFile(join(dir, 'problems.json'), JSON.stringify(problems));
-  await writeFile(join(dir, 'pid_splits.json'), JSON.stringify({ train: ['900'], val: [], test: PROBLEMS.map((p) => p.pid) }));
+  await writeText(join(dir, 'llava_test_CQM-A.json'), JSON.stringify(llava, null, 2));
+  await writeText(join(dir, 'problems.json'), JSON.stringify(problems));
+  await writeText(join(dir, 'pid_splits.json'), JSON.stringify({ train: ['900'], val: [], test: PROBLEMS.map((p) => p.pid) }));
 }

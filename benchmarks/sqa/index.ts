@@ -1,10 +1,11 @@
 // ScienceQA-IMG (test split; the headline is accuracy over the 2,017 image questions) with LLaVA-1.5's
 // model_vqa_science.py prompt (--single-pred-prompt) and eval_science_qa.py answer rule.
 import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BenchmarkAdapter, LoadOptions, Sample } from '../types.ts';
 import { InputError, UserError } from '../../harness/errors.ts';
 import { MC_SUFFIX } from '../shared/choices.ts';
+import { resolveInside } from '../shared/data-files.ts';
 import { countPromptOptions, readLlavaSqa, readPidSplits, readProblems } from './read.ts';
 import { scoreSqa } from './score.ts';
 import { writeSqaFixture } from './fixture.ts';
@@ -21,9 +22,9 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
   if (split !== 'test') throw new UserError(`sqa has only the "test" split (LLaVA's ${SQA_QUESTIONS})`);
   const dir = join(dataRoot, 'scienceqa');
   const file = join(dir, SQA_QUESTIONS);
-  const items = readLlavaSqa(file);
-  const problems = readProblems(dir);
-  const splits = readPidSplits(dir);
+  const items = await readLlavaSqa(file);
+  const problems = await readProblems(dir);
+  const splits = await readPidSplits(dir);
   if (splits?.test) {
     // The official scorer walks pid_splits.test: a question file that is not that list scores other questions.
     const ids = new Set(items.map((x) => x.id));
@@ -43,9 +44,7 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
     if (problems && !prob) throw new InputError(join(dir, 'problems.json'), item.id, 'problem missing');
     let image: Sample['image'];
     if (item.image !== undefined) {
-      const path = resolve(imageRoot, item.image);
-      if (!path.startsWith(imageRoot + sep)) throw new InputError(file, `item ${i}, id ${item.id}`, `image path "${item.image}" leaves the data root`);
-      image = { kind: 'file', path };
+      image = { kind: 'file', path: resolveInside(imageRoot, imageRoot, item.image, file, `item ${i}, id ${item.id}`) };
     }
     const nChoices = prob ? prob.choices.length : countPromptOptions(human);
     if (nChoices === 0) throw new InputError(file, `item ${i}, id ${item.id}`, 'no "A. " option block in the prompt');

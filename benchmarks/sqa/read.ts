@@ -1,8 +1,9 @@
 // ScienceQA readers: LLaVA's llava_test_CQM-A.json (prompts + gold letter), and the official
 // problems.json / pid_splits.json for the per subject / context / grade breakdown.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../harness/errors.ts';
+import { isObject, readJson } from '../shared/data-files.ts';
 
 export interface LlavaSqaItem {
   id: string;
@@ -22,17 +23,8 @@ export interface SqaProblem {
   split: string;
 }
 
-export function readJson(file: string): unknown {
-  if (!existsSync(file)) throw new InputError(file, undefined, 'file not found');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(file, undefined, `not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-export function readLlavaSqa(file: string): LlavaSqaItem[] {
-  const data = readJson(file);
+export async function readLlavaSqa(file: string): Promise<LlavaSqaItem[]> {
+  const data = await readJson(file);
   if (!Array.isArray(data)) throw new InputError(file, undefined, 'expected a JSON array of {id, conversations}');
   data.forEach((x, i) => {
     const ok = x && typeof x.id === 'string' && Array.isArray(x.conversations) && x.conversations.length >= 2
@@ -43,18 +35,18 @@ export function readLlavaSqa(file: string): LlavaSqaItem[] {
 }
 
 /** problems.json, if the researcher has it (it is not part of LLaVA's eval kit). */
-export function readProblems(dir: string): Record<string, SqaProblem> | null {
+export async function readProblems(dir: string): Promise<Record<string, SqaProblem> | null> {
   const file = join(dir, 'problems.json');
   if (!existsSync(file)) return null;
-  const data = readJson(file);
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError(file, undefined, 'expected an object {pid: problem}');
+  const data = await readJson(file);
+  if (!isObject(data)) throw new InputError(file, undefined, 'expected an object {pid: problem}');
   return data as Record<string, SqaProblem>;
 }
 
-export function readPidSplits(dir: string): Record<string, string[]> | null {
+export async function readPidSplits(dir: string): Promise<Record<string, string[]> | null> {
   const file = join(dir, 'pid_splits.json');
   if (!existsSync(file)) return null;
-  return readJson(file) as Record<string, string[]>;
+  return (await readJson(file)) as Record<string, string[]>;
 }
 
 /**

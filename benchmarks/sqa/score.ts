@@ -3,7 +3,9 @@
 // (NAT/SOC/LAN, TXT/IMG/NO, G1-6/G7-12, Avg, per topic) when problems.json metadata is loaded.
 import type { Answer, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
-import { checkJoin, LETTERS, pct, scienceQaExtract } from '../shared/choices.ts';
+import { LETTERS, scienceQaExtract } from '../shared/choices.ts';
+import { checkJoin, emptyCounts, usableText } from '../shared/join.ts';
+import { pct } from '../shared/metrics.ts';
 
 /** LLaVA's get_pred_idx: the letter's position when it is among the first n options, else -1. */
 export function predIndex(letter: string, nChoices: number): number {
@@ -15,7 +17,7 @@ const SUBJECTS: Record<string, string> = { 'natural science': 'NAT', 'social sci
 
 export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score {
   checkJoin('sqa', samples, answers);
-  const counts = { samples: samples.length, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 };
+  const counts = emptyCounts(samples.length);
   const perSample: Record<string, number> = {};
   const groups = new Map<string, [number, number]>();
   const topics = new Map<string, [number, number]>();
@@ -28,18 +30,13 @@ export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score
   let official = false;
   for (const s of samples) {
     if (typeof s.answer !== 'string') throw new ScoreRefusal(`sqa: sample ${s.id} has no gold letter`);
-    const a = answers.get(s.id);
+    const text = usableText(answers.get(s.id), counts);
     let ok = false;
-    if (!a) counts.missing++;
-    else {
-      counts.predicted++;
-      if (a.error) counts.errors++;
-      else {
-        const letter = scienceQaExtract(a.text);
-        if (letter === 'FAILED') counts.failedExtraction++;
-        const idx = predIndex(letter, Number(s.meta.nChoices));
-        ok = idx >= 0 && LETTERS[idx] === s.answer;
-      }
+    if (text !== null) {
+      const letter = scienceQaExtract(text);
+      if (letter === 'FAILED') counts.failedExtraction++;
+      const idx = predIndex(letter, Number(s.meta.nChoices));
+      ok = idx >= 0 && LETTERS[idx] === s.answer;
     }
     perSample[s.id] = ok ? 1 : 0;
     add(groups, 'all', ok);

@@ -8,10 +8,11 @@
 import path from 'node:path';
 import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
 import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
-import { firstExisting, isFile, readJson, readJsonl, resolveInside, str } from '../shared/vqa-io.ts';
-import { cachedEvalAI, pyRound2, textvqaAccuracy } from '../shared/vqa-accuracy.ts';
-import { checkJoin, scoreEach } from '../shared/vqa-join.ts';
-import { jsonl, writeFixtureImage, writeText } from '../shared/vqa-fixture.ts';
+import { firstExisting, isFile, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
+import { cachedEvalAI, textvqaAccuracy } from '../shared/vqa-accuracy.ts';
+import { meanPercent } from '../shared/metrics.ts';
+import { checkJoin, scoreEach } from '../shared/join.ts';
+import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 
 export const SUFFIX = '\nAnswer the question using a single word or phrase.';
 const DIR = 'textvqa';
@@ -73,7 +74,7 @@ async function readAnnotations(file: string): Promise<Map<string, string[]>> {
 }
 
 export function scoreTextvqa(samples: Sample[], answers: Map<string, Answer>): Score {
-  checkJoin('textvqa', 'val', samples, answers);
+  checkJoin('textvqa val', samples, answers);
   // GT processed once per question (the evaluator re-processes per prediction; the result is the same).
   const gts = new Map<string, string[]>();
   for (const s of samples) {
@@ -82,16 +83,14 @@ export function scoreTextvqa(samples: Sample[], answers: Map<string, Answer>): S
     gts.set(s.id, (s.answer as string[]).map((a) => cachedEvalAI(a)));
   }
   const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => textvqaAccuracy(gts.get(s.id)!, cachedEvalAI(text)));
-  let sum = 0;
-  for (const c of credits) sum += c;
-  const accuracy = pyRound2(100 * (sum / credits.length)); // '{:.2f}'.format(100. * accuracy)
+  const accuracy = meanPercent(credits)!; // '{:.2f}'.format(100. * accuracy); checkJoin refused an empty split
   return { headline: accuracy, headlineName: 'accuracy (val, with OCR tokens)', metrics: { accuracy }, breakdowns: {}, counts, perSample };
 }
 
 /** Read LLaVA/EVE answer JSONL ({question_id: image id, prompt, text}) keyed by eve-eval's sample ids. */
 export async function readLlavaAnswers(file: string): Promise<Map<string, Answer> | null> {
   const map = new Map<string, Answer>();
-  for await (const { value, line } of readJsonl(file)) {
+  for await (const { value, line } of readJsonlObjects(file)) {
     // Not LLaVA answers (e.g. eve-eval records): let the caller's generic readers handle the file.
     if (typeof value.prompt !== 'string' || value.question_id === undefined) return null;
     const q = recoverQuestion(value.prompt);
@@ -122,7 +121,7 @@ const adapter: BenchmarkAdapter = {
     const limit = options.limit ?? Infinity;
     const seen = new Set<string>();
     let n = 0;
-    for await (const { value, line } of readJsonl(f.llava)) {
+    for await (const { value, line } of readJsonlObjects(f.llava)) {
       if (n++ >= limit) return;
       const prompt = str(value, 'text', f.llava, line);
       const q = recoverQuestion(prompt);

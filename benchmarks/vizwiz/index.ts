@@ -7,11 +7,13 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
 import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
-import { firstExisting, pyJsonDumps, readJson, readJsonl, resolveInside, str } from '../shared/vqa-io.ts';
-import { cachedEvalAI, percent, pyRound2, vizwizAccuracy } from '../shared/vqa-accuracy.ts';
+import { firstExisting, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
+import { pyJsonDumps, pyRound2 } from '../shared/python.ts';
+import { cachedEvalAI, vizwizAccuracy } from '../shared/vqa-accuracy.ts';
+import { groupBy, percent } from '../shared/metrics.ts';
 import { vizwizNormalize } from '../shared/vqa-normalize.ts';
-import { checkJoin, groupBy, scoreEach } from '../shared/vqa-join.ts';
-import { jsonl, writeFixtureImage, writeText } from '../shared/vqa-fixture.ts';
+import { checkJoin, scoreEach } from '../shared/join.ts';
+import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 
 export const SUFFIX =
   "\nWhen the provided information is insufficient, respond with 'Unanswerable'.\nAnswer the question using a single word or phrase.";
@@ -70,7 +72,7 @@ export function f1(labels: number[], preds: number[]): number {
 }
 
 export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
-  checkJoin('vizwiz', 'val', samples, answers);
+  checkJoin('vizwiz val', samples, answers);
   for (const s of samples) if (!Array.isArray(s.answer)) throw new ScoreRefusal(`vizwiz: sample ${s.id} has no ground-truth answers (test is server-scored: use \`eve-eval submission\`)`);
   // The uploaded answer is EvalAI-processed; the scorer then normalizes it again and compares to raw GT.
   const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => vizwizAccuracy(s.answer as string[], cachedEvalAI(text)));
@@ -97,7 +99,7 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
 /** LLaVA's convert_vizwiz_for_submission.py: every question, in file order, EvalAI-processed. */
 export function buildSubmission(samples: Sample[], answers: Map<string, Answer>): { image: string; answer: string }[] {
   if (samples.length === 0) throw new UserError('vizwiz: no samples for the submission');
-  checkJoin('vizwiz', samples[0].split, samples, answers);
+  checkJoin(`vizwiz ${samples[0].split}`, samples, answers);
   return samples.map((s) => {
     const a = answers.get(s.id);
     // LLaVA asserts every question has an answer: EvalAI rejects incomplete uploads.
@@ -129,7 +131,7 @@ const adapter: BenchmarkAdapter = {
     if (split === 'test') {
       if (!f.test) throw new UserError(`vizwiz test: missing ${path.join(f.dir, LLAVA_TEST)}`);
       const imageDir = path.join(f.dir, 'test');
-      for await (const { value, line } of readJsonl(f.test)) {
+      for await (const { value, line } of readJsonlObjects(f.test)) {
         if (n++ >= limit) return;
         if (value.question_id === undefined) throw new InputError(f.test, line, 'missing "question_id"');
         const image = str(value, 'image', f.test, line);

@@ -7,11 +7,13 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
 import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
-import { firstExisting, isFile, pyJsonDumps, readJson, readJsonl, resolveInside, str } from '../shared/vqa-io.ts';
-import { cachedEvalAI, cachedOfficial, leaveOneOut, percent, pyRound2 } from '../shared/vqa-accuracy.ts';
+import { firstExisting, isFile, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
+import { pyJsonDumps } from '../shared/python.ts';
+import { cachedEvalAI, cachedOfficial, leaveOneOut } from '../shared/vqa-accuracy.ts';
+import { groupBy, percent } from '../shared/metrics.ts';
 import { memoize, stripLineBreaks } from '../shared/vqa-normalize.ts';
-import { checkJoin, groupBy, scoreEach } from '../shared/vqa-join.ts';
-import { jsonl, writeFixtureImage, writeText } from '../shared/vqa-fixture.ts';
+import { checkJoin, scoreEach } from '../shared/join.ts';
+import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { questionTypeOf } from './question-types.ts';
 
 export const SUFFIX = '\nAnswer the question using a single word or phrase.';
@@ -87,7 +89,7 @@ async function* loadTestDev(dataRoot: string, limit: number): AsyncGenerator<Sam
   const [file] = splitFiles(dataRoot, 'test-dev');
   const imageDir = path.join(dataRoot, DIR, 'test2015');
   let n = 0;
-  for await (const { value, line } of readJsonl(file)) {
+  for await (const { value, line } of readJsonlObjects(file)) {
     if (n >= limit) return;
     if (value.question_id === undefined) throw new InputError(file, line, 'missing "question_id"');
     n++;
@@ -108,7 +110,7 @@ const cachedStrip = memoize(stripLineBreaks);
 
 /** Score val answers: EvalAI processor on the prediction (what LLaVA/EVE upload), then vqaEval.py @HEAD. */
 export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
-  checkJoin('vqav2', 'val', samples, answers);
+  checkJoin('vqav2 val', samples, answers);
   // GT side, precomputed once per question: step 1 always; steps 3-4 only when the answers disagree.
   const prepared = new Map<string, { gts: string[]; unanimous: boolean }>();
   for (const s of samples) {
@@ -152,7 +154,7 @@ async function readTest2015Ids(testDevFile: string): Promise<number[]> {
   }
   const ids: number[] = [];
   if (file.endsWith('.jsonl')) {
-    for await (const { value, line } of readJsonl(file)) {
+    for await (const { value, line } of readJsonlObjects(file)) {
       if (typeof value.question_id !== 'number') throw new InputError(file, line, '"question_id" must be a number');
       ids.push(value.question_id);
     }
@@ -171,7 +173,7 @@ export async function buildSubmission(samples: Sample[], answers: Map<string, An
   let ids: number[];
   if (samples[0].split === 'test-dev' && typeof questionFile === 'string') ids = await readTest2015Ids(questionFile);
   else ids = samples.map((s) => Number(s.id)); // val: one entry per val question (vqaEval.py loadRes format)
-  checkJoin('vqav2', samples[0].split, samples, answers);
+  checkJoin(`vqav2 ${samples[0].split}`, samples, answers);
   return ids.map((id) => {
     const a = answers.get(String(id));
     return { question_id: id, answer: a && !a.error ? cachedEvalAI(a.text) : '' };

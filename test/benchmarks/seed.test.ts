@@ -81,7 +81,7 @@ describe('seed fixture', () => {
     await seed.writeFixture(bad);
     await writeFile(join(bad, 'seed_bench', 'llava-seed-bench.jsonl'), '{"question_id": 1, "image": "x", "text": "t"}\n{oops\n');
     await expect(loadAll(bad)).rejects.toThrow(InputError);
-    await expect(loadAll(bad)).rejects.toThrow(/llava-seed-bench\.jsonl:2: not valid JSON/);
+    await expect(loadAll(bad)).rejects.toThrow(/llava-seed-bench\.jsonl:2: malformed JSON/);
   });
 
   it('SEED-Bench.json without the LLaVA file: prompts built the same way', async () => {

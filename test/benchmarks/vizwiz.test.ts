@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vizwiz, { averagePrecision, buildSubmission } from '../../benchmarks/vizwiz/index.ts';
-import { readJsonl } from '../../benchmarks/shared/vqa-io.ts';
+import { readJsonlObjects } from '../../benchmarks/shared/data-files.ts';
 import type { Answer, Sample } from '../../benchmarks/types.ts';
 
 const answers = (pairs: Array<[string, string]>) => new Map<string, Answer>(pairs.map(([id, text]) => [id, { id, text }]));
@@ -64,7 +64,7 @@ describe('vizwiz adapter', () => {
   it.skipIf(!existsSync(real))('submission from LLaVA-1.5-13B answers equals answers_upload/llava-v1.5-13b.json, entry for entry and byte for byte', async () => {
     const samples = await load('../shared/realdata', 'test');
     const preds = new Map<string, Answer>();
-    for await (const { value } of readJsonl(`${real}/answers/llava-v1.5-13b.jsonl`)) preds.set(String(value.question_id), { id: String(value.question_id), text: value.text });
+    for await (const { value } of readJsonlObjects(`${real}/answers/llava-v1.5-13b.jsonl`)) preds.set(String(value.question_id), { id: String(value.question_id), text: value.text });
     const expectedText = await readFile(`${real}/answers_upload/llava-v1.5-13b.json`, 'utf8');
     const expected = JSON.parse(expectedText);
     const got = buildSubmission(samples, preds);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evalAIProcess, officialNormalize, processPunctuation, processDigitArticle, vizwizNormalize, pySplit, CONTRACTIONS,
+  evalAIProcess, officialNormalize, processPunctuation, processDigitArticle, vizwizNormalize, CONTRACTIONS,
 } from '../../benchmarks/shared/vqa-normalize.ts';
-import { leaveOneOut, officialVqaAccuracy, prepareOfficialGt, pyRound2, textvqaAccuracy, vizwizAccuracy } from '../../benchmarks/shared/vqa-accuracy.ts';
+import { leaveOneOut, officialVqaAccuracy, prepareOfficialGt, textvqaAccuracy, vizwizAccuracy } from '../../benchmarks/shared/vqa-accuracy.ts';
+import { pyRound2, pySplit } from '../../benchmarks/shared/python.ts';
 
 describe('official VQA normalizer (vqaEval.py @HEAD)', () => {
   it('"3." loses its period, "1.5" keeps it (the look-behind typo)', () => {

@@ -1,0 +1,119 @@
+// Reading benchmark data files, written once for every adapter and for harness/predictions.ts: streamed
+// JSONL and whole JSON documents with one-line errors naming file and line, the small existence checks,
+// and the rule that an image path from a data file stays inside the data root.
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { InputError, UserError } from '../../harness/errors.ts';
+
+export interface JsonLine<T = unknown> {
+  value: T;
+  /** 1-based line number in the file, for error messages. */
+  line: number;
+}
+
+/**
+ * Streams a JSON-lines file. Blank lines are skipped (Python's json.loads would fail on them, but a trailing
+ * newline is common), a leading BOM is dropped, a malformed line is an InputError naming file:line, and a
+ * missing file is a UserError.
+ */
+export async function* readJsonl(file: string): AsyncGenerator<JsonLine> {
+  const stream = createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const raw of lines) {
+      line++;
+      const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        throw new InputError(file, line, `malformed JSON (${(err as Error).message})`);
+      }
+      yield { value, line };
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${file}: no such file`);
+    throw err;
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+/** readJsonl for files of one JSON object per line (question and answer files); anything else is an InputError. */
+export async function* readJsonlObjects(file: string): AsyncGenerator<JsonLine<Record<string, any>>> {
+  for await (const { value, line } of readJsonl(file)) {
+    if (!isObject(value)) throw new InputError(file, line, 'expected a JSON object on this line');
+    yield { value, line };
+  }
+}
+
+/** A whole JSON file (annotation files are single documents); errors name the file and, where known, the line. */
+export async function readJson(file: string): Promise<any> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? (err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    // Name the line: JSON.parse reports a character position.
+    const m = /position (\d+)/.exec((err as Error).message);
+    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
+    throw new InputError(file, line, `malformed JSON (${(err as Error).message})`);
+  }
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A required string field of a record. */
+export function str(obj: any, key: string, file: string, where: number | string): string {
+  const v = obj?.[key];
+  if (typeof v !== 'string') throw new InputError(file, where, `field "${key}" must be a string`);
+  return v;
+}
+
+/** The first path that exists, or undefined. */
+export function firstExisting(candidates: string[]): string | undefined {
+  return candidates.find((p) => existsSync(p));
+}
+
+export async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolve an image name from a data file against `folder`, refusing anything that escapes `root`
+ * ("../../etc/passwd", absolute paths, the root itself): a data file must not make eve-eval read outside
+ * the data folder. The check is on the resolved path text only; symlinks inside the root are not
+ * followed here, so a researcher may link an image folder in from elsewhere on purpose.
+ */
+export function resolveInside(root: string, folder: string, name: unknown, file: string, where: number | string): string {
+  if (typeof name !== 'string' || name === '') throw new InputError(file, where, 'missing image file name');
+  const full = path.resolve(folder, name);
+  const rel = path.relative(path.resolve(root), full);
+  const outside = rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel);
+  if (path.isAbsolute(name) || outside) throw new InputError(file, where, `image path "${name}" escapes the data root`);
+  return full;
+}
+
+/** The non-blank lines of a text file (TSV ground truth, results folders) with their 1-based line numbers. */
+export async function readTextLines(file: string): Promise<JsonLine<string>[]> {
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const out: JsonLine<string>[] = [];
+  for (let i = 0; i < lines.length; i++) if (lines[i].trim() !== '') out.push({ value: lines[i], line: i + 1 });
+  return out;
+}

@@ -1,0 +1,82 @@
+// Joining answers to samples by id, written once for every scorer: the refusal when the predictions
+// cannot belong to these samples, and the per-sample walk that fills the Score counts. Never positional:
+// scoring a file for another split or benchmark by position would print a wrong number silently.
+import type { Answer, Sample, Score } from '../types.ts';
+import { ScoreRefusal } from '../../harness/errors.ts';
+
+export interface JoinOptions {
+  /** Answers for samples outside this split are expected (a subset split of one predictions file, e.g. SEED image). */
+  allowExtra?: boolean;
+}
+
+/**
+ * Refuse to score when the answers do not line up with the samples: no samples; no answer id in common
+ * with the samples; or (unless `allowExtra`) any answer id the samples do not have. No answers at all is
+ * fine: every sample is then counted missing, and reported as such.
+ */
+export function checkJoin(label: string, samples: readonly Sample[], answers: ReadonlyMap<string, Answer>, options: JoinOptions = {}): void {
+  if (samples.length === 0) throw new ScoreRefusal(`${label}: no samples to score`);
+  if (answers.size === 0) return;
+  const ids = new Set(samples.map((s) => s.id));
+  let extra = 0;
+  let firstExtra: string | undefined;
+  for (const id of answers.keys()) {
+    if (!ids.has(id)) {
+      extra++;
+      firstExtra ??= id;
+    }
+  }
+  if (extra === answers.size) {
+    throw new ScoreRefusal(
+      `${label}: none of the ${answers.size} prediction ids matches a sample id (first: "${firstExtra}"); is this a predictions file for another benchmark or split?`,
+    );
+  }
+  if (extra > 0 && !options.allowExtra) {
+    throw new ScoreRefusal(
+      `${label}: ${extra} of ${answers.size} prediction ids are not in the question file / ground truth (first: "${firstExtra}"); ` +
+        'are these predictions for another benchmark, split or file version?',
+    );
+  }
+}
+
+export type Counts = Score['counts'];
+
+export function emptyCounts(samples: number): Counts {
+  return { samples, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 };
+}
+
+/**
+ * Count one sample's answer as missing, errored or predicted, and return its text when it can be
+ * scored (null otherwise: a missing or errored answer scores as wrong).
+ */
+export function usableText(answer: Answer | undefined, counts: Counts): string | null {
+  if (!answer) {
+    counts.missing++;
+    return null;
+  }
+  counts.predicted++;
+  if (answer.error) {
+    counts.errors++;
+    return null;
+  }
+  return answer.text;
+}
+
+/** Walks samples, classifying each answer; `credit` is called only for usable answers. */
+export function scoreEach(
+  samples: readonly Sample[],
+  answers: ReadonlyMap<string, Answer>,
+  credit: (sample: Sample, text: string) => number,
+): { perSample: Record<string, number>; credits: number[]; counts: Counts } {
+  const perSample: Record<string, number> = {};
+  const credits = new Array<number>(samples.length);
+  const counts = emptyCounts(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    const text = usableText(answers.get(s.id), counts);
+    const c = text === null ? 0 : credit(s, text);
+    credits[i] = c;
+    perSample[s.id] = c;
+  }
+  return { perSample, credits, counts };
+}

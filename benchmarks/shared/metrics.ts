@@ -1,0 +1,44 @@
+// Percentages, means and grouping for the scorers, written once. Sums run left to right like the Python
+// loops, and each helper says which operation order it follows, because the printed 2-decimal figures
+// depend on it: 100·Σ/n (vqaEval.py) and 100·(Σ/n) (GQA eval.py, TextVQA) can differ in the last bit.
+import { pyRound2 } from './python.ts';
+
+/** Correct/total in percent, null for an empty group (never a fake 0). */
+export function pct(correct: number, total: number): number | null {
+  return total === 0 ? null : (correct / total) * 100;
+}
+
+/** Mean of a list in Python's left-to-right sum order; null when empty. */
+export function mean(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  let s = 0;
+  for (const v of values) s += v;
+  return s / values.length;
+}
+
+/** vqaEval.py's round(100*sum/len, 2), null for an empty group. */
+export function percent(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  let s = 0;
+  for (const v of values) s += v;
+  return pyRound2((100 * s) / values.length);
+}
+
+/** round(100 * (sum/len), 2): GQA eval.py's avg(l) * 100 and TextVQA's 100. * accuracy; null when empty. */
+export function meanPercent(values: readonly number[]): number | null {
+  const m = mean(values);
+  return m === null ? null : pyRound2(m * 100);
+}
+
+/** Group credits by a key (answer type, question type...) keeping sample order inside each group. */
+export function groupBy<T>(items: readonly T[], credits: readonly number[], key: (item: T) => string | null): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < items.length; i++) {
+    const k = key(items[i]);
+    if (k === null) continue;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(credits[i]);
+  }
+  return groups;
+}
