@@ -25,6 +25,8 @@ export interface RunManifest {
   executionProvider: string | null;
   modelFiles: Record<string, string>; // path → sha256
   dataFiles: Record<string, string>; // path → sha256
+  /** Optional: predictions files scored by `eve-eval score --results` (path → sha256); a run's own are in RUN_DIR. */
+  predictionFiles?: Record<string, string>;
   adapterVersions: Record<string, string>;
   config: unknown; // resolved config, secrets removed
   seed: number;
@@ -32,7 +34,14 @@ export interface RunManifest {
   finishedAt?: string;
 }
 
-export interface BenchmarkResult extends Omit<Score, 'perSample'> {
+export interface BenchmarkResult extends Omit<Score, 'perSample' | 'headline'> {
+  /**
+   * null when the benchmark ran but cannot be scored offline (MM-Vet without judge grades): the entry
+   * still carries its counts, so a results file always has every (model, benchmark) of the run.
+   */
+  headline: number | null;
+  /** Why headline is null, e.g. "MM-Vet needs judge grades (GPT-4 grader not built yet)". */
+  unscored?: string;
   model: string;
   benchmark: BenchmarkId;
   split: string;
@@ -46,8 +55,8 @@ export interface ResultsFile {
   manifest: RunManifest;
   results: BenchmarkResult[];
   /**
-   * (model, benchmark) pairs that ran but have no score, and why (e.g. MM-Vet answers without judge
-   * grades): listed so a missing number is explained in the file, never filled with a fake one.
+   * Older files only: (model, benchmark) pairs that ran but have no score. New files carry them as
+   * results with headline null and an `unscored` reason instead.
    */
   unscored?: Array<{ model: string; benchmark: BenchmarkId; reason: string }>;
 }

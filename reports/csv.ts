@@ -5,7 +5,7 @@ import { buildComparison, type TableOptions } from './table.ts';
 
 export const CSV_COLUMNS = [
   'model', 'kind', 'benchmark', 'split', 'table', 'row', 'value', 'ci95_lo', 'ci95_hi',
-  'samples', 'predicted', 'missing', 'errors', 'failed_extraction', 'delta_vs', 'delta',
+  'samples', 'predicted', 'missing', 'errors', 'failed_extraction', 'delta_vs', 'delta', 'unscored',
 ] as const;
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet never runs a model's answer as a formula. */
@@ -32,6 +32,7 @@ export function renderCsv(results: ResultsFile, opts: TableOptions = {}): string
         samples: r?.counts.samples, predicted: r?.counts.predicted, missing: r?.counts.missing, errors: r?.counts.errors,
         failed_extraction: r?.counts.failedExtraction,
         delta_vs: row.deltas?.[b] !== undefined ? table.deltaVs : undefined, delta: row.deltas?.[b],
+        unscored: cell.unscored, // value stays empty: no number for an unscored benchmark
       });
     }
   }

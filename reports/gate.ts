@@ -17,7 +17,7 @@ export interface GateOptions {
   allowMissing?: boolean;
 }
 
-export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'within tolerance' | 'not significant' | 'missing' | 'new';
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'within tolerance' | 'not significant' | 'missing' | 'new' | 'unscored';
 
 export interface GateRow {
   model: string;
@@ -31,6 +31,8 @@ export interface GateRow {
   paired?: number;
   verdict: Verdict;
   fails: boolean;
+  /** Why an 'unscored' row was skipped (a null headline: e.g. MM-Vet without judge grades). */
+  note?: string;
 }
 
 export interface GateReport {
@@ -79,6 +81,12 @@ export function compareResults(baseline: ResultsFile, current: ResultsFile, opts
         `${b.model} / ${b.benchmark}: baseline is ${b.split} "${b.headlineName}", current is ${c.split} "${c.headlineName}"; they cannot be compared`,
       );
     }
+    // No headline on either side (MM-Vet without judge grades): nothing to compare, and no fake number either.
+    if (b.headline === null || c.headline === null) {
+      const why = (b.headline === null ? b.unscored : c.unscored) ?? 'no headline';
+      rows.push({ model: b.model, benchmark: b.benchmark, baseline: b.headline, current: c.headline, delta: null, verdict: 'unscored', fails: false, note: why });
+      continue;
+    }
     const delta = c.headline - b.headline;
     const test = pairedTest(b, c);
     let verdict: Verdict;
@@ -103,7 +111,8 @@ function fmtP(p?: number): string {
 /** The table of what moved, biggest drops first, and a closing verdict line. */
 export function renderGate(report: GateReport, color?: boolean): string {
   const c = color === undefined ? new Chalk() : new Chalk({ level: color ? 1 : 0 });
-  const sorted = [...report.rows].sort((x, y) => (x.delta ?? -Infinity) - (y.delta ?? -Infinity));
+  const rank = (r: GateRow) => (r.verdict === 'unscored' ? Infinity : (r.delta ?? -Infinity));
+  const sorted = [...report.rows].sort((x, y) => rank(x) - rank(y));
   const header = ['model', 'benchmark', 'baseline', 'current', 'Δ', 'test', 'p', 'verdict'];
   const body = sorted.map((r) => [
     r.model,
@@ -113,11 +122,12 @@ export function renderGate(report: GateReport, color?: boolean): string {
     r.delta === null ? '–' : fmtDelta(r.delta),
     r.test ? `${r.test === 'mcnemar' ? 'McNemar' : 'paired bootstrap'} (n=${r.paired})` : 'headline only',
     fmtP(r.pValue),
-    r.verdict,
+    r.note ? `${r.verdict}: skipped (${r.note})` : r.verdict,
   ]);
   const widths = header.map((h, i) => Math.max([...h].length, ...body.map((row) => [...row[i]].length)));
   const line = (cells: string[]) => cells.map((s, i) => (i >= 2 && i <= 4 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
   const out = [c.bold(line(header))];
+  // Unscored rows carry a long reason in the verdict column; keep them last so the table stays readable.
   sorted.forEach((r, i) => {
     const s = line(body[i]);
     out.push(r.fails ? c.red.bold(s) : r.verdict === 'improved' ? c.green(s) : r.verdict === 'unchanged' ? c.dim(s) : s);

@@ -77,7 +77,7 @@
     if (t && t.indexOf('data:image/') === 0) {
       var img = document.createElement('img');
       img.setAttribute('alt', 'thumbnail of ' + r[1]);
-      img.setAttribute('loading', 'lazy');
+      // No loading="lazy": the data URL is already in memory, and lazy images stay blank in print and screenshots.
       img.src = t;
       thumbBox.appendChild(img);
     } else {

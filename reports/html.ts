@@ -9,8 +9,8 @@ import type { BenchmarkId } from '../benchmarks/types.ts';
 import { computeAspectBreakdowns, type AspectBreakdown, type BucketStat } from './aspect.ts';
 import { fillMissingIntervals, indexResults, loadReferences, loadRunDir, type ReferenceTable, type RunData } from './load.ts';
 import {
-  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
-  type ComparisonTable,
+  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
+  type Cell, type ComparisonTable,
 } from './table.ts';
 
 /** Size budget (README.md): text per field and thumbnails per benchmark embedded in the page. */
@@ -63,6 +63,10 @@ function comparisonHtml(table: ComparisonTable): string {
       const c = row.cells[b];
       if (!c) return '<td class="num empty">–</td>';
       if (row.kind === 'published') return `<td class="num">${fmtHeadline(c.value)}</td>`;
+      // No score (MM-Vet without judge grades): say why, keep the counts, never a number.
+      if (c.value === null) {
+        return `<td class="num unscored" title="${escapeHtml(c.unscored ?? '')}"><div class="score">${escapeHtml(fmtCellValue(c))}</div><div class="errs">${escapeHtml(fmtErrors(c))}</div></td>`;
+      }
       const bad = (c.errors ?? 0) + (c.missing ?? 0) > 0;
       const d = row.deltas?.[b];
       const delta = d === undefined ? '' : `<div class="delta ${d > 0.05 ? 'up' : d < -0.05 ? 'down' : ''}">Δ ${escapeHtml(fmtDelta(d))}</div>`;
@@ -104,8 +108,8 @@ function niceMax(v: number): number {
 
 /** One small bar chart per benchmark: measured headlines with CI whiskers, published values as ticks. */
 function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Map<string, string>): string {
-  const measured = table.rows.filter((r) => r.kind === 'measured' && r.cells[b]);
-  const published = table.rows.filter((r) => r.kind === 'published' && r.cells[b]);
+  const measured = table.rows.filter((r) => r.kind === 'measured' && typeof r.cells[b]?.value === 'number');
+  const published = table.rows.filter((r) => r.kind === 'published' && typeof r.cells[b]?.value === 'number');
   const top = niceMax(Math.max(0, ...table.rows.flatMap((r) => [r.cells[b]?.value ?? 0, r.cells[b]?.ci95?.[1] ?? 0])));
   const W = 260, H = 170, L = 36, R = 8, T = 16, B = 8;
   const plotW = W - L - R, plotH = H - T - B;
@@ -118,7 +122,7 @@ function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Map<strin
   const slot = plotW / Math.max(1, measured.length);
   const bw = Math.min(34, slot * 0.6);
   measured.forEach((r, i) => {
-    const c = r.cells[b]!;
+    const c = r.cells[b]! as Cell & { value: number };
     const cx = L + slot * i + slot / 2;
     const color = colors.get(r.name) ?? COLORS[0];
     parts.push(`<rect x="${cx - bw / 2}" y="${y(c.value)}" width="${bw}" height="${T + plotH - y(c.value)}" fill="${color}" rx="2"><title>${escapeHtml(`${r.name}: ${fmtHeadline(c.value)} ${fmtCI(c.ci95)}`)}</title></rect>`);
@@ -131,8 +135,14 @@ function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Map<strin
     parts.push(`<text x="${cx}" y="${labelY}" class="val" text-anchor="middle">${fmtHeadline(c.value)}</text>`);
   });
   for (const r of published) {
-    const v = r.cells[b]!.value;
+    const v = r.cells[b]!.value as number;
     parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="ref"><title>${escapeHtml(`${r.name} (published): ${fmtHeadline(v)}`)}</title></line>`);
+  }
+  // Measured rows without a number (MM-Vet without judge grades): say so on the plot instead of leaving it blank.
+  const unscored = table.rows.filter((r) => r.kind === 'measured' && r.cells[b] && r.cells[b]!.value === null);
+  if (unscored.length && !measured.length) {
+    const why = fmtCellValue(unscored[0].cells[b]!);
+    parts.push(`<text x="${L + plotW / 2}" y="${T + plotH / 2}" class="val" text-anchor="middle">no measured score: ${escapeHtml(why)}</text><title>${escapeHtml(unscored[0].cells[b]!.unscored ?? '')}</title>`);
   }
   // Published values are named under the chart, not on it: close values would print over each other.
   const refs = published.length
@@ -159,7 +169,9 @@ function bucketChart(title: string, rows: AspectBreakdown[], pick: (a: AspectBre
     rows.forEach((a, j) => {
       const s = pick(a)[i];
       if (s.score === null) return;
-      parts.push(`<rect x="${x0 + j * bw}" y="${y(s.score)}" width="${bw - 1}" height="${T + plotH - y(s.score)}" fill="${colors.get(a.model) ?? COLORS[0]}"><title>${escapeHtml(`${a.model}, ${label}: ${s.score.toFixed(1)} (n=${s.n})`)}</title></rect>`);
+      // A score of 0 on samples that exist gets a 2 px stub, so it does not look like an empty bucket (n=0).
+      const h = Math.max(2, T + plotH - y(s.score));
+      parts.push(`<rect x="${x0 + j * bw}" y="${T + plotH - h}" width="${bw - 1}" height="${h}" fill="${colors.get(a.model) ?? COLORS[0]}"><title>${escapeHtml(`${a.model}, ${label}: ${s.score.toFixed(1)} (n=${s.n})`)}</title></rect>`);
     });
     parts.push(`<text x="${L + slot * i + slot / 2}" y="${H - B + 13}" class="axis" text-anchor="middle">${escapeHtml(label.replace(/ MP$/, ''))}</text>`);
     const n = Math.max(...rows.map((a) => pick(a)[i].n));
@@ -396,7 +408,10 @@ export function renderHtml(runIn: RunData, opts: HtmlOptions = {}): string {
   const aspectLegend = `<div class="legend">${modelKeys}</div>`;
   const charts = table.benchmarks.map((b) => headlineChart(table, b, colors)).join('');
   const aspect = computeAspectBreakdowns(run);
-  const browser = buildBrowserData(run, models);
+  // The sample browser needs question summaries or answers; a results file alone (e.g. from `score --results`)
+  // has only ids and credits, so the section is left out rather than shown as a list of bare ids.
+  const hasBrowser = run.samples.size > 0 || run.predictions.size > 0;
+  const browser = hasBrowser ? buildBrowserData(run, models) : null;
   const totalErrors = run.results.results.reduce((s, r) => s + r.counts.errors, 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -404,7 +419,7 @@ export function renderHtml(runIn: RunData, opts: HtmlOptions = {}): string {
 <title>eve-eval report</title><style>${CSS}</style></head>
 <body>
 <header><h1>eve-eval report</h1><div class="meta">${manifestLine(run)}<span>${models.length} model${models.length === 1 ? '' : 's'} × ${table.benchmarks.length} benchmark${table.benchmarks.length === 1 ? '' : 's'}</span><span>${totalErrors} errored sample${totalErrors === 1 ? '' : 's'}</span></div></header>
-<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#breakdowns">Breakdowns</a><a href="#aspect">Aspect ratio &amp; resolution</a><a href="#samples">Samples</a></nav>
+<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#breakdowns">Breakdowns</a><a href="#aspect">Aspect ratio &amp; resolution</a>${hasBrowser ? '<a href="#samples">Samples</a>' : ''}</nav>
 <main>
 <h2 id="summary">Comparison</h2>
 ${comparisonHtml(table)}
@@ -417,7 +432,7 @@ ${breakdownsHtml(run)}
 <h2 id="aspect">Aspect ratio &amp; resolution</h2>
 <p class="note">Mean per-sample credit ×100 (accuracy-like: for POPE and MME this is per-question accuracy, not the headline) by the original image's width / height and megapixels, with mean image tokens and latency per sample where the predictions record them.</p>
 ${aspectLegend}${aspectHtml(aspect, colors)}
-<h2 id="samples">Samples</h2>
+${browser ? `<h2 id="samples">Samples</h2>
 <div class="filters">
 <label>Benchmark <select id="f-bench"><option value="-1">all</option></select></label>
 <label>Model <select id="f-model"><option value="-1">all models</option></select></label>
@@ -429,20 +444,20 @@ ${aspectLegend}${aspectHtml(aspect, colors)}
 </div>
 <div id="sample-list"></div>
 <div class="pager"><button id="prev" type="button">‹ Previous</button><span id="page-info"></span><button id="next" type="button">Next ›</button></div>
-</main>
+` : '<h2 id="samples">Samples</h2><p class="note">No sample browser: this results file has no predictions/ or samples/ beside it (e.g. it was written by <code>eve-eval score --results</code>).</p>\n'}</main>
 <footer>Generated by eve-eval. Self-contained: no network access. Thumbnails: at most ${HTML_LIMITS.thumbsPerBenchmark} per benchmark, 96 px JPEG; texts clipped to ${HTML_LIMITS.answerChars} characters.</footer>
-<script type="application/json" id="eve-data">${jsonForScript(browser)}</script>
-<script>${CLIENT_JS.replace(/<\/script/gi, '<\\/script')}</script>
+${browser ? `<script type="application/json" id="eve-data">${jsonForScript(browser)}</script>
+<script>${CLIENT_JS.replace(/<\/script/gi, '<\\/script')}</script>` : ''}
 </body></html>
 `;
 }
 
-/** Render RUN_DIR/report.html (written atomically) and return its path. */
+/** Render report.html into RUN_DIR (or beside a results FILE), written atomically; returns its path. */
 export async function renderHtmlReport(runDir: string, opts: HtmlOptions = {}): Promise<string> {
   const run = await loadRunDir(runDir);
   const references = opts.references ?? (await loadReferences()).references;
   const html = renderHtml(run, { ...opts, references });
-  const out = join(runDir, 'report.html');
+  const out = join(run.runDir, 'report.html');
   const tmp = `${out}.tmp-${process.pid}`;
   await writeFile(tmp, html);
   await rename(tmp, out);

@@ -1,8 +1,8 @@
 // Reading what a run leaves on disk: results.json, predictions JSONL and sample summaries.
 // Every reader turns bad input into a one-line InputError naming the file (and line where known).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId, type References } from '../benchmarks/types.ts';
 import { InputError, UserError } from '../harness/errors.ts';
@@ -15,7 +15,8 @@ const resultSchema = z.looseObject({
   model: z.string().min(1),
   benchmark: z.enum(BENCHMARK_IDS),
   split: z.string(),
-  headline: z.number(),
+  headline: z.number().nullable(), // null: ran but unscored (MM-Vet without judge grades)
+  unscored: z.string().optional(),
   headlineName: z.string(),
   metrics: z.record(z.string(), metric),
   breakdowns: z.record(z.string(), z.record(z.string(), metric)),
@@ -95,10 +96,16 @@ export interface RunData {
   samples: Map<BenchmarkId, SampleSummary[]>;
 }
 
-/** Load a run directory (RUN_DIR/results.json, predictions/<model>/<benchmark>.jsonl, samples/<benchmark>.jsonl). */
-export async function loadRunDir(runDir: string): Promise<RunData> {
-  if (!existsSync(runDir)) throw new UserError(`${runDir}: no such run directory`);
-  const resultsPath = join(runDir, 'results.json');
+/**
+ * Load a run directory (RUN_DIR/results.json, predictions/<model>/<benchmark>.jsonl, samples/<benchmark>.jsonl),
+ * or a results FILE on its own (e.g. one `eve-eval score --results` wrote): its folder then plays RUN_DIR,
+ * and predictions/ or samples/ beside it are used when present.
+ */
+export async function loadRunDir(path: string): Promise<RunData> {
+  if (!existsSync(path)) throw new UserError(`${path}: no such run directory or results file`);
+  const isFile = statSync(path).isFile();
+  const runDir = isFile ? dirname(path) : path;
+  const resultsPath = isFile ? path : join(runDir, 'results.json');
   if (!existsSync(resultsPath)) throw new InputError(resultsPath, undefined, 'no such file (is this a run directory?)');
   const results = await loadResultsFile(resultsPath);
   const predictions: RunData['predictions'] = new Map();
@@ -163,7 +170,7 @@ export function indexResults(results: BenchmarkResult[]): {
 /** Fill in ci95 where a result has per-sample credit but no interval (files from `score`, older runs). */
 export function fillMissingIntervals(run: RunData): RunData {
   const results = run.results.results.map((r): BenchmarkResult => {
-    if (r.ci95 || !r.perSample) return r;
+    if (r.ci95 || !r.perSample || r.headline === null) return r;
     const ci = headlineCI(r, run.samples.get(r.benchmark));
     return ci ? { ...r, ci95: ci.ci95 } : r;
   });

@@ -1,7 +1,7 @@
 // Markdown export: the comparison table (ready to paste into a paper draft or a PR) and every breakdown.
 import type { ResultsFile } from '../harness/records.ts';
 import {
-  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, tableValues,
+  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, tableValues,
   type TableOptions,
 } from './table.ts';
 
@@ -22,6 +22,7 @@ export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): s
       const cell = row.cells[b];
       if (!cell) return '–';
       if (row.kind === 'published') return `*${fmtHeadline(cell.value)}*`;
+      if (cell.value === null) return `${fmtCellValue(cell)}<br><sub>${fmtErrors(cell)}</sub>`;
       const ci = fmtCI(cell.ci95);
       return `${fmtHeadline(cell.value)}${ci ? ` ${ci}` : ''}<br><sub>${fmtErrors(cell)}</sub>`;
     });
@@ -34,6 +35,8 @@ export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): s
   out.push('± is the half-width of the 95% bootstrap interval; "err" counts failed generations and "miss" missing predictions (both scored wrong).');
   if (table.rows.some((r) => r.kind === 'published')) out.push('Rows marked *(published)* are the EVE paper\'s numbers (PROTOCOL.md §3), not measured here.');
   if (table.deltaVs) out.push(`Δ rows: headline minus ${mdEscape(table.deltaVs)}.`);
+  const unscored = [...new Set(table.rows.flatMap((r) => Object.values(r.cells).map((x) => x?.unscored)).filter((x): x is string => !!x))];
+  for (const why of unscored) out.push(`"${fmtCellValue({ value: null, unscored: why })}": ${mdEscape(why)}; no number is reported.`);
   const breakdowns = buildBreakdowns(results);
   if (breakdowns.length) {
     out.push('', '## Breakdowns');

@@ -21,7 +21,9 @@ export const BENCHMARK_TITLES: Record<BenchmarkId, string> = {
 export const REFERENCE_KEYS = ['EVE-7B', 'EVE-7B-HD', 'Fuyu-8B', 'LLaVA-1.5-7B'] as const satisfies ReadonlyArray<keyof References>;
 
 export interface Cell {
-  value: number;
+  /** null: the benchmark ran but has no score (MM-Vet without judge grades); `unscored` says why. */
+  value: number | null;
+  unscored?: string;
   ci95?: [number, number];
   /** Measured rows only: counts.errors and counts.missing (both scored wrong). */
   errors?: number;
@@ -68,8 +70,8 @@ export function buildComparison(file: ResultsFile, opts: TableOptions = {}): Com
     for (const b of idx.benchmarks) {
       const r = idx.get(model, b);
       if (!r) continue;
-      headlineNames[b] ??= r.headlineName;
-      cells[b] = { value: r.headline, ci95: r.ci95, errors: r.counts.errors, missing: r.counts.missing, samples: r.counts.samples, result: r };
+      if (r.headline !== null) headlineNames[b] ??= r.headlineName;
+      cells[b] = { value: r.headline, unscored: r.headline === null ? (r.unscored ?? 'not scored') : undefined, ci95: r.ci95, errors: r.counts.errors, missing: r.counts.missing, samples: r.counts.samples, result: r };
     }
     rows.push({ name: model, kind: 'measured', cells });
   }
@@ -101,7 +103,7 @@ export function buildComparison(file: ResultsFile, opts: TableOptions = {}): Com
       for (const b of idx.benchmarks) {
         const x = row.cells[b];
         const y = base.cells[b];
-        if (x && y) row.deltas[b] = x.value - y.value;
+        if (x && y && x.value !== null && y.value !== null) row.deltas[b] = x.value - y.value;
       }
     }
   }
@@ -109,8 +111,18 @@ export function buildComparison(file: ResultsFile, opts: TableOptions = {}): Com
 }
 
 /** Headline in the paper's precision (one decimal; MME sums too). */
-export function fmtHeadline(v: number): string {
-  return Number.isFinite(v) ? v.toFixed(1) : '–';
+export function fmtHeadline(v: number | null): string {
+  return v !== null && Number.isFinite(v) ? v.toFixed(1) : '–';
+}
+
+/** Short text for a cell with no score: "needs judge" for judge-scored benchmarks without grades. */
+export function fmtUnscored(reason?: string): string {
+  return reason && /judge|grade/i.test(reason) ? 'needs judge' : 'not scored';
+}
+
+/** The headline as a table shows it: the number, or why there is none. */
+export function fmtCellValue(cell: Cell): string {
+  return cell.value === null ? fmtUnscored(cell.unscored) : fmtHeadline(cell.value);
 }
 
 /** Half-width of a CI, shown as ±; intervals are near symmetric for these sample sizes. */

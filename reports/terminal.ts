@@ -3,7 +3,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ResultsFile } from '../harness/records.ts';
 import {
-  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
+  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
   type ComparisonTable, type TableOptions,
 } from './table.ts';
 
@@ -74,7 +74,9 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
         { text: label, style: c.bold },
         ...benchmarks.map((b) => {
           const cell = row.cells[b];
-          return cell ? { text: `${fmtHeadline(cell.value)} ${fmtCI(cell.ci95)}`.trimEnd() } : { text: '–', style: c.dim };
+          if (!cell) return { text: '–', style: c.dim };
+          if (cell.value === null) return { text: fmtCellValue(cell), style: c.yellow };
+          return { text: `${fmtHeadline(cell.value)} ${fmtCI(cell.ci95)}`.trimEnd() };
         }),
       ]);
       lines.push([
@@ -115,6 +117,8 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
   ];
   if (table.rows.some((r) => r.kind === 'published')) notes.push('(published): numbers from the EVE paper, PROTOCOL.md §3; not measured here.');
   if (table.deltaVs) notes.push(`Δ: headline minus ${table.deltaVs} (◆).`);
+  const unscored = [...new Set(table.rows.flatMap((r) => Object.values(r.cells).map((x) => x?.unscored)).filter((x): x is string => !!x))];
+  for (const why of unscored) notes.push(`${why.includes('judge') ? '"needs judge"' : '"not scored"'}: ${why}; counts are shown, no number is made up.`);
   return `${grid(lines, align)}\n${notes.flatMap((n) => wrap(n, 120)).map((n) => c.dim(n)).join('\n')}`;
 }
 

@@ -1,4 +1,5 @@
-// `eve-eval report RUN_DIR`: print the comparison table and re-render RUN_DIR/report.html.
+// `eve-eval report RUN_DIR|RESULTS.json`: print the comparison table and re-render report.html in the run
+// directory (or beside the results file, e.g. one `eve-eval score --results` wrote).
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { renderCsv } from '../../reports/csv.ts';
@@ -19,8 +20,8 @@ interface ReportOptions {
 export function register(program: Command): void {
   program
     .command('report')
-    .description('print the comparison table of a run and re-render its report.html')
-    .argument('<run-dir>', 'run directory (holds results.json, predictions/, samples/)')
+    .description('print the comparison table of a run (or results file) and re-render its report.html')
+    .argument('<run-dir>', 'run directory (holds results.json, predictions/, samples/), or a results .json file')
     .option('--markdown <file>', 'also write the table and breakdowns as Markdown')
     .option('--csv <file>', 'also write every number as long-form CSV')
     .option('--delta-vs <row>', 'show deltas against this row: a model id or a published name such as "EVE-7B"')

@@ -1,9 +1,15 @@
 // `eve-eval score --benchmark ID --data DIR --predictions PATH [--split S] [--json]`: re-score an existing
 // predictions file (eve-eval records, LLaVA/EVE answer JSONL, or the benchmark's official format) with
 // no model. --json prints one object {benchmark, split, headline, metrics, counts, breakdowns}.
+// --results FILE [--model NAME] also writes (or merges into) a results file that `report` and `gate` read.
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { BenchmarkAdapter, MetricValue, Score } from '../../benchmarks/types.ts';
+import type { BenchmarkAdapter, MetricValue, Sample, Score } from '../../benchmarks/types.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../predictions.ts';
+import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
+import { VERSION } from '../version.ts';
 
 /** Printed figures carry 2 decimals, as the EVE tables and the realdata checks do; --precise keeps every digit. */
 export function round2(v: MetricValue): MetricValue {
@@ -27,7 +33,7 @@ export interface ScoreOutput {
 }
 
 /** The whole `score` path, shared with bench/conformance.ts so CI checks exactly what users run. */
-export async function scoreFile(opts: { benchmark: string; data: string; predictions: string; split?: string }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput }> {
+export async function scoreFile(opts: { benchmark: string; data: string; predictions: string; split?: string }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[] }> {
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
   const samples = await loadSamples(adapter, opts.data, split);
@@ -36,6 +42,7 @@ export async function scoreFile(opts: { benchmark: string; data: string; predict
   return {
     adapter,
     score,
+    samples,
     output: {
       benchmark: adapter.id,
       split,
@@ -68,6 +75,78 @@ function summary(adapter: BenchmarkAdapter, score: Score, out: ScoreOutput): str
   return lines.join('\n') + '\n';
 }
 
+/** Model id for a predictions file when --model is not given: its name without extension (a folder: its name). */
+export function modelFromPath(predictions: string): string {
+  const name = basename(resolve(predictions));
+  return name.slice(0, name.length - extname(name).length) || name;
+}
+
+/** One score as the runner records it: the BenchmarkResult with perSample and the same bootstrap interval. */
+export async function toResult(model: string, adapter: BenchmarkAdapter, split: string, score: Score, samples: Sample[]): Promise<BenchmarkResult> {
+  const { headlineCI } = await import('../../reports/stats.ts');
+  const result: BenchmarkResult = { model, benchmark: adapter.id, split, ...score };
+  const ci = Number.isFinite(score.headline) ? headlineCI(result, samples) : null;
+  // A statistic undefined on some resamples (POPE F1 with no true positive) gives NaN ends: no interval then,
+  // rather than a null pair in results.json.
+  if (ci && ci.ci95.every(Number.isFinite)) result.ci95 = ci.ci95;
+  return result;
+}
+
+interface ScoredEntry {
+  model: string;
+  benchmark: string;
+  split: string;
+  data: string;
+  predictions: string;
+}
+
+/**
+ * Merge one result into `file` (created when absent): the (model, benchmark, split) entry is replaced,
+ * never duplicated; the manifest keeps the hashes of every data and predictions file behind the entries.
+ */
+export async function writeScoreResults(
+  file: string,
+  result: BenchmarkResult,
+  files: { dataFiles: Record<string, string>; predictionFiles: Record<string, string>; adapterVersion: string; entry: ScoredEntry },
+): Promise<ResultsFile> {
+  const { loadResultsFile } = await import('../../reports/load.ts');
+  const { gitSha, onnxruntimeVersion } = await import('../runner/manifest.ts');
+  const { DEFAULT_SEED } = await import('../../reports/stats.ts');
+  const old = existsSync(file) ? await loadResultsFile(file) : null;
+  const same = (r: { model: string; benchmark: string; split: string }) =>
+    r.model === result.model && r.benchmark === result.benchmark && r.split === result.split;
+  // Replaced in place (the table keeps its row order), appended when new.
+  const results = [...(old?.results ?? [])];
+  const at = results.findIndex(same);
+  if (at >= 0) results[at] = result;
+  else results.push(result);
+  // The config lists what was scored; a file that came from a run keeps that run's config beside the list.
+  const oldConfig = (old?.manifest.config ?? {}) as { scored?: ScoredEntry[] };
+  const scored = [...(Array.isArray(oldConfig.scored) ? oldConfig.scored : []).filter((e) => !same(e)), files.entry];
+  const config = old && !Array.isArray(oldConfig.scored) ? { run: old.manifest.config, scored } : { command: 'eve-eval score', scored };
+  const manifest: RunManifest = {
+    eveEvalVersion: VERSION,
+    gitSha: gitSha(),
+    node: process.version,
+    onnxruntime: old?.manifest.onnxruntime ?? onnxruntimeVersion(),
+    executionProvider: old?.manifest.executionProvider ?? null, // no model ran
+    modelFiles: old?.manifest.modelFiles ?? {},
+    dataFiles: { ...old?.manifest.dataFiles, ...files.dataFiles },
+    predictionFiles: { ...old?.manifest.predictionFiles, ...files.predictionFiles },
+    adapterVersions: { ...old?.manifest.adapterVersions, [`benchmark/${result.benchmark}`]: files.adapterVersion },
+    config,
+    seed: old?.manifest.seed ?? DEFAULT_SEED,
+    startedAt: old?.manifest.startedAt ?? new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+  const out: ResultsFile = { schema: 'eve-eval/results@1', manifest, results };
+  await mkdir(dirname(resolve(file)), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(out, null, 1)}\n`);
+  await rename(tmp, file);
+  return out;
+}
+
 export function register(program: Command): void {
   program
     .command('score')
@@ -78,8 +157,19 @@ export function register(program: Command): void {
     .option('--split <name>', 'split (default: the benchmark default)')
     .option('--json', 'print one JSON object {benchmark, headline, metrics, counts, breakdowns}')
     .option('--precise', 'with --json: keep every digit instead of 2 decimals')
-    .action(async (opts: { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean }) => {
-      const { adapter, score, output } = await scoreFile(opts);
+    .option('--results <file>', 'also write this score into a results file (created, or merged: the same model + benchmark + split is replaced)')
+    .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
+    .action(async (opts: { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string }) => {
+      let scored: Awaited<ReturnType<typeof scoreFile>>;
+      let read: string[] = [];
+      if (opts.results) {
+        // Trace which files the adapter reads, so the manifest hashes exactly those.
+        const { traceFileReads } = await import('../runner/manifest.ts');
+        ({ value: scored, files: read } = await traceFileReads(() => scoreFile(opts)));
+      } else {
+        scored = await scoreFile(opts);
+      }
+      const { adapter, score, output, samples } = scored;
       if (opts.json) {
         const o = opts.precise
           ? output
@@ -93,6 +183,23 @@ export function register(program: Command): void {
       }
       if (output.counts.unmatchedPredictions) {
         process.stderr.write(`eve-eval: note: ${output.counts.unmatchedPredictions} predictions have ids outside ${output.benchmark}/${output.split} and were ignored\n`);
+      }
+      if (opts.results) {
+        const { hashFiles } = await import('../runner/manifest.ts');
+        const model = opts.model ?? modelFromPath(opts.predictions);
+        const data = resolve(opts.data);
+        const pred = resolve(opts.predictions);
+        const isPred = (f: string) => f === pred || f.startsWith(`${pred}/`);
+        const result = await toResult(model, adapter, output.split, score, samples);
+        await writeScoreResults(opts.results, result, {
+          dataFiles: await hashFiles(read.filter((f) => !isPred(f) && f.startsWith(`${data}/`)), data),
+          predictionFiles: await hashFiles(read.filter(isPred), process.cwd()),
+          // As the runner records it (evaluate.ts adapterVersion), without loading the runner and onnxruntime.
+          adapterVersion: (adapter as { version?: string }).version ?? `eve-eval@${VERSION}`,
+          entry: { model, benchmark: adapter.id, split: output.split, data: opts.data, predictions: opts.predictions },
+        });
+        // stderr, so --json output stays one object on stdout.
+        process.stderr.write(`eve-eval: wrote ${model} ${adapter.id}/${output.split} into ${opts.results}\n`);
       }
     });
 }

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchmarkAdapter, BenchmarkId, Sample } from '../../benchmarks/types.ts';
+import type { Answer, BenchmarkAdapter, BenchmarkId, Sample } from '../../benchmarks/types.ts';
 import { UserError } from '../errors.ts';
 import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
 import { VERSION } from '../version.ts';
@@ -37,7 +37,10 @@ export interface EvaluateOutcome {
   /** Samples the backend cannot take (text-only questions on an image-only model); recorded as errors too. */
   unsupported: number;
   errorRate: number;
-  /** (model, benchmark) pairs that could not be scored, with why (e.g. MM-Vet without judge grades). */
+  /**
+   * (model, benchmark) pairs that could not be scored, with why (e.g. MM-Vet without judge grades). They are
+   * also in results.json as results with headline null, so the file always holds every pair of the run.
+   */
   unscored: Array<{ model: string; benchmark: BenchmarkId; reason: string }>;
 }
 
@@ -174,20 +177,19 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
         totalErrors += run.records.filter((r) => r.error && r.error.kind !== UNSUPPORTED).length;
         unsupported += run.records.filter((r) => r.error?.kind === UNSUPPORTED).length;
         const result = scoreOne(adapter, split, model.name, run.samples, run.answers);
-        if ('reason' in result) {
-          unscored.push({ model: model.name, benchmark: adapter.id, reason: result.reason });
-          log(`${label}: not scored: ${result.reason}`);
-        } else {
-          results.push(result);
+        if (result.headline === null) {
+          unscored.push({ model: model.name, benchmark: adapter.id, reason: result.unscored ?? 'not scored' });
+          log(`${label}: not scored: ${result.unscored}`);
         }
-        current = { schema: 'eve-eval/results@1', manifest: manifest(), results, unscored };
+        results.push(result);
+        current = { schema: 'eve-eval/results@1', manifest: manifest(), results };
         await writeJsonAtomic(resultsFile, current);
       }
     } finally {
       await backend.dispose();
     }
   }
-  current = { schema: 'eve-eval/results@1', manifest: { ...manifest(), finishedAt: new Date().toISOString() }, results, unscored };
+  current = { schema: 'eve-eval/results@1', manifest: { ...manifest(), finishedAt: new Date().toISOString() }, results };
   await writeJsonAtomic(resultsFile, current);
   return {
     file: resultsFile,
@@ -207,23 +209,64 @@ async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: 
   return n;
 }
 
-function scoreOne(
+/** Why MM-Vet has no number in a run: the grader is an LLM judge that eve-eval does not call yet. */
+export const MMVET_UNSCORED = 'MM-Vet needs judge grades (GPT-4 grader not built yet)';
+
+/**
+ * Counts for a benchmark the adapter cannot score: samples, predictions joined by id, errors, missing.
+ * failedExtraction is 0: nothing was extracted, so nothing failed to be.
+ */
+export function countAnswers(samples: Sample[], answers: Map<string, Answer>): BenchmarkResult['counts'] {
+  let predicted = 0;
+  let errors = 0;
+  for (const s of samples) {
+    const a = answers.get(s.id);
+    if (!a) continue;
+    predicted++;
+    if (a.error) errors++;
+  }
+  return { samples: samples.length, predicted, missing: samples.length - predicted, errors, failedExtraction: 0 };
+}
+
+/**
+ * A result with headline null for a benchmark that cannot be scored offline: the counts are real, the
+ * number is absent (never a fake one), and `unscored` says why. No perSample and no interval.
+ */
+export function unscoredResult(
+  adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>, reason: string,
+): BenchmarkResult {
+  return {
+    model,
+    benchmark: adapter.id,
+    split,
+    headline: null,
+    unscored: adapter.id === 'mmvet' ? MMVET_UNSCORED : reason,
+    headlineName: adapter.id === 'mmvet' ? 'GPT-4 judge score (×100)' : 'not scored',
+    metrics: {},
+    breakdowns: {},
+    counts: countAnswers(samples, answers),
+  };
+}
+
+export function scoreOne(
   adapter: BenchmarkAdapter,
   split: string,
   model: string,
   samples: Sample[],
-  answers: Map<string, import('../../benchmarks/types.ts').Answer>,
-): BenchmarkResult | { reason: string } {
+  answers: Map<string, Answer>,
+): BenchmarkResult {
   let score;
   try {
     score = adapter.score(samples, answers);
   } catch (err) {
     // A benchmark that cannot be scored offline (MM-Vet without judge grades) gets no number, never a fake one.
-    if (err instanceof UserError) return { reason: err.message };
+    if (err instanceof UserError) return unscoredResult(adapter, split, model, samples, answers, err.message);
     throw err;
   }
   const result: BenchmarkResult = { model, benchmark: adapter.id, split, ...score };
   const ci = Number.isFinite(score.headline) ? headlineCI(result, samples) : null;
-  if (ci) result.ci95 = ci.ci95;
+  // A statistic undefined on some resamples (POPE F1 with no true positive) gives NaN ends: no interval then,
+  // rather than a null pair in results.json.
+  if (ci && ci.ci95.every(Number.isFinite)) result.ci95 = ci.ci95;
   return result;
 }

@@ -71,7 +71,7 @@ const smallDrop = resultsFile('tiny-eve', new Set([...baseWrong, 1, 3]));
 
 describe('compareResults', () => {
   it('scores the inputs through the real adapter', () => {
-    expect(base.results[0].headline).toBeGreaterThan(regressed.results[0].headline + 5);
+    expect(base.results[0].headline!).toBeGreaterThan(regressed.results[0].headline! + 5);
     expect(Object.values(base.results[0].perSample!).every((x) => x === 0 || x === 1)).toBe(true);
   });
   it('flags a significant drop beyond the tolerance', () => {
@@ -89,6 +89,22 @@ describe('compareResults', () => {
     expect(drop.rows[0].pValue).toBeCloseTo(0.5, 10);
     expect(drop.failed).toBe(false);
     expect(compareResults(base, smallDrop, { tolerance: 5 }).rows[0].verdict).toBe('within tolerance');
+  });
+  it('skips a null headline (MM-Vet without judge grades) with a note, never failing on it', () => {
+    const unscored = (f: ResultsFile): ResultsFile => ({
+      ...f,
+      results: [...f.results, { ...f.results[0], benchmark: 'mmvet', headline: null, unscored: 'MM-Vet needs judge grades (GPT-4 grader not built yet)', perSample: undefined, ci95: undefined }],
+    });
+    const r = compareResults(unscored(base), unscored(base));
+    expect(r.failed).toBe(false);
+    const row = r.rows.find((x) => x.benchmark === 'mmvet')!;
+    expect(row.verdict).toBe('unscored');
+    expect(row.fails).toBe(false);
+    const text = renderGate(r, false);
+    expect(text).toContain('unscored: skipped (MM-Vet needs judge grades (GPT-4 grader not built yet))');
+    expect(text.split('\n').at(-1)).toMatch(/gate: PASS/);
+    // A real regression elsewhere in the same files still fails.
+    expect(compareResults(unscored(base), unscored(regressed)).failed).toBe(true);
   });
   it('without per-sample data, the tolerance alone decides', () => {
     const strip = (f: ResultsFile): ResultsFile => ({ ...f, results: f.results.map((r) => ({ ...r, perSample: undefined })) });

@@ -58,12 +58,12 @@ describe.skipIf(!existsSync(REAL))('report on real scored files (../shared/reald
     expect(pope.headline).toBeCloseTo(85.95, 2);
     expect(mme.headline).toBeCloseTo(963.61, 2);
     // POPE: 8,910 questions; a mean-F1 interval about ±0.7 points wide, around the headline.
-    expect(pope.ci95![0]).toBeLessThan(pope.headline);
-    expect(pope.ci95![1]).toBeGreaterThan(pope.headline);
+    expect(pope.ci95![0]).toBeLessThan(pope.headline!);
+    expect(pope.ci95![1]).toBeGreaterThan(pope.headline!);
     expect(pope.ci95![1] - pope.ci95![0]).toBeGreaterThan(0.5);
     expect(pope.ci95![1] - pope.ci95![0]).toBeLessThan(3);
-    expect(mme.ci95![0]).toBeLessThan(mme.headline);
-    expect(mme.ci95![1]).toBeGreaterThan(mme.headline);
+    expect(mme.ci95![0]).toBeLessThan(mme.headline!);
+    expect(mme.ci95![1]).toBeGreaterThan(mme.headline!);
   });
 
   it('`eve-eval report` prints measured beside published and writes Markdown, CSV and HTML', () => {

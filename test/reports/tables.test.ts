@@ -86,9 +86,35 @@ describe('csv', () => {
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField(-1.5)).toBe('-1.5');
     const csv = renderCsv(file, { references, deltaVs: 'EVE-7B' }).trim().split('\n');
-    expect(csv[0]).toBe('model,kind,benchmark,split,table,row,value,ci95_lo,ci95_hi,samples,predicted,missing,errors,failed_extraction,delta_vs,delta');
-    expect(csv).toContain('tiny-eve,measured,pope,test,headline,mean F1,84.25,83,85.5,100,100,0,0,0,EVE-7B (published),0.6500000000000057');
-    expect(csv).toContain('EVE-7B,published,gqa,,headline,accuracy,60.8,,,,,,,,,');
-    expect(csv).toContain('tiny|llava,measured,pope,test,f1,random,87,,,,,,,,,');
+    expect(csv[0]).toBe('model,kind,benchmark,split,table,row,value,ci95_lo,ci95_hi,samples,predicted,missing,errors,failed_extraction,delta_vs,delta,unscored');
+    expect(csv).toContain('tiny-eve,measured,pope,test,headline,mean F1,84.25,83,85.5,100,100,0,0,0,EVE-7B (published),0.6500000000000057,');
+    expect(csv).toContain('EVE-7B,published,gqa,,headline,accuracy,60.8,,,,,,,,,,');
+    expect(csv).toContain('tiny|llava,measured,pope,test,f1,random,87,,,,,,,,,,');
+  });
+});
+
+describe('an unscored result (headline null: MM-Vet without judge grades)', () => {
+  const why = 'MM-Vet needs judge grades (GPT-4 grader not built yet)';
+  const withMmvet: ResultsFile = {
+    ...file,
+    results: [
+      ...file.results,
+      { ...r('tiny-eve', 'mmvet', 0), headline: null, unscored: why, headlineName: 'GPT-4 judge score (×100)', metrics: {}, counts: { samples: 4, predicted: 4, missing: 0, errors: 1, failedExtraction: 0 } },
+    ],
+  };
+  const refs = { ...references, mmvet: { 'EVE-7B': 25.6 } };
+  it('shows "needs judge" with its counts, no delta and the reason in a note', () => {
+    const t = buildComparison(withMmvet, { references: refs, deltaVs: 'EVE-7B' });
+    expect(t.rows[0].cells.mmvet!.value).toBeNull();
+    expect(t.rows[0].deltas!.mmvet).toBeUndefined();
+    const text = renderTerminalTable(withMmvet, { references: refs, color: false });
+    expect(text).toMatch(/tiny-eve\s+61\.0\s+84\.3 ±1\.3\s+needs judge\n/);
+    expect(text).toMatch(/1 err\n/);
+    expect(text).toContain(`"needs judge": ${why}`);
+    const md = renderMarkdown(withMmvet, { references: refs });
+    expect(md).toContain('| needs judge<br><sub>1 err</sub> |');
+    expect(md).toContain('*25.6*');
+    const csv = renderCsv(withMmvet, { references: refs }).split('\n');
+    expect(csv).toContain(`tiny-eve,measured,mmvet,test,headline,,,,,4,4,0,1,0,,,${why}`);
   });
 });

@@ -131,3 +131,76 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
     expect(bad.stderr).toMatch(/unknown benchmark "nope"/);
   });
 });
+
+// What a new user runs first: `all` with no model or benchmark flags (tiny EVE, Fuyu, LLaVA on every fixture).
+describe.skipIf(!ready)('eve-eval all, embedded default: ten benchmarks × three models', () => {
+  it('results.json holds 30 entries with counts; MM-Vet has headline null and a reason, never a number', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'all-default-'));
+    const r = spawnSync(process.execPath, [BIN, 'all', '--out', out], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+    expect(results.results).toHaveLength(30);
+    const pairs = new Set(results.results.map((x) => `${x.model}/${x.benchmark}`));
+    expect(pairs.size).toBe(30);
+    expect(new Set(results.results.map((x) => x.model))).toEqual(new Set(['tiny-eve', 'tiny-fuyu', 'tiny-llava']));
+    expect(new Set(results.results.map((x) => x.benchmark)).size).toBe(10);
+    for (const x of results.results) {
+      expect(x.counts.samples, `${x.model}/${x.benchmark}`).toBeGreaterThan(0);
+      expect(x.counts.predicted + x.counts.missing).toBe(x.counts.samples);
+      if (x.benchmark === 'mmvet') {
+        expect(x.headline).toBeNull();
+        expect(x.unscored).toBe('MM-Vet needs judge grades (GPT-4 grader not built yet)');
+        expect(x.ci95).toBeUndefined(); // no bootstrap on a number that does not exist
+        expect(x.counts.predicted).toBe(x.counts.samples);
+        expect(x.counts.errors).toBe(0);
+      } else {
+        expect(Number.isFinite(x.headline)).toBe(true);
+        expect(x.ci95).toHaveLength(2);
+      }
+    }
+    expect(results.unscored).toBeUndefined(); // the old side list is gone: everything is in results
+    expect(results.manifest.finishedAt).toBeTruthy();
+    expect(Object.keys(results.manifest.modelFiles).length).toBeGreaterThan(0);
+    expect(Object.keys(results.manifest.dataFiles)).toContain('pope/llava_pope_test.jsonl');
+    // The table says why there is no MM-Vet number, in every row.
+    expect(r.stdout.match(/needs judge/g)!.length).toBeGreaterThanOrEqual(3);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<td class="num unscored"');
+  }, 180_000);
+});
+
+// The documented CI workflow (.github/workflows/eval.yml), step by step, against the committed baseline.
+const BASELINE = join(ROOT, 'ci/baseline-results.json');
+describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
+  it('`all --benchmarks pope,mme,gqa,textvqa` then `gate` against ci/baseline-results.json exits 0; changed answers exit 1', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'all-ci-'));
+    const all = spawnSync(process.execPath, [BIN, 'all', '--benchmarks', 'pope,mme,gqa,textvqa', '--out', out], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(all.status, all.stderr).toBe(0);
+    const current = join(out, 'results.json');
+    const gate = (cur: string) => spawnSync(process.execPath, [BIN, 'gate', '--baseline', BASELINE, '--current', cur], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    const pass = gate(current);
+    expect(pass.status, pass.stdout + pass.stderr).toBe(0);
+    expect(pass.stdout).toMatch(/gate: PASS/);
+    expect(pass.stdout.match(/unchanged/g)).toHaveLength(12);
+
+    // Change tiny-eve's POPE answers so that every question it got right is now wrong, re-score them into a
+    // copy of the results with `score --results` (the entry is replaced), and gate again.
+    const results = JSON.parse(readFileSync(current, 'utf8')) as ResultsFile;
+    const credit = results.results.find((x) => x.model === 'tiny-eve' && x.benchmark === 'pope')!.perSample!;
+    const changed = join(out, 'pope-changed.jsonl');
+    writeFileSync(changed, lines(join(out, 'predictions', 'tiny-eve', 'pope.jsonl'))
+      .map((l) => JSON.parse(l))
+      // POPE's scorer reads "no" when the answer has the word no/not and "yes" otherwise (so gibberish is "yes"):
+      // each right answer becomes the opposite word, wrong ones stay as they are.
+      .map((p) => JSON.stringify({ ...p, text: credit[p.id] === 1 ? (/\b(no|not)\b/i.test(p.text) ? 'Yes' : 'No') : p.text }))
+      .join('\n') + '\n');
+    const cur2 = join(out, 'changed-results.json');
+    cpSync(current, cur2);
+    const rescore = spawnSync(process.execPath, [BIN, 'score', '--benchmark', 'pope', '--data', join(ROOT, 'fixtures/data'), '--predictions', changed, '--model', 'tiny-eve', '--results', cur2], { encoding: 'utf8' });
+    expect(rescore.status, rescore.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(cur2, 'utf8')).results).toHaveLength(12); // replaced, not duplicated
+    const fail = gate(cur2);
+    expect(fail.status, fail.stdout).toBe(1);
+    expect(fail.stdout).toMatch(/tiny-eve\s+POPE\s+66\.7\s+0\.0\s+-66\.7\s+McNemar \(n=12\)\s+0\.031\s+regressed/);
+    expect(fail.stdout).toMatch(/gate: FAIL: 1 regression/);
+  }, 120_000);
+});

@@ -5,7 +5,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluate } from '../../../harness/runner/evaluate.ts';
+import { evaluate, MMVET_UNSCORED, scoreOne } from '../../../harness/runner/evaluate.ts';
+import { UserError } from '../../../harness/errors.ts';
 import { resolveConfig } from '../../../harness/config.ts';
 import { HttpBackend } from '../../../harness/backends/http.ts';
 import { Progress } from '../../../harness/runner/progress.ts';
@@ -77,5 +78,28 @@ describe('evaluate with a remote (OpenAI-compatible) model', () => {
     expect(preds).toContain('HTTP 400'); // the error is recorded, with the key scrubbed
     expect(preds).toContain('[redacted]');
     expect(outcome.errorRate).toBeCloseTo(2 / 12);
+  });
+});
+
+describe('scoreOne: a benchmark the adapter cannot score offline', () => {
+  const samples = ['a', 'b', 'c'].map((id) => ({ id, benchmark: 'mmvet' as const, split: 'test', prompt: id, maxNewTokens: 1024, meta: {} }));
+  const answers = new Map([
+    ['a', { id: 'a', text: 'x' }],
+    ['b', { id: 'b', text: '', error: { kind: 'timeout', message: 't' } }],
+  ]);
+  it('gives headline null, the reason, real counts, and no perSample or interval', () => {
+    const refusing = { ...fakeAdapter({ id: 'mmvet' }), score: () => { throw new UserError('mmvet: a judge grade file is required'); } };
+    const r = scoreOne(refusing, 'test', 'm', samples, answers);
+    expect(r.headline).toBeNull();
+    expect(r.unscored).toBe(MMVET_UNSCORED);
+    expect(r.counts).toEqual({ samples: 3, predicted: 2, missing: 1, errors: 1, failedExtraction: 0 });
+    expect(r.perSample).toBeUndefined();
+    expect(r.ci95).toBeUndefined();
+  });
+  it('keeps the adapter message for other benchmarks, and lets real bugs through', () => {
+    const other = { ...fakeAdapter({ id: 'gqa' }), score: () => { throw new UserError('gqa: no ground truth'); } };
+    expect(scoreOne(other, 'test', 'm', samples, answers).unscored).toBe('gqa: no ground truth');
+    const buggy = { ...fakeAdapter({ id: 'gqa' }), score: () => { throw new TypeError('x is undefined'); } };
+    expect(() => scoreOne(buggy, 'test', 'm', samples, answers)).toThrow(TypeError);
   });
 });
