@@ -45,25 +45,18 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const { references, problem } = await loadReferences();
   process.stdout.write(`\n${renderTerminalTable(outcome.results, { references })}\n`);
   if (problem) process.stderr.write(`${problem}\n`);
-  for (const u of outcome.unscored) process.stdout.write(`${u.model} ${u.benchmark}: no score (${u.reason})\n`);
   if (config.embedded && config.maxNewTokens !== null) {
     process.stdout.write(`embedded default run: generation capped at ${config.maxNewTokens} new tokens (tiny random models)\n`);
   }
 
-  let report: string | null = null;
-  try {
-    const htmlModule = '../../reports/html.ts'; // a variable: the reports engineer's file may not exist yet
-    const html = (await import(htmlModule)) as { renderHtmlReport(runDir: string): Promise<string> };
-    report = await html.renderHtmlReport(config.out);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    process.stderr.write('report.html not written: reports/html.ts is missing\n');
-  }
+  const { renderHtmlReport } = await import('../../reports/html.ts');
+  const report = await renderHtmlReport(config.out);
+
   const pct = (100 * outcome.errorRate).toFixed(2);
   process.stdout.write(
     `${outcome.samples} predictions, ${outcome.errors} errors (${pct}%)` +
       `${outcome.unsupported ? `, ${outcome.unsupported} text-only questions not generated` : ''} in ${seconds.toFixed(1)} s\n` +
-      `results: ${outcome.file}\n${report ? `report:  ${report}\n` : ''}`,
+      `results: ${outcome.file}\nreport:  ${report}\n`,
   );
   if (outcome.errorRate > config.maxErrorRate) {
     process.stderr.write(`eve-eval: error rate ${pct}% is above --max-error-rate ${(100 * config.maxErrorRate).toFixed(2)}%\n`);
