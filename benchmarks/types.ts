@@ -94,6 +94,8 @@ export type References = Partial<Record<'EVE-7B' | 'EVE-7B-HD' | 'Fuyu-8B' | 'LL
 export interface BenchmarkAdapter {
   id: BenchmarkId;
   title: string;
+  /** This benchmark's folder under the data root (LLaVA/EVE eval layout); its non-image files go into the manifest. */
+  folder: string;
   /** Split used when none is named; the one the EVE paper reports where it is local. */
   defaultSplit: string;
   splits: string[];

@@ -130,6 +130,7 @@ export function scoreGqa(all: Sample[], answers: Map<string, Answer>): Score {
 
 const adapter: BenchmarkAdapter = {
   id: 'gqa',
+  folder: 'gqa',
   title: 'GQA (testdev-balanced)',
   defaultSplit: SPLIT,
   splits: [SPLIT],

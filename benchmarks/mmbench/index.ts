@@ -59,6 +59,7 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
 
 const mmbench: BenchmarkAdapter = {
   id: 'mmbench',
+  folder: 'mmbench',
   title: 'MMBench-EN (dev 20230712, circular)',
   defaultSplit: 'dev',
   splits: ['dev', 'test'],

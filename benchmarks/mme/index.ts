@@ -8,6 +8,7 @@ import { writeMmeFixture } from './fixture.ts';
 
 const mme: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   id: 'mme',
+  folder: 'MME',
   title: 'MME (perception + cognition)',
   defaultSplit: SPLIT,
   splits: [SPLIT],

@@ -8,6 +8,7 @@ import { writeMmvetFixture } from './fixture.ts';
 
 const mmvet: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   id: 'mmvet',
+  folder: 'mm-vet',
   title: 'MM-Vet (v1, GPT-4 judge)',
   defaultSplit: SPLIT,
   splits: [SPLIT],

@@ -8,6 +8,7 @@ import { writePopeFixture } from './fixture.ts';
 
 const pope: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   id: 'pope',
+  folder: 'pope',
   title: 'POPE (COCO, adversarial/popular/random)',
   defaultSplit: ALL_SPLIT,
   splits: [ALL_SPLIT, ...POPE_SPLITS],

@@ -62,6 +62,7 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
 
 const seed: BenchmarkAdapter = {
   id: 'seed',
+  folder: 'seed_bench',
   title: 'SEED-Bench-1 (all: image + video)',
   defaultSplit: 'all',
   splits: SPLITS,

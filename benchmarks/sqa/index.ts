@@ -72,6 +72,7 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
 
 const sqa: BenchmarkAdapter = {
   id: 'sqa',
+  folder: 'scienceqa',
   title: 'ScienceQA-IMG (test)',
   defaultSplit: 'test',
   splits: ['test'],

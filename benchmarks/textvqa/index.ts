@@ -103,6 +103,7 @@ export async function readLlavaAnswers(file: string): Promise<Map<string, Answer
 
 const adapter: BenchmarkAdapter = {
   id: 'textvqa',
+  folder: 'textvqa',
   title: 'TextVQA (val, OCR tokens)',
   defaultSplit: 'val',
   splits: ['val'],

@@ -110,6 +110,7 @@ export function buildSubmission(samples: Sample[], answers: Map<string, Answer>)
 
 const adapter: BenchmarkAdapter = {
   id: 'vizwiz',
+  folder: 'vizwiz',
   title: 'VizWiz-VQA',
   defaultSplit: 'val',
   splits: ['val', 'test'],

@@ -182,6 +182,7 @@ export async function buildSubmission(samples: Sample[], answers: Map<string, An
 
 const adapter: BenchmarkAdapter = {
   id: 'vqav2',
+  folder: 'vqav2',
   title: 'VQAv2',
   defaultSplit: 'val',
   splits: ['val', 'test-dev'],

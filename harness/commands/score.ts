@@ -160,15 +160,7 @@ export function register(program: Command): void {
     .option('--results <file>', 'also write this score into a results file (created, or merged: the same model + benchmark + split is replaced)')
     .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
     .action(async (opts: { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string }) => {
-      let scored: Awaited<ReturnType<typeof scoreFile>>;
-      let read: string[] = [];
-      if (opts.results) {
-        // Trace which files the adapter reads, so the manifest hashes exactly those.
-        const { traceFileReads } = await import('../runner/manifest.ts');
-        ({ value: scored, files: read } = await traceFileReads(() => scoreFile(opts)));
-      } else {
-        scored = await scoreFile(opts);
-      }
+      const scored = await scoreFile(opts);
       const { adapter, score, output, samples } = scored;
       if (opts.json) {
         const o = opts.precise
@@ -185,15 +177,15 @@ export function register(program: Command): void {
         process.stderr.write(`eve-eval: note: ${output.counts.unmatchedPredictions} predictions have ids outside ${output.benchmark}/${output.split} and were ignored\n`);
       }
       if (opts.results) {
-        const { hashFiles } = await import('../runner/manifest.ts');
+        const { hashDataFiles, hashPredictions } = await import('../runner/manifest.ts');
         const model = opts.model ?? modelFromPath(opts.predictions);
         const data = resolve(opts.data);
         const pred = resolve(opts.predictions);
         const isPred = (f: string) => f === pred || f.startsWith(`${pred}/`);
         const result = await toResult(model, adapter, output.split, score, samples);
         await writeScoreResults(opts.results, result, {
-          dataFiles: await hashFiles(read.filter((f) => !isPred(f) && f.startsWith(`${data}/`)), data),
-          predictionFiles: await hashFiles(read.filter(isPred), process.cwd()),
+          dataFiles: await hashDataFiles(data, [adapter.folder], isPred),
+          predictionFiles: await hashPredictions(pred),
           // As the runner records it (evaluate.ts adapterVersion), without loading the runner and onnxruntime.
           adapterVersion: (adapter as { version?: string }).version ?? `eve-eval@${VERSION}`,
           entry: { model, benchmark: adapter.id, split: output.split, data: opts.data, predictions: opts.predictions },

@@ -116,7 +116,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   await mkdir(config.out, { recursive: true });
   const resultsFile = join(config.out, 'results.json');
   const startedAt = new Date().toISOString();
-  const dataFiles = await hashDataFiles(config.data);
+  const dataFiles = await hashDataFiles(config.data, benchmarks.map(({ adapter }) => adapter.folder));
   const modelFiles: Record<string, string> = {};
   const adapterVersions: Record<string, string> = {};
   for (const { adapter } of benchmarks) adapterVersions[`benchmark/${adapter.id}`] = adapterVersion(adapter);

@@ -1,11 +1,10 @@
 // The run manifest in every results file (DESIGN.md, "Results"): enough to say exactly what produced
 // the numbers. Secrets never reach it: the config carries only the names of key variables.
 import { execFileSync } from 'node:child_process';
-import fs, { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
 import { VERSION } from '../version.ts';
 import type { RunManifest } from '../records.ts';
 import { PACKAGE_ROOT, redactConfig, type ResolvedConfig } from '../config.ts';
@@ -28,25 +27,43 @@ export function onnxruntimeVersion(): string | null {
   }
 }
 
-/** Image files are covered by the cache key; the manifest hashes question, label and answer files. */
+/** Image files are covered by the cache key; the manifest hashes question and label files. */
 const IMAGE_EXT = /\.(jpe?g|png|gif|bmp|webp|tiff?|heic)$/i;
 const MAX_DATA_FILES = 5000;
+/** Model outputs in the LLaVA/EVE layout (`<benchmark>/answers/`, `answers_upload/`) are not data. */
+const ANSWERS_DIR = /(^|[\\/])answers[^\\/]*[\\/]/;
 
-/** sha256 of every non-image file under the data root (question, label, TSV files), by relative path. */
-export async function hashDataFiles(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  let entries;
-  try {
-    entries = await readdir(root, { withFileTypes: true, recursive: true });
-  } catch {
-    return out;
+/**
+ * sha256 of every non-image file (question, label, TSV files) under the given folders of the data root, by path
+ * relative to the root. Images are covered by the cache keys; `skip` leaves out e.g. the predictions being scored.
+ */
+export async function hashDataFiles(root: string, folders: string[] = ['.'], skip: (file: string) => boolean = () => false): Promise<Record<string, string>> {
+  const files: string[] = [];
+  for (const folder of folders) {
+    let entries;
+    try {
+      entries = await readdir(join(root, folder), { withFileTypes: true, recursive: true });
+    } catch {
+      continue; // a benchmark folder that is absent has nothing to hash
+    }
+    for (const e of entries) {
+      const f = resolve(e.parentPath, e.name);
+      if (e.isFile() && !IMAGE_EXT.test(e.name) && !ANSWERS_DIR.test(relative(root, f)) && !skip(f)) files.push(f);
+    }
   }
-  const files = entries
-    .filter((e) => e.isFile() && !IMAGE_EXT.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
-    .sort()
-    .slice(0, MAX_DATA_FILES);
-  for (const f of files) out[relative(root, f)] = await sha256File(f);
+  const out: Record<string, string> = {};
+  for (const f of [...new Set(files)].sort().slice(0, MAX_DATA_FILES)) out[relative(root, f)] = await sha256File(f);
+  return out;
+}
+
+/** sha256 of a predictions file, or of every file in a predictions folder (MME eval_tool), by path relative to cwd. */
+export async function hashPredictions(path: string): Promise<Record<string, string>> {
+  const full = resolve(path);
+  const files = statSync(full).isDirectory()
+    ? (await readdir(full, { withFileTypes: true, recursive: true })).filter((e) => e.isFile()).map((e) => resolve(e.parentPath, e.name))
+    : [full];
+  const out: Record<string, string> = {};
+  for (const f of files.sort()) out[relative(process.cwd(), f)] = await sha256File(f);
   return out;
 }
 
@@ -73,54 +90,4 @@ export function buildManifest(m: ManifestInput): RunManifest {
     seed: m.config.seed,
     startedAt: m.startedAt,
   };
-}
-
-/**
- * Run `fn` and return the paths of every file it opened for reading. Why: `score` records the hashes of
- * the data files the adapter actually read (question, label and answer files), and only the adapter knows
- * which those are. node:fs is patched for the duration and restored after; module.syncBuiltinESMExports()
- * makes ESM named imports (`import { readFile } from 'node:fs/promises'`) see the patch too.
- * Not safe to overlap with other work that reads files in the same process: callers are CLI commands.
- */
-export async function traceFileReads<T>(fn: () => Promise<T>): Promise<{ value: T; files: string[] }> {
-  const files = new Set<string>();
-  const note = (p: unknown) => {
-    if (typeof p === 'string') files.add(resolve(p));
-    else if (p instanceof URL && p.protocol === 'file:') files.add(fileURLToPath(p));
-  };
-  type Fn = (...args: unknown[]) => unknown;
-  const targets: Array<[Record<string, unknown>, string]> = [
-    [fs as unknown as Record<string, unknown>, 'readFile'],
-    [fs as unknown as Record<string, unknown>, 'readFileSync'],
-    [fs as unknown as Record<string, unknown>, 'createReadStream'],
-    [fs as unknown as Record<string, unknown>, 'openSync'],
-    [fs.promises as unknown as Record<string, unknown>, 'readFile'],
-    [fs.promises as unknown as Record<string, unknown>, 'open'],
-  ];
-  const saved = targets.map(([obj, name]) => obj[name] as Fn);
-  targets.forEach(([obj, name], i) => {
-    obj[name] = function (this: unknown, ...args: unknown[]) {
-      note(args[0]);
-      return saved[i].apply(this, args);
-    };
-  });
-  syncBuiltinESMExports();
-  try {
-    const value = await fn();
-    return { value, files: [...files].sort() };
-  } finally {
-    targets.forEach(([obj, name], i) => (obj[name] = saved[i]));
-    syncBuiltinESMExports();
-  }
-}
-
-/** sha256 of each file, keyed by its path relative to `root` (absolute when outside it); images skipped. */
-export async function hashFiles(files: string[], root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of files) {
-    if (IMAGE_EXT.test(f)) continue;
-    const rel = relative(root, f);
-    out[rel.startsWith('..') || isAbsolute(rel) ? f : rel] = await sha256File(f);
-  }
-  return out;
 }

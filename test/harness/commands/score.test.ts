@@ -80,7 +80,7 @@ describe('eve-eval score', () => {
     // Hashes of the files the adapters read: question and label files, not images, not the answers.
     expect(Object.keys(r.manifest.dataFiles)).toContain('pope/llava_pope_test.jsonl');
     expect(Object.keys(r.manifest.dataFiles).some((f) => f.startsWith('MME/'))).toBe(true);
-    expect(Object.keys(r.manifest.dataFiles).some((f) => /\.(jpe?g|png)$/.test(f) || f.includes('answers'))).toBe(false);
+    expect(Object.keys(r.manifest.dataFiles).some((f) => /\.(jpe?g|png)$/.test(f) || /(^|\/)answers\//.test(f))).toBe(false);
     const officialFiles = readdirSync(join(root, 'MME/eval_tool/fixture_results')).length;
     expect(Object.keys(r.manifest.predictionFiles).filter((f) => f.includes('MME/eval_tool/fixture_results/'))).toHaveLength(officialFiles);
     expect(Object.keys(r.manifest.predictionFiles).some((f) => f.endsWith('pope/answers/fixture.jsonl'))).toBe(true);

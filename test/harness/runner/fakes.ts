@@ -28,6 +28,7 @@ export function fakeAdapter(opts: { onPull?: (id: string) => void; id?: Benchmar
   return {
     id: bid,
     title: 'Fake',
+    folder: 'fake',
     defaultSplit: 'test',
     splits: ['test'],
     references: {},
