@@ -5,7 +5,7 @@ import { Chalk } from 'chalk';
 import type { BenchmarkId } from '../benchmarks/types.ts';
 import { UserError } from '../harness/errors.ts';
 import type { BenchmarkResult, ResultsFile } from '../harness/records.ts';
-import { mcnemar, pairedBootstrap } from './stats.ts';
+import { pairedTest } from './pairwise.ts';
 import { BENCHMARK_TITLES, fmtDelta, fmtHeadline } from './table.ts';
 
 export interface GateOptions {
@@ -40,26 +40,6 @@ export interface GateReport {
   failed: boolean;
   tolerance: number;
   significance: number;
-}
-
-function isBinary(xs: number[]): boolean {
-  return xs.every((x) => x === 0 || x === 1);
-}
-
-/** Paired test on the samples both results scored; null when either lacks per-sample credit. */
-function pairedTest(a: BenchmarkResult, b: BenchmarkResult): Pick<GateRow, 'test' | 'pValue' | 'paired'> | null {
-  if (!a.perSample || !b.perSample) return null;
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const [id, x] of Object.entries(a.perSample)) {
-    const y = b.perSample[id];
-    if (y === undefined) continue;
-    xs.push(x);
-    ys.push(y);
-  }
-  if (xs.length === 0) return null;
-  if (isBinary(xs) && isBinary(ys)) return { test: 'mcnemar', pValue: mcnemar(xs, ys).pValue, paired: xs.length };
-  return { test: 'paired-bootstrap', pValue: pairedBootstrap(xs, ys).pValue, paired: xs.length };
 }
 
 const key = (r: BenchmarkResult) => `${r.model}\u0000${r.benchmark}`;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { BenchmarkId } from '../benchmarks/types.ts';
 import { computeAspectBreakdowns, type AspectBreakdown, type BucketStat } from './aspect.ts';
 import { fillMissingIntervals, indexResults, loadReferences, loadRunDir, type ReferenceTable, type RunData } from './load.ts';
+import { fmtP, modelPairs } from './pairwise.ts';
+import type { ResultsFile } from '../harness/records.ts';
 import {
   BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
   type Cell, type ComparisonTable,
@@ -99,6 +101,21 @@ function breakdownsHtml(run: RunData): string {
 }
 
 // ------------------------------------------------------------------------------------------ charts
+
+function pairsHtml(results: ResultsFile): string {
+  const rows = modelPairs(results);
+  if (rows.length === 0) return '<p class="note">Needs at least two models with per-sample credit on the same benchmark.</p>';
+  const body = rows
+    .map(
+      (r) =>
+        `<tr${r.pValue < 0.05 ? ' class="sig"' : ''}><td>${escapeHtml(BENCHMARK_TITLES[r.benchmark])}</td><td>${escapeHtml(r.a)}</td><td>${escapeHtml(r.b)}</td>` +
+        `<td class="num">${fmtHeadline(r.headlineA)}</td><td class="num">${fmtHeadline(r.headlineB)}</td><td class="num">${fmtDelta(r.delta)}</td>` +
+        `<td>${r.test === 'mcnemar' ? 'McNemar' : 'paired bootstrap'}</td><td class="num">${r.paired}</td><td class="num">${fmtP(r.pValue)}${r.pValue < 0.05 ? ' *' : ''}</td></tr>`,
+    )
+    .join('');
+  return `<table class="bd"><thead><tr><th>benchmark</th><th>model A</th><th>model B</th><th class="num">A</th><th class="num">B</th><th class="num">B − A</th><th>test</th><th class="num">n</th><th class="num">p</th></tr></thead><tbody>${body}</tbody></table>
+<p class="note">Every two models on the samples both answered: McNemar (exact binomial below 25 discordant pairs) for right/wrong credit, paired bootstrap for soft credit. * p &lt; 0.05.</p>`;
+}
 
 function niceMax(v: number): number {
   if (v <= 100) return 100;
@@ -332,6 +349,7 @@ details summary{cursor:pointer;font-weight:600;padding:4px 0}
 table.bd{font-size:12.5px;background:var(--card)}
 table.bd th,table.bd td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left}
 table.bd thead th{background:#f8fafc;font-weight:600}
+table.bd tr.sig td{background:#fefce8}
 .aspect-grid{display:flex;flex-wrap:wrap;gap:14px}
 .aspect-bench{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:4px 12px 8px}
 .aspect-bench h3{margin:8px 0}
@@ -419,7 +437,7 @@ export function renderHtml(runIn: RunData, opts: HtmlOptions = {}): string {
 <title>eve-eval report</title><style>${CSS}</style></head>
 <body>
 <header><h1>eve-eval report</h1><div class="meta">${manifestLine(run)}<span>${models.length} model${models.length === 1 ? '' : 's'} × ${table.benchmarks.length} benchmark${table.benchmarks.length === 1 ? '' : 's'}</span><span>${totalErrors} errored sample${totalErrors === 1 ? '' : 's'}</span></div></header>
-<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#breakdowns">Breakdowns</a><a href="#aspect">Aspect ratio &amp; resolution</a>${hasBrowser ? '<a href="#samples">Samples</a>' : ''}</nav>
+<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#breakdowns">Breakdowns</a><a href="#pairs">Significance</a><a href="#aspect">Aspect ratio &amp; resolution</a>${hasBrowser ? '<a href="#samples">Samples</a>' : ''}</nav>
 <main>
 <h2 id="summary">Comparison</h2>
 ${comparisonHtml(table)}
@@ -429,6 +447,8 @@ ${legend}<div class="charts">${charts}</div>
 <p class="note">Whiskers: 95% bootstrap interval. Dashed lines: published numbers.</p>
 <h2 id="breakdowns">Breakdowns</h2>
 ${breakdownsHtml(run)}
+<h2 id="pairs">Paired significance</h2>
+${pairsHtml(run.results)}
 <h2 id="aspect">Aspect ratio &amp; resolution</h2>
 <p class="note">Mean per-sample credit ×100 (accuracy-like: for POPE and MME this is per-question accuracy, not the headline) by the original image's width / height and megapixels, with mean image tokens and latency per sample where the predictions record them.</p>
 ${aspectLegend}${aspectHtml(aspect, colors)}

@@ -6,6 +6,7 @@ import { renderCsv } from '../../reports/csv.ts';
 import { renderHtmlReport } from '../../reports/html.ts';
 import { fillMissingIntervals, loadReferences, loadRunDir } from '../../reports/load.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
+import { modelPairs, renderModelPairs } from '../../reports/pairwise.ts';
 import { renderTerminalBreakdowns, renderTerminalTable } from '../../reports/terminal.ts';
 
 interface ReportOptions {
@@ -14,6 +15,7 @@ interface ReportOptions {
   deltaVs?: string;
   published: boolean;
   breakdowns?: boolean;
+  pairs?: boolean;
   html: boolean;
 }
 
@@ -27,6 +29,7 @@ export function register(program: Command): void {
     .option('--delta-vs <row>', 'show deltas against this row: a model id or a published name such as "EVE-7B"')
     .option('--no-published', 'leave out the published reference rows')
     .option('--breakdowns', 'also print every breakdown table')
+    .option('--pairs', 'also print paired significance between every two models on the same samples')
     .option('--no-html', 'do not re-render report.html')
     .action(async (runDir: string, opts: ReportOptions) => {
       const run = fillMissingIntervals(await loadRunDir(runDir));
@@ -35,6 +38,7 @@ export function register(program: Command): void {
       const tableOpts = { references, deltaVs: opts.deltaVs, published: opts.published };
       process.stdout.write(`${renderTerminalTable(run.results, tableOpts)}\n`);
       if (opts.breakdowns) process.stdout.write(`\n${renderTerminalBreakdowns(run.results)}\n`);
+      if (opts.pairs) process.stdout.write(`\n${renderModelPairs(modelPairs(run.results))}`);
       if (opts.markdown) {
         await writeFile(opts.markdown, renderMarkdown(run.results, tableOpts));
         process.stdout.write(`wrote ${opts.markdown}\n`);
