@@ -2,11 +2,21 @@
 // of the generation loop's wall time spent outside session.run (host overhead; target < 10% at batch 8).
 // Usage: npx tsx bench/runtime.ts [--device cpu|cuda|webgpu] [--threads N] [--json FILE]
 // (npm run bench runs it on the CPU through bench/run.ts.)
-import { existsSync, writeFileSync } from 'node:fs';
+// It also runs 32 images at batch 8 through the runner (runPipeline + the ONNX backend) with and without
+// the backend's prepare() on the read-ahead pool: samples/s, and the share of wall time the decoder
+// loop sits idle waiting for its next batch (image decoding, preprocessing, vision encoding, I/O).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { loadModel, type GenerateRequest } from '../harness/runtime/model.ts';
 import { parseDevice, type Device } from '../harness/runtime/session.ts';
+import { backendFromModel } from '../harness/backends/onnx.ts';
+import type { ModelBackend } from '../harness/backends/types.ts';
+import type { BenchmarkAdapter, Sample } from '../benchmarks/types.ts';
+import { runPipeline } from '../harness/runner/pipeline.ts';
+import { ResumeStore } from '../harness/runner/resume-store.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
 const BUNDLES = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'];
@@ -29,6 +39,77 @@ export interface BenchRow {
   outside_run_share: number;
   /** Same, counting image decoding/preprocessing and vision encoding as well. */
   outside_run_share_all: number;
+}
+
+export interface PipelineRow {
+  bundle: string;
+  /** Backend prepare() on the read-ahead pool (true) or decoding inside generate() (false). */
+  read_ahead: boolean;
+  samples: number;
+  batch: number;
+  samples_per_s: number;
+  /** Share of wall time outside the decoder loop (prefill + decode): it waits for its next batch. */
+  decoder_wait_share: number;
+}
+
+const PIPE_SAMPLES = 32;
+const PIPE_BATCH = 8;
+const PIPE_CONCURRENCY = 4;
+
+/** A benchmark of in-memory PNGs (base64, as MMBench's TSV embeds them), so no disk I/O is measured. */
+function memoryAdapter(pngs: Buffer[]): BenchmarkAdapter {
+  const b64 = pngs.map((p) => p.toString('base64'));
+  const adapter: BenchmarkAdapter = {
+    id: 'pope',
+    title: 'runtime bench',
+    folder: 'bench',
+    defaultSplit: 'bench',
+    splits: ['bench'],
+    references: {},
+    present: async () => true,
+    async *load() {
+      for (let i = 0; i < b64.length; i++) {
+        const s: Sample = { id: `b${i}`, benchmark: 'pope', split: 'bench', image: { kind: 'base64', data: b64[i] }, prompt: PROMPTS[i % PROMPTS.length], maxNewTokens: MAX_NEW, meta: {} };
+        yield s;
+      }
+    },
+    score: () => {
+      throw new Error('not scored');
+    },
+    writeFixture: async () => {},
+  };
+  return adapter;
+}
+
+/** One pass of the runner over the images; the backend wrapper sums the decoder loop's time. */
+async function pipelinePass(model: Awaited<ReturnType<typeof loadModel>>, adapter: BenchmarkAdapter, readAhead: boolean): Promise<{ wallMs: number; loopMs: number; n: number }> {
+  const inner = backendFromModel(model, { name: 'bench', batchSize: PIPE_BATCH });
+  let loopMs = 0;
+  const backend: ModelBackend = {
+    ...inner,
+    prepare: readAhead ? inner.prepare : undefined,
+    async generate(items) {
+      const res = await inner.generate(items);
+      const s = model.lastLoop()!;
+      loopMs += s.prefillMs + s.decodeMs;
+      return res;
+    },
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'eve-bench-'));
+  const store = await ResumeStore.open(join(dir, 'p.jsonl'));
+  try {
+    const t0 = performance.now();
+    const r = await runPipeline({
+      adapter, adapterVersion: 'bench', dataRoot: dir, split: 'bench', backend, store,
+      batchSize: PIPE_BATCH, concurrency: PIPE_CONCURRENCY, maxNewTokensCap: null,
+    });
+    const wallMs = performance.now() - t0;
+    if (r.errors > 0) throw new Error(`pipeline bench: ${r.errors} errors (${r.records.find((x) => x.error)?.error?.message})`);
+    return { wallMs, loopMs, n: r.generated };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A deterministic 640×480 test picture (gradient with a seed-dependent block) as PNG. */
@@ -57,7 +138,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
   const device: Device = parseDevice(argValue(argv, '--device') ?? 'cpu');
   const threads = argValue(argv, '--threads') ? Number(argValue(argv, '--threads')) : undefined;
   const images = await Promise.all(Array.from({ length: 8 }, (_, k) => picture(k + 1)));
+  const pipeImages = await Promise.all(Array.from({ length: PIPE_SAMPLES }, (_, k) => picture(k + 101)));
   const rows: BenchRow[] = [];
+  const pipeRows: PipelineRow[] = [];
   for (const name of BUNDLES) {
     const dir = `${ROOT}${name}`;
     if (!existsSync(`${dir}/tokenizer.json`)) {
@@ -96,6 +179,27 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
         outside_run_share_all: 1 - wallRun / wall,
       });
     }
+    // Runner path: alternate the two modes and keep each one's best of REPEATS (the machine is shared).
+    const adapter = memoryAdapter(pipeImages);
+    const best = new Map<boolean, { wallMs: number; loopMs: number; n: number }>();
+    for (let r = 0; r < REPEATS; r++) {
+      for (const ahead of [false, true]) {
+        const x = await pipelinePass(model, adapter, ahead);
+        const prev = best.get(ahead);
+        if (!prev || x.wallMs < prev.wallMs) best.set(ahead, x);
+      }
+    }
+    for (const ahead of [false, true]) {
+      const x = best.get(ahead)!;
+      pipeRows.push({
+        bundle: name,
+        read_ahead: ahead,
+        samples: x.n,
+        batch: PIPE_BATCH,
+        samples_per_s: (x.n / x.wallMs) * 1000,
+        decoder_wait_share: 1 - x.loopMs / x.wallMs,
+      });
+    }
     await model.dispose();
   }
   console.log('bundle      device  batch  prefill tok/s  decode tok/s  outside run (loop)  outside run (all)');
@@ -104,8 +208,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
       `${r.bundle.padEnd(11)} ${r.device.padEnd(7)} ${String(r.batch).padStart(5)}  ${r.prefill_tok_s.toFixed(0).padStart(13)}  ${r.decode_tok_s.toFixed(0).padStart(12)}  ${(r.outside_run_share * 100).toFixed(1).padStart(17)}%  ${(r.outside_run_share_all * 100).toFixed(1).padStart(16)}%`,
     );
   }
+  console.log(`\nrunner path: ${PIPE_SAMPLES} images, batch ${PIPE_BATCH}, concurrency ${PIPE_CONCURRENCY}, best of ${REPEATS}`);
+  console.log('bundle      read-ahead  samples/s  decoder waits');
+  for (const r of pipeRows) {
+    console.log(`${r.bundle.padEnd(11)} ${(r.read_ahead ? 'prepare' : 'off').padEnd(10)}  ${r.samples_per_s.toFixed(1).padStart(9)}  ${(r.decoder_wait_share * 100).toFixed(1).padStart(12)}%`);
+  }
   const json = argValue(argv, '--json');
-  if (json) writeFileSync(json, JSON.stringify(rows, null, 2) + '\n');
+  if (json) writeFileSync(json, JSON.stringify({ rows, pipeline: pipeRows }, null, 2) + '\n');
   return rows;
 }
 

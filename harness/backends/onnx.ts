@@ -7,9 +7,9 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { UserError } from '../errors.ts';
 import { VERSION } from '../version.ts';
-import { loadModel } from '../runtime/model.ts';
+import { loadModel, itemFailure, isPrepared, type GenerateRequest, type LoadedModel, type PreparedItem } from '../runtime/model.ts';
 import { sha256File } from '../runner/cache-key.ts';
-import { UNSUPPORTED, toItemError, type GenerateItem, type GenerateResult, type ModelBackend } from './types.ts';
+import { UNSUPPORTED, toItemError, type GenerateItem, type GenerateResult, type ModelBackend, type PrepareResult } from './types.ts';
 
 export interface OnnxBackendOptions {
   name: string;
@@ -64,8 +64,20 @@ export async function loadOnnxBackend(opts: OnnxBackendOptions): Promise<ModelBa
     throw new UserError(`model "${opts.name}": ${opts.path} is not a model bundle (no config.json)`);
   }
   const model = await loadModel(opts.path, { device: opts.device, threads: opts.threads });
-  const modelFiles = await hashBundle(opts.path);
+  return backendFromModel(model, opts, await hashBundle(opts.path));
+}
+
+const textOnly = (it: GenerateItem): GenerateResult => ({
+  error: { kind: UNSUPPORTED, message: `${it.source}: text-only question; ONNX bundles need an image (not generated)` },
+});
+
+/** The ModelBackend face of an already loaded model (the runtime benchmark loads its own). */
+export function backendFromModel(model: LoadedModel, opts: Pick<OnnxBackendOptions, 'name' | 'batchSize'>, modelFiles: Record<string, string> = {}): ModelBackend {
   const fileKey = Object.fromEntries(Object.entries(modelFiles).map(([k, v]) => [join(opts.name, k), v]));
+  const request = (it: GenerateItem): GenerateRequest | PreparedItem => {
+    const p = it.prepared as GenerateRequest | PreparedItem | undefined;
+    return p && isPrepared(p) ? p : { image: it.image!, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens };
+  };
   return {
     id: opts.name,
     fingerprint: model.fingerprint,
@@ -74,23 +86,27 @@ export async function loadOnnxBackend(opts: OnnxBackendOptions): Promise<ModelBa
     // Family adapters (preprocessing, template) ship with eve-eval: its version is theirs.
     adapterVersions: { [model.family]: `eve-eval@${VERSION}` },
     maxBatch: opts.batchSize,
+    async prepare(it: GenerateItem): Promise<PrepareResult> {
+      if (it.image === null) return textOnly(it) as PrepareResult;
+      try {
+        return { prepared: await model.prepare({ image: it.image, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens }) };
+      } catch (err) {
+        return itemFailure(err, it.source);
+      }
+    },
     async generate(items: GenerateItem[]): Promise<GenerateResult[]> {
       // Text-only questions (ScienceQA has them) have no image; the bundle families all need one.
       const withImage = items.map((it, i) => ({ it, i })).filter(({ it }) => it.image !== null);
-      const out: GenerateResult[] = items.map((it) =>
-        it.image === null ? { error: { kind: UNSUPPORTED, message: `${it.source}: text-only question; ONNX bundles need an image (not generated)` } } : { text: '' },
-      );
+      const out: GenerateResult[] = items.map((it) => (it.image === null ? textOnly(it) : { text: '' }));
       if (withImage.length === 0) return out;
       try {
-        const res = await model.generate(
-          withImage.map(({ it }) => ({ image: it.image!, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens })),
-        );
+        const res = await model.generate(withImage.map(({ it }) => request(it)));
         withImage.forEach(({ i }, k) => (out[i] = normalize(res[k])));
       } catch (err) {
         // A whole-batch failure: retry one by one so a single bad item does not take its batch-mates down.
         for (const { it, i } of withImage) {
           try {
-            const [r] = await model.generate([{ image: it.image!, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens }]);
+            const [r] = await model.generate([request(it)]);
             out[i] = normalize(r);
           } catch (e) {
             out[i] = toItemError(e);

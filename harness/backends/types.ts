@@ -12,7 +12,15 @@ export interface GenerateItem {
   /** The benchmark prompt that follows the image placeholder; the backend adds its chat template. */
   prompt: string;
   maxNewTokens: number;
+  /**
+   * What this backend's prepare() made of the item ahead of time (opaque to the runner); generate()
+   * uses it instead of decoding again. Absent when the backend has no prepare() or it was not run.
+   */
+  prepared?: unknown;
 }
+
+/** prepare()'s outcome: the backend's own prepared form of the item, or the item's error. */
+export type PrepareResult = { prepared: unknown } | { error: { kind: string; message: string } };
 
 export interface GenerateOk {
   text: string;
@@ -37,6 +45,12 @@ export interface ModelBackend {
   readonly adapterVersions: Record<string, string>;
   /** Items the backend wants per generate() call at most; the runner never sends more. */
   readonly maxBatch: number;
+  /**
+   * Optional: decode and preprocess one item without touching the model, so the runner can do it on
+   * its read-ahead pool while the model works on the previous batch. Never throws for bad input (a
+   * corrupt image is returned as the item's error). The HTTP backend has none: the server decodes.
+   */
+  prepare?(item: GenerateItem): Promise<PrepareResult>;
   generate(items: GenerateItem[]): Promise<GenerateResult[]>;
   dispose(): Promise<void>;
 }

@@ -3,6 +3,9 @@
 // `readAhead` samples, so the model never waits for the disk and memory stays bounded; samples whose
 // prediction is already stored under the same cache key are skipped; the rest go to the model in
 // batches, and each finished batch is appended to the predictions file in one write.
+// When the backend has prepare() (local bundles: decode + family preprocessing), the pool runs that
+// too, so batch n+1 is preprocessed while batch n is in session.run. Prepared items hold pixel tensors
+// (7 MB each for EVE at 672), so at most max(2, concurrency) × batch of them are alive at once.
 import { readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
@@ -57,6 +60,28 @@ interface Prepared {
   image?: { width: number; height: number };
   error?: { kind: string; message: string };
   summary?: unknown;
+  /** The backend's prepare() output, handed to generate() with the item. */
+  prepared?: unknown;
+  /** Holds one of the prepared-item slots until its batch is generated. */
+  slot?: boolean;
+}
+
+/** A counting semaphore served first come, first served (order matters: see fill()). */
+class Slots {
+  private waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }
 
 /** Where a sample's image comes from, for one-line errors. */
@@ -79,8 +104,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   let generated = 0;
   let resumed = 0;
   let errors = 0;
+  // Backend preprocessing: one batch in generate() and at least one more being prepared, so the model
+  // never waits; more with more workers.
+  const backendPrepare = o.backend.prepare?.bind(o.backend);
+  const slots = new Slots(Math.max(2, o.concurrency) * modelBatch);
 
-  async function prepare(sample: Sample, index: number): Promise<Prepared> {
+  async function prepare(sample: Sample, index: number, ticket: Promise<void> | undefined): Promise<Prepared> {
     const source = imageSource(o.adapter, sample);
     const maxNewTokens = o.maxNewTokensCap === null ? sample.maxNewTokens : Math.min(sample.maxNewTokens, o.maxNewTokensCap);
     let bytes: Buffer | null = null;
@@ -113,7 +142,37 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       generation: { maxNewTokens, greedy: true },
     });
     const summary = o.summaries ? await o.summaries.make(sample, error ? null : bytes, index).catch(() => undefined) : undefined;
-    return { sample, bytes, key, maxNewTokens, source, image, error, summary };
+    const p: Prepared = { sample, bytes, key, maxNewTokens, source, image, error, summary };
+    if (!ticket) return p;
+    // Text-only questions and stored or failed samples skip the backend (generate() answers the former).
+    if (error || !bytes || o.store.get(sample.id, key)) {
+      void ticket.then(() => slots.release());
+      return p;
+    }
+    await ticket;
+    p.slot = true;
+    let r: Awaited<ReturnType<NonNullable<typeof backendPrepare>>>;
+    try {
+      r = await backendPrepare!(generateItem(p));
+    } catch (err) {
+      r = toItemError(err);
+    }
+    if ('error' in r) p.error = r.error;
+    else p.prepared = r.prepared;
+    return p;
+  }
+
+  function generateItem(p: Prepared): GenerateItem {
+    const item: GenerateItem = { id: p.sample.id, image: p.bytes, source: p.source, prompt: p.sample.prompt, maxNewTokens: p.maxNewTokens };
+    if (p.prepared !== undefined) item.prepared = p.prepared;
+    return item;
+  }
+
+  function releaseSlot(p: Prepared): void {
+    if (!p.slot) return;
+    p.slot = false;
+    p.prepared = undefined;
+    slots.release();
   }
 
   const iterator = o.adapter.load(o.dataRoot, { split: o.split, limit: o.limit })[Symbol.asyncIterator]();
@@ -132,7 +191,10 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       keys.set(s.id, '');
       samples.push(stripImage(s));
       const i = index++;
-      window.push(pool(() => prepare(s, i)));
+      // The slot is asked for here, in sample order, so the sample the main loop waits on is always
+      // served before later ones: out-of-order requests could fill every slot and deadlock.
+      const ticket = backendPrepare ? slots.acquire() : undefined;
+      window.push(pool(() => prepare(s, i, ticket)));
     }
   }
 
@@ -153,13 +215,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     const out = failedEarly;
     failedEarly = [];
     if (batch.length > 0) {
-      const items: GenerateItem[] = batch.map((p) => ({
-        id: p.sample.id,
-        image: p.bytes,
-        source: p.source,
-        prompt: p.sample.prompt,
-        maxNewTokens: p.maxNewTokens,
-      }));
+      const items: GenerateItem[] = batch.map(generateItem);
       await fill(); // top up the read-ahead window so preparation overlaps this generate call
       let results: GenerateResult[];
       try {
@@ -168,6 +224,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       } catch (err) {
         results = items.map(() => toItemError(err));
       }
+      batch.forEach(releaseSlot);
       batch.forEach((p, i) => out.push(record(p, results[i])));
       generated += batch.length;
       batch = [];
@@ -187,6 +244,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     keys.set(p.sample.id, p.key);
     if (o.summaries && p.summary !== undefined) o.summaries.write(p.summary);
     p.bytes = p.error ? null : p.bytes;
+    if (p.error || o.store.get(p.sample.id, p.key)) releaseSlot(p);
     if (o.store.get(p.sample.id, p.key)) {
       resumed++;
       o.progress?.update({ done: 1, cached: 1 });

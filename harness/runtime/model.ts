@@ -1,12 +1,15 @@
 // A loaded model bundle: family preprocessing and prompt (adapters/), the three ONNX sessions, and
 // batched greedy generation. Sessions are created once and reused for every generate() call.
+// prepare() (decode + preprocess + tokenize; no session) is public so the runner can run it ahead of
+// the model on its read-ahead pool: while session.run of batch n runs on onnxruntime's native threads,
+// the JS thread and sharp's pool prepare batch n+1. generate() takes prepared items or plain requests.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
-import type { BundleConfig, ModelFamily, PixelInput } from '../../adapters/types.ts';
+import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../../adapters/types.ts';
 import { getFamily } from '../../adapters/registry.ts';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer.ts';
-import { InputError, UserError } from '../errors.ts';
+import { UserError } from '../errors.ts';
 import { loadBundle, validateSessions, floatType, PARTS, type Bundle, type PartName, type Precision } from './bundle.ts';
 import { createPart, type Device, type Part } from './session.ts';
 import { embedIds, floatTensor, generateBatch, hostFloats, type Engine } from './generate.ts';
@@ -46,6 +49,24 @@ export interface GenerateFailure {
 
 export type GenerateItemResult = GenerateSuccess | GenerateFailure;
 
+/**
+ * An item after decoding, family preprocessing and prompt tokenization: everything before the first
+ * session.run. Made by prepare(); holds the pixel tensor (EVE at 672: 7 MB), so callers bound how many
+ * are alive.
+ */
+export interface PreparedItem {
+  readonly kind: 'prepared';
+  /** The model (bundle folder) that made it: its pixels only fit that model's vision encoder. */
+  readonly bundleDir: string;
+  source: string;
+  maxNewTokens: number;
+  pixels: PixelInput;
+  prompt: PromptInput;
+  image: { width: number; height: number };
+  /** Decode + preprocess + tokenize, measured in prepare(). */
+  preprocessMs: number;
+}
+
 export interface GenerateCallOptions {
   /** false: recompute the whole sequence each step instead of using the KV cache (tests). */
   useCache?: boolean;
@@ -63,7 +84,10 @@ export interface LoadedModel {
   sessionRunMs(): number;
   /** Figures of the last generate() call's decoder loop (for the benchmark). */
   lastLoop(): LoopStats | undefined;
-  generate(items: GenerateRequest[], opts?: GenerateCallOptions): Promise<GenerateItemResult[]>;
+  /** Decode, preprocess and tokenize one item, no session involved. Throws InputError naming the source. */
+  prepare(item: GenerateRequest): Promise<PreparedItem>;
+  /** Plain requests are prepared here, one by one; prepared items go straight to the vision encoder. */
+  generate(items: Array<GenerateRequest | PreparedItem>, opts?: GenerateCallOptions): Promise<GenerateItemResult[]>;
   dispose(): Promise<void>;
 }
 
@@ -86,14 +110,25 @@ export function fingerprintFiles(files: string[]): string {
   return h.digest('hex');
 }
 
-/** Prepared item: the prefix embeddings ready for the decoder, or the reason it failed. */
-interface Prepared {
+/** An item ready for the decoder: its prefix embeddings (prompt text around the image embeddings). */
+interface Embedded {
   prefix: Float32Array;
   imageTokens: number;
   promptTokens: number;
   image: { width: number; height: number };
   preprocessMs: number;
   encodeMs: number;
+}
+
+export function isPrepared(x: GenerateRequest | PreparedItem): x is PreparedItem {
+  return (x as PreparedItem).kind === 'prepared';
+}
+
+/** One item's failure as a result: bad input ('input') keeps its own message, which names the file. */
+export function itemFailure(err: unknown, source: string): GenerateFailure {
+  const e = err as Error;
+  const user = err instanceof UserError;
+  return { error: { kind: user ? 'input' : 'generation', message: user ? e.message : `${source}: ${String(e?.message ?? err).split('\n')[0]}` } };
 }
 
 export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LoadedModel> {
@@ -157,18 +192,34 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     return out2;
   }
 
-  async function prepare(item: GenerateRequest): Promise<Prepared> {
+  async function prepare(item: GenerateRequest): Promise<PreparedItem> {
     const t0 = performance.now();
-    const px = await family.preprocess(item.image, item.source, bundle.preprocessorConfig);
+    const pixels = await family.preprocess(item.image, item.source, bundle.preprocessorConfig);
+    const prompt = family.buildPrompt(item.prompt, (t) => tokenizer.encode(t), config);
+    return {
+      kind: 'prepared',
+      bundleDir: dir,
+      source: item.source,
+      maxNewTokens: item.maxNewTokens,
+      pixels,
+      prompt,
+      image: { width: pixels.width, height: pixels.height },
+      preprocessMs: performance.now() - t0,
+    };
+  }
+
+  /** Vision encoder + token embeddings: the prefix the decoder starts from. */
+  async function embed(p: PreparedItem): Promise<Embedded> {
+    if (p.bundleDir !== dir) throw new Error(`prepared for ${p.bundleDir}, not ${dir}`);
     const t1 = performance.now();
+    const px = p.pixels;
     const img = await encodeImage(px);
     const imageTokens = img.length / H;
     if (imageTokens !== px.imageTokens) {
       throw new Error(`${bundle.files.vision_encoder}: gave ${imageTokens} image embeddings where the ${config.family} preprocessing expects ${px.imageTokens}`);
     }
-    const prompt = family.buildPrompt(item.prompt, (t) => tokenizer.encode(t), config);
-    const before = await embedIds(engine, prompt.before);
-    const after = await embedIds(engine, prompt.after);
+    const before = await embedIds(engine, p.prompt.before);
+    const after = await embedIds(engine, p.prompt.after);
     const prefix = new Float32Array(before.length + img.length + after.length);
     prefix.set(before);
     prefix.set(img, before.length);
@@ -176,9 +227,9 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     return {
       prefix,
       imageTokens,
-      promptTokens: prompt.before.length + prompt.after.length,
-      image: { width: px.width, height: px.height },
-      preprocessMs: t1 - t0,
+      promptTokens: p.prompt.before.length + p.prompt.after.length,
+      image: p.image,
+      preprocessMs: p.preprocessMs,
       encodeMs: performance.now() - t1,
     };
   }
@@ -191,15 +242,17 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     executionProvider: parts.decoder_model_merged.provider,
     lastLoop: () => last,
     sessionRunMs: () => PARTS.reduce((a, p) => a + parts[p].runMs, 0),
+    prepare,
     async generate(items, callOpts = {}) {
       const results: GenerateItemResult[] = new Array(items.length);
-      const ready: { index: number; prep: Prepared }[] = [];
-      // Images are preprocessed and encoded one by one (shapes differ); a bad one fails only its item.
+      const ready: { index: number; prep: Embedded }[] = [];
+      // Images are encoded one by one (shapes differ); a bad one fails only its item.
       for (let i = 0; i < items.length; i++) {
         try {
-          ready.push({ index: i, prep: await prepare(items[i]) });
+          const it = items[i];
+          ready.push({ index: i, prep: await embed(isPrepared(it) ? it : await prepare(it)) });
         } catch (err) {
-          results[i] = { error: { kind: err instanceof UserError ? 'input' : 'generation', message: err instanceof InputError || err instanceof UserError ? err.message : `${items[i].source}: ${(err as Error).message}` } };
+          results[i] = itemFailure(err, items[i].source);
         }
       }
       if (ready.length === 0) return results;

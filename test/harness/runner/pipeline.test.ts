@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPipeline, type PipelineOptions } from '../../../harness/runner/pipeline.ts';
 import { ResumeStore } from '../../../harness/runner/resume-store.ts';
 import { FakeBackend, fakeAdapter, writeFakeData } from './fakes.ts';
+import type { GenerateItem, GenerateResult, PrepareResult } from '../../../harness/backends/types.ts';
 
 async function pass(root: string, backend: FakeBackend, extra: Partial<PipelineOptions> = {}) {
   const store = await ResumeStore.open(join(root, 'out', 'p.jsonl'));
@@ -89,5 +90,86 @@ describe('runPipeline', () => {
     await store.close();
     expect(pulled).toBe(30);
     expect(maxAhead).toBeLessThanOrEqual(8); // readAhead = max(2·batch, 2·concurrency, 4) plus the batch being formed
+  });
+});
+
+/** A FakeBackend with prepare(): records what was prepared, how many prepared items are alive, and overlap. */
+class PreparingBackend extends FakeBackend {
+  preparedIds: string[] = [];
+  alive = 0;
+  maxAlive = 0;
+  /** Prepares that finished while a generate() call was in flight. */
+  preparedDuringGenerate = 0;
+  inGenerate = false;
+  async prepare(item: GenerateItem): Promise<PrepareResult> {
+    await new Promise((r) => setTimeout(r, 1));
+    if (item.id === 'q5') return { error: { kind: 'input', message: `${item.source}: cannot decode image: bad pixels` } };
+    this.preparedIds.push(item.id);
+    this.alive++;
+    this.maxAlive = Math.max(this.maxAlive, this.alive);
+    if (this.inGenerate) this.preparedDuringGenerate++;
+    return { prepared: { tag: `prep-${item.id}` } };
+  }
+  override async generate(items: GenerateItem[]): Promise<GenerateResult[]> {
+    // Every item arrives with its own prepared value.
+    for (const it of items) if ((it.prepared as { tag: string }).tag !== `prep-${it.id}`) throw new Error(`unprepared ${it.id}`);
+    this.inGenerate = true;
+    await new Promise((r) => setTimeout(r, 15)); // the "session.run" the next batch's prepare overlaps
+    this.inGenerate = false;
+    const out = await super.generate(items);
+    this.alive -= items.length; // the runner drops them once the batch is done
+    return out;
+  }
+}
+
+describe('runPipeline with backend prepare()', () => {
+  it('prepares ahead of generate, within the memory bound, and passes each item its prepared form', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pipe-'));
+    await writeFakeData(root, 24, ['q4']);
+    const b = new PreparingBackend();
+    const r = await pass(root, b, { batchSize: 3, concurrency: 2 });
+    // q4 fails the runner's header check, q5 fails prepare(): neither reaches generate().
+    expect(b.preparedIds).not.toContain('q4');
+    expect(b.generatedIds).not.toContain('q4');
+    expect(b.generatedIds).not.toContain('q5');
+    expect(r.answers.get('q5')?.error).toEqual({ kind: 'input', message: expect.stringContaining('q5.png: cannot decode image') });
+    expect(r.answers.get('q23')?.text).toBe('23');
+    expect(r.errors).toBe(2);
+    expect(b.generatedIds.length).toBe(22);
+    expect(b.maxAlive).toBeLessThanOrEqual(2 * 3); // max(2, concurrency) × batch
+    expect(b.preparedDuringGenerate).toBeGreaterThan(0); // preprocessing overlapped the model
+
+    // A resumed pass prepares nothing it does not generate.
+    const b2 = new PreparingBackend();
+    await pass(root, b2, { batchSize: 3, concurrency: 2 });
+    expect(b2.preparedIds).toEqual(b2.generatedIds);
+    expect(b2.generatedIds).toEqual([]);
+  });
+
+  it('never deadlocks and keeps the bound with one worker, batch 1 and batch larger than the data', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pipe-'));
+    await writeFakeData(root, 9);
+    for (const [batchSize, concurrency] of [[1, 1], [4, 1], [16, 3]]) {
+      const b = new PreparingBackend();
+      const r = await pass(root, b, { batchSize, concurrency });
+      await rm(join(root, 'out'), { recursive: true });
+      expect(b.generatedIds.length).toBe(8); // q5 fails in prepare()
+      expect(r.answers.size).toBe(9);
+      expect(b.maxAlive).toBeLessThanOrEqual(Math.max(2, concurrency) * batchSize);
+    }
+  });
+
+  it('a prepare() that throws fails only its sample', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pipe-'));
+    await writeFakeData(root, 4);
+    const b = new PreparingBackend();
+    const orig = b.prepare.bind(b);
+    b.prepare = async (it) => {
+      if (it.id === 'q1') throw new Error('boom');
+      return orig(it);
+    };
+    const r = await pass(root, b);
+    expect(r.answers.get('q1')?.error?.message).toBe('boom');
+    expect(b.generatedIds.sort()).toEqual(['q0', 'q2', 'q3']);
   });
 });

@@ -84,6 +84,31 @@ describe.skipIf(!ready).each(BUNDLES)('loadModel(%s)', (bundle) => {
     expect(ok(res[2]).image.width).toBeGreaterThan(0);
   });
 
+  it('prepared items (prepare() ahead, then generate) give exactly the answers of plain requests', async () => {
+    const plain = (await model.generate(items)).map(ok);
+    const prepared = await Promise.all(items.map((it) => model.prepare(it)));
+    expect(prepared.every((p) => p.kind === 'prepared' && p.preprocessMs > 0)).toBe(true);
+    // Mixed: prepared and plain items in one batch.
+    const mixed = (await model.generate(prepared.map((p, k) => (k % 2 ? items[k] : p)))).map(ok);
+    for (let k = 0; k < items.length; k++) {
+      expect(mixed[k].text).toBe(plain[k].text);
+      expect(mixed[k].generatedTokens).toBe(plain[k].generatedTokens);
+      expect(mixed[k].imageTokens).toBe(plain[k].imageTokens);
+      expect(mixed[k].image).toEqual(plain[k].image);
+    }
+    // preprocess_ms of a prepared item is what prepare() measured, not time spent in generate().
+    expect(mixed[0].timings.preprocess_ms).toBe(prepared[0].preprocessMs);
+  });
+
+  it('prepare() of a corrupt image throws naming the file; a foreign prepared item fails only itself', async () => {
+    await expect(model.prepare({ ...items[0], image: Buffer.from('garbage'), source: 'broken.png' })).rejects.toThrow(/^broken\.png/);
+    const p = await model.prepare(items[0]);
+    const foreign = { ...p, bundleDir: '/elsewhere', source: 'foreign.png' };
+    const res = await model.generate([foreign, p]);
+    expect('error' in res[0] && res[0].error.kind === 'generation' && res[0].error.message.startsWith('foreign.png')).toBe(true);
+    expect(ok(res[1]).text).toBe(ok((await model.generate([items[0]]))[0]).text);
+  });
+
   it('fingerprint is a sha256 of the bundle files and differs between bundles', () => {
     expect(model.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(model.fingerprint).toBe(fingerprintFiles(model.bundle.allFiles));
