@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The runtime benchmark (bench/runtime.ts) on a GPU machine: the tiny bundles with --device cpu,
-# cuda and webgpu, printing the same table (prefill/decode tokens/s at batch 1 and 8, share of time
-# outside session.run) once per device, and writing bench-<device>.json to $OUT (or .bench/).
+# The runtime benchmark (bench/runtime.ts) on a GPU machine: the tiny bundles with --device cpu and
+# webgpu (BENCH_DEVICES="cpu cuda webgpu" to add cuda), printing the same table (prefill/decode
+# tokens/s at batch 1 and 8, share of time outside session.run) once per device, and writing
+# bench-<device>.json to $OUT (or .bench/); then the correctness check (bench/gpu-check.ts): greedy
+# tokens on cpu vs webgpu at batch 1 and 8, written to gpu-check.json.
 #
 # The GPU machine has no network and no Node.js, so the work is split in two:
-#   bash bench/gpu.sh pack   here: bundles bench/runtime.ts (and everything it imports) into one .mjs
-#                            with esbuild, and packs this machine's node binary, the Linux x64 native
+#   bash bench/gpu.sh pack   here: bundles bench/runtime.ts and bench/gpu-check.ts (and everything they
+#                            import) into one .mjs each with esbuild, and packs this machine's node binary, the Linux x64 native
 #                            modules (onnxruntime-node, sharp/libvips) and the Vulkan loader .debs into
 #                            .bench/gpu/ (git-ignored; about 40 MB, to carry with the working tree).
 #   bash bench/gpu.sh run    there (device tool: carry [".bench/gpu"]): unpacks, puts the Vulkan
-#                            loader in place for WebGPU, runs the three devices. Installs nothing from
+#                            loader in place for WebGPU, runs the benchmark and the check. Installs nothing from
 #                            the network.
 # Known limits: onnxruntime-node ships no CUDA provider in its npm package (its installer downloads it
 # from NuGet at install time, and it needs CUDA 12 + cuDNN 9 libraries), so "--device cuda" prints the
@@ -25,10 +27,13 @@ pack() {
   rm -rf "$PACK"
   mkdir -p "$PACK/stage/node_modules/@img" "$PACK/stage/node_modules/onnxruntime-node/bin/napi-v6/linux" "$PACK/debs"
   # One ESM file; the native packages stay external and travel as files.
-  npx esbuild bench/runtime.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
-    --external:onnxruntime-node --external:sharp \
-    --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
-    --outfile="$PACK/stage/bench-runtime.mjs"
+  local f
+  for f in runtime gpu-check; do
+    npx esbuild "bench/$f.ts" --bundle --platform=node --format=esm --target=node20 --log-level=warning \
+      --external:onnxruntime-node --external:sharp \
+      --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
+      --outfile="$PACK/stage/bench-$f.mjs"
+  done
   local nm=node_modules
   cp -r "$nm/onnxruntime-common" "$nm/sharp" "$nm/detect-libc" "$nm/semver" "$PACK/stage/node_modules/"
   cp -r "$nm/@img/colour" "$nm/@img/sharp-linux-x64" "$nm/@img/sharp-libvips-linux-x64" "$PACK/stage/node_modules/@img/"
@@ -42,7 +47,7 @@ pack() {
   # shellcheck disable=SC2086
   apt-get $o update -qq >/dev/null && (cd "$PACK/debs" && apt-get $o download libvulkan1 libglvnd0 libegl1 libgl1 libglx0 libopengl0 >/dev/null) \
     || echo "gpu.sh: could not download the Vulkan loader .debs; WebGPU will need libvulkan1 on the GPU machine"
-  tar -C "$PACK/stage" -cf - . | xz -T0 -6 >"$PACK/stage.tar.xz"
+  tar -C "$PACK/stage" -cf - . | xz -T0 -9 >"$PACK/stage.tar.xz"  # -9: the pack travels with the tree under a 64 MiB cap
   rm -rf "$PACK/stage"
   du -sh "$PACK"
 }
@@ -54,6 +59,7 @@ run() {
   # The bundle resolves fixtures/models relative to itself (../fixtures/models from bench/), and its
   # external packages from the repo's node_modules: put both where it looks, without touching a real one.
   cp "$stage/bench-runtime.mjs" bench/.gpu-runtime.mjs
+  cp "$stage/bench-gpu-check.mjs" bench/.gpu-check.mjs
   if [ ! -e node_modules ]; then ln -s "$stage/node_modules" node_modules; fi
   if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1 && ls "$PACK"/debs/*.deb >/dev/null 2>&1; then
     for f in "$PACK"/debs/*.deb; do dpkg -x "$f" /; done
@@ -67,11 +73,16 @@ run() {
   local out="${OUT:-.bench}"
   mkdir -p "$out"
   local rc=0
-  for dev in cpu cuda webgpu; do
+  # cuda is left out by default: without the CUDA provider libraries in the pack it only measures the
+  # CPU again (see above), and the device time is better spent on the check.
+  for dev in ${BENCH_DEVICES:-cpu webgpu}; do
     echo "== --device $dev"
     "$stage/node" bench/.gpu-runtime.mjs --device "$dev" --json "$out/bench-$dev.json" || rc=1
   done
-  rm -f bench/.gpu-runtime.mjs
+  # Correctness: the same greedy tokens on the CPU and on WebGPU (GPU-resident KV cache), batch 1 and 8.
+  echo "== gpu-check: cpu vs webgpu"
+  "$stage/node" bench/.gpu-check.mjs --devices cpu,webgpu --json "$out/gpu-check.json" || rc=1
+  rm -f bench/.gpu-runtime.mjs bench/.gpu-check.mjs
   [ -L node_modules ] && rm node_modules
   return $rc
 }
