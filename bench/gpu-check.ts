@@ -80,9 +80,9 @@ export interface Row {
 
 // ---------- recording the decoder's logits ----------
 
-// LoadedModel.generate returns text only; to get the token ids without touching harness/, every
-// session.run whose outputs include `logits` (the decoder) is observed: per step, the argmax of each
-// row's last position (what generateBatch picks, with the same argmax), and the first step's logits.
+// Token ids come from LoadedModel.generate itself (tokenIds). The first step's logits are not part of its
+// result, so every session.run whose outputs include `logits` (the decoder) is observed, in this bench only:
+// per step, the argmax of each row's last position (a cross-check on tokenIds), and the first step's logits.
 interface Recorder {
   steps: number[][];
   first: Float32Array[] | null;
@@ -127,8 +127,9 @@ export async function generateRecorded(model: LoadedModel, items: GenerateReques
     return res.map((r): ItemRun => {
       if ('error' in r) return { error: r.error.message };
       const k = row++;
-      const tokens = recorder!.steps.slice(0, r.generatedTokens).map((s) => s[k]);
-      return { tokens, text: r.text, firstLogits: recorder!.first?.[k] };
+      const observed = recorder!.steps.slice(0, r.generatedTokens).map((s) => s[k]);
+      if (observed.join() !== r.tokenIds.join()) throw new Error(`gpu-check: observed decoder argmax ${observed.join()} differs from tokenIds ${r.tokenIds.join()}`);
+      return { tokens: r.tokenIds, text: r.text, firstLogits: recorder!.first?.[k] };
     });
   } finally {
     recorder = null;

@@ -39,6 +39,8 @@ export interface GenerateSuccess {
   imageTokens: number;
   promptTokens: number;
   generatedTokens: number;
+  /** The greedy token ids as generated (EOS included), before decoding: for exactness checks across devices. */
+  tokenIds: number[];
   timings: Timings;
   image: { width: number; height: number };
 }
@@ -277,6 +279,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
             imageTokens: prep.imageTokens,
             promptTokens: prep.promptTokens,
             generatedTokens: ids.length,
+            tokenIds: ids,
             // Prefill and decode are the batch's (rows run together); vision encoding counts as prefill.
             timings: { preprocess_ms: prep.preprocessMs, prefill_ms: prep.encodeMs + gen.prefillMs, decode_ms: gen.decodeMs },
             image: prep.image,
