@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId, type References } from '../benchmarks/types.ts';
 import { InputError, UserError } from '../harness/errors.ts';
+import { readRunJsonl } from '../harness/run-jsonl.ts';
 import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../harness/records.ts';
 import { readSampleSummaries, type SampleSummary } from './sample-summary.ts';
 import { headlineCI } from './stats.ts';
@@ -61,30 +62,14 @@ export async function loadResultsFile(file: string): Promise<ResultsFile> {
   return parsed.data as unknown as ResultsFile;
 }
 
-/**
- * Read predictions JSONL. Later lines for an id replace earlier ones (a resumed run reruns failures);
- * a torn last line from a killed run is skipped; any other bad line is an error naming file:line.
- */
+/** Read a run's predictions JSONL: the last line per id wins; a torn last line from a killed run is skipped. */
 export async function readPredictions(file: string): Promise<Map<string, PredictionRecord>> {
-  const text = await readFile(file, 'utf8');
-  const lines = text.split('\n');
-  const out = new Map<string, PredictionRecord>();
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (!line) continue;
-    let v: PredictionRecord;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      if (i === lines.length - 1) break;
-      throw new InputError(file, i + 1, 'not valid JSON');
-    }
-    if (typeof v !== 'object' || v === null || typeof v.id !== 'string' || typeof v.text !== 'string') {
-      throw new InputError(file, i + 1, 'not a prediction record (needs string id and text)');
-    }
-    out.set(v.id, v);
-  }
-  return out;
+  return readRunJsonl(file, isPredictionRecord, 'a prediction record (needs string id and text)');
+}
+
+function isPredictionRecord(v: unknown): v is PredictionRecord {
+  const o = v as Record<string, unknown>;
+  return typeof o === 'object' && o !== null && typeof o.id === 'string' && typeof o.text === 'string';
 }
 
 export interface RunData {

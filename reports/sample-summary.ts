@@ -1,9 +1,8 @@
 // One line of RUN_DIR/samples/<benchmark>.jsonl: what the report's sample browser shows about a sample.
 // The runner writes these with summarizeSample(); the report reads them with readSampleSummaries().
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Sample } from '../benchmarks/types.ts';
-import { InputError } from '../harness/errors.ts';
+import { readRunJsonl } from '../harness/run-jsonl.ts';
 
 export interface SampleSummary {
   id: string;
@@ -106,26 +105,7 @@ function isSummary(v: unknown): v is SampleSummary {
   );
 }
 
-/**
- * Read a samples JSONL file. A malformed line is an InputError naming file and line, except a torn
- * last line (a run killed mid-write), which is skipped. Later lines for the same id replace earlier ones.
- */
+/** Read a samples JSONL file: the last line per id wins; a torn last line from a killed run is skipped. */
 export async function readSampleSummaries(file: string): Promise<SampleSummary[]> {
-  const text = await readFile(file, 'utf8');
-  const lines = text.split('\n');
-  const byId = new Map<string, SampleSummary>();
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (!line) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      if (i === lines.length - 1) break; // torn tail: no newline after it
-      throw new InputError(file, i + 1, 'not valid JSON');
-    }
-    if (!isSummary(v)) throw new InputError(file, i + 1, 'not a sample summary (needs id, prompt, truth, meta, image, thumb)');
-    byId.set(v.id, v);
-  }
-  return [...byId.values()];
+  return [...(await readRunJsonl(file, isSummary, 'a sample summary (needs id, prompt, truth, meta, image, thumb)')).values()];
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { InputError } from '../errors.ts';
+import { parseRunJsonl } from '../run-jsonl.ts';
 import type { PredictionRecord } from '../records.ts';
 
 function isRecord(v: unknown): v is PredictionRecord {
@@ -14,28 +14,9 @@ function isRecord(v: unknown): v is PredictionRecord {
   return typeof o === 'object' && o !== null && typeof o.id === 'string' && typeof o.text === 'string' && typeof o.cacheKey === 'string';
 }
 
-/**
- * Parse a predictions file. The writer ends every line with "\n" in the same write, so text after the
- * last newline is a torn write (kill -9): it is dropped, even if it happens to parse. Any other bad
- * line is an InputError naming the file and line.
- */
+/** Parse a predictions file (harness/run-jsonl.ts: a torn last line is dropped, other bad lines are errors). */
 export function parsePredictionLines(text: string, file: string): { records: PredictionRecord[]; tornTail: boolean } {
-  const lines = text.split('\n');
-  const tail = lines.pop() ?? ''; // '' when the file ends with a newline
-  const records: PredictionRecord[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.trim() === '') continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      throw new InputError(file, i + 1, 'not valid JSON (delete the line or the file to rerun those samples)');
-    }
-    if (!isRecord(v)) throw new InputError(file, i + 1, 'not a prediction record (needs id, text, cacheKey)');
-    records.push(v);
-  }
-  return { records, tornTail: tail.trim() !== '' };
+  return parseRunJsonl(text, file, isRecord, 'a prediction record (needs id, text, cacheKey)');
 }
 
 async function atomicWrite(file: string, text: string): Promise<void> {
