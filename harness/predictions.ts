@@ -179,7 +179,7 @@ export async function readPredictions(
 }
 
 // Shared by the re-scoring commands (score, submission) and bench/conformance.ts. The registry is imported
-// lazily so that a benchmark folder that fails to load cannot take the whole CLI down with it.
+// lazily: cli.ts loads every command module at start, and `--help` or `predict` need none of the ten adapters.
 
 export async function benchmarkById(id: string): Promise<BenchmarkAdapter> {
   const { getBenchmark } = await import('../benchmarks/registry.ts');
