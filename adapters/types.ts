@@ -24,7 +24,10 @@ export interface PixelInput {
   height: number;
 }
 
-/** Prompt token ids with the image's place marked; the runtime splices the image embeddings there. */
+/**
+ * Prompt token ids with the image's place marked; the runtime splices the image embeddings there.
+ * A text-only prompt has all its ids in `before` and none in `after` (no image is spliced).
+ */
 export interface PromptInput {
   /** Text token ids before and after the image embeddings (BOS included where the family puts it). */
   before: number[];
@@ -52,8 +55,12 @@ export interface ModelFamily {
   family: Family;
   /** Decode (as PIL's convert('RGB') sees it) and preprocess one image. Throws InputError naming the file. */
   preprocess(image: Buffer, source: string, preprocessorConfig: Record<string, unknown>): Promise<PixelInput>;
-  /** Build the family's chat template around the benchmark prompt and tokenize it. */
-  buildPrompt(prompt: string, tokenize: (text: string) => number[], config: BundleConfig): PromptInput;
+  /**
+   * Build the family's chat template around the benchmark prompt and tokenize it. `hasImage` false
+   * (optional, default true): a text-only question (ScienceQA has them), built and tokenised the way the
+   * reference does with no image (no placeholder, nothing to splice).
+   */
+  buildPrompt(prompt: string, tokenize: (text: string) => number[], config: BundleConfig, hasImage?: boolean): PromptInput;
   /** Post-process generated text as the reference code does (skip specials, strip, drop a trailing "</s>"). */
   postprocess(text: string): string;
 }

@@ -5,7 +5,8 @@
 // rescale 1/255 and normalise with mean 0.5, std 0.5; 30×30×3 raw patches in row-major patch order,
 // each flattened (y, x, channel). Text: |SPEAKER| × cols + |NEWLINE| per patch row (the runtime puts
 // patch embeddings in place of |SPEAKER| and the |NEWLINE| embedding after each row), then BOS,
-// the prompt, and <0x04> (beginning of answer). No chat template.
+// the prompt, and <0x04> (beginning of answer). No chat template. With no image, FuyuProcessor hands
+// the text straight to its tokenizer: the tokenizer's own BOS + the prompt, and no <0x04>.
 import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../types.ts';
 import { decodeImage, type RgbImage } from '../../harness/image.ts';
 import { InputError, UserError } from '../../harness/errors.ts';
@@ -99,7 +100,14 @@ const fuyu: ModelFamily = {
       height: img.height,
     };
   },
-  buildPrompt(prompt: string, tokenize: (text: string) => number[], config: BundleConfig): PromptInput {
+  buildPrompt(prompt: string, tokenize: (text: string) => number[], config: BundleConfig, hasImage = true): PromptInput {
+    // FuyuProcessor.__call__ with images None returns `self.tokenizer(text)`: no boa token, and the BOS
+    // is the tokenizer's bos_token, "|ENDOFTEXT|" in Fuyu-8B's tokenizer_config.json (the same token as
+    // eos, 71013), not the "<s>" (config bos_token_id 1) that the image path puts before the prompt.
+    if (!hasImage) {
+      const textBos = typeof config.text_bos_token_id === 'number' ? config.text_bos_token_id : config.eos_token_id;
+      return { before: [textBos, ...tokenize(prompt)], after: [] };
+    }
     // "<0x04>" is a byte-fallback piece: a lone \x04 encodes to it (after the dummy-prefix "▁" piece).
     let boa = typeof config.boa_token_id === 'number' ? config.boa_token_id : undefined;
     if (boa === undefined) {

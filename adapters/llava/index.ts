@@ -13,9 +13,12 @@ export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 export const VICUNA_V1_SYSTEM =
   "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions.";
 
-/** conv_vicuna_v1.get_prompt() with `<image>\n{prompt}` as the user turn (mm_use_im_start_end False). */
-export function vicunaV1Prompt(prompt: string): string {
-  return `${VICUNA_V1_SYSTEM} USER: <image>\n${prompt} ASSISTANT:`;
+/**
+ * conv_vicuna_v1.get_prompt() with `<image>\n{prompt}` as the user turn (mm_use_im_start_end False);
+ * with no image (model_vqa_science.py: a question without "image") the user turn is the prompt alone.
+ */
+export function vicunaV1Prompt(prompt: string, hasImage = true): string {
+  return `${VICUNA_V1_SYSTEM} USER: ${hasImage ? '<image>\n' : ''}${prompt} ASSISTANT:`;
 }
 
 /**
@@ -24,10 +27,12 @@ export function vicunaV1Prompt(prompt: string): string {
  * image, "\n{prompt} ASSISTANT:", starts with id 29871 ("▁") and then 13 ("<0x0A>"); the bundle's
  * tokenizer.json (Prepend "▁" normaliser) gives the same ids when the chunk is encoded on its own.
  */
-export function vicunaV1Tokens(prompt: string, tokenize: (text: string) => number[], config: BundleConfig): PromptInput {
+export function vicunaV1Tokens(prompt: string, tokenize: (text: string) => number[], config: BundleConfig, hasImage = true): PromptInput {
   if (prompt.includes('<image>')) {
     throw new UserError('prompt text contains "<image>": the image placeholder is added by the template, once');
   }
+  // No image: tokenizer_image_token sees one chunk, tokenised whole with BOS once; nothing after.
+  if (!hasImage) return { before: [config.bos_token_id, ...tokenize(vicunaV1Prompt(prompt, false))], after: [] };
   const [chunk1, chunk2] = vicunaV1Prompt(prompt).split('<image>');
   return { before: [config.bos_token_id, ...tokenize(chunk1)], after: tokenize(chunk2) };
 }

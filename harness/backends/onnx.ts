@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { loadModel, itemFailure, isPrepared, type GenerateRequest, type LoadedModel, type PreparedItem } from '../runtime/model.ts';
 import { sha256File } from '../runner/cache-key.ts';
-import { UNSUPPORTED, toItemError, type GenerateItem, type GenerateResult, type ModelBackend, type PrepareResult } from './types.ts';
+import { toItemError, type GenerateItem, type GenerateResult, type ModelBackend, type PrepareResult } from './types.ts';
 
 export interface OnnxBackendOptions {
   name: string;
@@ -55,7 +55,8 @@ function normalize(r: unknown): GenerateResult {
           decode_ms: Number(timings.decode_ms ?? timings.decodeMs ?? timings.decode ?? 0),
         }
       : undefined,
-    image: o.image as { width: number; height: number } | undefined,
+    // A text-only question has no image size (null from the runtime): the record gets none.
+    image: (o.image ?? undefined) as { width: number; height: number } | undefined,
   };
 }
 
@@ -67,16 +68,12 @@ export async function loadOnnxBackend(opts: OnnxBackendOptions): Promise<ModelBa
   return backendFromModel(model, opts, await hashBundle(opts.path));
 }
 
-const textOnly = (it: GenerateItem): GenerateResult => ({
-  error: { kind: UNSUPPORTED, message: `${it.source}: text-only question; ONNX bundles need an image (not generated)` },
-});
-
 /** The ModelBackend face of an already loaded model (the runtime benchmark loads its own). */
 export function backendFromModel(model: LoadedModel, opts: Pick<OnnxBackendOptions, 'name' | 'batchSize'>, modelFiles: Record<string, string> = {}): ModelBackend {
   const fileKey = Object.fromEntries(Object.entries(modelFiles).map(([k, v]) => [join(opts.name, k), v]));
   const request = (it: GenerateItem): GenerateRequest | PreparedItem => {
     const p = it.prepared as GenerateRequest | PreparedItem | undefined;
-    return p && isPrepared(p) ? p : { image: it.image!, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens };
+    return p && isPrepared(p) ? p : { image: it.image, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens };
   };
   return {
     id: opts.name,
@@ -87,7 +84,6 @@ export function backendFromModel(model: LoadedModel, opts: Pick<OnnxBackendOptio
     adapterVersions: { [model.family]: `eve-eval@${VERSION}` },
     maxBatch: opts.batchSize,
     async prepare(it: GenerateItem): Promise<PrepareResult> {
-      if (it.image === null) return textOnly(it) as PrepareResult;
       try {
         return { prepared: await model.prepare({ image: it.image, source: it.source, prompt: it.prompt, maxNewTokens: it.maxNewTokens }) };
       } catch (err) {
@@ -95,24 +91,22 @@ export function backendFromModel(model: LoadedModel, opts: Pick<OnnxBackendOptio
       }
     },
     async generate(items: GenerateItem[]): Promise<GenerateResult[]> {
-      // Text-only questions (ScienceQA has them) have no image; the bundle families all need one.
-      const withImage = items.map((it, i) => ({ it, i })).filter(({ it }) => it.image !== null);
-      const out: GenerateResult[] = items.map((it) => (it.image === null ? textOnly(it) : { text: '' }));
-      if (withImage.length === 0) return out;
+      // Text-only questions (ScienceQA has them) are generated like any other: the runtime skips the
+      // vision encoder for them, so they share batches with image items.
+      const out: GenerateResult[] = items.map(() => ({ text: '' }));
       try {
-        const res = await model.generate(withImage.map(({ it }) => request(it)));
-        withImage.forEach(({ i }, k) => (out[i] = normalize(res[k])));
-      } catch (err) {
+        const res = await model.generate(items.map(request));
+        res.forEach((r, k) => (out[k] = normalize(r)));
+      } catch {
         // A whole-batch failure: retry one by one so a single bad item does not take its batch-mates down.
-        for (const { it, i } of withImage) {
+        for (const [k, it] of items.entries()) {
           try {
             const [r] = await model.generate([request(it)]);
-            out[i] = normalize(r);
+            out[k] = normalize(r);
           } catch (e) {
-            out[i] = toItemError(e);
+            out[k] = toItemError(e);
           }
         }
-        void err;
       }
       return out;
     },

@@ -5,7 +5,7 @@ import type { PredictionRecord } from '../records.ts';
 export interface GenerateItem {
   /** Sample id, for error messages. */
   id: string;
-  /** Encoded image bytes (JPEG, PNG ...) as read from disk or a TSV; null for a text-only question. */
+  /** Encoded image bytes (JPEG, PNG ...) as read from disk or a TSV; null for a text-only question (generated on the prompt alone). */
   image: Buffer | null;
   /** Where the image came from (a path, or "<file> (<id>)"), for one-line errors. */
   source: string;
@@ -54,13 +54,6 @@ export interface ModelBackend {
   generate(items: GenerateItem[]): Promise<GenerateResult[]>;
   dispose(): Promise<void>;
 }
-
-/**
- * Error kind for a sample the backend cannot take at all (a text-only question for an image-only
- * model). Recorded and counted like any error, but not towards --max-error-rate: it says nothing
- * about the run's health, and would otherwise fail every full ScienceQA run (half its questions).
- */
-export const UNSUPPORTED = 'unsupported';
 
 export function isError(r: GenerateResult): r is { error: { kind: string; message: string } } {
   return 'error' in r && r.error !== undefined;

@@ -54,8 +54,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
 
   const pct = (100 * outcome.errorRate).toFixed(2);
   process.stdout.write(
-    `${outcome.samples} predictions, ${outcome.errors} errors (${pct}%)` +
-      `${outcome.unsupported ? `, ${outcome.unsupported} text-only questions not generated` : ''} in ${seconds.toFixed(1)} s\n` +
+    `${outcome.samples} predictions, ${outcome.errors} errors (${pct}%) in ${seconds.toFixed(1)} s\n` +
       `results: ${outcome.file}\nreport:  ${report}\n`,
   );
   if (outcome.errorRate > config.maxErrorRate) {

@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
 import { VERSION } from '../version.ts';
 import type { ResolvedConfig, ResolvedModel } from '../config.ts';
-import { UNSUPPORTED, type ModelBackend } from '../backends/types.ts';
+import type { ModelBackend } from '../backends/types.ts';
 import { HttpBackend } from '../backends/http.ts';
 import { loadOnnxBackend } from '../backends/onnx.ts';
 import { buildManifest, hashDataFiles } from './manifest.ts';
@@ -34,8 +34,6 @@ export interface EvaluateOutcome {
   samples: number;
   /** Failed samples (image, generation, timeout ...), the ones --max-error-rate counts. */
   errors: number;
-  /** Samples the backend cannot take (text-only questions on an image-only model); recorded as errors too. */
-  unsupported: number;
   errorRate: number;
   /**
    * (model, benchmark) pairs that could not be scored, with why (e.g. MM-Vet without judge grades). They are
@@ -126,7 +124,6 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   const summariesWritten = new Set<string>();
   let totalSamples = 0;
   let totalErrors = 0;
-  let unsupported = 0;
 
   const manifest = (): RunManifest =>
     buildManifest({ config, executionProviders: providers, modelFiles, dataFiles, adapterVersions, startedAt });
@@ -174,8 +171,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
           summariesWritten.add(adapter.id);
         }
         totalSamples += run.samples.length;
-        totalErrors += run.records.filter((r) => r.error && r.error.kind !== UNSUPPORTED).length;
-        unsupported += run.records.filter((r) => r.error?.kind === UNSUPPORTED).length;
+        totalErrors += run.records.filter((r) => r.error).length;
         const result = scoreOne(adapter, split, model.name, run.samples, run.answers);
         if (result.headline === null) {
           unscored.push({ model: model.name, benchmark: adapter.id, reason: result.unscored ?? 'not scored' });
@@ -196,7 +192,6 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
     results: current,
     samples: totalSamples,
     errors: totalErrors,
-    unsupported,
     errorRate: totalSamples ? totalErrors / totalSamples : 0,
     unscored,
   };

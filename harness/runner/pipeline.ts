@@ -144,8 +144,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     const summary = o.summaries ? await o.summaries.make(sample, error ? null : bytes, index).catch(() => undefined) : undefined;
     const p: Prepared = { sample, bytes, key, maxNewTokens, source, image, error, summary };
     if (!ticket) return p;
-    // Text-only questions and stored or failed samples skip the backend (generate() answers the former).
-    if (error || !bytes || o.store.get(sample.id, key)) {
+    // Stored or failed samples skip the backend; text-only questions (bytes null) are prepared like any.
+    if (error || o.store.get(sample.id, key)) {
       void ticket.then(() => slots.release());
       return p;
     }

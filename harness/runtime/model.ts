@@ -21,7 +21,8 @@ export interface LoadOptions {
 }
 
 export interface GenerateRequest {
-  image: Buffer;
+  /** Encoded image bytes; null for a text-only question (no vision encoder call, no image embeddings). */
+  image: Buffer | null;
   /** Where the image came from (file path or sample id); errors name it. */
   source: string;
   prompt: string;
@@ -42,7 +43,8 @@ export interface GenerateSuccess {
   /** The greedy token ids as generated (EOS included), before decoding: for exactness checks across devices. */
   tokenIds: number[];
   timings: Timings;
-  image: { width: number; height: number };
+  /** Decoded size; null for a text-only question. */
+  image: { width: number; height: number } | null;
 }
 
 export interface GenerateFailure {
@@ -62,9 +64,10 @@ export interface PreparedItem {
   readonly bundleDir: string;
   source: string;
   maxNewTokens: number;
-  pixels: PixelInput;
+  /** null for a text-only question. */
+  pixels: PixelInput | null;
   prompt: PromptInput;
-  image: { width: number; height: number };
+  image: { width: number; height: number } | null;
   /** Decode + preprocess + tokenize, measured in prepare(). */
   preprocessMs: number;
 }
@@ -117,7 +120,7 @@ interface Embedded {
   prefix: Float32Array;
   imageTokens: number;
   promptTokens: number;
-  image: { width: number; height: number };
+  image: { width: number; height: number } | null;
   preprocessMs: number;
   encodeMs: number;
 }
@@ -196,8 +199,8 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
 
   async function prepare(item: GenerateRequest): Promise<PreparedItem> {
     const t0 = performance.now();
-    const pixels = await family.preprocess(item.image, item.source, bundle.preprocessorConfig);
-    const prompt = family.buildPrompt(item.prompt, (t) => tokenizer.encode(t), config);
+    const pixels = item.image === null ? null : await family.preprocess(item.image, item.source, bundle.preprocessorConfig);
+    const prompt = family.buildPrompt(item.prompt, (t) => tokenizer.encode(t), config, pixels !== null);
     return {
       kind: 'prepared',
       bundleDir: dir,
@@ -205,7 +208,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
       maxNewTokens: item.maxNewTokens,
       pixels,
       prompt,
-      image: { width: pixels.width, height: pixels.height },
+      image: pixels ? { width: pixels.width, height: pixels.height } : null,
       preprocessMs: performance.now() - t0,
     };
   }
@@ -215,9 +218,10 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     if (p.bundleDir !== dir) throw new Error(`prepared for ${p.bundleDir}, not ${dir}`);
     const t1 = performance.now();
     const px = p.pixels;
-    const img = await encodeImage(px);
+    // A text-only question: no vision encoder call; the prefix is the prompt's embeddings alone.
+    const img = px ? await encodeImage(px) : new Float32Array(0);
     const imageTokens = img.length / H;
-    if (imageTokens !== px.imageTokens) {
+    if (px && imageTokens !== px.imageTokens) {
       throw new Error(`${bundle.files.vision_encoder}: gave ${imageTokens} image embeddings where the ${config.family} preprocessing expects ${px.imageTokens}`);
     }
     const before = await embedIds(engine, p.prompt.before);

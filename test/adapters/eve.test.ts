@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import eve, { eveGeometry } from '../../adapters/eve/index.ts';
 import { loadTokenizer } from '../../harness/tokenizer.ts';
 import type { BundleConfig } from '../../adapters/types.ts';
+import { vicunaV1Prompt } from '../../adapters/llava/index.ts';
 import { imageBytes, reference, sampleDiff, sha256 } from './reference-helpers.ts';
 
 const BUNDLE = join(import.meta.dirname, '..', '..', 'fixtures', 'models', 'tiny-eve');
@@ -83,5 +84,13 @@ describe('EVE prompt', () => {
     expect(p.before.slice(-4)).toEqual([3148, 1001, 29901, 29871]); // "▁US", "ER", ":", "▁"
     expect(p.after.slice(0, 2)).toEqual([29871, 13]);
     expect(eve.postprocess('  Yes</s> ')).toBe('Yes');
+  });
+
+  it('a text-only question is the vicuna_v1 prompt without "<image>\\n", tokenised whole (EVE forked model_vqa_science.py)', async () => {
+    const tok = await loadTokenizer(BUNDLE);
+    const p = eve.buildPrompt('What is it?', tok.encode, { bos_token_id: 1 } as BundleConfig, false);
+    expect(p.after).toEqual([]);
+    expect(p.before).toEqual([1, ...tok.encode(vicunaV1Prompt('What is it?', false))]);
+    expect(p.before).not.toContain(13); // no "\n" where the image placeholder was
   });
 });

@@ -80,6 +80,17 @@ describe('Fuyu prompt layout', () => {
     expect(fuyu.buildPrompt('x', tok.encode, { ...cfg, boa_token_id: 77 }).after.at(-1)).toBe(77);
   });
 
+  it('text-only: FuyuProcessor gives tokenizer(text): the tokenizer BOS "|ENDOFTEXT|" (= eos), the prompt, no <0x04>', async () => {
+    const tok = await loadTokenizer(BUNDLE);
+    const cfg = { bos_token_id: tok.tokenToId('<s>')!, eos_token_id: tok.tokenToId('|ENDOFTEXT|')! } as BundleConfig;
+    const p = fuyu.buildPrompt('Generate a coco-style caption.\n', tok.encode, cfg, false);
+    expect(p.after).toEqual([]);
+    expect(p.before).toEqual([3, ...tok.encode('Generate a coco-style caption.\n')]);
+    expect(p.before).not.toContain(tok.tokenToId('<0x04>'));
+    // config.text_bos_token_id, when present, wins.
+    expect(fuyu.buildPrompt('x', tok.encode, { ...cfg, text_bos_token_id: 1 }, false).before[0]).toBe(1);
+  });
+
   it('the tiny vocabulary has Fuyu-8B special tokens in Fuyu order, <0x04> a byte piece', async () => {
     const tok = await loadTokenizer(BUNDLE);
     const ids = ['<unk>', '<s>', '|SPEAKER|', '|ENDOFTEXT|', '|NEWLINE|', '<0x00>', '<0x04>'].map((t) => tok.tokenToId(t));

@@ -90,6 +90,24 @@ describe('LLaVA-1.5 prompt (vicuna_v1, tokenizer_image_token)', () => {
     }
   });
 
+  it('text-only question (model_vqa_science.py, no "image"): no placeholder, one chunk, BOS once, nothing after', async () => {
+    const tok = await loadTokenizer(BUNDLE);
+    const q = "Context: Select the best answer.\nWhich figure of speech is used in this text?\nA. simile\nB. hyperbole\nAnswer with the option's letter from the given choices directly.";
+    expect(vicunaV1Prompt('Q?', false)).toBe(
+      "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions. USER: Q? ASSISTANT:",
+    );
+    const p = llava.buildPrompt(q, tok.encode, CFG, false);
+    expect(p.after).toEqual([]);
+    // tokenizer_image_token on a prompt with no <image>: tokenizer(prompt).input_ids, i.e. BOS + the whole
+    // text with one dummy prefix; "USER: Context" joins as "▁Context" (no lone "▁" 29871, no "\n" 13).
+    expect(p.before.slice(0, 6)).toEqual([1, 319, 13563, 1546, 263, 12758]);
+    expect(p.before.slice(31, 36)).toEqual([3148, 1001, 29901, 15228, 29901]); // "▁US" "ER" ":" "▁Context" ":"
+    expect(p.before.slice(-8)).toEqual([19995, 4153, 29889, 319, 1799, 9047, 13566, 29901]); // "… directly. ASSISTANT:"
+    expect(p.before).toHaveLength(83);
+    // Independent check: llama-tokenizer-js with BOS and the dummy prefix on the full text.
+    expect(p.before).toEqual(llamaTokenizer.encode(vicunaV1Prompt(q, false), true, true));
+  });
+
   it('refuses a prompt that carries its own <image>', () => {
     expect(() => llava.buildPrompt('<image>\nQ', () => [], CFG)).toThrow(/<image>/);
   });

@@ -48,6 +48,13 @@ describe('HttpBackend', () => {
     expect(b.fingerprint).not.toContain('sk-test');
   });
 
+  it('sends a text-only question as a message with the text part alone (no image_url)', async () => {
+    const b = new HttpBackend({ name: 'remote', url: base, model: 'llava-1.5', timeoutMs: 1000, retries: 0 });
+    const [r] = await b.generate([{ id: 'q1', image: null, source: 'sqa (q1)', prompt: 'Which is a solid?', maxNewTokens: 8 }]);
+    expect(r).toMatchObject({ text: 'echo: Which is a solid?' });
+    expect(seen.at(-1)!.body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Which is a solid?' }] }]);
+  });
+
   it('a timeout becomes a per-sample error and the batch-mates still answer', async () => {
     const b = new HttpBackend({ name: 'remote', url: base, model: 'm', timeoutMs: 300, retries: 1, backoffMs: 10 });
     const rs = await b.generate([

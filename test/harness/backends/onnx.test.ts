@@ -1,12 +1,12 @@
 // The ONNX backend's prepare(): items prepared ahead give the same answers as plain ones, and bad or
-// text-only items come back as that item's error instead of throwing.
+// bad items come back as that item's error instead of throwing; text-only items are generated.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { loadOnnxBackend } from '../../../harness/backends/onnx.ts';
-import { UNSUPPORTED, isError, type GenerateItem, type ModelBackend } from '../../../harness/backends/types.ts';
+import { isError, type GenerateItem, type ModelBackend } from '../../../harness/backends/types.ts';
 
 const BUNDLE = fileURLToPath(new URL('../../../fixtures/models/tiny-eve/', import.meta.url));
 const ready = existsSync(join(BUNDLE, 'tokenizer.json')) && existsSync(join(BUNDLE, 'preprocessor_config.json'));
@@ -42,10 +42,24 @@ describe.skipIf(!ready)('loadOnnxBackend prepare()', () => {
     }
   });
 
-  it('a corrupt image and a text-only question are per-item errors from prepare()', async () => {
+  it('a corrupt image is a per-item error from prepare()', async () => {
     const bad = await backend.prepare!({ ...items[0], image: Buffer.from('not a png'), source: 'corrupt.png' });
     expect('error' in bad && bad.error.kind === 'input' && bad.error.message.startsWith('corrupt.png')).toBe(true);
-    const textOnly = await backend.prepare!({ ...items[0], image: null, source: 'sqa (q1)' });
-    expect('error' in textOnly && textOnly.error.kind).toBe(UNSUPPORTED);
+  });
+
+  it('a text-only question is prepared and generated: no image tokens, no image size, same answer alone or batched', async () => {
+    const textItem: GenerateItem = { ...items[0], id: 'q1', image: null, source: 'sqa (q1)' };
+    const prep = await backend.prepare!(textItem);
+    if ('error' in prep) throw new Error(prep.error.message);
+    const [alone] = await backend.generate([textItem]);
+    const mixed = await backend.generate([items[1], { ...textItem, prepared: prep.prepared }, items[2]]);
+    for (const r of [alone, mixed[1]]) {
+      if (isError(r)) throw new Error(r.error.message);
+      expect(r.tokens!.image).toBe(0);
+      expect(r.tokens!.prompt).toBeGreaterThan(0);
+      expect(r.image).toBeUndefined();
+    }
+    expect(isError(mixed[1]) ? '' : mixed[1].text).toBe(isError(alone) ? 'error' : alone.text);
+    expect(isError(mixed[0]) ? null : mixed[0].tokens!.image).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 // loadModel end to end on each tiny bundle with real images and prompts: KV cache vs full recompute,
-// batch 8 vs batch 1, per-item errors, fingerprint.
+// batch 8 vs batch 1 (also with text-only questions mixed in), per-item errors, fingerprint.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +65,34 @@ describe.skipIf(!ready).each(BUNDLES)('loadModel(%s)', (bundle) => {
     expect(texts.size).toBeGreaterThanOrEqual(6);
   });
 
+  it('text-only questions: KV cache = recompute, a batch mixing them with images = batch 1, prompt ids as the family builds them', async () => {
+    // Every other item loses its image: rows of very different lengths (no image embeddings) share a batch.
+    const mixedItems = items.map((it, k) => (k % 2 ? { ...it, image: null, source: `text-${k}` } : it));
+    const batched = (await model.generate(mixedItems)).map(ok);
+    const texts = new Set<string>();
+    for (let k = 0; k < mixedItems.length; k++) {
+      const [single] = await model.generate([mixedItems[k]]);
+      expect(batched[k].tokenIds).toEqual(ok(single).tokenIds);
+      expect(batched[k].promptTokens).toBe(ok(single).promptTokens);
+      if (k % 2) {
+        const [recompute] = await model.generate([mixedItems[k]], { useCache: false });
+        expect(ok(single).tokenIds).toEqual(ok(recompute).tokenIds);
+        expect(batched[k].imageTokens).toBe(0);
+        expect(batched[k].image).toBeNull();
+        texts.add(batched[k].text);
+      } else {
+        expect(batched[k].imageTokens).toBeGreaterThan(0);
+      }
+    }
+    // Different prompts must give different answers, or the equalities above prove little.
+    expect(texts.size).toBeGreaterThanOrEqual(3);
+    // The prepared prompt is all "before" (nothing to splice), starting with one BOS-like id.
+    const p = await model.prepare(mixedItems[1]);
+    expect(p.pixels).toBeNull();
+    expect(p.prompt.after).toEqual([]);
+    expect(p.prompt.before.length).toBe(batched[1].promptTokens);
+  });
+
   it('batch 8 gives the same answers as batch 1', async () => {
     const batched = (await model.generate(items)).map(ok);
     for (let k = 0; k < items.length; k++) {
@@ -81,7 +109,7 @@ describe.skipIf(!ready).each(BUNDLES)('loadModel(%s)', (bundle) => {
     const res = await model.generate([items[0], bad, items[2]]);
     expect('error' in res[1] && res[1].error.kind === 'input' && res[1].error.message.startsWith('bad.jpg')).toBe(true);
     expect(ok(res[0]).text).toBe(ok((await model.generate([items[0]]))[0]).text);
-    expect(ok(res[2]).image.width).toBeGreaterThan(0);
+    expect(ok(res[2]).image!.width).toBeGreaterThan(0);
   });
 
   it('prepared items (prepare() ahead, then generate) give exactly the answers of plain requests', async () => {

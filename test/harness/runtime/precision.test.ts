@@ -72,7 +72,7 @@ async function nextLogits(model: LoadedModel, item: GenerateRequest, tokens: num
   const vision = await session(model.bundle.files.vision_encoder);
   const embed = await session(model.bundle.files.embed_tokens);
   const dec = await session(model.bundle.files.decoder_model_merged);
-  const img = (await vision.run({ [p.pixels.name]: new ort.Tensor('float32', p.pixels.data, p.pixels.dims) })).image_embeds.data as Float32Array;
+  const img = (await vision.run({ [p.pixels!.name]: new ort.Tensor('float32', p.pixels!.data, p.pixels!.dims) })).image_embeds.data as Float32Array;
   const text = async (ids: number[]) =>
     ids.length === 0 ? new Float32Array(0) : ((await embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) })).inputs_embeds.data as Float32Array);
   const pieces = [await text(p.prompt.before), img, await text(p.prompt.after), await text(tokens)];
@@ -217,7 +217,7 @@ describe.skipIf(!ready)('fp16 precision variant (tiny-llava)', () => {
 
   it('eve-eval predict --precision fp16 --json answers as loadModel fp16 does', async () => {
     const file = join(tmp, 'item0.png');
-    await sharp(items[0].image).toFile(file);
+    await sharp(items[0].image!).toFile(file);
     const r = spawnSync(process.execPath, [BIN, 'predict', '--model', LLAVA, '--precision', 'fp16', '--image', file, '--prompt', items[0].prompt, '--max-new-tokens', String(items[0].maxNewTokens), '--threads', '1', '--json'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -241,7 +241,7 @@ describe.skipIf(!ready)('fp16 precision variant (tiny-llava)', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toBe(`${missing}: missing ONNX part decoder_model_merged (precision fp16)`);
     const file = join(tmp, 'item1.png');
-    await sharp(items[1].image).toFile(file);
+    await sharp(items[1].image!).toFile(file);
     const r = spawnSync(process.execPath, [BIN, 'predict', '--model', dir, '--precision', 'fp16', '--image', file, '--prompt', 'hi'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
