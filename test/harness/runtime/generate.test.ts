@@ -6,19 +6,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createPart } from '../../../harness/runtime/session.ts';
 import { argmax, embedIds, generateBatch, toHalf, fromHalf, type Engine } from '../../../harness/runtime/generate.ts';
+import { seededRandom as rng } from '../../../harness/prng.ts';
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 
-/** Seeded PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function engineFor(name: string): Promise<Engine> {
   const dir = `${ROOT}${name}`;

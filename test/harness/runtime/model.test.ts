@@ -4,42 +4,13 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
-import { loadModel, fingerprintFiles, type LoadedModel, type GenerateRequest, type GenerateSuccess } from '../../../harness/runtime/model.ts';
+import { loadModel, fingerprintFiles, type LoadedModel, type GenerateRequest } from '../../../harness/runtime/model.ts';
+import { ok, randomItem, rng } from './random-items.ts';
 
 const MODELS = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 const BUNDLES = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'];
 const ready = BUNDLES.every((b) => existsSync(join(MODELS, b, 'tokenizer.json')) && existsSync(join(MODELS, b, 'preprocessor_config.json')));
 if (!ready) console.log('model tests skipped: the tiny bundles have no tokenizer.json / preprocessor_config.json yet');
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const WORDS = ['what', 'colour', 'is', 'the', 'cat', 'sign', 'how', 'many', 'people', 'are', 'there', 'in', 'image', 'a', 'red', 'bus', 'Answer', 'with', 'letter', 'B.', 'yes', 'no', '?', '\n'];
-
-/** Random picture of random size (blocky noise, so the vision parts see real variation) and prompt. */
-async function randomItem(r: () => number, k: number): Promise<GenerateRequest> {
-  const w = 40 + Math.floor(r() * 900);
-  const h = 40 + Math.floor(r() * 700);
-  const cw = Math.ceil(w / 16);
-  const ch = Math.ceil(h / 16);
-  const small = Buffer.from(Array.from({ length: cw * ch * 3 }, () => Math.floor(r() * 256)));
-  const image = await sharp(small, { raw: { width: cw, height: ch, channels: 3 } }).resize(w, h, { kernel: 'nearest' }).png().toBuffer();
-  const prompt = Array.from({ length: 2 + Math.floor(r() * 10) }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' ');
-  return { image, source: `random-${k}.png`, prompt, maxNewTokens: 6 + Math.floor(r() * 10) };
-}
-
-const ok = (x: unknown): GenerateSuccess => {
-  if (x && typeof x === 'object' && 'error' in x) throw new Error(JSON.stringify(x));
-  return x as GenerateSuccess;
-};
 
 describe.skipIf(!ready).each(BUNDLES)('loadModel(%s)', (bundle) => {
   let model: LoadedModel;

@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { loadModel, type LoadedModel, type GenerateRequest, type GenerateSuccess } from '../../../harness/runtime/model.ts';
+import { loadModel, type LoadedModel, type GenerateRequest } from '../../../harness/runtime/model.ts';
 import { PARTS } from '../../../harness/runtime/bundle.ts';
 import { argmax, toHalf } from '../../../harness/runtime/generate.ts';
 import { InputError } from '../../../harness/errors.ts';
+import { ok, randomItem, rng } from './random-items.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/eve-eval.js', import.meta.url));
 const LLAVA = fileURLToPath(new URL('../../../fixtures/models/tiny-llava', import.meta.url));
@@ -23,35 +24,6 @@ const ready =
   existsSync(join(LLAVA, 'preprocessor_config.json')) &&
   PARTS.every((p) => existsSync(join(LLAVA, 'onnx', `${p}_fp16.onnx`)));
 if (!ready) console.log('precision tests skipped: tiny-llava lacks tokenizer.json, preprocessor_config.json or onnx/*_fp16.onnx (run npx tsx fixtures/models/generate.ts)');
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const WORDS = ['what', 'colour', 'is', 'the', 'cat', 'sign', 'how', 'many', 'people', 'are', 'there', 'in', 'image', 'a', 'red', 'bus', 'Answer', 'with', 'letter', 'B.', 'yes', 'no', '?', '\n'];
-
-/** Random blocky picture of random size and a random prompt. */
-async function randomItem(r: () => number, k: number): Promise<GenerateRequest> {
-  const w = 40 + Math.floor(r() * 900);
-  const h = 40 + Math.floor(r() * 700);
-  const cw = Math.ceil(w / 16);
-  const ch = Math.ceil(h / 16);
-  const small = Buffer.from(Array.from({ length: cw * ch * 3 }, () => Math.floor(r() * 256)));
-  const image = await sharp(small, { raw: { width: cw, height: ch, channels: 3 } }).resize(w, h, { kernel: 'nearest' }).png().toBuffer();
-  const prompt = Array.from({ length: 2 + Math.floor(r() * 10) }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' ');
-  return { image, source: `random-${k}.png`, prompt, maxNewTokens: 6 + Math.floor(r() * 10) };
-}
-
-const ok = (x: unknown): GenerateSuccess => {
-  if (x && typeof x === 'object' && 'error' in x) throw new Error(JSON.stringify(x));
-  return x as GenerateSuccess;
-};
 
 async function session(file: string): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(file, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
