@@ -3,12 +3,12 @@
 // string escaped; the browser's data is embedded as JSON (with "<" escaped, so "</script>" in any
 // answer cannot close the block) and drawn client-side with textContent only (html-client.js).
 import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchmarkId } from '../benchmarks/types.ts';
 import { computeAspectBreakdowns, type AspectBreakdown, type BucketStat } from './aspect.ts';
 import { fillMissingIntervals, indexResults, loadReferences, loadRunDir, type ReferenceTable, type RunData } from './load.ts';
 import { fmtP, modelPairs } from './pairwise.ts';
+import { writeFileAtomic } from '../harness/atomic-write.ts';
 import type { ResultsFile } from '../harness/records.ts';
 import {
   BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
@@ -478,8 +478,6 @@ export async function renderHtmlReport(runDir: string, opts: HtmlOptions = {}): 
   const references = opts.references ?? (await loadReferences()).references;
   const html = renderHtml(run, { ...opts, references });
   const out = join(run.runDir, 'report.html');
-  const tmp = `${out}.tmp-${process.pid}`;
-  await writeFile(tmp, html);
-  await rename(tmp, out);
+  await writeFileAtomic(out, html);
   return out;
 }

@@ -3,13 +3,14 @@
 // no model. --json prints one object {benchmark, split, headline, metrics, counts, breakdowns}.
 // --results FILE [--model NAME] also writes (or merges into) a results file that `report` and `gate` read.
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BenchmarkAdapter, MetricValue, Sample, Score } from '../../benchmarks/types.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../predictions.ts';
 import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
 import { VERSION } from '../version.ts';
+import { writeJsonAtomic } from '../atomic-write.ts';
 
 /** Printed figures carry 2 decimals, as the EVE tables and the realdata checks do; --precise keeps every digit. */
 export function round2(v: MetricValue): MetricValue {
@@ -141,9 +142,7 @@ export async function writeScoreResults(
   };
   const out: ResultsFile = { schema: 'eve-eval/results@1', manifest, results };
   await mkdir(dirname(resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(out, null, 1)}\n`);
-  await rename(tmp, file);
+  await writeJsonAtomic(file, out);
   return out;
 }
 

@@ -2,7 +2,7 @@
 // results.json is rewritten (tmp + rename) after every (model, benchmark), so a killed run leaves
 // the numbers it finished; predictions and sample summaries live beside it (the shared run contract).
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Answer, BenchmarkAdapter, BenchmarkId, Sample } from '../../benchmarks/types.ts';
 import { UserError } from '../errors.ts';
@@ -18,6 +18,7 @@ import { Progress } from './progress.ts';
 import { ResumeStore } from './resume-store.ts';
 import { headlineCI } from '../../reports/stats.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
+import { writeJsonAtomic } from '../atomic-write.ts';
 
 export interface EvaluateOptions {
   progress?: Progress;
@@ -53,12 +54,6 @@ export async function makeBackend(model: ResolvedModel, config: ResolvedConfig):
 export function adapterVersion(adapter: BenchmarkAdapter): string {
   // Adapters may declare a version; otherwise eve-eval's own version stands in (a release can change prompts).
   return (adapter as { version?: string }).version ?? `eve-eval@${VERSION}`;
-}
-
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 1)}\n`);
-  await rename(tmp, file);
 }
 
 /** Writes one benchmark's sample summaries in order, to a temp file renamed into place when complete. */

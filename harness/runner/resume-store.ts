@@ -4,9 +4,10 @@
 // per id; appends then go one batch per write. Closing compacts again, so a sample rerun under a new
 // cache key never leaves two lines for one id.
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseRunJsonl } from '../run-jsonl.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
 import type { PredictionRecord } from '../records.ts';
 
 function isRecord(v: unknown): v is PredictionRecord {
@@ -17,12 +18,6 @@ function isRecord(v: unknown): v is PredictionRecord {
 /** Parse a predictions file (harness/run-jsonl.ts: a torn last line is dropped, other bad lines are errors). */
 export function parsePredictionLines(text: string, file: string): { records: PredictionRecord[]; tornTail: boolean } {
   return parseRunJsonl(text, file, isRecord, 'a prediction record (needs id, text, cacheKey)');
-}
-
-async function atomicWrite(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
 }
 
 export class ResumeStore {
@@ -49,7 +44,7 @@ export class ResumeStore {
           store.byId.set(r.id, r);
         }
       }
-      await atomicWrite(file, store.serialize());
+      await writeFileAtomic(file, store.serialize());
     }
     store.handle = await open(file, 'a');
     return store;
@@ -94,6 +89,6 @@ export class ResumeStore {
   async close(): Promise<void> {
     await this.handle?.close();
     this.handle = null;
-    if (this.replaced) await atomicWrite(this.file, this.serialize());
+    if (this.replaced) await writeFileAtomic(this.file, this.serialize());
   }
 }
