@@ -28,7 +28,11 @@ export interface GenerateOptions {
   maxNewTokens: number[];
   /** false: recompute the full sequence every step (slow; tests compare it with the cache path). */
   useCache?: boolean;
+  /** Sees each active row's last-position logits at every step (export parity checks); costs a copy. */
+  onLogits?: LogitsObserver;
 }
+
+export type LogitsObserver = (row: number, step: number, logits: Float32Array) => void;
 
 export interface GenerateOutput {
   /** Generated ids per row, the EOS included when it was produced. */
@@ -205,7 +209,12 @@ export async function generateBatch(engine: Engine, prefixes: Float32Array[], op
         next.push(engine.padTokenId);
         continue;
       }
-      const id = argmax(data, (b * T + T - 1) * V, V, half);
+      const at = (b * T + T - 1) * V;
+      if (opts.onLogits) {
+        const row = data.subarray(at, at + V);
+        opts.onLogits(b, tokens[b].length, half ? fromHalf(row as Uint16Array) : Float32Array.from(row as Float32Array));
+      }
+      const id = argmax(data, at, V, half);
       tokens[b].push(id);
       if (id === engine.eos || tokens[b].length >= opts.maxNewTokens[b]) done[b] = true;
       next.push(id);

@@ -12,7 +12,7 @@ import { loadTokenizer, type TextTokenizer } from '../tokenizer.ts';
 import { UserError } from '../errors.ts';
 import { loadBundle, validateSessions, floatType, PARTS, type Bundle, type PartName, type Precision } from './bundle.ts';
 import { createPart, type Device, type Part } from './session.ts';
-import { embedIds, floatTensor, generateBatch, hostFloats, type Engine } from './generate.ts';
+import { embedIds, floatTensor, generateBatch, hostFloats, type Engine, type LogitsObserver } from './generate.ts';
 
 export interface LoadOptions {
   device?: Device;
@@ -75,6 +75,8 @@ export interface PreparedItem {
 export interface GenerateCallOptions {
   /** false: recompute the whole sequence each step instead of using the KV cache (tests). */
   useCache?: boolean;
+  /** Sees each item's last-position logits at every step (index into the items of this call). */
+  onLogits?: LogitsObserver;
 }
 
 export interface LoadedModel {
@@ -266,7 +268,11 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
         const gen = await generateBatch(
           engine,
           ready.map((r) => r.prep.prefix),
-          { maxNewTokens: ready.map((r) => items[r.index].maxNewTokens), useCache: callOpts.useCache },
+          {
+            maxNewTokens: ready.map((r) => items[r.index].maxNewTokens),
+            useCache: callOpts.useCache,
+            onLogits: callOpts.onLogits && ((row, step, logits) => callOpts.onLogits!(ready[row].index, step, logits)),
+          },
         );
         last = {
           rows: ready.length,
