@@ -32,8 +32,10 @@ function persimmonShape(s: DecoderSpec, canonical: string): number[] | undefined
 const fuyu: ExportFamily = {
   family: 'fuyu',
   detect: (c) => c.model_type === 'fuyu' || (Array.isArray(c.architectures) && c.architectures.includes('FuyuForCausalLM')),
-  plan({ dir, configFile: file, config: c, keys }): ExportPlan {
+  plan({ dir, configFile: file, config: top, keys }): ExportPlan {
     const d = FUYU_DEFAULTS as Record<string, number>;
+    // transformers builds the language model from text_config (made from the top-level fields when absent).
+    const c: Record<string, unknown> = { ...top, ...((top.text_config as Record<string, unknown> | undefined) ?? {}) };
     const act = c.hidden_act ?? 'relu2';
     if (act !== 'relu2') throw new UserError(`${file}: "hidden_act" ${JSON.stringify(act)} is not supported (Persimmon uses relu2)`);
     if (c.qk_layernorm === false) throw new UserError(`${file}: "qk_layernorm": false is not supported (Fuyu-8B uses it)`);

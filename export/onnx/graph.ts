@@ -72,7 +72,7 @@ export class Graph {
     this.precision = opts.precision ?? 'fp32';
     if (opts.dataFile) {
       this.dataFile = `${opts.dataFile}.partial`;
-      this.fd = openSync(this.dataFile, 'w');
+      this.fd = openSync(this.dataFile, 'w+');
     }
   }
 

@@ -2,7 +2,8 @@
 
 Two commands, each one Python start:
 
-  make DIR --layout L [--full-size]   writes a tiny random checkpoint laid out exactly as published:
+  make ROOT LAYOUT...    writes ROOT/images (JPEGs of six aspect ratios) and, per layout, ROOT/LAYOUT: a tiny
+                         random checkpoint laid out exactly as published:
       eve        BAAI/EVE-7B-v1.0: bf16 pytorch_model-0000N-of-0000M.bin shards + index, model.* keys with
                  the vision tokenizer, mm_projector and the training-only CLIP distillation keys,
                  SentencePiece tokenizer.model only
@@ -11,8 +12,8 @@ Two commands, each one Python start:
                  the CLIP tower as a separate CLIPModel checkpoint (DIR/clip)
       fuyu       adept/fuyu-8b: FuyuForCausalLM.save_pretrained (bf16 safetensors)
       llama-full one LLaMA decoder layer at EVE-7B's full width (hidden 4096, 32 heads, intermediate 11008)
-  reference DIR CASES OUT             runs the PyTorch model on CASES (JSON: prompt ids from eve-eval's
-      adapters, image paths) and writes, per case, greedy tokens (up to max_new, EOS stops), each step's
+  reference JOBS.json    for each {ckpt, cases, out}: runs the PyTorch model on the cases (prompt ids from
+      eve-eval's adapters, image paths) and writes, per case, greedy tokens (up to max_new, EOS stops), each step's
       top-2 logit gap, and the first step's last-position logits (OUT.<i>.f32).
 
 The oracles are code this project did not write wherever it exists: transformers' LlamaForCausalLM,
@@ -155,8 +156,9 @@ def make_eve(out, gen):
 def tiny_llava_config():
     vision = CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=3, num_attention_heads=2, image_size=336,
                               patch_size=14, projection_dim=16, initializer_range=0.1, initializer_factor=3.0)
-    text = tiny_llama()
-    return LlavaConfig(vision_config=vision.to_dict(), text_config=text.to_dict(), image_token_index=32000, vocab_size=32000,
+    # As llava-hf: <image> is token 32000 and the vocabulary padded to 32064 rows.
+    text = tiny_llama(vocab_size=32064)
+    return LlavaConfig(vision_config=vision.to_dict(), text_config=text.to_dict(), image_token_index=32000, vocab_size=32064,
                        projector_hidden_act='gelu', vision_feature_layer=-2, vision_feature_select_strategy='default',
                        pad_token_id=0)
 
@@ -218,7 +220,7 @@ def make_llava_original(out, gen):
             original[orig] = v
         else:
             raise SystemExit(f'unexpected HF key {k}')
-        back = convert_original_key(orig.replace('model.vision_tower.vision_tower.', 'model.vision_tower.'))
+        back = convert_original_key(orig)
         if back != k:
             raise SystemExit(f'conversion mapping disagrees: {orig} -> {back}, expected {k}')
     save_bin_shards(original, out, 2, torch.float16)
@@ -321,16 +323,17 @@ class EveReference:
         return torch.cat(parts, 0)[None]
 
     def greedy(self, case, max_new, eos):
-        embeds = self.prefix(case)
+        # transformers' own KV cache: the full-width layer would take minutes recomputed every step.
         emb = self.llm.get_input_embeddings()
+        res = self.llm(inputs_embeds=self.prefix(case), use_cache=True)
         out = []
         for _ in range(max_new):
-            logits = self.llm(inputs_embeds=embeds).logits[0, -1]
+            logits = res.logits[0, -1]
             out.append(logits)
             nxt = int(torch.argmax(logits))
-            if nxt == eos:
+            if nxt == eos or len(out) == max_new:
                 break
-            embeds = torch.cat([embeds, emb(torch.tensor([[nxt]]))], 1)
+            res = self.llm(inputs_embeds=emb(torch.tensor([[nxt]])), past_key_values=res.past_key_values, use_cache=True)
         return out
 
 
@@ -434,18 +437,36 @@ def reference(ckpt, cases_file, out_prefix):
         json.dump({'layout': layout, 'torch': torch.__version__, 'results': results}, f)
 
 
+def make_images(out):
+    """JPEGs of six aspect ratios (1:1, 4:3, 3:4, 4:1, 1:4, 16:9) for the end-to-end cases."""
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(20241201)
+    for w, h in ((64, 64), (96, 72), (60, 80), (160, 40), (40, 160), (112, 63)):
+        y, x = np.mgrid[0:h, 0:w]
+        base = np.stack([x * 255 / (w - 1), y * 255 / (h - 1), (x * y) % 256], -1)
+        img = np.clip(base + rng.integers(-40, 41, (h, w, 3)), 0, 255).astype(np.uint8)
+        Image.fromarray(img).save(os.path.join(out, f'img-{w}x{h}.jpg'), quality=90)
+
+
+MAKERS = {'eve': make_eve, 'llava-hf': make_llava_hf, 'llava': make_llava_original, 'fuyu': make_fuyu, 'llama-full': make_llama_full}
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == 'make':
-        out, layout = sys.argv[2], sys.argv[3]
-        os.makedirs(out, exist_ok=True)
-        gen = torch.Generator().manual_seed(20241201)
-        torch.manual_seed(20241201)
-        {'eve': make_eve, 'llava-hf': make_llava_hf, 'llava': make_llava_original, 'fuyu': make_fuyu, 'llama-full': make_llama_full}[layout](out, gen)
-        with open(os.path.join(out, 'layout'), 'w') as f:
-            f.write(layout + '\n')
+        root = sys.argv[2]
+        make_images(os.path.join(root, 'images'))
+        for layout in sys.argv[3:]:
+            out = os.path.join(root, layout)
+            os.makedirs(out, exist_ok=True)
+            gen = torch.Generator().manual_seed(20241201)
+            torch.manual_seed(20241201)
+            MAKERS[layout](out, gen)
+            with open(os.path.join(out, 'layout'), 'w') as f:
+                f.write(layout + '\n')
     elif cmd == 'reference':
-        reference(sys.argv[2], sys.argv[3], sys.argv[4])
+        for job in json.load(open(sys.argv[2])):
+            reference(job['ckpt'], job['cases'], job['out'])
     else:
         raise SystemExit(f'unknown command {cmd}')
 

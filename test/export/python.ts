@@ -1,0 +1,36 @@
+// The Python oracles the export tests run: Debian's torch in a venv with transformers from PyPI
+// (.ci/run makes <repo>/.venv-ref), or EVE_EVAL_PYTHON. A user's checkout has neither, so each test
+// file asks skipReason() and skips with the printed reason instead of failing.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const REPO = join(import.meta.dirname, '..', '..');
+export const PYTHON = process.env.EVE_EVAL_PYTHON || join(REPO, '.venv-ref', 'bin', 'python');
+
+const cache = new Map<string, string | undefined>();
+
+/** Why the oracle cannot run (undefined when it can): no interpreter, or a module it cannot import. */
+export function pythonSkipReason(modules: string[]): string | undefined {
+  const key = modules.join(',');
+  if (!cache.has(key)) {
+    let reason: string | undefined;
+    if (!existsSync(PYTHON)) reason = `no Python at ${PYTHON} (run .ci/run's set-up, or set EVE_EVAL_PYTHON)`;
+    else {
+      const r = spawnSync(PYTHON, ['-c', `import ${key}`], { encoding: 'utf8', timeout: 120_000 });
+      if (r.status !== 0) reason = `${PYTHON} cannot import ${key}: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+    }
+    cache.set(key, reason);
+  }
+  return cache.get(key);
+}
+
+/** Run a reference script (argument array, no shell); throws with its stderr tail on failure. */
+export function runPython(script: string, args: string[], timeoutMs = 600_000): string {
+  const r = spawnSync(PYTHON, [script, ...args], {
+    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1', TRANSFORMERS_VERBOSITY: 'error' },
+  });
+  if (r.status !== 0) throw new Error(`${script} ${args[0]} failed (${r.status ?? r.signal}): ${(r.stderr || r.error?.message || '').slice(-3000)}`);
+  return r.stdout;
+}
