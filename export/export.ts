@@ -28,6 +28,8 @@ export interface ExportOptions {
   family?: Family;
   precisions?: Precision[];
   visionTower?: string;
+  /** Parts whose weights total less stay one .onnx file (default 1 GiB; 0: always external data). */
+  inlineLimit?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -78,8 +80,8 @@ function writeTokenizer(plan: ExportPlan, tmp: string): void {
 }
 
 /** One part at one precision: built, saved, its files returned; a failure leaves no partial file. */
-function buildPart(file: string, name: string, precision: Precision, build: (g: Graph) => void): string[] {
-  const g = new Graph({ name, precision, dataFile: `${file}_data` });
+function buildPart(file: string, name: string, precision: Precision, inlineLimit: number | undefined, build: (g: Graph) => void): string[] {
+  const g = new Graph({ name, precision, dataFile: `${file}_data`, inlineLimit });
   try {
     build(g);
     return g.save(file);
@@ -120,19 +122,21 @@ export function exportCheckpoint(opts: ExportOptions): ExportResult {
       const suffix = PRECISION_SUFFIX[p];
       const at = (part: string) => join(tmp, 'onnx', `${part}${suffix}.onnx`);
       log(`export: ${p}: vision_encoder`);
-      files.push(...buildPart(at('vision_encoder'), `${plan.family}-vision`, p, (g) => plan.buildVision(g, weights)));
+      files.push(...buildPart(at('vision_encoder'), `${plan.family}-vision`, p, opts.inlineLimit, (g) => plan.buildVision(g, weights)));
       log(`export: ${p}: embed_tokens`);
-      files.push(...buildPart(at('embed_tokens'), `${plan.family}-embed`, p, (g) => buildEmbedGraph(g, plan.embedWeight(weights))));
+      files.push(...buildPart(at('embed_tokens'), `${plan.family}-embed`, p, opts.inlineLimit, (g) => buildEmbedGraph(g, plan.embedWeight(weights))));
       log(`export: ${p}: decoder_model_merged (${plan.decoder.layers} layers)`);
-      files.push(...buildPart(at('decoder_model_merged'), `${plan.family}-decoder`, p, (g) => buildDecoderGraph(g, (k) => plan.decoderWeight(weights, k), plan.decoder)));
+      files.push(...buildPart(at('decoder_model_merged'), `${plan.family}-decoder`, p, opts.inlineLimit, (g) => buildDecoderGraph(g, (k) => plan.decoderWeight(weights, k), plan.decoder)));
     }
     writeTokenizer(plan, tmp);
-    const external = files.filter((f) => f.endsWith('.onnx_data')).map((f) => basename(f, '.onnx_data'));
+    // transformers.js looks parts up by their file name (decoder_model_merged_q4.onnx → how many data files).
+    const external = files.filter((f) => f.endsWith('.onnx_data')).map((f) => basename(f, '_data'));
     const bundleConfig: Record<string, unknown> = { ...plan.bundleConfig };
     if (external.length) bundleConfig['transformers.js_config'] = { use_external_data_format: Object.fromEntries(external.map((n) => [n, 1])) };
     writeFileSync(join(tmp, 'config.json'), JSON.stringify(bundleConfig, null, 2) + '\n');
     writeFileSync(join(tmp, 'preprocessor_config.json'), JSON.stringify(plan.preprocessorConfig, null, 2) + '\n');
     const keys = weights.summary();
+    for (const [reason, n] of Object.entries(keys.skipped)) log(`export: skipped ${n} key(s): ${reason}`);
     for (const [source, list] of Object.entries(keys.unused)) {
       log(`export: ${list.length} ${source} checkpoint key(s) not used by the ${plan.family} graphs: ${list.slice(0, 8).join(', ')}${list.length > 8 ? ', …' : ''}`);
     }

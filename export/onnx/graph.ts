@@ -53,6 +53,8 @@ export interface GraphOptions {
   precision?: Precision;
   /** Where external data is streamed while building: `<file>.onnx_data` of the part being written. */
   dataFile?: string;
+  /** Weights totalling less than this are folded back into the .onnx file (default INLINE_LIMIT). */
+  inlineLimit?: number;
 }
 
 export class Graph {
@@ -175,12 +177,12 @@ export class Graph {
   }
 
   /**
-   * Write the part to `file` (and `<file>_data` when its weights are over INLINE_LIMIT). Returns the
+   * Write the part to `file` (and `<file>_data` when its weights are over the inline limit). Returns the
    * files written. The builder cannot be used afterwards.
    */
   save(file: string): string[] {
     const tail = this.precision === 'fp16' ? this.halfIO() : [];
-    const external = this.fd !== undefined && this.dataOffset >= INLINE_LIMIT;
+    const external = this.fd !== undefined && this.dataOffset >= (this.opts.inlineLimit ?? INLINE_LIMIT);
     const dataName = `${basename(file)}_data`;
     if (this.fd !== undefined) {
       for (const t of this.inits) {

@@ -345,9 +345,10 @@ class LlavaReference:
             # transformers' conversion: the original keys (tower from the CLIP checkpoint) mapped to the HF model.
             state = load_state(ckpt)
             clip = CLIPModel.from_pretrained(os.path.join(ckpt, 'clip'), torch_dtype=torch.float32)
+            # LLaVA names its tower model.vision_tower (CLIPVisionTower) .vision_tower (CLIPVisionModel).
             for k, v in clip.state_dict().items():
                 if k.startswith('vision_model.'):
-                    state['model.vision_tower.' + k] = v
+                    state['model.vision_tower.vision_tower.' + k] = v
             hf = {convert_original_key(k): v for k, v in state.items()}
             self.model = LlavaForConditionalGeneration(tiny_llava_config()).eval()
             res = self.model.load_state_dict(hf, strict=False)
