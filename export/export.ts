@@ -13,7 +13,7 @@ import { VERSION } from '../harness/version.ts';
 import { PRECISION_SUFFIX } from '../harness/runtime/bundle.ts';
 import { openCheckpoint } from './checkpoint/open.ts';
 import type { Checkpoint } from './checkpoint/types.ts';
-import { buildDecoderGraph, buildEmbedGraph } from './decoder.ts';
+import { buildDecoderGraph, buildEmbedGraph, useFusedDecoder } from './decoder.ts';
 import type { ExportFamily, ExportInput, ExportPlan } from './family.ts';
 import { Graph, type Precision } from './onnx/graph.ts';
 import { convertSentencePieceFile } from './tokenizer/sentencepiece.ts';
@@ -125,8 +125,10 @@ export function exportCheckpoint(opts: ExportOptions): ExportResult {
       files.push(...buildPart(at('vision_encoder'), `${plan.family}-vision`, p, opts.inlineLimit, (g) => plan.buildVision(g, weights)));
       log(`export: ${p}: embed_tokens`);
       files.push(...buildPart(at('embed_tokens'), `${plan.family}-embed`, p, opts.inlineLimit, (g) => buildEmbedGraph(g, plan.embedWeight(weights))));
-      log(`export: ${p}: decoder_model_merged (${plan.decoder.layers} layers)`);
-      files.push(...buildPart(at('decoder_model_merged'), `${plan.family}-decoder`, p, opts.inlineLimit, (g) => buildDecoderGraph(g, (k) => plan.decoderWeight(weights, k), plan.decoder)));
+      // fp32 keeps plain operators (the exact reference); fp16 and q4 use onnxruntime's fused ones.
+      const fused = useFusedDecoder(p);
+      log(`export: ${p}: decoder_model_merged (${plan.decoder.layers} layers${fused ? ', fused operators' : ''})`);
+      files.push(...buildPart(at('decoder_model_merged'), `${plan.family}-decoder`, p, opts.inlineLimit, (g) => buildDecoderGraph(g, (k) => plan.decoderWeight(weights, k), plan.decoder, { fused })));
     }
     writeTokenizer(plan, tmp);
     // transformers.js looks parts up by their file name (decoder_model_merged_q4.onnx → how many data files).

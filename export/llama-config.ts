@@ -29,6 +29,8 @@ export function llamaSpec(file: string, c: Record<string, unknown>, defaults: Pa
     eps: configNumber(file, c, 'rms_norm_eps', d.rms_norm_eps),
     ropeTheta: configNumber(file, c, 'rope_theta', 10000),
     rotaryFraction: 1,
+    // The fused layout's rotary cache covers this many positions (Vicuna-7B v1.5: 4096).
+    maxPositions: configInt(file, c, 'max_position_embeddings', 4096),
   };
 }
 

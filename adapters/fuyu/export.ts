@@ -50,6 +50,7 @@ const fuyu: ExportFamily = {
       eps: configNumber(file, c, 'layer_norm_eps', d.layer_norm_eps),
       ropeTheta: configNumber(file, c, 'rope_theta', d.rope_theta),
       rotaryFraction: configNumber(file, c, 'partial_rotary_factor', d.partial_rotary_factor),
+      maxPositions: configInt(file, c, 'max_position_embeddings', 16384),
     };
     const patch = configInt(file, c, 'patch_size', d.patch_size);
     const channels = configInt(file, c, 'num_channels', d.num_channels);

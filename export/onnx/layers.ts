@@ -77,4 +77,75 @@ export function mlp2xGelu(g: Graph, x: string, name: string, w0: Tensor, b0: Ten
   return linear(g, gelu(g, linear(g, x, `${name}.0`, w0, b0)), `${name}.2`, w2, b2);
 }
 
+// ---------- onnxruntime fused operators (the fused decoder layout; see export/decoder.ts) ----------
+
+/**
+ * RMSNorm as one SimplifiedLayerNormalization node: an onnxruntime-only op that onnxruntime registers in
+ * the ONNX domain (""), since version 1, so it resolves under the graph's opset 17. stash_type 1:
+ * float32 accumulation.
+ */
+export function simplifiedRmsNorm(g: Graph, x: string, name: string, weight: Tensor, eps: number): string {
+  return g.op('SimplifiedLayerNormalization', [x, g.weight(`${name}.weight`, weight.shape, weight.data)], [aI('axis', -1), aF('epsilon', eps), aI('stash_type', 1)]);
+}
+
+/** A fused residual add and the next norm: `out` = norm(x + skip), `sum` = x + skip (the new residual). */
+export interface SkipNorm {
+  out: string;
+  sum: string;
+}
+
+/** SkipSimplifiedLayerNormalization (com.microsoft): RMSNorm(x + skip) and the sum (its output 3). */
+export function skipRmsNorm(g: Graph, x: string, skip: string, name: string, weight: Tensor, eps: number): SkipNorm {
+  const [out, , , sum] = g.opN('SkipSimplifiedLayerNormalization', [x, skip, g.weight(`${name}.weight`, weight.shape, weight.data)], 4, [aF('epsilon', eps)], MS_DOMAIN);
+  return { out, sum };
+}
+
+/** SkipLayerNormalization (com.microsoft): LayerNorm(x + skip) with bias, and the sum (its output 3). */
+export function skipLayerNorm(g: Graph, x: string, skip: string, name: string, weight: Tensor, bias: Tensor, eps: number): SkipNorm {
+  const inputs = [x, skip, g.weight(`${name}.weight`, weight.shape, weight.data), g.weight(`${name}.bias`, bias.shape, bias.data)];
+  const [out, , , sum] = g.opN('SkipLayerNormalization', inputs, 4, [aF('epsilon', eps)], MS_DOMAIN);
+  return { out, sum };
+}
+
+/**
+ * RotaryEmbedding (com.microsoft), rotate-half (interleaved 0), on x [B, S, heads·D] with int64
+ * position_ids [B, S] indexing cos/sin caches [max_positions, R/2]. With R < D only the first R dims of
+ * each head rotate and the rest pass through (Persimmon's partial rotary). onnxruntime rejects a
+ * position outside the cache ("position_ids value … is out of range").
+ */
+export function rotaryEmbedding(g: Graph, x: string, positionIds: string, cosCache: string, sinCache: string, heads: number, D: number, R: number): string {
+  const attrs = [aI('interleaved', 0), aI('num_heads', heads)];
+  if (R !== D) attrs.push(aI('rotary_embedding_dim', R));
+  return g.op('RotaryEmbedding', [x, positionIds, cosCache, sinCache], attrs, undefined, MS_DOMAIN);
+}
+
+/** The outputs of multiHeadAttention: the context [B, S, heads·D] and, with a past, the presents [B, heads, P+S, D]. */
+export interface Attended {
+  out: string;
+  presentKey?: string;
+  presentValue?: string;
+}
+
+/**
+ * MultiHeadAttention (com.microsoft): query [B, S, heads·D]; key/value either [B, S, heads·D] (with
+ * past [B, heads, P, D] appended before them, giving the presents) or, without a past, already whole in
+ * BNSH [B, heads, P+S, D]; an additive attention_bias [B or 1, 1 or heads, S, P+S]. The scale is given
+ * explicitly (1/√D is the op's default too).
+ */
+export function multiHeadAttention(
+  g: Graph,
+  q: string,
+  k: string,
+  v: string,
+  attentionBias: string,
+  heads: number,
+  scale: number,
+  past?: { key: string; value: string },
+): Attended {
+  const inputs = [q, k, v, '', '', attentionBias];
+  if (past) inputs.push(past.key, past.value);
+  const [out, presentKey, presentValue] = g.opN('MultiHeadAttention', inputs, past ? 3 : 1, [aI('num_heads', heads), aF('scale', scale)], MS_DOMAIN);
+  return { out, presentKey, presentValue };
+}
+
 export { FLOAT };
