@@ -13,6 +13,8 @@
 #   bash bench/gpu.sh run    there (device tool: carry [".bench/gpu"]): unpacks, puts the Vulkan
 #                            loader in place for WebGPU, runs the benchmark and the check. Installs nothing from
 #                            the network.
+#   bash bench/gpu.sh export there: builds the EVE-7B-shaped q4 bundle on that machine and measures WebGPU
+#                            prefill and decode at batch 1, 8, 32 (bench/export-gpu.ts; about 10 minutes).
 # Known limits: onnxruntime-node ships no CUDA provider in its npm package (its installer downloads it
 # from NuGet at install time, and it needs CUDA 12 + cuDNN 9 libraries), so "--device cuda" prints the
 # fallback notice and measures the CPU unless libonnxruntime_providers_{shared,cuda}.so were placed
@@ -28,7 +30,7 @@ pack() {
   mkdir -p "$PACK/stage/node_modules/@img" "$PACK/stage/node_modules/onnxruntime-node/bin/napi-v6/linux" "$PACK/debs"
   # One ESM file; the native packages stay external and travel as files.
   local f
-  for f in runtime gpu-check; do
+  for f in runtime gpu-check export-gpu; do
     npx esbuild "bench/$f.ts" --bundle --platform=node --format=esm --target=node20 --log-level=warning \
       --external:onnxruntime-node --external:sharp \
       --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
@@ -52,14 +54,16 @@ pack() {
   du -sh "$PACK"
 }
 
-run() {
+stage=/tmp/eve-eval-gpu
+
+unpack() {
   [ -f "$PACK/stage.tar.xz" ] || { echo "gpu.sh: $PACK/stage.tar.xz missing: run 'bash bench/gpu.sh pack' first and carry $PACK"; exit 2; }
-  local stage=/tmp/eve-eval-gpu
   rm -rf "$stage" && mkdir -p "$stage" && xz -dc "$PACK/stage.tar.xz" | tar -C "$stage" -xf -
-  # The bundle resolves fixtures/models relative to itself (../fixtures/models from bench/), and its
-  # external packages from the repo's node_modules: put both where it looks, without touching a real one.
+  # The bundles resolve fixtures/ relative to themselves (../fixtures from bench/), and their
+  # external packages from the repo's node_modules: put both where they look, without touching a real one.
   cp "$stage/bench-runtime.mjs" bench/.gpu-runtime.mjs
   cp "$stage/bench-gpu-check.mjs" bench/.gpu-check.mjs
+  cp "$stage/bench-export-gpu.mjs" bench/.gpu-export-gpu.mjs
   if [ ! -e node_modules ]; then ln -s "$stage/node_modules" node_modules; fi
   if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1 && ls "$PACK"/debs/*.deb >/dev/null 2>&1; then
     for f in "$PACK"/debs/*.deb; do dpkg -x "$f" /; done
@@ -69,6 +73,16 @@ run() {
     export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   fi
   export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+}
+
+cleanup() {
+  rm -f bench/.gpu-runtime.mjs bench/.gpu-check.mjs bench/.gpu-export-gpu.mjs
+  [ -L node_modules ] && rm node_modules
+  return 0
+}
+
+run() {
+  unpack
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   local out="${OUT:-.bench}"
   mkdir -p "$out"
@@ -82,13 +96,27 @@ run() {
   # Correctness: the same greedy tokens on the CPU and on WebGPU (GPU-resident KV cache), batch 1 and 8.
   echo "== gpu-check: cpu vs webgpu"
   "$stage/node" bench/.gpu-check.mjs --devices cpu,webgpu --json "$out/gpu-check.json" || rc=1
-  rm -f bench/.gpu-runtime.mjs bench/.gpu-check.mjs
-  [ -L node_modules ] && rm node_modules
+  cleanup
   return $rc
+}
+
+# The 7B export on the GPU machine (bench/export-gpu.ts): builds the EVE-7B-shaped checkpoint and q4 bundle
+# there (about 20 GB of /tmp), then WebGPU prefill and decode at batch 1, 8 and 32. The bundle stays in
+# /tmp/eve-eval-export-7b while the machine is held, so a second call only measures.
+export_7b() {
+  unpack
+  local out="${OUT:-.bench}"
+  mkdir -p "$out"
+  command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
+  "$stage/node" bench/.gpu-export-gpu.mjs --device "${BENCH_DEVICE:-webgpu}" --json "$out/export-gpu.json" 2>&1 | tee "$out/export-gpu.log"
+  local rc=${PIPESTATUS[0]}
+  cleanup
+  return "$rc"
 }
 
 case "${1:-run}" in
   pack) pack ;;
   run) run ;;
-  *) echo "usage: bash bench/gpu.sh pack|run"; exit 2 ;;
+  export) export_7b ;;
+  *) echo "usage: bash bench/gpu.sh pack|run|export"; exit 2 ;;
 esac

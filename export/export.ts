@@ -8,7 +8,7 @@ import type { Family } from '../adapters/types.ts';
 import eve from '../adapters/eve/export.ts';
 import fuyu from '../adapters/fuyu/export.ts';
 import llava from '../adapters/llava/export.ts';
-import { UserError } from '../harness/errors.ts';
+import { NotSupportedError, UserError } from '../harness/errors.ts';
 import { VERSION } from '../harness/version.ts';
 import { PRECISION_SUFFIX } from '../harness/runtime/bundle.ts';
 import { openCheckpoint } from './checkpoint/open.ts';
@@ -64,6 +64,9 @@ export function detectFamily(file: string, config: Record<string, unknown>, want
     if (found && found !== fam) throw new UserError(`${file}: this is a ${found.family} checkpoint (model_type ${JSON.stringify(config.model_type)}), not ${wanted}`);
     if (!found) throw new UserError(`${file}: model_type ${JSON.stringify(config.model_type)} is not a ${wanted} checkpoint`);
     return fam;
+  }
+  if (typeof config.model_type === 'string' && config.model_type.startsWith('eve-')) {
+    throw new NotSupportedError(`${file}: exporting EVEv2 (model_type ${JSON.stringify(config.model_type)})`);
   }
   if (!found) throw new UserError(`${file}: model_type ${JSON.stringify(config.model_type)} is not one eve-eval exports (eve, llava, fuyu); pass --family if this is one of them`);
   return found;

@@ -4,7 +4,7 @@
 // the model on its read-ahead pool: while session.run of batch n runs on onnxruntime's native threads,
 // the JS thread and sharp's pool prepare batch n+1. generate() takes prepared items or plain requests.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../../adapters/types.ts';
 import { getFamily } from '../../adapters/registry.ts';
@@ -108,11 +108,19 @@ export interface LoopStats {
   runMs: number;
 }
 
+/** sha256 over the files' names and bytes, read in chunks: a 7B export's weights are 4–14 GB. */
 export function fingerprintFiles(files: string[]): string {
   const h = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(16 * 1024 * 1024);
   for (const f of files) {
     h.update(f.split('/').slice(-2).join('/'));
-    h.update(readFileSync(f));
+    const fd = openSync(f, 'r');
+    try {
+      let n: number;
+      while ((n = readSync(fd, chunk, 0, chunk.length, null)) > 0) h.update(chunk.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
   }
   return h.digest('hex');
 }

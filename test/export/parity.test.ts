@@ -1,5 +1,5 @@
 // Exported bundles against PyTorch running the same weights (test/export/reference/bundle_oracle.py):
-// tiny random checkpoints in each published layout (EVE-7B .bin shards, llava-hf safetensors, LLaVA's
+// tiny random checkpoints in each published layout (EVE-7B and EVE-7B-HD .bin shards, llava-hf safetensors, LLaVA's
 // original layout with its separate CLIP tower, Fuyu-8B safetensors) and one LLaMA layer at EVE-7B's
 // full width go through `exportCheckpoint`, then eve-eval's own preprocessing and generation loop
 // (loadModel → generate) against transformers' models fed by the PIL reference preprocessing:
@@ -35,6 +35,7 @@ interface Layout {
 
 const LAYOUTS: Layout[] = [
   { name: 'eve', precisions: ['fp32', 'fp16', 'q4'], images: IMAGES },
+  { name: 'eve-hd', precisions: ['fp32'], images: IMAGES.slice(0, 3) },
   { name: 'llava-hf', precisions: ['fp32', 'fp16', 'q4'], images: IMAGES },
   { name: 'llava', precisions: ['fp32'], images: IMAGES, visionTower: (ckpt) => join(ckpt, 'clip') },
   { name: 'fuyu', precisions: ['fp32', 'fp16', 'q4'], images: IMAGES },

@@ -7,6 +7,7 @@ Two commands, each one Python start:
       eve        BAAI/EVE-7B-v1.0: bf16 pytorch_model-0000N-of-0000M.bin shards + index, model.* keys with
                  the vision tokenizer, mm_projector and the training-only CLIP distillation keys,
                  SentencePiece tokenizer.model only
+      eve-hd     BAAI/EVE-7B-HD-v1.0: the same on the 1344 canvas (tower eve-patch14-anypixel-1344)
       llava-hf   llava-hf/llava-1.5-7b-hf: LlavaForConditionalGeneration.save_pretrained (fp16 safetensors)
       llava      liuhaotian/llava-v1.5-7b: fp16 .bin shards with model.* / model.mm_projector.{0,2} keys, and
                  the CLIP tower as a separate CLIPModel checkpoint (DIR/clip)
@@ -122,7 +123,7 @@ def copy_sentencepiece(out):
 
 # ---------- make ----------
 
-def make_eve(out, gen):
+def make_eve(out, gen, tower='openai/eve-patch14-anypixel-672'):
     cfg = tiny_llama()
     llm = LlamaForCausalLM(cfg).eval()
     randomize_norms(llm, gen)
@@ -147,7 +148,7 @@ def make_eve(out, gen):
               **llama_config_fields(cfg), 'hidden_act': 'silu', 'torch_dtype': 'bfloat16', 'transformers_version': '4.31.0',
               'mm_hidden_size': C, 'mm_projector_type': 'mlp2x_gelu', 'mm_use_im_patch_token': False, 'mm_use_im_start_end': False,
               'mm_vision_select_feature': 'patch', 'mm_vision_select_layer': -2,
-              'mm_vision_tower': 'openai/eve-patch14-anypixel-672', 'mm_vision_tower_clip': 'openai/clip-vit-large-patch14-336',
+              'mm_vision_tower': tower, 'mm_vision_tower_clip': 'openai/clip-vit-large-patch14-336',
               'tie_word_embeddings': False, 'use_cache': True}
     write_json(os.path.join(out, 'config.json'), config)
     copy_sentencepiece(out)
@@ -311,12 +312,14 @@ class EveReference:
         self.projector.load_state_dict({k[len('model.mm_projector.'):]: v for k, v in state.items() if k.startswith('model.mm_projector.')})
         self.tower.eval()
         self.projector.eval()
+        # EVE-7B-HD's tower is eve-patch14-anypixel-1344: the same code on a 1344 canvas.
+        self.image_size = int(cfg['mm_vision_tower'].rsplit('-', 1)[1])
 
     def prefix(self, case):
         emb = self.llm.get_input_embeddings()
         parts = [emb(torch.tensor(case['before'], dtype=torch.long))]
         if case.get('image'):
-            t, _, _ = pre.eve(Image.open(case['image']).convert('RGB'))
+            t, _, _ = pre.eve(Image.open(case['image']).convert('RGB'), image_size=self.image_size)
             feats, _ = self.tower(torch.from_numpy(np.asarray(t)).reshape(1, 4, *t.shape[-2:]).float(), self.projector)
             parts.append(feats[0])
         parts.append(emb(torch.tensor(case['after'], dtype=torch.long)))
@@ -416,7 +419,7 @@ def reference(ckpt, cases_file, out_prefix):
     layout = load_layout(ckpt)
     spec = json.load(open(cases_file))
     torch.set_grad_enabled(False)
-    if layout in ('eve', 'llama-full'):
+    if layout in ('eve', 'eve-hd', 'llama-full'):
         model = EveReference(ckpt)
     elif layout in ('llava-hf', 'llava'):
         model = LlavaReference(ckpt, layout)
@@ -449,7 +452,7 @@ def make_images(out):
         Image.fromarray(img).save(os.path.join(out, f'img-{w}x{h}.jpg'), quality=90)
 
 
-MAKERS = {'eve': make_eve, 'llava-hf': make_llava_hf, 'llava': make_llava_original, 'fuyu': make_fuyu, 'llama-full': make_llama_full}
+MAKERS = {'eve': make_eve, 'eve-hd': lambda out, gen: make_eve(out, gen, tower='openai/eve-patch14-anypixel-1344'), 'llava-hf': make_llava_hf, 'llava': make_llava_original, 'fuyu': make_fuyu, 'llama-full': make_llama_full}
 
 
 def main():

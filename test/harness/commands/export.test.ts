@@ -123,6 +123,13 @@ describe('eve-eval export: bad checkpoints', () => {
     expect(exportError({ checkpoint: dir, out: join(root, 'o4') })).toBe(`${cfg}: "mm_vision_tower" must be a string (got undefined)`);
   });
 
+  it('refuses EVEv2 as not supported yet', () => {
+    const dir = eveCopy('eve-v2');
+    const cfg = join(dir, 'config.json');
+    writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(cfg, 'utf8')), model_type: 'eve-qwen2', architectures: ['EVEQwen2ForCausalLM'] }));
+    expect(exportError({ checkpoint: dir, out: join(root, 'o8') })).toBe(`${cfg}: exporting EVEv2 (model_type "eve-qwen2") is not supported yet`);
+  });
+
   it('names a tensor the family needs and the checkpoint lacks, and leaves no partial bundle', () => {
     const dir = eveCopy('no-head');
     const idx = join(dir, 'pytorch_model.bin.index.json');
