@@ -4,7 +4,7 @@
 // The Python reference needs torch + transformers (EVE_EVAL_PYTHON, or <repo>/.venv-ref/bin/python); without
 // them the comparison is skipped and only the key-list check runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { Graph, type Precision } from '../../export/onnx/graph.ts';
 import type { Tensor } from '../../export/onnx/layers.ts';
 import { buildClipVisionGraph, clipImageTokens, clipKeysUnusedByDesign, clipKeysUsed, type ClipVisionSpec } from '../../adapters/llava/vision-graph.ts';
 import { fromHalf, toHalf } from '../../harness/runtime/generate.ts';
+import { PYTHON, pythonSkipReason } from './python.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DRIVER = join(REPO, 'test/export/reference/clip_vision_reference.py');
@@ -30,15 +31,8 @@ const CASES: Case[] = [
   { name: 'full-size', spec: { ...base, hidden: 1024, heads: 16, layers: 2, intermediate: 4096, imageSize: 336, patch: 14, llmHidden: 4096 }, seed: 3, randomInputs: 1, realImage: false, precisions: ['fp32', 'fp16', 'q4'] },
 ];
 
-function findPython(): { python?: string; reason?: string } {
-  const python = process.env.EVE_EVAL_PYTHON || join(REPO, '.venv-ref/bin/python');
-  if (!existsSync(python)) return { reason: `no reference Python at ${python} (set EVE_EVAL_PYTHON)` };
-  const r = spawnSync(python, ['-c', 'import torch, transformers'], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) return { reason: `${python} cannot import torch/transformers: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
-  return { python };
-}
-
-const { python, reason } = findPython();
+const reason = pythonSkipReason(['torch', 'transformers']);
+const python = reason ? undefined : PYTHON;
 if (!python) console.warn(`clip-vision: skipping the HF CLIPVisionModel comparison: ${reason}`);
 
 /** Shapes of every canonical key a CLIP vision tower + projector checkpoint has (for the key-list check). */

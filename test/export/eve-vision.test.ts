@@ -3,7 +3,7 @@
 // weights, for real regions of several aspect ratios, the no-image mask, and one full-size config.
 // Needs Python with torch (EVE_EVAL_PYTHON, or <repo>/.venv-ref/bin/python); skipped without it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
@@ -12,18 +12,10 @@ import { buildEveVisionGraph, type EveVisionSpec } from '../../adapters/eve/visi
 import { Graph, type Precision } from '../../export/onnx/graph.ts';
 import type { Tensor } from '../../export/onnx/layers.ts';
 import { fromHalf, toHalf } from '../../harness/runtime/generate.ts';
+import { PYTHON, pythonSkipReason } from './python.ts';
 
-const REPO = join(import.meta.dirname, '..', '..');
 const DRIVER = join(import.meta.dirname, 'reference', 'eve_vision_driver.py');
-const PYTHON = process.env.EVE_EVAL_PYTHON || join(REPO, '.venv-ref', 'bin', 'python');
-
-function whyNoPython(): string | undefined {
-  if (!existsSync(PYTHON)) return `no Python at ${PYTHON} (set EVE_EVAL_PYTHON)`;
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) return `${PYTHON} cannot import torch/numpy: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
-  return undefined;
-}
-const skipReason = whyNoPython();
+const skipReason = pythonSkipReason(['torch', 'numpy']);
 if (skipReason) console.warn(`eve-vision reference test skipped: ${skipReason}`);
 
 interface Case {

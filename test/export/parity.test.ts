@@ -39,7 +39,7 @@ const LAYOUTS: Layout[] = [
   { name: 'llava-hf', precisions: ['fp32', 'fp16', 'q4'], images: IMAGES },
   { name: 'llava', precisions: ['fp32'], images: IMAGES, visionTower: (ckpt) => join(ckpt, 'clip') },
   { name: 'fuyu', precisions: ['fp32', 'fp16', 'q4'], images: IMAGES },
-  { name: 'llama-full', precisions: ['fp32'], images: ['img-96x72.jpg'] },
+  { name: 'llama-full', precisions: ['fp32', 'q4'], images: ['img-96x72.jpg'] },
 ];
 
 interface OracleCase {

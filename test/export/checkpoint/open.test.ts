@@ -1,27 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError } from '../../../export/checkpoint/errors.ts';
 import { openCheckpoint } from '../../../export/checkpoint/open.ts';
 import { planShards, writeShardedCheckpoint } from '../../../export/checkpoint/shards.ts';
 import type { Checkpoint, TensorToWrite } from '../../../export/checkpoint/types.ts';
-import { bitsEqual, oracle, readF32, runOracle, tempDir } from './oracle.ts';
+import { bitsEqual, oracle, readF32, runOracle, tempDir, errorOf, f32 } from './oracle.ts';
 
 const dir = tempDir('open');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CheckpointError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
-  }
-  throw new Error('expected a CheckpointError');
-}
-
-const f32 = (xs: number[]) => new Float32Array(xs);
 
 /** Every tensor of `ck` as a lazy writer entry: what a conversion or benchmark writer does. */
 const lazyTensors = (ck: Checkpoint): TensorToWrite[] =>

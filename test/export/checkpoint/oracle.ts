@@ -5,9 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { CheckpointError } from '../../../export/checkpoint/errors.ts';
+import { PYTHON } from '../python.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '../../..');
 const SCRIPT = path.join(HERE, 'torch_oracle.py');
 
 export interface Oracle {
@@ -19,7 +21,7 @@ export interface Oracle {
 }
 
 function probe(): Oracle {
-  const python = process.env.EVE_EVAL_PYTHON || path.join(REPO, '.venv-ref/bin/python');
+  const python = PYTHON;
   const none = { safetensors: false, transformers: false };
   if (!fs.existsSync(python)) return { reason: `no reference Python at ${python} (set EVE_EVAL_PYTHON)`, ...none };
   try {
@@ -98,3 +100,17 @@ export function roundingProbe(n: number, rand: () => number): Float32Array {
   }
   return out;
 }
+
+/** The message of the CheckpointError `fn` throws, checked to be one line. */
+export function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect((e as Error).message).not.toContain('\n');
+    return (e as Error).message;
+  }
+  throw new Error('expected a CheckpointError');
+}
+
+export const f32 = (xs: number[]) => new Float32Array(xs);

@@ -2,29 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../harness/prng.ts';
-import { CheckpointError } from '../../../export/checkpoint/errors.ts';
 import { openForRead } from '../../../export/checkpoint/fileio.ts';
 import { PickleWriter } from '../../../export/checkpoint/pickle.ts';
 import { openTorchZip, writeTorchZip } from '../../../export/checkpoint/torch.ts';
 import type { TensorToWrite } from '../../../export/checkpoint/types.ts';
 import { entryDataOffset, readZipDirectory, ZipWriter } from '../../../export/checkpoint/zip.ts';
-import { bitsEqual, oracle, readF32, roundingProbe, runOracle, tempDir, writeF32 } from './oracle.ts';
+import { bitsEqual, oracle, readF32, roundingProbe, runOracle, tempDir, writeF32, errorOf, f32 } from './oracle.ts';
 
 const dir = tempDir('torch');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CheckpointError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
-  }
-  throw new Error('expected a CheckpointError');
-}
-
-const f32 = (xs: number[]) => new Float32Array(xs);
 
 /** A torch-style zip whose data.pkl is `pickle` and whose other records are given. */
 function craftZip(name: string, pickle: Buffer, records: Record<string, Uint8Array> = {}): string {

@@ -123,7 +123,7 @@ def copy_sentencepiece(out):
 
 # ---------- make ----------
 
-def make_eve(out, gen, tower='openai/eve-patch14-anypixel-672'):
+def make_eve(out, gen, tower_name='openai/eve-patch14-anypixel-672'):
     cfg = tiny_llama()
     llm = LlamaForCausalLM(cfg).eval()
     randomize_norms(llm, gen)
@@ -148,7 +148,7 @@ def make_eve(out, gen, tower='openai/eve-patch14-anypixel-672'):
               **llama_config_fields(cfg), 'hidden_act': 'silu', 'torch_dtype': 'bfloat16', 'transformers_version': '4.31.0',
               'mm_hidden_size': C, 'mm_projector_type': 'mlp2x_gelu', 'mm_use_im_patch_token': False, 'mm_use_im_start_end': False,
               'mm_vision_select_feature': 'patch', 'mm_vision_select_layer': -2,
-              'mm_vision_tower': tower, 'mm_vision_tower_clip': 'openai/clip-vit-large-patch14-336',
+              'mm_vision_tower': tower_name, 'mm_vision_tower_clip': 'openai/clip-vit-large-patch14-336',
               'tie_word_embeddings': False, 'use_cache': True}
     write_json(os.path.join(out, 'config.json'), config)
     copy_sentencepiece(out)
@@ -452,7 +452,7 @@ def make_images(out):
         Image.fromarray(img).save(os.path.join(out, f'img-{w}x{h}.jpg'), quality=90)
 
 
-MAKERS = {'eve': make_eve, 'eve-hd': lambda out, gen: make_eve(out, gen, tower='openai/eve-patch14-anypixel-1344'), 'llava-hf': make_llava_hf, 'llava': make_llava_original, 'fuyu': make_fuyu, 'llama-full': make_llama_full}
+MAKERS = {'eve': make_eve, 'eve-hd': lambda out, gen: make_eve(out, gen, tower_name='openai/eve-patch14-anypixel-1344'), 'llava-hf': make_llava_hf, 'llava': make_llava_original, 'fuyu': make_fuyu, 'llama-full': make_llama_full}
 
 
 def main():
