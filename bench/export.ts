@@ -199,4 +199,5 @@ export async function main(): Promise<void> {
   if (!process.env.EVE_EVAL_BENCH_KEEP) rmSync(root, { recursive: true, force: true });
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
+// Run directly (npx tsx bench/export.ts) as well as from bench/run.ts; not when bundled into bench/export-gpu.ts.
+if (process.argv[1]?.endsWith('/bench/export.ts')) await main();
