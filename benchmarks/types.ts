@@ -50,6 +50,12 @@ export interface Answer {
    * run, as the official evaluator's grade file holds them. Why here: score() only sees answers.
    */
   judge?: { scores: number[]; model?: string };
+  /**
+   * Earlier answer lines for the same sample, in file order, when an official-format predictions file
+   * answers it more than once (`text` is the last line). Only a benchmark whose official script scores every
+   * line (TextVQA's eval_textvqa.py) counts them; the others keep the last, as their official flow does.
+   */
+  earlier?: string[];
 }
 
 export type MetricValue = number | null;
@@ -70,6 +76,7 @@ export interface Score {
     errors: number; // prediction carries an error: counted wrong
     failedExtraction: number; // answer could not be parsed (letter, yes/no): counted wrong
     judged?: number; // MM-Vet: items with a judge grade
+    repeatedLines?: number; // answer lines beyond the first for a question, scored as the official scorer scores them
   };
   /**
    * Per-sample credit in [0, 1] keyed by sample id (soft accuracy for VQA, 0/1 elsewhere), so that
@@ -115,4 +122,10 @@ export interface BenchmarkAdapter {
   writeSubmission?(samples: Sample[], answers: Map<string, Answer>, outFile: string): Promise<void>;
   /** Write this benchmark's tiny fixture (real on-disk format, generated images) under root. */
   writeFixture(root: string): Promise<void>;
+  /**
+   * How the official scorer counts a question answered on several lines of an answer file (shared/repeats.ts):
+   * 'every' line is scored (TextVQA), or the 'last' one wins (the default: every other benchmark's official
+   * flow keys answers by question id). Readers warn with the count either way.
+   */
+  repeatedAnswers?: 'every' | 'last';
 }

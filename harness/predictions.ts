@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { Answer, BenchmarkAdapter, Sample } from '../benchmarks/types.ts';
 import { InputError, ScoreRefusal, UserError } from './errors.ts';
 import { isObject, readJsonl } from '../benchmarks/shared/data-files.ts';
+import { RepeatCounter } from '../benchmarks/shared/repeats.ts';
 
 /** The key a LLaVA answer line is joined on: its question_id, which some benchmarks share between samples (MME). */
 function llavaKey(sample: Sample): string {
@@ -36,6 +37,8 @@ export interface PredictionsResult {
   /** Lines whose id is not among the samples (e.g. another split of the same file); ignored. */
   unmatched: number;
   format: 'eve-eval' | 'llava' | 'official';
+  /** LLaVA answer lines that answer a question already answered in the file (the last one is kept). */
+  repeated: { questions: number; extraLines: number };
 }
 
 /**
@@ -77,7 +80,8 @@ export async function readPredictions(
           `${path}: none of its ${official.size} predictions match ${adapter.id}/${split} (first id "${firstUnmatched}"); is it a predictions file for another benchmark or split?`,
         );
       }
-      return { answers, unmatched, format: 'official' };
+      // Official readers that keep repeats count and warn themselves (TextVQA, MME).
+      return { answers, unmatched, format: 'official', repeated: { questions: 0, extraLines: 0 } };
     }
   }
   if (info.isDirectory()) {
@@ -99,6 +103,7 @@ export async function readPredictions(
   let prompted = 0;
   let disagree: { id: string; line: number } | undefined;
   let disagreeCount = 0;
+  const repeats = new RepeatCounter();
 
   const noteUnmatched = (id: string, line: number) => {
     unmatched.count++;
@@ -155,7 +160,8 @@ export async function readPredictions(
           disagree ??= { id: key, line };
         }
       }
-      answers.set(sample.id, { id: sample.id, text: value.text });
+      repeats.note(sample.id);
+      answers.set(sample.id, { id: sample.id, text: value.text }); // the last line wins, as the official converters keep it
       continue;
     }
     throw new InputError(path, line, 'neither an eve-eval prediction record (id, benchmark, text, cacheKey) nor a LLaVA answer line (question_id, text)');
@@ -175,7 +181,7 @@ export async function readPredictions(
       `${path}:${disagree!.line}: ${disagreeCount} of ${prompted} answers were made for other prompts or images than ${adapter.id}/${split} holds (first: question_id "${disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
     );
   }
-  return { answers, unmatched: unmatched.count, format: format ?? 'llava' };
+  return { answers, unmatched: unmatched.count, format: format ?? 'llava', repeated: repeats.summary() };
 }
 
 // Shared by the re-scoring commands (score, submission) and bench/conformance.ts. The registry is imported

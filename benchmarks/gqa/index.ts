@@ -7,9 +7,10 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
 import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
-import { firstExisting, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
-import { pyJsonDumps, pyRound2, pySplit } from '../shared/python.ts';
-import { checkJoin, scoreEach } from '../shared/join.ts';
+import { firstExisting, ownValue, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
+import { pyJsonDumps, pyLower, pySplit } from '../shared/python.ts';
+import { officialRound } from '../shared/rounding.ts';
+import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { groupBy, meanPercent } from '../shared/metrics.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 
@@ -25,7 +26,7 @@ export function buildPrompt(question: string): string {
 
 /** LLaVA's conversion, the only normalization between model output and eval.py's exact match. */
 export function convertAnswer(text: string): string {
-  return text.replace(/\.+$/, '').toLowerCase();
+  return pyLower(text.replace(/\.+$/, ''));
 }
 
 /** eval.py getStepsNum: semantic steps, not counting "exist", "query: name", "choose name" ones. */
@@ -106,7 +107,7 @@ export function scoreGqa(all: Sample[], answers: Map<string, Answer>): Score {
   }
   const accuracy = meanPercent(credits) ?? 0; // eval.py's avg(l) * 100, at the 2 decimals it prints
   const table = (key: string) => {
-    const out: Record<string, number | null> = {};
+    const out = dataRecord<number | null>();
     const groups = groupBy(samples, credits, (s) => (s.meta[key] === null || s.meta[key] === undefined ? null : String(s.meta[key])));
     for (const k of [...groups.keys()].sort()) out[k] = meanPercent(groups.get(k)!);
     return out;
@@ -120,7 +121,7 @@ export function scoreGqa(all: Sample[], answers: Map<string, Answer>): Score {
       accuracy,
       binary: meanPercent(credits.filter((_, i) => !isOpen(samples[i]))),
       open: meanPercent(credits.filter((_, i) => isOpen(samples[i]))),
-      distribution: chi === null ? null : pyRound2(chi / 100),
+      distribution: chi === null ? null : officialRound(chi / 100, 2),
     },
     breakdowns: { structural: table('structural'), semantic: table('semantic'), steps: table('steps'), words: table('words') },
     counts,
@@ -154,7 +155,7 @@ const adapter: BenchmarkAdapter = {
       for await (const { value, line } of readJsonlObjects(f.llava)) {
         if (n++ >= limit) return;
         const id = String(value.question_id);
-        const q = gt?.[id];
+        const q = ownValue(gt, id);
         if (gt && !q) throw new InputError(f.llava, line, `question ${id} is not in ${QUESTIONS_FILE}`);
         yield {
           id,

@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../../harness/errors.ts';
+import { pyLower } from '../shared/python.ts';
 
 /** Strings pandas.read_table turns into NaN by default (its `na_values`); an empty cell is one of them. */
 const PANDAS_NA = new Set([
@@ -17,7 +18,9 @@ export function pandasIsNa(v: string | undefined): boolean {
 
 /** model_vqa_mmbench.py's is_none: NaN, or the strings "nan"/"none" in any case. */
 export function llavaIsNone(v: string | undefined): boolean {
-  return pandasIsNa(v) || v!.toLowerCase() === 'nan' || v!.toLowerCase() === 'none';
+  if (pandasIsNa(v)) return true;
+  const lower = pyLower(v!); // Python's str.lower(), as the script calls it
+  return lower === 'nan' || lower === 'none';
 }
 
 export interface MMBenchRow {

@@ -3,7 +3,7 @@
 import type { Answer, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
 import { circularHit, mmbenchExtract } from '../shared/choices.ts';
-import { checkJoin, emptyCounts, usableText } from '../shared/join.ts';
+import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { pct } from '../shared/metrics.ts';
 
 /** Letter → text for every non-NaN option A–D: the scorer's build_choices (not the prompt's list). */
@@ -49,7 +49,7 @@ export function scoreMMBench(samples: Sample[], answers: Map<string, Answer>): S
     }
   }
 
-  const perSample: Record<string, number> = {};
+  const perSample = dataRecord<number>();
   const tally = (m: Map<string, [number, number]>, key: string, hit: boolean) => {
     const t = m.get(key) ?? [0, 0];
     t[0] += hit ? 1 : 0;

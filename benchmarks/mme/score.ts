@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import type { Answer, MetricValue, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
 import { mmeYesNo } from '../shared/yesno.ts';
+import { pyFloatRepr } from '../shared/python.ts';
+import { RepeatCounter, repeatWarning, warnStderr } from '../shared/repeats.ts';
 import { readTextLines } from '../shared/data-files.ts';
-import { emptyCounts, usableText } from '../shared/join.ts';
+import { emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { COGNITION, PERCEPTION, SUBTASKS, gtKey, splitTsvLine } from './data.ts';
 
 export function scoreMme(samples: Sample[], answers: Map<string, Answer>): Score {
@@ -32,7 +34,7 @@ export function scoreMme(samples: Sample[], answers: Map<string, Answer>): Score
   const subtaskScores: Record<string, MetricValue> = {};
   const accs: Record<string, MetricValue> = {};
   const accPluses: Record<string, MetricValue> = {};
-  const perSample: Record<string, number> = {};
+  const perSample = dataRecord<number>();
   const counts = emptyCounts(samples.length);
   const totals: Record<string, number> = {};
   for (const [group, names] of [['perception', PERCEPTION], ['cognition', COGNITION]] as const) {
@@ -90,10 +92,7 @@ export function scoreMme(samples: Sample[], answers: Map<string, Answer>): Score
 }
 
 /** Python's repr of a float, as calculation.py prints scores (185.0, 963.6134453781513). */
-export function pyFloat(x: number): string {
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return x.toFixed(1);
-  return String(x);
-}
+export const pyFloat = pyFloatRepr;
 
 /** What calculation.py prints, from a Score (for the readable `score` output). */
 export function mmeOfficialSummary(score: Score): string {
@@ -117,7 +116,7 @@ export function mmeOfficialSummary(score: Score): string {
  * e.g. eval_tool/LaVIN. Returns null when `path` is not such a folder. The GT column must agree with the
  * data root's ground truth: otherwise the folder was made for other labels and is refused.
  */
-export async function readMmeResultsFolder(path: string, samples: Sample[]): Promise<Map<string, Answer> | null> {
+export async function readMmeResultsFolder(path: string, samples: Sample[], warn: (line: string) => void = warnStderr): Promise<Map<string, Answer> | null> {
   if (!existsSync(path) || !statSync(path).isDirectory()) return null;
   const files = SUBTASKS.map((t) => [t, join(path, `${t}.txt`)] as const).filter(([, f]) => existsSync(f));
   if (files.length === 0) return null;
@@ -126,6 +125,8 @@ export async function readMmeResultsFolder(path: string, samples: Sample[]): Pro
     if (typeof s.meta.officialQuestion === 'string') byKey.set(gtKey(String(s.meta.subtask), String(s.meta.image), s.meta.officialQuestion), s);
   }
   const answers = new Map<string, Answer>();
+  // calculation.py pairs lines by position; eve-eval joins them by question, the last line winning, and says so.
+  const repeats = new RepeatCounter();
   for (const [subtask, file] of files) {
     for (const { value, line } of await readTextLines(file)) {
       const [image, question, gt, response] = splitTsvLine(value, 4, file, line, 'image, question, GT, response');
@@ -138,8 +139,11 @@ export async function readMmeResultsFolder(path: string, samples: Sample[]): Pro
       if (gt.trim().toLowerCase() !== s.answer) {
         throw new ScoreRefusal(`${file}:${line}: ground truth "${gt}" differs from the data root's "${String(s.answer)}" for this question; the results were made for other labels, refusing to score`);
       }
+      repeats.note(s.id);
       answers.set(s.id, { id: s.id, text: response });
     }
   }
+  const w = repeatWarning('mme', path, repeats.summary(), 'last');
+  if (w) warn(`${w} (calculation.py itself pairs lines by position, so a repeat there shifts every later pair)`);
   return answers;
 }

@@ -9,16 +9,10 @@ import type { Answer, MetricValue, Sample, Score } from '../types.ts';
 import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
 import { isObject } from '../shared/data-files.ts';
 import { mean } from '../shared/metrics.ts';
+import { officialFixed } from '../shared/rounding.ts';
 import type { MmvetTruth } from './data.ts';
+import { dataRecord } from '../shared/join.ts';
 
-/** numpy's round(x, d): round half to even on x·10^d (np.round), as the evaluator's printed values. */
-export function npRound(x: number, decimals: number): number {
-  const f = 10 ** decimals;
-  const y = x * f;
-  const r = Math.round(y);
-  const half = Math.abs(y % 1) === 0.5;
-  return (half && r % 2 !== 0 ? r - 1 : r) / f;
-}
 
 function truthOf(s: Sample): MmvetTruth {
   const t = s.answer as MmvetTruth | undefined;
@@ -65,7 +59,7 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
 
   const capSums = new Map<string, number[]>([...caps, 'total'].map((c) => [c, new Array(numRun).fill(0)]));
   const setSums = new Map<string, number[]>(sets.map((k) => [k, new Array(numRun).fill(0)]));
-  const perSample: Record<string, number> = {};
+  const perSample = dataRecord<number>();
   let missing = 0;
   let errors = 0;
   samples.forEach((s, idx) => {
@@ -86,9 +80,9 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
     perSample[s.id] = scores.reduce((x, y) => x + y, 0) / numRun;
   });
 
-  const metrics: Record<string, MetricValue> = {};
-  const capability: Record<string, MetricValue> = {};
-  const integration: Record<string, MetricValue> = {};
+  const metrics = dataRecord<MetricValue>();
+  const capability = dataRecord<MetricValue>();
+  const integration = dataRecord<MetricValue>();
   const runTotals = capSums.get('total')!.map((v) => (v / samples.length) * 100);
   for (const c of caps) capability[c] = mean(capSums.get(c)!.map((v) => (v / capCount.get(c)!) * 100))!; // numRun >= 1: never empty
   capability.total = mean(runTotals)!;
@@ -112,7 +106,8 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
 
 /** The evaluator's "#####result1#####" / "#####result2#####" printout, rounded as it rounds. */
 export function mmvetOfficialSummary(score: Score): string {
-  const r1 = (v: MetricValue) => (v === null ? 'nan' : String(npRound(v, 1)));
+  // The evaluator rounds numpy float64 values: round() on them is np.round (rint of x·10), not Python's.
+  const r1 = (v: MetricValue) => officialFixed(v, 1, 'numpy');
   const runs = Object.keys(score.metrics).filter((k) => /^run\d+\.total$/.test(k)).map((k) => r1(score.metrics[k]));
   const lines = ['#####result1#####'];
   for (const [k, v] of Object.entries(score.breakdowns.capability)) lines.push(`${k}: ${r1(v)}`);

@@ -2,8 +2,10 @@
 import type { Answer, MetricValue, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
 import { popeYesNo, type YesNo } from '../shared/yesno.ts';
-import { emptyCounts, usableText } from '../shared/join.ts';
+import { emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { mean } from '../shared/metrics.ts';
+import { pyFloatRepr } from '../shared/python.ts';
+import { pyFixed } from '../shared/rounding.ts';
 import { POPE_SPLITS } from './data.ts';
 
 export interface Confusion {
@@ -66,7 +68,7 @@ export function checkAlignment(samples: Sample[]): void {
 export function scorePope(samples: Sample[], answers: Map<string, Answer>): Score {
   checkAlignment(samples);
   const confusion = new Map<string, Confusion>();
-  const perSample: Record<string, number> = {};
+  const perSample = dataRecord<number>();
   const counts = emptyCounts(samples.length);
   for (const s of samples) {
     const cat = String(s.meta.category);
@@ -123,18 +125,27 @@ export function scorePope(samples: Sample[], answers: Map<string, Answer>): Scor
   };
 }
 
-/** The lines eval_pope.py prints, per split, from a Score (for the readable `score` output). */
+/**
+ * The lines eval_pope.py prints, per split, from a Score (for the readable `score` output): the floats
+ * recomputed from the exact counts (not from the ×100 metrics, whose /100 need not round-trip), printed as
+ * Python prints them: repr for 'Accuracy: {}', '%.3f' (ties to even: 0.5625 prints 0.562) for the last line.
+ */
 export function popeOfficialSummary(score: Score): string {
   const out: string[] = [];
-  const f3 = (v: MetricValue) => (v === null ? 'nan' : (v / 100).toFixed(3));
+  const repr = (v: number | null) => (v === null ? 'nan' : pyFloatRepr(v));
+  const f3 = (v: number | null) => (v === null ? 'nan' : pyFixed(v, 3));
   for (const split of POPE_SPLITS) {
     const m = (k: string) => score.metrics[`${split}.${k}`];
     if (m('f1') === undefined) continue;
-    out.push(`Category: ${split}, # samples: ${m('samples')}`);
+    const n = Number(m('samples'));
+    const tp = Number(m('tp'));
+    const fp = Number(m('fp'));
+    const r = popeMetrics({ tp, fp, tn: Number(m('tn')), fn: Number(m('fn')), n, yes: tp + fp }); // a "yes" is a TP or an FP
+    out.push(`Category: ${split}, # samples: ${n}`);
     out.push('TP\tFP\tTN\tFN\t');
-    out.push(`${m('tp')}\t${m('fp')}\t${m('tn')}\t${m('fn')}`);
-    out.push(`Accuracy: ${f3(m('accuracy'))}  Precision: ${f3(m('precision'))}  Recall: ${f3(m('recall'))}  F1: ${f3(m('f1'))}  Yes ratio: ${f3(m('yes_ratio'))}`);
-    out.push(`${f3(m('f1'))}, ${f3(m('accuracy'))}, ${f3(m('precision'))}, ${f3(m('recall'))}, ${f3(m('yes_ratio'))}`);
+    out.push(`${r.tp}\t${r.fp}\t${r.tn}\t${r.fn}`);
+    out.push(`Accuracy: ${repr(r.accuracy)}`, `Precision: ${repr(r.precision)}`, `Recall: ${repr(r.recall)}`, `F1 score: ${repr(r.f1)}`, `Yes ratio: ${repr(r.yesRatio)}`);
+    out.push(`${f3(r.f1)}, ${f3(r.accuracy)}, ${f3(r.precision)}, ${f3(r.recall)}, ${f3(r.yesRatio)}`);
     out.push('====================================');
   }
   return out.join('\n');

@@ -4,8 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { Answer, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
-import { checkJoin, emptyCounts, usableText } from '../shared/join.ts';
+import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { pct } from '../shared/metrics.ts';
+import { officialRound } from '../shared/rounding.ts';
 
 /**
  * The prediction a sample is scored with. SEED-Bench-1 repeats question_id "49914"; LLaVA keys its
@@ -20,7 +21,7 @@ export function scoreSeed(samples: Sample[], answers: Map<string, Answer>): Scor
   const split = samples[0]?.split ?? 'all';
   checkJoin(`seed ${split}`, samples, answers, { allowExtra: split !== 'all' });
   const counts = emptyCounts(samples.length);
-  const perSample: Record<string, number> = {};
+  const perSample = dataRecord<number>();
   const dims = new Map<number, { name: string; hit: number; total: number }>();
   const types = new Map<string, [number, number]>();
   for (const s of samples) {
@@ -41,9 +42,11 @@ export function scoreSeed(samples: Sample[], answers: Map<string, Answer>): Scor
       types.set(t, c);
     }
   }
-  const acc = (t: string) => (types.has(t) ? pct(types.get(t)![0], types.get(t)![1]) : null);
-  const dimension: Record<string, number | null> = {};
-  for (const id of [...dims.keys()].sort((a, b) => a - b)) dimension[dims.get(id)!.name] = pct(dims.get(id)!.hit, dims.get(id)!.total);
+  // correct / count * 100, printed '{:.2f}' by the converter: rounded here as it prints (ties to even).
+  const rate = (hit: number, total: number) => officialRound(pct(hit, total), 2);
+  const acc = (t: string) => (types.has(t) ? rate(types.get(t)![0], types.get(t)![1]) : null);
+  const dimension = dataRecord<number | null>();
+  for (const id of [...dims.keys()].sort((a, b) => a - b)) dimension[dims.get(id)!.name] = rate(dims.get(id)!.hit, dims.get(id)!.total);
   const metrics: Score['metrics'] = { all: acc('all'), image: acc('image'), video: acc('video') };
   for (const [k, v] of Object.entries(dimension)) metrics[`dimension.${k}`] = v;
   const headline = split === 'image' ? acc('image') : split === 'video' ? acc('video') : acc('all');

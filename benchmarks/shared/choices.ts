@@ -1,7 +1,7 @@
 // Multiple-choice pieces shared by MMBench, SEED-Bench and ScienceQA-IMG: option formatting,
 // the letter-extraction rules of the official scorers (each reproduced with its quirks), circular
 // evaluation. Written once so the three adapters cannot drift apart.
-import { pySplit } from './python.ts';
+import { pyLower, pySplit } from './python.ts';
 
 /** The suffix LLaVA-1.5 / EVE append for MMBench, SEED and ScienceQA (`--single-pred-prompt`). */
 export const MC_SUFFIX = "Answer with the option's letter from the given choices directly.";
@@ -44,8 +44,8 @@ export function canInferOption(answer: string): string | null {
  * reply. `options` maps letter → text for every non-NaN option A–D (the scorer's build_choices).
  */
 export function canInferText(answer: string, options: Record<string, string>): string | null {
-  const lower = answer.toLowerCase();
-  const hits = Object.keys(options).filter((k) => lower.includes(String(options[k]).toLowerCase()));
+  const lower = pyLower(answer);
+  const hits = Object.keys(options).filter((k) => lower.includes(pyLower(String(options[k]))));
   return hits.length === 1 ? hits[0] : null;
 }
 

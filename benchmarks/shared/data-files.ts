@@ -117,3 +117,11 @@ export async function readTextLines(file: string): Promise<JsonLine<string>[]> {
   for (let i = 0; i < lines.length; i++) if (lines[i].trim() !== '') out.push({ value: lines[i], line: i + 1 });
   return out;
 }
+
+/**
+ * obj[key] for a key that comes from data (a question id), own properties only: a parsed JSON object
+ * would otherwise answer "constructor" or "toString" with Object.prototype's functions.
+ */
+export function ownValue<T>(obj: Record<string, T> | null | undefined, key: string): T | undefined {
+  return obj && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}

@@ -41,6 +41,14 @@ export function checkJoin(label: string, samples: readonly Sample[], answers: Re
 
 export type Counts = Score['counts'];
 
+/**
+ * A record keyed by data (sample ids, category or answer-type names), without a prototype: "__proto__" or
+ * "constructor" is then an ordinary key, where on a plain object it would be dropped or answer a function.
+ */
+export function dataRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function emptyCounts(samples: number): Counts {
   return { samples, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 };
 }
@@ -68,7 +76,7 @@ export function scoreEach(
   answers: ReadonlyMap<string, Answer>,
   credit: (sample: Sample, text: string) => number,
 ): { perSample: Record<string, number>; credits: number[]; counts: Counts } {
-  const perSample: Record<string, number> = {};
+  const perSample = dataRecord<number>();
   const credits = new Array<number>(samples.length);
   const counts = emptyCounts(samples.length);
   for (let i = 0; i < samples.length; i++) {

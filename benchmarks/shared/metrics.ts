@@ -1,7 +1,7 @@
 // Percentages, means and grouping for the scorers, written once. Sums run left to right like the Python
 // loops, and each helper says which operation order it follows, because the printed 2-decimal figures
 // depend on it: 100·Σ/n (vqaEval.py) and 100·(Σ/n) (GQA eval.py, TextVQA) can differ in the last bit.
-import { pyRound2 } from './python.ts';
+import { officialRound } from './rounding.ts';
 
 /** Correct/total in percent, null for an empty group (never a fake 0). */
 export function pct(correct: number, total: number): number | null {
@@ -21,13 +21,13 @@ export function percent(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   let s = 0;
   for (const v of values) s += v;
-  return pyRound2((100 * s) / values.length);
+  return officialRound((100 * s) / values.length, 2);
 }
 
 /** round(100 * (sum/len), 2): GQA eval.py's avg(l) * 100 and TextVQA's 100. * accuracy; null when empty. */
 export function meanPercent(values: readonly number[]): number | null {
   const m = mean(values);
-  return m === null ? null : pyRound2(m * 100);
+  return m === null ? null : officialRound(m * 100, 2);
 }
 
 /** Group credits by a key (answer type, question type...) keeping sample order inside each group. */

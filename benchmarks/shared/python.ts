@@ -1,11 +1,47 @@
-// Python behaviours the official scorers rely on, written once: str.split()/strip() with no argument,
-// round(x, 2), and json.dumps' default spacing. The scorers' printed figures depend on these details.
+// Python behaviours the official scorers rely on, written once: str.lower(), str.split()/strip() with no
+// argument, the `re` class \d, code-point slicing, float repr and json.dumps' default spacing. The scorers'
+// outputs depend on these details, so eve-eval carries CPython's own Unicode tables (py-unicode.ts, generated
+// by test/fuzz/make_unicode_tables.py) instead of following Node's ICU, whose Unicode version differs
+// (toLowerCase and /\d/u change with it). test/fuzz checks all of them against the interpreter's output.
+import {
+  PY_CASE_IGNORABLE_RANGES,
+  PY_CASED_RANGES,
+  PY_DIGIT_RANGES,
+  PY_LOWER_MULTI,
+  PY_LOWER_RUNS,
+  PY_SPACE_RANGES,
+} from './py-unicode.ts';
 
-// Python 3's str.isspace set (checked against CPython over the whole BMP), which is not JS's \s:
-// Python also counts \x1c-\x1f and \x85, and does not count \uFEFF.
-const PY_WS = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_SPLIT = new RegExp(`[${PY_WS}]+`);
-const PY_STRIP = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, 'g');
+type Ranges = ReadonlyArray<readonly [number, number]>;
+
+/** A regex character-class body (for the `u` flag) matching the code points in `ranges`. */
+export function rangesClass(ranges: Ranges): string {
+  const esc = (cp: number) => `\\u{${cp.toString(16)}}`;
+  return ranges.map(([a, b]) => (a === b ? esc(a) : `${esc(a)}-${esc(b)}`)).join('');
+}
+
+function inRanges(ranges: Ranges, cp: number): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (cp < ranges[mid][0]) hi = mid - 1;
+    else if (cp > ranges[mid][1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/**
+ * Python 3's `\d` on str: any Unicode decimal digit (Nd) of the interpreter's Unicode version, where JS's
+ * `\d` is [0-9]. Use inside a regex with the `u` flag, e.g. new RegExp(`\\.(?!${PY_DIGIT})`, 'gu').
+ */
+export const PY_DIGIT = `[${rangesClass(PY_DIGIT_RANGES)}]`;
+
+// Python's str.isspace set, which is not JS's \s: Python also counts \x1c-\x1f and \x85, not \uFEFF.
+const PY_WS = rangesClass(PY_SPACE_RANGES);
+const PY_SPLIT = new RegExp(`[${PY_WS}]+`, 'u');
+const PY_STRIP = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, 'gu');
 
 /** Python's str.split() with no argument: runs of whitespace, no empty items. */
 export function pySplit(s: string): string[] {
@@ -17,17 +53,76 @@ export function pyStrip(s: string): string {
   return s.replace(PY_STRIP, '');
 }
 
+const LOWER = new Map<number, string>();
+for (const [start, count, step, delta] of PY_LOWER_RUNS) {
+  for (let k = 0; k < count; k++) LOWER.set(start + k * step, String.fromCodePoint(start + k * step + delta));
+}
+for (const [cp, to] of PY_LOWER_MULTI) LOWER.set(cp, String.fromCodePoint(...to));
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
- * Python's round(x, 2) / '{:.2f}' on a double: correctly rounded from the exact binary value, ties to even.
- * JS toFixed rounds exact ties up; at 2 decimals an exact binary tie is x·8 odd (…125, …375, …625, …875).
+ * Python 3's str.lower(): full lower-case mappings of CPython's Unicode database ('İ' → 'i̇'), and the
+ * final-sigma rule exactly as CPython applies it (handle_capital_sigma), on code points. JS toLowerCase
+ * agrees only for the characters both Unicode versions know; ASCII text takes the fast path.
  */
-export function pyRound2(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  const isTie = Number.isInteger(x * 8) && !Number.isInteger(x * 4);
-  if (!isTie) return Number(x.toFixed(2));
-  const down = Math.floor(x * 100) / 100;
-  const up = Math.ceil(x * 100) / 100;
-  return Math.round(down * 100) % 2 === 0 ? down : up;
+export function pyLower(s: string): string {
+  if (!NON_ASCII.test(s)) return s.toLowerCase();
+  const cps = Array.from(s, (c) => c.codePointAt(0)!);
+  let out = '';
+  for (let i = 0; i < cps.length; i++) {
+    const cp = cps[i];
+    if (cp === 0x3a3) out += finalSigma(cps, i) ? '\u03c2' : '\u03c3';
+    else out += LOWER.get(cp) ?? String.fromCodePoint(cp);
+  }
+  return out;
+}
+
+/** CPython's Final_Sigma test: a cased letter before (skipping case-ignorables) and none after. */
+function finalSigma(cps: number[], i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && inRanges(PY_CASE_IGNORABLE_RANGES, cps[j])) j--;
+  if (j < 0 || !inRanges(PY_CASED_RANGES, cps[j])) return false;
+  for (j = i + 1; j < cps.length; j++) if (!inRanges(PY_CASE_IGNORABLE_RANGES, cps[j])) break;
+  return j === cps.length || !inRanges(PY_CASED_RANGES, cps[j]);
+}
+
+/** Python's s[:n]: the first n code points (JS slice counts UTF-16 units, so an emoji would count twice). */
+export function pyPrefix(s: string, n: number): string {
+  if (s.length <= n) return s;
+  let out = '';
+  let k = 0;
+  for (const c of s) {
+    if (k++ >= n) break;
+    out += c;
+  }
+  return out;
+}
+
+/** Python's repr() of a float (what print() shows): 185.0, 963.6134453781513, 1e-05, 1e+16, nan, inf. */
+export function pyFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  // Shortest round-trip digits (JS and Python agree on them), laid out as Python's repr does:
+  // positional when -4 <= exponent < 16, else d.ddde±XX.
+  const [mant, e] = x.toExponential().split('e');
+  const exp = Number(e);
+  const neg = mant.startsWith('-');
+  const digits = mant.replace('-', '').replace('.', '');
+  let body: string;
+  if (exp >= -4 && exp < 16) {
+    if (exp >= 0) {
+      const int = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+      const frac = digits.slice(exp + 1);
+      body = `${int}.${frac || '0'}`;
+    } else {
+      body = `0.${'0'.repeat(-exp - 1)}${digits}`;
+    }
+  } else {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    body = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  return (neg ? '-' : '') + body;
 }
 
 /** json.dumps with Python's defaults: ", " and ": " separators and non-ASCII escaped as \\uXXXX. */

@@ -5,17 +5,20 @@
 //   - officialNormalize: steps 3-4 of GT-Vision-Lab's vqaEval.py (§0.1), applied by the caller only when
 //     the 10 GT answers are not unanimous (see vqa-accuracy.ts);
 //   - vizwizNormalize: the vizwiz.org scorer's copy, whose contraction table uses curly apostrophes (§3).
-// Every quirk of the Python originals is kept on purpose; tests pin them with hand-computed cases.
-import { pySplit, pyStrip } from './python.ts';
+// Every quirk of the Python originals is kept on purpose; tests pin them with hand-computed cases, and
+// test/fuzz checks every function here against the official Python code on 100,000+ hostile strings.
+// Python semantics, not JS's: `\d` is any Unicode decimal digit, lower() and split() are Python's
+// (python.ts), and tables keyed by answer words are Maps: a plain object would answer "constructor".
+import { PY_DIGIT, pyLower, pySplit, pyStrip } from './python.ts';
 
 // Punctuation marks in the order the Python loop visits them (order matters: replacements chain).
 const PUNCT = [';', '/', '[', ']', '"', '{', '}', '(', ')', '=', '+', '\\', '_', '-', '>', '<', '@', '`', ',', '?', '!'];
 
-// Number words and articles (vqaEval.py `manualMap`, `articles`).
-const DIGIT_MAP: Record<string, string> = {
-  none: '0', zero: '0', one: '1', two: '2', three: '3', four: '4',
-  five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10',
-};
+// Number words and articles (vqaEval.py `manualMap`, `articles`). A Map: looked up with answer words.
+const DIGIT_MAP: ReadonlyMap<string, string> = new Map([
+  ['none', '0'], ['zero', '0'], ['one', '1'], ['two', '2'], ['three', '3'], ['four', '4'],
+  ['five', '5'], ['six', '6'], ['seven', '7'], ['eight', '8'], ['nine', '9'], ['ten', '10'],
+]);
 const ARTICLES = new Set(['a', 'an', 'the']);
 
 // The contractions table of vqaEval.py / MMF, as data: "key value" pairs. Its oddities are kept:
@@ -65,11 +68,13 @@ export const VIZWIZ_CONTRACTIONS: ReadonlyMap<string, string> = new Map(
   ]),
 );
 
-const DIGIT_COMMA_DIGIT = /\d,\d/;
+// `(\d)(\,)(\d)` with Python's Unicode \d: "٣,٥" counts as a number with a comma.
+const DIGIT_COMMA_DIGIT = new RegExp(`${PY_DIGIT},${PY_DIGIT}`, 'u');
 // `(?!<=\d)(\.)(?!\d)`: the "look-behind" is a typo (a look-ahead for the text "<=" + digit, which a
-// "." can never start), so every period NOT followed by a digit matches. Python calls
-// sub("", text, re.UNICODE): the 3rd positional argument is count, so at most 32 are removed.
-const PERIOD = /\.(?!\d)/g;
+// "." can never start), so every period NOT followed by a digit matches; a Unicode digit counts, so
+// "1.５" keeps its period. Python calls sub("", text, re.UNICODE): the 3rd positional argument is count,
+// so at most 32 are removed.
+const PERIOD = new RegExp(`\\.(?!${PY_DIGIT})`, 'gu');
 const PERIOD_COUNT = 32;
 
 /** processPunctuation of vqaEval.py / MMF (§0.1 step 3), quirks included. */
@@ -92,8 +97,8 @@ export function processPunctuation(inText: string): string {
 /** processDigitArticle (§0.1 step 4): lower, split, number words → digits, drop articles, contractions. */
 export function processDigitArticle(inText: string, contractions: ReadonlyMap<string, string> = CONTRACTIONS): string {
   const out: string[] = [];
-  for (const word of pySplit(inText.toLowerCase())) {
-    const mapped = DIGIT_MAP[word] ?? word;
+  for (const word of pySplit(pyLower(inText))) {
+    const mapped = DIGIT_MAP.get(word) ?? word;
     if (!ARTICLES.has(mapped)) out.push(contractions.get(mapped) ?? mapped);
   }
   return out.join(' ');
@@ -120,7 +125,7 @@ export function vizwizNormalize(s: string): string {
  * and articles. Because commas are already gone, its digit-comma-digit branch never fires.
  */
 export function evalAIProcess(s: string): string {
-  let t = pyStrip(s.toLowerCase().replaceAll(',', '').replaceAll('?', '').replaceAll("'s", " 's"));
+  let t = pyStrip(pyLower(s).replaceAll(',', '').replaceAll('?', '').replaceAll("'s", " 's"));
   t = pyStrip(t.replace(/\n/g, ' ').replace(/\t/g, ' '));
   return processDigitArticle(processPunctuation(t));
 }

@@ -1,6 +1,7 @@
 // Yes/no extraction, written once for the two benchmarks that need it. The two official rules differ
 // on purpose-built edge cases ("NO", "None", "Nope", "Sure, yes"), so both are kept, each exactly as its
-// scorer behaves (SCORING.md §5 and §6), never "improved".
+// scorer behaves (SCORING.md §5 and §6), never "improved". test/fuzz checks both against the official code.
+import { pyLower, pyPrefix } from './python.ts';
 
 export type YesNo = 'yes' | 'no';
 
@@ -22,12 +23,13 @@ export type MmeLabel = YesNo | 'other';
  * MME's rule (eval_tool/calculation.py parse_pred_ans, applied to response.lower()): exactly "yes" or
  * "no"; else "yes" found in the first 4 characters; else "no" in the first 4 characters; else "other"
  * (counted wrong). So "not sure" and "none" are "no", "Yes." is "yes", "Sure, yes" is "other".
- * Characters are UTF-16 code units like Python's str slicing for the BMP text these answers use.
+ * Python's lower() and s[:4] on code points: "😀yes" is "yes" (the emoji is one character there), and
+ * "İyes" is "other" ("İ".lower() is two characters).
  */
 export function mmeYesNo(response: string): MmeLabel {
-  const pred = response.toLowerCase();
+  const pred = pyLower(response);
   if (pred === 'yes' || pred === 'no') return pred;
-  const prefix = pred.slice(0, 4);
+  const prefix = pyPrefix(pred, 4);
   if (prefix.includes('yes')) return 'yes';
   if (prefix.includes('no')) return 'no';
   return 'other';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { BenchmarkAdapter, LoadOptions, Sample } from '../types.ts';
 import { InputError, UserError } from '../../harness/errors.ts';
 import { MC_SUFFIX } from '../shared/choices.ts';
-import { resolveInside } from '../shared/data-files.ts';
+import { ownValue, resolveInside } from '../shared/data-files.ts';
 import { countPromptOptions, readLlavaSqa, readPidSplits, readProblems } from './read.ts';
 import { scoreSqa } from './score.ts';
 import { writeSqaFixture } from './fixture.ts';
@@ -40,7 +40,7 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
     n++;
     const human = item.conversations[0].value;
     const gold = item.conversations[1].value.trim();
-    const prob = problems?.[item.id];
+    const prob = ownValue(problems, item.id);
     if (problems && !prob) throw new InputError(join(dir, 'problems.json'), item.id, 'problem missing');
     let image: Sample['image'];
     if (item.image !== undefined) {

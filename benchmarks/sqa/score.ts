@@ -1,11 +1,13 @@
 // ScienceQA-IMG scoring: LLaVA's eval_science_qa.py letter rule per problem, accuracy over all test
 // problems and over the image ones (the headline), plus the official evaluate_acc.py breakdown
 // (NAT/SOC/LAN, TXT/IMG/NO, G1-6/G7-12, Avg, per topic) when problems.json metadata is loaded.
+// Every percentage is rounded as both scripts print it ('{:.2f}': exact binary value, ties to even).
 import type { Answer, Sample, Score } from '../types.ts';
 import { ScoreRefusal } from '../../harness/errors.ts';
 import { LETTERS, scienceQaExtract } from '../shared/choices.ts';
-import { checkJoin, emptyCounts, usableText } from '../shared/join.ts';
+import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { pct } from '../shared/metrics.ts';
+import { officialRound } from '../shared/rounding.ts';
 
 /** LLaVA's get_pred_idx: the letter's position when it is among the first n options, else -1. */
 export function predIndex(letter: string, nChoices: number): number {
@@ -13,12 +15,25 @@ export function predIndex(letter: string, nChoices: number): number {
   return i >= 0 && i < nChoices ? i : -1;
 }
 
-const SUBJECTS: Record<string, string> = { 'natural science': 'NAT', 'social science': 'SOC', 'language science': 'LAN' };
+// Keyed by data (problems.json's subject), so a Map: a plain object would answer "constructor".
+const SUBJECTS: ReadonlyMap<string, string> = new Map([['natural science', 'NAT'], ['social science', 'SOC'], ['language science', 'LAN']]);
+
+const G1_6 = new Set(['grade1', 'grade2', 'grade3', 'grade4', 'grade5', 'grade6']);
+const G7_12 = new Set(['grade7', 'grade8', 'grade9', 'grade10', 'grade11', 'grade12']);
+
+/**
+ * evaluate_acc.py's grade columns: `grade` isin ['grade1' .. 'grade6'] or ['grade7' .. 'grade12'], exact
+ * strings. Any other value ("grade13", "Grade 5", "", null) is counted in neither.
+ */
+export function gradeGroup(grade: unknown): 'G1-6' | 'G7-12' | null {
+  if (typeof grade !== 'string') return null;
+  return G1_6.has(grade) ? 'G1-6' : G7_12.has(grade) ? 'G7-12' : null;
+}
 
 export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score {
   checkJoin('sqa', samples, answers);
   const counts = emptyCounts(samples.length);
-  const perSample: Record<string, number> = {};
+  const perSample = dataRecord<number>();
   const groups = new Map<string, [number, number]>();
   const topics = new Map<string, [number, number]>();
   const add = (m: Map<string, [number, number]>, k: string, ok: boolean) => {
@@ -43,16 +58,19 @@ export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score
     if (s.meta.hasImage) add(groups, 'img', ok);
     if (typeof s.meta.subject === 'string') {
       official = true;
-      add(groups, SUBJECTS[s.meta.subject] ?? s.meta.subject, ok);
+      const subject = SUBJECTS.get(s.meta.subject);
+      if (subject) add(groups, subject, ok);
       if (s.meta.hasHint) add(groups, 'TXT', ok);
       if (s.meta.problemImage) add(groups, 'IMG', ok);
       if (!s.meta.hasHint && !s.meta.problemImage) add(groups, 'NO', ok);
-      const g = Number(String(s.meta.grade).replace('grade', ''));
-      add(groups, g <= 6 ? 'G1-6' : 'G7-12', ok);
+      const grade = gradeGroup(s.meta.grade);
+      if (grade) add(groups, grade, ok);
       if (typeof s.meta.topic === 'string') add(topics, s.meta.topic, ok);
     }
   }
-  const acc = (k: string) => (groups.has(k) ? pct(groups.get(k)![0], groups.get(k)![1]) : null);
+  // correct / total * 100, then '{:.2f}' (LLaVA's f-string and evaluate_acc.py alike).
+  const rate = (t: [number, number] | undefined) => (t ? officialRound(pct(t[0], t[1]), 2) : null);
+  const acc = (k: string) => rate(groups.get(k));
   const img = acc('img');
   if (img === null) throw new ScoreRefusal('sqa: no image questions among the samples; ScienceQA-IMG cannot be computed');
   const metrics: Score['metrics'] = {
@@ -69,7 +87,7 @@ export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score
     table.Avg = acc('all');
     breakdowns.official = table;
     for (const [k, v] of Object.entries(table)) metrics[`official.${k}`] = v;
-    breakdowns.topic = Object.fromEntries([...topics.keys()].sort().map((k) => [k, pct(topics.get(k)![0], topics.get(k)![1])]));
+    breakdowns.topic = Object.fromEntries([...topics.keys()].sort().map((k) => [k, rate(topics.get(k))]));
   }
   return { headline: img, headlineName: 'IMG accuracy (%)', metrics, breakdowns, counts, perSample };
 }

@@ -11,7 +11,9 @@ import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
 import { firstExisting, isFile, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
 import { cachedEvalAI, textvqaAccuracy } from '../shared/vqa-accuracy.ts';
 import { meanPercent } from '../shared/metrics.ts';
-import { checkJoin, scoreEach } from '../shared/join.ts';
+import { pyLower } from '../shared/python.ts';
+import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
+import { RepeatCounter, repeatWarning, warnStderr } from '../shared/repeats.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 
 export const SUFFIX = '\nAnswer the question using a single word or phrase.';
@@ -40,7 +42,7 @@ export function recoverQuestion(prompt: string): string | null {
   } else if (lines.length === 2) {
     question = lines[0];
   } else return null;
-  return question.toLowerCase();
+  return pyLower(question);
 }
 
 export function sampleId(imageId: string, questionLower: string): string {
@@ -68,7 +70,7 @@ async function readAnnotations(file: string): Promise<Map<string, string[]>> {
   doc.data.forEach((a: any, i: number) => {
     const where = `data[${i}]`;
     if (!Array.isArray(a?.answers)) throw new InputError(file, where, 'missing "answers"');
-    map.set(sampleId(str(a, 'image_id', file, where), str(a, 'question', file, where).toLowerCase()), a.answers.map(String));
+    map.set(sampleId(str(a, 'image_id', file, where), pyLower(str(a, 'question', file, where))), a.answers.map(String));
   });
   return map;
 }
@@ -82,22 +84,56 @@ export function scoreTextvqa(samples: Sample[], answers: Map<string, Answer>): S
     if (s.answer.length !== 10) throw new ScoreRefusal(`textvqa: ${s.id} has ${s.answer.length} answers; the evaluator asserts exactly 10`);
     gts.set(s.id, (s.answer as string[]).map((a) => cachedEvalAI(a)));
   }
-  const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => textvqaAccuracy(gts.get(s.id)!, cachedEvalAI(text)));
-  const accuracy = meanPercent(credits)!; // '{:.2f}'.format(100. * accuracy); checkJoin refused an empty split
+  // eval_textvqa.py scores every answer line: a question answered twice counts twice (Answer.earlier holds
+  // the earlier lines). A missing question is not in its denominator at all; here it counts as wrong.
+  const counts = emptyCounts(samples.length);
+  const perSample = dataRecord<number>();
+  const lineCredits: number[] = [];
+  let repeated = 0;
+  for (const s of samples) {
+    const a = answers.get(s.id);
+    const text = usableText(a, counts);
+    if (text === null) {
+      lineCredits.push(0);
+      perSample[s.id] = 0;
+      continue;
+    }
+    const lines = a!.earlier ? [...a!.earlier, text] : [text];
+    repeated += lines.length - 1;
+    let sum = 0;
+    for (const t of lines) {
+      const c = textvqaAccuracy(gts.get(s.id)!, cachedEvalAI(t));
+      lineCredits.push(c);
+      sum += c;
+    }
+    perSample[s.id] = sum / lines.length;
+  }
+  if (repeated > 0) counts.repeatedLines = repeated;
+  const accuracy = meanPercent(lineCredits)!; // '{:.2f}'.format(100. * accuracy); checkJoin refused an empty split
   return { headline: accuracy, headlineName: 'accuracy (val, with OCR tokens)', metrics: { accuracy }, breakdowns: {}, counts, perSample };
 }
 
-/** Read LLaVA/EVE answer JSONL ({question_id: image id, prompt, text}) keyed by eve-eval's sample ids. */
-export async function readLlavaAnswers(file: string): Promise<Map<string, Answer> | null> {
+/**
+ * Read LLaVA/EVE answer JSONL ({question_id: image id, prompt, text}) keyed by eve-eval's sample ids. A
+ * question answered on several lines keeps them all (`earlier`, then `text` = the last), because
+ * eval_textvqa.py scores every line; the repeats are counted in a warning.
+ */
+export async function readLlavaAnswers(file: string, warn: (line: string) => void = warnStderr): Promise<Map<string, Answer> | null> {
   const map = new Map<string, Answer>();
+  const repeats = new RepeatCounter();
   for await (const { value, line } of readJsonlObjects(file)) {
     // Not LLaVA answers (e.g. eve-eval records): let the caller's generic readers handle the file.
     if (typeof value.prompt !== 'string' || value.question_id === undefined) return null;
     const q = recoverQuestion(value.prompt);
     if (q === null) throw new InputError(file, line, 'prompt layout not recognised by eval_textvqa.py prompt_processor');
     const id = sampleId(String(value.question_id), q);
-    map.set(id, { id, text: typeof value.text === 'string' ? value.text : '' });
+    const text = typeof value.text === 'string' ? value.text : '';
+    repeats.note(id);
+    const before = map.get(id);
+    map.set(id, before ? { id, text, earlier: [...(before.earlier ?? []), before.text] } : { id, text });
   }
+  const w = repeatWarning('textvqa', file, repeats.summary(), 'every');
+  if (w) warn(w);
   return map;
 }
 
@@ -108,6 +144,7 @@ const adapter: BenchmarkAdapter = {
   defaultSplit: 'val',
   splits: ['val'],
   references: { 'EVE-7B': 51.9, 'EVE-7B-HD': 56.8, 'LLaVA-1.5-7B': 58.2 },
+  repeatedAnswers: 'every', // eval_textvqa.py scores every answer line
 
   async present(dataRoot, split) {
     checkSplit(split);

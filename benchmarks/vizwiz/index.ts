@@ -8,11 +8,12 @@ import { writeFile } from 'node:fs/promises';
 import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
 import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
 import { firstExisting, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
-import { pyJsonDumps, pyRound2 } from '../shared/python.ts';
+import { pyJsonDumps } from '../shared/python.ts';
+import { officialRound } from '../shared/rounding.ts';
 import { cachedEvalAI, vizwizAccuracy } from '../shared/vqa-accuracy.ts';
 import { groupBy, percent } from '../shared/metrics.ts';
 import { vizwizNormalize } from '../shared/vqa-normalize.ts';
-import { checkJoin, scoreEach } from '../shared/join.ts';
+import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 
 export const SUFFIX =
@@ -77,7 +78,7 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
   // The uploaded answer is EvalAI-processed; the scorer then normalizes it again and compares to raw GT.
   const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => vizwizAccuracy(s.answer as string[], cachedEvalAI(text)));
   const overall = percent(credits) ?? 0;
-  const answerType: Record<string, number | null> = {};
+  const answerType = dataRecord<number | null>();
   for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.answer_type as string) ?? null)) answerType[k] = percent(v);
   const metrics: Record<string, number | null> = { overall };
   for (const [k, v] of Object.entries(answerType)) metrics[`answerType.${k}`] = v;
@@ -90,8 +91,8 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
       return a && !a.error && vizwizNormalize(cachedEvalAI(a.text)) === 'unanswerable' ? 1 : 0;
     });
     const ap = averagePrecision(labels, preds);
-    metrics['unanswerability.average_precision'] = ap === null ? null : pyRound2(100 * ap);
-    metrics['unanswerability.f1_score'] = pyRound2(100 * f1(labels, preds));
+    metrics['unanswerability.average_precision'] = ap === null ? null : officialRound(100 * ap, 2);
+    metrics['unanswerability.f1_score'] = officialRound(100 * f1(labels, preds), 2);
   }
   return { headline: overall, headlineName: 'VQA accuracy (val, vizwiz.org scorer)', metrics, breakdowns: { answerType }, counts, perSample };
 }

@@ -12,7 +12,7 @@ import { pyJsonDumps } from '../shared/python.ts';
 import { cachedEvalAI, cachedOfficial, leaveOneOut } from '../shared/vqa-accuracy.ts';
 import { groupBy, percent } from '../shared/metrics.ts';
 import { memoize, stripLineBreaks } from '../shared/vqa-normalize.ts';
-import { checkJoin, scoreEach } from '../shared/join.ts';
+import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { questionTypeOf } from './question-types.ts';
 
@@ -127,9 +127,9 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
     return leaveOneOut(gts, unanimous ? res : cachedOfficial(res));
   });
   const overall = percent(credits) ?? 0;
-  const answerType: Record<string, number | null> = {};
+  const answerType = dataRecord<number | null>();
   for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.answer_type as string) ?? null)) answerType[k] = percent(v);
-  const questionType: Record<string, number | null> = {};
+  const questionType = dataRecord<number | null>();
   for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.question_type as string) ?? null)) questionType[k] = percent(v);
   const metrics: Record<string, number | null> = { overall };
   for (const [k, v] of Object.entries(answerType)) metrics[`answerType.${k}`] = v;

@@ -11,11 +11,16 @@ import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../pr
 import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
 import { VERSION } from '../version.ts';
 import { writeJsonAtomic } from '../atomic-write.ts';
+import { officialRound } from '../../benchmarks/shared/rounding.ts';
+import { repeatWarning } from '../../benchmarks/shared/repeats.ts';
 
-/** Printed figures carry 2 decimals, as the EVE tables and the realdata checks do; --precise keeps every digit. */
+/**
+ * Printed figures carry 2 decimals, as the EVE tables and the realdata checks do; --precise keeps every digit.
+ * Rounded as Python's round(x, 2) / '{:.2f}': the exact binary value, ties to even (68.125 → 68.12, where
+ * toFixed gives 68.13): the one rounding function of benchmarks/shared/rounding.ts.
+ */
 export function round2(v: MetricValue): MetricValue {
-  // toFixed rounds the exact binary value, as Python's '%.2f' does.
-  return v === null || !Number.isFinite(v) ? v : Number(v.toFixed(2));
+  return officialRound(v, 2);
 }
 
 function roundAll<T extends Record<string, MetricValue>>(o: T): T {
@@ -38,8 +43,11 @@ export async function scoreFile(opts: { benchmark: string; data: string; predict
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
   const samples = await loadSamples(adapter, opts.data, split);
-  const { answers, unmatched } = await readPredictions(opts.predictions, adapter, samples, opts.data);
+  const { answers, unmatched, repeated } = await readPredictions(opts.predictions, adapter, samples, opts.data);
+  const warning = repeatWarning(adapter.id, opts.predictions, repeated, adapter.repeatedAnswers ?? 'last');
+  if (warning) process.stderr.write(`${warning}\n`);
   const score = adapter.score(samples, answers);
+  if (repeated.extraLines > 0) score.counts.repeatedLines ??= repeated.extraLines;
   return {
     adapter,
     score,

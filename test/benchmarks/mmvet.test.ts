@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mmvet from '../../benchmarks/mmvet/index.ts';
 import { FIXTURE_GRADES } from '../../benchmarks/mmvet/fixture.ts';
-import { npRound } from '../../benchmarks/mmvet/score.ts';
+import { officialRound } from '../../benchmarks/shared/rounding.ts';
 import type { Sample } from '../../benchmarks/types.ts';
 import { UserError } from '../../harness/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
@@ -60,9 +60,9 @@ describe('MM-Vet on the fixture', () => {
   });
 
   it('rounds as numpy does (half to even)', () => {
-    expect(npRound(36.25, 1)).toBe(36.2);
-    expect(npRound(36.35, 1)).toBe(36.4); // 363.5 after ×10: even is 364
-    expect(npRound(31.15, 1)).toBe(31.2); // ×10 gives 311.5 exactly in float, even is 312 (numpy agrees)
-    expect(npRound(0.25, 1)).toBe(0.2);
+    expect(officialRound(36.25, 1, 'numpy')).toBe(36.2);
+    expect(officialRound(36.35, 1, 'numpy')).toBe(36.4); // 363.5 after ×10: even is 364
+    expect(officialRound(31.15, 1, 'numpy')).toBe(31.2); // ×10 gives 311.5 exactly in float, even is 312 (numpy agrees)
+    expect(officialRound(0.25, 1, 'numpy')).toBe(0.2);
   });
 });

@@ -3,7 +3,10 @@ import {
   evalAIProcess, officialNormalize, processPunctuation, processDigitArticle, vizwizNormalize, CONTRACTIONS,
 } from '../../benchmarks/shared/vqa-normalize.ts';
 import { leaveOneOut, officialVqaAccuracy, prepareOfficialGt, textvqaAccuracy, vizwizAccuracy } from '../../benchmarks/shared/vqa-accuracy.ts';
-import { pyRound2, pySplit } from '../../benchmarks/shared/python.ts';
+import { pySplit } from '../../benchmarks/shared/python.ts';
+import { officialRound } from '../../benchmarks/shared/rounding.ts';
+
+const pyRound2 = (x: number) => officialRound(x, 2);
 
 describe('official VQA normalizer (vqaEval.py @HEAD)', () => {
   it('"3." loses its period, "1.5" keeps it (the look-behind typo)', () => {

@@ -3,7 +3,6 @@
 // seeded random weights: tiny configs (576 and 16 tokens) and one vision block at full ViT-L/14-336 size.
 // The Python reference needs torch + transformers (EVE_EVAL_PYTHON, or <repo>/.venv-ref/bin/python); without
 // them the comparison is skipped and only the key-list check runs.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +13,7 @@ import { Graph, type Precision } from '../../export/onnx/graph.ts';
 import type { Tensor } from '../../export/onnx/layers.ts';
 import { buildClipVisionGraph, clipImageTokens, clipKeysUnusedByDesign, clipKeysUsed, type ClipVisionSpec } from '../../adapters/llava/vision-graph.ts';
 import { fromHalf, toHalf } from '../../harness/runtime/generate.ts';
-import { PYTHON, pythonSkipReason } from './python.ts';
+import { PYTHON, pythonSkipReason, runPython } from './python.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DRIVER = join(REPO, 'test/export/reference/clip_vision_reference.py');
@@ -108,16 +107,12 @@ describe.skipIf(!python)('CLIP vision graph vs HF CLIPVisionModel', () => {
   let dir = '';
   const manifests = new Map<string, Manifest>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'eve-clip-vision-'));
     const cases = CASES.map((c) => ({ name: c.name, ...c.spec, seed: c.seed, randomInputs: c.randomInputs, realImage: c.realImage ? IMAGE : null }));
     const t0 = Date.now();
-    const r = spawnSync(python!, [DRIVER, dir, JSON.stringify(cases)], {
-      encoding: 'utf8', timeout: 170_000,
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1', TRANSFORMERS_VERBOSITY: 'error' },
-    });
-    if (r.status !== 0) throw new Error(`reference driver failed (${r.status ?? r.signal}): ${r.stderr || r.error?.message}`);
-    console.log(`clip-vision: reference in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.stdout.trim()}`);
+    const stdout = await runPython(DRIVER, [dir, JSON.stringify(cases)], 170_000);
+    console.log(`clip-vision: reference in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${stdout.trim()}`);
     for (const c of CASES) manifests.set(c.name, JSON.parse(readFileSync(join(dir, c.name, 'manifest.json'), 'utf8')));
   }, 180_000);
 

@@ -2,7 +2,6 @@
 // VisionTokenizer + mlp2x_gelu projector (test/export/reference/eve_vision_tokenizer.py), on random
 // weights, for real regions of several aspect ratios, the no-image mask, and one full-size config.
 // Needs Python with torch (EVE_EVAL_PYTHON, or <repo>/.venv-ref/bin/python); skipped without it.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { buildEveVisionGraph, type EveVisionSpec } from '../../adapters/eve/visi
 import { Graph, type Precision } from '../../export/onnx/graph.ts';
 import type { Tensor } from '../../export/onnx/layers.ts';
 import { fromHalf, toHalf } from '../../harness/runtime/generate.ts';
-import { PYTHON, pythonSkipReason } from './python.ts';
+import { pythonSkipReason, runPython } from './python.ts';
 
 const DRIVER = join(import.meta.dirname, 'reference', 'eve_vision_driver.py');
 const skipReason = pythonSkipReason(['torch', 'numpy']);
@@ -96,7 +95,7 @@ function stats(got: Float32Array, ref: Float32Array): { maxDiff: number; corr: n
 describe.skipIf(skipReason !== undefined)('EVE vision graph vs. the PyTorch VisionTokenizer', () => {
   let dir = '';
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'eve-vision-'));
     const spec = {
       configs: CONFIGS.map((c) => ({
@@ -105,8 +104,7 @@ describe.skipIf(skipReason !== undefined)('EVE vision graph vs. the PyTorch Visi
       })),
     };
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-    const r = spawnSync(PYTHON, [DRIVER, join(dir, 'spec.json'), dir], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
-    if (r.status !== 0) throw new Error(`reference driver failed (${r.status ?? r.signal}):\n${r.stderr}`);
+    await runPython(DRIVER, [join(dir, 'spec.json'), dir], 180_000);
   }, 240_000);
 
   afterAll(() => {

@@ -108,7 +108,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 describe.skipIf(skip !== undefined)('exported bundles vs PyTorch (transformers) on the same weights', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'eve-eval-parity-'));
-    runPython(ORACLE, ['make', root, ...LAYOUTS.map((l) => l.name)]);
+    await runPython(ORACLE, ['make', root, ...LAYOUTS.map((l) => l.name)]);
     const jobs: { ckpt: string; cases: string; out: string }[] = [];
     for (const layout of LAYOUTS) {
       const ckpt = join(root, layout.name);
@@ -138,7 +138,7 @@ describe.skipIf(skip !== undefined)('exported bundles vs PyTorch (transformers) 
     }
     const jobFile = join(root, 'jobs.json');
     writeFileSync(jobFile, JSON.stringify(jobs));
-    runPython(ORACLE, ['reference', jobFile]);
+    await runPython(ORACLE, ['reference', jobFile]);
     for (const layout of LAYOUTS) {
       const o = oracle.get(layout.name)!;
       const prefix = join(root, `${layout.name}-ref`);

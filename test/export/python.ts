@@ -1,7 +1,7 @@
 // The Python oracles the export tests run: Debian's torch in a venv with transformers from PyPI
 // (.ci/run makes <repo>/.venv-ref), or EVE_EVAL_PYTHON. A user's checkout has neither, so each test
 // file asks skipReason() and skips with the printed reason instead of failing.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,12 +25,30 @@ export function pythonSkipReason(modules: string[]): string | undefined {
   return cache.get(key);
 }
 
-/** Run a reference script (argument array, no shell); throws with its stderr tail on failure. */
-export function runPython(script: string, args: string[], timeoutMs = 600_000): string {
-  const r = spawnSync(PYTHON, [script, ...args], {
-    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1', TRANSFORMERS_VERBOSITY: 'error' },
+/**
+ * Run a reference script (argument array, no shell) and resolve with its stdout; rejects with its stderr
+ * tail. Asynchronous on purpose: a worker blocked for a minute in spawnSync misses vitest's RPC calls,
+ * which fails the run ("Timeout calling onTaskUpdate") even with every test green.
+ */
+export function runPython(script: string, args: string[], timeoutMs = 600_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [script, ...args], {
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1', TRANSFORMERS_VERBOSITY: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-6000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${script} ${args[0] ?? ''} failed (${code ?? signal}): ${err.slice(-3000)}`));
+    });
   });
-  if (r.status !== 0) throw new Error(`${script} ${args[0]} failed (${r.status ?? r.signal}): ${(r.stderr || r.error?.message || '').slice(-3000)}`);
-  return r.stdout;
 }
