@@ -18,9 +18,15 @@ import { seededRandom } from '../../../harness/prng.ts';
 import { buildCorpus, VICUNA_PROMPT } from './corpus.ts';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
-const LLAMA2 = join(REPO, '..', 'shared', 'tokenizers', 'llama2');
-const HAVE_LLAMA2 = existsSync(join(LLAMA2, 'tokenizer.model')) && existsSync(join(LLAMA2, 'tokenizer.json'));
-if (!HAVE_LLAMA2) console.log(`skipped: ${LLAMA2} (tokenizer.model, tokenizer.json) absent; the Llama-2 conversion checks need it`);
+// Meta's official Llama-2 files: ../shared's copy where there is one, else the byte-identical copies the
+// repository carries (fixtures/tokenizers/llama2/tokenizer.model, and tiny-eve's tokenizer.json, whose sha256
+// LICENSE-LLAMA2.txt gives).
+const SHARED = join(REPO, '..', 'shared', 'tokenizers', 'llama2');
+const LLAMA2 = existsSync(join(SHARED, 'tokenizer.model'))
+  ? { model: join(SHARED, 'tokenizer.model'), json: join(SHARED, 'tokenizer.json'), config: join(SHARED, 'tokenizer_config.json') }
+  : { model: join(REPO, 'fixtures', 'tokenizers', 'llama2', 'tokenizer.model'), json: join(REPO, 'fixtures', 'models', 'tiny-eve', 'tokenizer.json'), config: join(REPO, 'fixtures', 'tokenizers', 'llama2', 'tokenizer_config.json') };
+const HAVE_LLAMA2 = existsSync(LLAMA2.model) && existsSync(LLAMA2.json);
+if (!HAVE_LLAMA2) console.log(`skipped: ${LLAMA2.model} or ${LLAMA2.json} absent; the Llama-2 conversion checks need them`);
 
 // ---------------------------------------------------------------- a tiny protobuf writer for fixtures
 
@@ -151,7 +157,7 @@ describe('parseSentencePiece', () => {
   });
 
   it.skipIf(!HAVE_LLAMA2)('reads the Llama-2 model as EXPORT.md §3.1 describes it', () => {
-    const m = parseSentencePiece(readFileSync(join(LLAMA2, 'tokenizer.model')));
+    const m = parseSentencePiece(readFileSync(LLAMA2.model));
     expect(m.pieces).toHaveLength(32000);
     expect(m.trainerSpec).toMatchObject({ modelType: 2, vocabSize: 32000, byteFallback: true, splitDigits: true, allowWhitespaceOnlyPieces: true, padId: -1, unkPiece: '<unk>' });
     expect(m.normalizerSpec).toMatchObject({ name: 'identity', addDummyPrefix: true, removeExtraWhitespaces: false });
@@ -191,7 +197,7 @@ describe('bad input: one-line UserError naming the file', () => {
   });
 
   it.skipIf(!HAVE_LLAMA2)('the Llama-2 model cut short anywhere', () => {
-    const bytes = readFileSync(join(LLAMA2, 'tokenizer.model'));
+    const bytes = readFileSync(LLAMA2.model);
     for (const frac of [0.001, 0.25, 0.5, 0.9, 0.999]) {
       const file = tmpFile('tokenizer.model', bytes.subarray(0, Math.floor(bytes.length * frac)));
       expect(() => convertSentencePieceFile(file)).toThrow(new RegExp(`^${file.replaceAll('.', '\\.')}: not a SentencePiece model: `));
@@ -358,14 +364,14 @@ describe('sentencePieceToTokenizerJson on a tiny BPE model', () => {
 // ---------------------------------------------------------------- the real Llama-2 tokenizer
 
 describe.skipIf(!HAVE_LLAMA2)('Llama-2 tokenizer.model → the shipped tokenizer.json', () => {
-  const read = (f: string) => JSON.parse(readFileSync(join(LLAMA2, f), 'utf8'));
-  const modelFile = join(LLAMA2, 'tokenizer.model');
-  const configFile = join(LLAMA2, 'tokenizer_config.json');
+  const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+  const modelFile = LLAMA2.model;
+  const configFile = LLAMA2.config;
   const t0 = performance.now();
   const converted = HAVE_LLAMA2 ? convertSentencePieceFile(modelFile, configFile) : undefined!;
   const ms = performance.now() - t0;
-  const shipped = HAVE_LLAMA2 ? read('tokenizer.json') : undefined!;
-  const config = HAVE_LLAMA2 ? read('tokenizer_config.json') : undefined!;
+  const shipped = HAVE_LLAMA2 ? read(LLAMA2.json) : undefined!;
+  const config = HAVE_LLAMA2 ? read(LLAMA2.config) : undefined!;
 
   it('converts in well under two seconds', () => {
     console.log(`Llama-2 conversion (parse + 61,249 merges): ${ms.toFixed(0)} ms`);
@@ -401,7 +407,7 @@ describe.skipIf(!HAVE_LLAMA2)('Llama-2 tokenizer.model → the shipped tokenizer
   });
 
   it('stringifies byte for byte as the shipped file (plain JSON.stringify differs only in vocab key order)', () => {
-    const bytes = readFileSync(join(LLAMA2, 'tokenizer.json'));
+    const bytes = readFileSync(LLAMA2.json);
     expect(Buffer.from(stringifyTokenizerJson(converted), 'utf8').equals(bytes)).toBe(true);
     // JS objects list integer-like keys ("0".."9") first, so plain JSON.stringify moves the digit pieces.
     expect(JSON.stringify(converted, null, 2)).not.toBe(bytes.toString('utf8'));
