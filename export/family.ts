@@ -40,8 +40,6 @@ export interface ExportPlan {
   tokenizer: TokenizerSource;
   /** Files copied into the bundle as they are (tokenizer_config.json, special_tokens_map.json). */
   copyFiles: string[];
-  /** Sources beyond "main" the plan reads (LLaVA's CLIP tower). */
-  extraSources?: Record<string, string>;
 }
 
 export interface ExportFamily {

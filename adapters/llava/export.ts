@@ -110,51 +110,36 @@ function hfPlan({ dir, configFile: file, config: c }: ExportInput): ExportPlan {
   };
 }
 
-function originalPlan({ dir, configFile: file, config: c, visionTower, keys }: ExportInput): ExportPlan {
+function originalPlan({ dir, configFile: file, config: c, visionTower }: ExportInput): ExportPlan {
   const spec = llamaSpec(file, c);
   const projector = configString(file, c, 'mm_projector_type', 'linear');
   if (projector !== 'mlp2x_gelu') throw new UserError(`${file}: "mm_projector_type" ${JSON.stringify(projector)} is not supported (LLaVA-1.5 uses mlp2x_gelu)`);
   if ((c.mm_vision_select_feature ?? 'patch') !== 'patch') throw new UserError(`${file}: "mm_vision_select_feature" must be "patch"`);
   const featureLayer = configInt(file, c, 'mm_vision_select_layer', -2);
   const towerName = typeof c.mm_vision_tower === 'string' ? c.mm_vision_tower : 'openai/clip-vit-large-patch14-336';
-  // A fine-tuned save may carry the tower itself (model.vision_tower.vision_tower.vision_model.*).
-  const inlinePrefix = 'model.vision_tower.vision_tower.';
-  const inline = keys.some((k) => k.startsWith(inlinePrefix));
-  if (!inline && !visionTower) {
+  if (!visionTower) {
     throw new UserError(`${dir}: this LLaVA checkpoint keeps its vision tower (${towerName}) in a separate checkpoint: pass --vision-tower DIR`);
   }
-  const towerCfg = visionTower ? ((visionTower.config.vision_config as Record<string, unknown> | undefined) ?? visionTower.config) : {};
-  const towerFile = visionTower ? visionTower.configFile : file;
-  const clip = clipSpec(towerFile, inline && !visionTower ? { hidden_size: 1024, intermediate_size: 4096, num_hidden_layers: 24, num_attention_heads: 16, image_size: 336, patch_size: 14 } : towerCfg, spec.hidden, featureLayer);
+  const towerCfg = (visionTower.config.vision_config as Record<string, unknown> | undefined) ?? visionTower.config;
+  const clip = clipSpec(visionTower.configFile, towerCfg, spec.hidden, featureLayer);
   const aspect = typeof c.image_aspect_ratio === 'string' ? c.image_aspect_ratio : 'pad';
-  const pre = preprocessor(visionTower ? [visionTower.dir, dir] : [dir], clip.imageSize, aspect, clip.patch);
-  const towerKey = (k: string) => (visionTower ? { source: 'vision', key: k } : { source: 'main', key: `${inlinePrefix}${k}` });
+  const pre = preprocessor([visionTower.dir, dir], clip.imageSize, aspect, clip.patch);
   return {
     family: 'llava',
-    layout: `LLaVA original (LlavaLlamaForCausalLM)${visionTower ? ` + CLIP tower ${visionTower.dir}` : ' with the tower inside'}`,
+    layout: `LLaVA original (LlavaLlamaForCausalLM) + CLIP tower ${visionTower.dir}`,
     bundleConfig: bundleConfig(spec, clip, { bos: configInt(file, c, 'bos_token_id', 1), eos: configInt(file, c, 'eos_token_id', 2), pad: typeof c.pad_token_id === 'number' && c.pad_token_id >= 0 ? c.pad_token_id : 0 }, 'LlavaLlamaForCausalLM'),
     preprocessorConfig: pre.cfg,
     notes: pre.note ? [pre.note] : [],
     decoder: spec,
     ...llamaWeights(spec, 'model.', 'lm_head.weight'),
-    buildVision: (g, w: Weights) =>
-      buildClipVisionGraph(g, (k) => {
-        if (k.startsWith('mm_projector.')) return w.get('main', `model.${k}`);
-        const t = towerKey(k);
-        return w.get(t.source, t.key);
-      }, clip),
+    buildVision: (g, w: Weights) => buildClipVisionGraph(g, (k) => (k.startsWith('mm_projector.') ? w.get('main', `model.${k}`) : w.get('vision', k)), clip),
     skipKnown(w) {
       w.skip('main', (k) => k.endsWith('.inv_freq'), 'RoPE buffer (recomputed in the graph)');
-      if (visionTower) {
-        w.skip('vision', (k) => !k.startsWith('vision_model.'), 'CLIP text tower and projections (LLaVA uses only vision_model)');
-        w.skip('vision', (k) => clipUnusedByDesign(clip, k, 'vision_model.'), 'CLIP layers after the feature layer LLaVA reads (unused by design)');
-      } else {
-        w.skip('main', (k) => clipUnusedByDesign(clip, k, `${inlinePrefix}vision_model.`), 'CLIP layers after the feature layer LLaVA reads (unused by design)');
-      }
+      w.skip('vision', (k) => !k.startsWith('vision_model.'), 'CLIP text tower and projections (LLaVA uses only vision_model)');
+      w.skip('vision', (k) => clipUnusedByDesign(clip, k, 'vision_model.'), 'CLIP layers after the feature layer LLaVA reads (unused by design)');
     },
     tokenizer: vicunaTokenizer(dir),
     copyFiles: tokenizerExtras(dir),
-    extraSources: visionTower ? { vision: visionTower.dir } : undefined,
   };
 }
 

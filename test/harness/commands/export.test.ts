@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../../export/checkpoint/open.ts';
 import { writeSafetensors } from '../../../export/checkpoint/safetensors.ts';
+import { writeShardedCheckpoint } from '../../../export/checkpoint/shards.ts';
 import { exportCheckpoint } from '../../../export/export.ts';
 import { writeTinyEve, writeTinyFuyu } from '../../../fixtures/models/generate.ts';
 import { cli } from './cli-helpers.ts';
@@ -121,6 +122,13 @@ describe('eve-eval export: bad checkpoints', () => {
     delete c.mm_vision_tower;
     writeFileSync(cfg, JSON.stringify(c));
     expect(exportError({ checkpoint: dir, out: join(root, 'o4') })).toBe(`${cfg}: "mm_vision_tower" must be a string (got undefined)`);
+  });
+
+  it("asks for --vision-tower on LLaVA's original layout", () => {
+    const dir = join(root, 'llava-original');
+    writeShardedCheckpoint(dir, 'bin', [{ name: 'model.embed_tokens.weight', dtype: 'F16', shape: [4, 2], data: new Float32Array(8) }], { maxShardBytes: 1e9 });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ architectures: ['LlavaLlamaForCausalLM'], model_type: 'llava', hidden_size: 2, intermediate_size: 4, num_hidden_layers: 1, num_attention_heads: 1, vocab_size: 4, rms_norm_eps: 1e-5, mm_projector_type: 'mlp2x_gelu', mm_vision_tower: 'openai/clip-vit-large-patch14-336' }));
+    expect(exportError({ checkpoint: dir, out: join(root, 'o9') })).toBe(`${dir}: this LLaVA checkpoint keeps its vision tower (openai/clip-vit-large-patch14-336) in a separate checkpoint: pass --vision-tower DIR`);
   });
 
   it('refuses EVEv2 as not supported yet', () => {
