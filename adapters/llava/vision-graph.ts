@@ -6,7 +6,7 @@
 //   image_embeds = mm_projector(h_f[:, 1:])                    (f = L + 1 + featureLayer when negative)
 // Layers past the feature layer and post_layernorm never reach the output, so they are not in the graph.
 import { aI, aIs, FLOAT, type Graph } from '../../export/onnx/graph.ts';
-import { gelu, layerNorm, linear, mergeHeads, quickGelu, splitHeads, type Tensor } from '../../export/onnx/layers.ts';
+import { gelu, layerNorm, linear, mlp2xGelu, mergeHeads, quickGelu, splitHeads, type Tensor } from '../../export/onnx/layers.ts';
 
 export interface ClipVisionSpec {
   hidden: number;
@@ -68,17 +68,6 @@ export function clipKeysUnusedByDesign(spec: ClipVisionSpec): string[] {
   return keys;
 }
 
-/**
- * linear() with its bias, but in a q4 graph the bias is a separate Add: layers.ts passes a MatMulNBits
- * bias as input 4, which is g_idx (int32) in onnxruntime's schema (bias is input 5), so the model is
- * rejected at load. The Add costs one op per Linear; the result is the same.
- */
-function linearWithBias(g: Graph, x: string, name: string, w: Tensor, b: Tensor): string {
-  if (g.precision !== 'q4') return linear(g, x, name, w, b);
-  if (b.shape.length !== 1 || b.shape[0] !== w.shape[0]) throw new Error(`${name}: bias shape [${b.shape}] does not match weight [${w.shape}]`);
-  return g.op('Add', [linear(g, x, name, w), g.weight(`${name}.bias`, b.shape, b.data)]);
-}
-
 function checkShape(key: string, t: Tensor, want: number[]): Tensor {
   const ok = t.shape.length === want.length && t.shape.every((d, k) => d === want[k]);
   if (!ok) throw new Error(`CLIP vision: ${key} has shape [${t.shape}], expected [${want}]`);
@@ -115,7 +104,7 @@ export function buildClipVisionGraph(g: Graph, w: (key: string) => Tensor, spec:
   const scale = g.scalarF(d ** -0.5);
   for (let i = 0; i < run; i++) {
     const p = `${ENC}.${i}`;
-    const lin = (src: string, m: string, out: number, inp: number): string => linearWithBias(g, src, `${p}.${m}`, get(`${p}.${m}.weight`, [out, inp]), get(`${p}.${m}.bias`, [out]));
+    const lin = (src: string, m: string, out: number, inp: number): string => linear(g, src, `${p}.${m}`, get(`${p}.${m}.weight`, [out, inp]), get(`${p}.${m}.bias`, [out]));
     const a = layerNorm(g, h, `${p}.layer_norm1`, get(`${p}.layer_norm1.weight`, [C]), get(`${p}.layer_norm1.bias`, [C]), eps);
     // HF scales q after its bias (q_proj(h) · head_dim^-0.5), so the scale is its own Mul, not folded into the weight.
     const q = splitHeads(g, g.op('Mul', [lin(a, 'self_attn.q_proj', C, C), scale]), H, d);
@@ -130,10 +119,9 @@ export function buildClipVisionGraph(g: Graph, w: (key: string) => Tensor, spec:
     h = g.op('Add', [h, lin(act, 'mlp.fc2', C, I)]);
   }
 
-  // Drop CLS (token 0), then the mlp2x_gelu projector (layers.ts mlp2xGelu, with the q4-safe bias).
+  // Drop CLS (token 0), then the mlp2x_gelu projector.
   const feats = g.op('Slice', [h, g.i64([1]), g.i64([T]), g.i64([1])]);
-  const mid = gelu(g, linearWithBias(g, feats, 'mm_projector.0', get('mm_projector.0.weight', [llmHidden, C]), get('mm_projector.0.bias', [llmHidden])));
-  const out = linearWithBias(g, mid, 'mm_projector.2', get('mm_projector.2.weight', [llmHidden, llmHidden]), get('mm_projector.2.bias', [llmHidden]));
+  const out = mlp2xGelu(g, feats, 'mm_projector', get('mm_projector.0.weight', [llmHidden, C]), get('mm_projector.0.bias', [llmHidden]), get('mm_projector.2.weight', [llmHidden, llmHidden]), get('mm_projector.2.bias', [llmHidden]));
   g.op('Identity', [out], [], 'image_embeds');
   g.output('image_embeds', FLOAT, [1, N, llmHidden]);
 }
