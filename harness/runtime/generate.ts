@@ -4,6 +4,7 @@
 // tokens do not depend on its batch-mates (the lmms-eval batch bug cannot happen here).
 import ort from 'onnxruntime-node';
 import type { Part } from './session.ts';
+import { fromHalf, toHalf } from '../float16.ts';
 
 export interface Engine {
   embed: Part;
@@ -45,50 +46,9 @@ export interface GenerateOutput {
   prefillTokens: number;
 }
 
-// ---------- float16 on the host (Node 20 has no Float16Array; onnxruntime takes Uint16Array) ----------
+// ---------- float16 on the host ----------
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-export function toHalf(src: Float32Array): Uint16Array {
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    f32[0] = src[i];
-    const x = u32[0];
-    const sign = (x >>> 16) & 0x8000;
-    const exp = ((x >>> 23) & 0xff) - 127 + 15;
-    let mant = x & 0x7fffff;
-    if (exp >= 31) out[i] = sign | (((x >>> 23) & 0xff) === 0xff && mant ? 0x7e00 : 0x7c00);
-    else if (exp <= 0) {
-      if (exp < -10) out[i] = sign;
-      else {
-        mant |= 0x800000;
-        const shift = 14 - exp;
-        let h = mant >>> shift;
-        if ((mant >>> (shift - 1)) & 1 && ((mant & ((1 << (shift - 1)) - 1)) || h & 1)) h++;
-        out[i] = sign | h;
-      }
-    } else {
-      let h = sign | (exp << 10) | (mant >>> 13);
-      // Round to nearest even.
-      if (mant & 0x1000 && (mant & 0x2fff)) h++;
-      out[i] = h;
-    }
-  }
-  return out;
-}
-
-export function fromHalf(src: Uint16Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const h = src[i];
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >>> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    out[i] = exp === 0 ? sign * mant * 2 ** -24 : exp === 31 ? (mant ? NaN : sign * Infinity) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
-  }
-  return out;
-}
+export { fromHalf, toHalf } from '../float16.ts';
 
 export function floatTensor(type: 'float32' | 'float16', data: Float32Array, dims: number[]): ort.Tensor {
   return type === 'float16' ? new ort.Tensor('float16', toHalf(data), dims) : new ort.Tensor('float32', data, dims);
