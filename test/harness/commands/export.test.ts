@@ -167,6 +167,26 @@ describe('eve-eval export: bad checkpoints', () => {
     expect(lines.join('\n')).toContain('1 main checkpoint key(s) not used by the fuyu graphs: language_model.model.extra_adapter.weight');
   });
 
+  it("reads Fuyu-8B's first upload (model.*, lm_head.weight) into the same graphs", () => {
+    const now = join(root, 'fuyu-now');
+    const first = join(root, 'fuyu-first-upload');
+    mkdirSync(now);
+    mkdirSync(first);
+    writeTinyFuyu(now, join(REPO, 'fixtures', 'models', 'tiny-fuyu'));
+    writeTinyFuyu(first, join(REPO, 'fixtures', 'models', 'tiny-fuyu'));
+    const ck = openCheckpoint(now);
+    const renamed = ck.keys().map((name) => ({ name: name.replace(/^language_model\.model\./, 'model.').replace(/^language_model\.lm_head\./, 'lm_head.'), dtype: 'BF16' as const, shape: ck.info(name)!.shape, data: ck.readFloat32(name) }));
+    ck.close();
+    expect(renamed.some((t) => t.name === 'lm_head.weight')).toBe(true);
+    writeSafetensors(join(first, 'model.safetensors'), renamed);
+    const a = exportCheckpoint({ checkpoint: now, out: join(root, 'o10') });
+    const b = exportCheckpoint({ checkpoint: first, out: join(root, 'o11') });
+    expect(b.keys.unused).toEqual({});
+    for (const part of ['vision_encoder.onnx', 'embed_tokens.onnx', 'decoder_model_merged.onnx']) {
+      expect(readFileSync(join(b.out, 'onnx', part)).equals(readFileSync(join(a.out, 'onnx', part))), part).toBe(true);
+    }
+  });
+
   it('refuses a tensor in an unsupported dtype, naming file and key', () => {
     const dir = join(root, 'fuyu-f8');
     mkdirSync(dir);
