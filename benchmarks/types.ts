@@ -15,6 +15,20 @@ export const BENCHMARK_IDS = [
 ] as const;
 export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
+/** Column titles as the EVE paper's table names them (every renderer uses these). */
+export const BENCHMARK_TITLES: Record<BenchmarkId, string> = {
+  vqav2: 'VQAv2',
+  gqa: 'GQA',
+  vizwiz: 'VizWiz',
+  textvqa: 'TextVQA',
+  pope: 'POPE',
+  mme: 'MME',
+  mmbench: 'MMB',
+  seed: 'SEED',
+  mmvet: 'MM-Vet',
+  sqa: 'SQA-I',
+};
+
 /** Where a sample's image comes from: a file inside the data root, or bytes embedded in a data file (MMBench TSV). */
 export type ImageRef =
   | { kind: 'file'; path: string } // absolute path, already checked to be inside the data root
@@ -85,6 +99,38 @@ export interface Score {
   perSample: Record<string, number>;
 }
 
+/**
+ * The resampling units of a headline, as written into results.json: stratum → unit key → the unit's
+ * summary vector (what the adapter's statistic sums: POPE's one-hot confusion cell of a question, MME's
+ * [right, asked, both right] of an image, a credit elsewhere). Strata keep their sizes on every resample;
+ * units are drawn with replacement inside them. Two runs are paired unit by unit (same stratum and key).
+ */
+export interface Resampling {
+  /** The adapter statistic that reads these vectors (HeadlineStatistic.id). */
+  statistic: string;
+  strata: Record<string, Record<string, number[]>>;
+}
+
+/**
+ * How an adapter's headline is recomputed on a resample. The headline must be a function of the per-stratum
+ * sums of the unit vectors (and the unit counts), which makes one bootstrap draw O(units) with no allocation.
+ */
+export interface HeadlineStatistic {
+  /** Stable id written into results.json, e.g. "pope/mean-f1". */
+  id: string;
+  /**
+   * 'accuracy': 100 × the mean of independent 0/1 credits (McNemar is valid between two runs);
+   * 'resampled': anything else (soft credit, sums, ratios): compared by a paired bootstrap on the statistic.
+   */
+  kind: 'accuracy' | 'resampled';
+  /** One line for tables: what is resampled, e.g. "mean F1, questions resampled within each split". */
+  description: string;
+  /** The units of a scored run; a string says why there are none (the interval is then absent for that reason). */
+  units(samples: Sample[], score: Score): Resampling | string;
+  /** The headline from the strata's vector sums and unit counts (strata in the order given). Always finite. */
+  fromSums(strata: string[], sums: number[][], counts: number[]): number;
+}
+
 export interface LoadOptions {
   split?: string;
   limit?: number;
@@ -95,8 +141,16 @@ export interface LoadOptions {
   images?: boolean;
 }
 
-/** Published numbers for one benchmark (PROTOCOL.md §3), in headline units. */
-export type References = Partial<Record<'EVE-7B' | 'EVE-7B-HD' | 'Fuyu-8B' | 'LLaVA-1.5-7B', number>>;
+/**
+ * Published numbers for one benchmark (PROTOCOL.md §3), in headline units, keyed by what they measure: the
+ * split they were computed on (`split`, in this adapter's split names) and, where one split has several
+ * headline definitions, `definition`. A measured number is set beside them only when its split matches.
+ */
+export type References = Partial<Record<'EVE-7B' | 'EVE-7B-HD' | 'Fuyu-8B' | 'LLaVA-1.5-7B', number>> & {
+  split?: string;
+  /** Shown where the split alone does not say it, e.g. "mean F1 over the three splits". */
+  definition?: string;
+};
 
 export interface BenchmarkAdapter {
   id: BenchmarkId;
@@ -128,4 +182,6 @@ export interface BenchmarkAdapter {
    * flow keys answers by question id). Readers warn with the count either way.
    */
   repeatedAnswers?: 'every' | 'last';
+  /** The headline's resampler (intervals, the gate's paired test); absent: 100 × mean per-sample credit. */
+  headlineStatistic?: HeadlineStatistic;
 }

@@ -1,5 +1,5 @@
 // Prediction records and results: the two things eve-eval writes to disk (DESIGN.md, "Contracts").
-import type { BenchmarkId, Score } from '../benchmarks/types.ts';
+import type { BenchmarkId, Resampling, Score } from '../benchmarks/types.ts';
 
 /** One JSONL line, appended and flushed as soon as its sample finishes. */
 export interface PredictionRecord {
@@ -45,9 +45,19 @@ export interface BenchmarkResult extends Omit<Score, 'perSample' | 'headline'> {
   model: string;
   benchmark: BenchmarkId;
   split: string;
-  /** 95% bootstrap interval on the headline, in headline units. */
+  /** 95% bootstrap interval on the headline, in headline units. Always finite; absent → `ciNote` says why. */
   ci95?: [number, number];
+  /** Per-sample errors by kind (image, oom, timeout, http …): how many, and up to 3 examples with their message. */
+  errorReasons?: Record<string, { count: number; examples: Array<{ id: string; message: string }> }>;
+  /** Set when the result covers part of the set only: e.g. "--limit 5: 5 of 8910 samples". */
+  subset?: string;
+  /** What the interval resamples (the adapter's HeadlineStatistic.description). */
+  ciMethod?: string;
+  /** Why there is no interval (no per-sample data, no headline, no resampling units in an older file). */
+  ciNote?: string;
   perSample?: Score['perSample'];
+  /** The headline's resampling units (the adapter's statistic), for intervals and the gate's paired test. */
+  resampling?: Resampling;
 }
 
 export interface ResultsFile {

@@ -38,7 +38,7 @@ export interface BucketStat {
   label: string;
   /** Samples with credit and a known image size in this bucket. */
   n: number;
-  /** Mean per-sample credit ×100 (accuracy-like; for POPE and MME this is accuracy, not the headline). */
+  /** Mean per-sample credit ×100 (accuracy-like; where the headline is not a mean, e.g. an F1 or a sum, this is per-question accuracy, not the headline). */
   score: number | null;
   meanImageTokens: number | null;
   /** preprocess + prefill + decode, per sample. */

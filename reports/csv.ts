@@ -1,11 +1,12 @@
 // CSV export in long form (one value per line), so pandas / R / a spreadsheet can pivot it any way.
 import type { ResultsFile } from '../harness/records.ts';
 import { indexResults } from './load.ts';
-import { buildComparison, type TableOptions } from './table.ts';
+import { buildComparison, subsetOf, type TableOptions } from './table.ts';
 
 export const CSV_COLUMNS = [
   'model', 'kind', 'benchmark', 'split', 'table', 'row', 'value', 'ci95_lo', 'ci95_hi',
   'samples', 'predicted', 'missing', 'errors', 'failed_extraction', 'delta_vs', 'delta', 'unscored',
+  'subset', 'vs_published', 'published_on',
 ] as const;
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet never runs a model's answer as a formula. */
@@ -33,6 +34,8 @@ export function renderCsv(results: ResultsFile, opts: TableOptions = {}): string
         failed_extraction: r?.counts.failedExtraction,
         delta_vs: row.deltas?.[b] !== undefined ? table.deltaVs : undefined, delta: row.deltas?.[b],
         unscored: cell.unscored, // value stays empty: no number for an unscored benchmark
+        subset: cell.subset, vs_published: cell.vsPublished,
+        published_on: row.kind === 'published' ? cell.publishedOn : undefined,
       });
     }
   }
@@ -41,10 +44,10 @@ export function renderCsv(results: ResultsFile, opts: TableOptions = {}): string
       const r = idx.get(model, b);
       if (!r) continue;
       for (const [name, value] of Object.entries(r.metrics)) {
-        push({ model, kind: 'measured', benchmark: b, split: r.split, table: 'metric', row: name, value });
+        push({ model, kind: 'measured', benchmark: b, split: r.split, table: 'metric', row: name, value, subset: subsetOf(r) });
       }
       for (const [t, rows] of Object.entries(r.breakdowns)) {
-        for (const [key, value] of Object.entries(rows)) push({ model, kind: 'measured', benchmark: b, split: r.split, table: t, row: key, value });
+        for (const [key, value] of Object.entries(rows)) push({ model, kind: 'measured', benchmark: b, split: r.split, table: t, row: key, value, subset: subsetOf(r) });
       }
     }
   }

@@ -7,7 +7,7 @@
   var data = JSON.parse(document.getElementById('eve-data').textContent);
   var models = data.models;
   var benchmarks = data.benchmarks;
-  var rows = data.rows; // [benchIndex, id, prompt (without benchmarks[i].suffix), truth, thumbIndex, width, height, answers[], credits[], errors[]]
+  var rows = data.rows; // [benchIndex, id, prompt (without benchmarks[i].suffix), truth, thumbIndex, width, height, answers[], credits[], errors[] (0 or "kind: message")]
   var PAGE = 25;
   var state = { bench: -1, wrong: false, disagree: false, errored: false, model: -1, q: '', page: 0 };
   var matches = [];
@@ -21,7 +21,7 @@
   function $(id) { return document.getElementById(id); }
 
   function isWrong(r, m) { var c = r[8][m]; return c !== null && c < 0.5; }
-  function isErr(r, m) { return r[9][m] === 1; }
+  function isErr(r, m) { return !!r[9][m]; }
   function disagrees(r) {
     var seen = -1;
     for (var m = 0; m < models.length; m++) {
@@ -107,10 +107,13 @@
       name.appendChild(sw);
       name.appendChild(document.createTextNode(models[m]));
       tr.appendChild(name);
-      var ans = el('td', 'answer', r[7][m] === null ? '(no prediction)' : r[7][m]);
+      // A score without a stored answer: the model was added with `score --results` from a predictions file.
+      var ans = el('td', 'answer', r[7][m] !== null ? r[7][m] : r[8][m] !== null ? '(answer not stored in this run directory: scored from a predictions file)' : '(no prediction)');
+      // The error's reason (kind: message), not only a badge.
+      if (typeof r[9][m] === 'string') ans.appendChild(el('div', 'err-reason', r[9][m]));
       tr.appendChild(ans);
       var st = el('td', 'verdict');
-      st.appendChild(creditBadge(r[8][m], r[9][m] === 1));
+      st.appendChild(creditBadge(r[8][m], !!r[9][m]));
       tr.appendChild(st);
       tb.appendChild(tr);
     }

@@ -11,7 +11,7 @@ import { fmtP, modelPairs } from './pairwise.ts';
 import { writeFileAtomic } from '../harness/atomic-write.ts';
 import type { ResultsFile } from '../harness/records.ts';
 import {
-  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
+  BENCHMARK_TITLES, SUBSET_MARK, buildBreakdowns, buildComparison, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
   type Cell, type ComparisonTable,
 } from './table.ts';
 
@@ -64,8 +64,13 @@ function comparisonHtml(table: ComparisonTable): string {
     const cells = table.benchmarks.map((b) => {
       const c = row.cells[b];
       if (!c) return '<td class="num empty">–</td>';
-      if (row.kind === 'published') return `<td class="num">${fmtHeadline(c.value)}</td>`;
-      // No score (MM-Vet without judge grades): say why, keep the counts, never a number.
+      if (row.kind === 'published') {
+        const why = table.incomparable[b];
+        return why?.length
+          ? `<td class="num incomparable" title="${escapeHtml(`published on ${c.publishedOn ?? '?'}; not comparable: ${why.join('; ')}`)}">≠ ${fmtHeadline(c.value)}</td>`
+          : `<td class="num" title="${escapeHtml(`published on ${c.publishedOn ?? '?'}`)}">${fmtHeadline(c.value)}</td>`;
+      }
+      // No score (a judge-scored benchmark without grades): say why, keep the counts, never a number.
       if (c.value === null) {
         return `<td class="num unscored" title="${escapeHtml(c.unscored ?? '')}"><div class="score">${escapeHtml(fmtCellValue(c))}</div><div class="errs">${escapeHtml(fmtErrors(c))}</div></td>`;
       }
@@ -73,11 +78,15 @@ function comparisonHtml(table: ComparisonTable): string {
       const d = row.deltas?.[b];
       const delta = d === undefined ? '' : `<div class="delta ${d > 0.05 ? 'up' : d < -0.05 ? 'down' : ''}">Δ ${escapeHtml(fmtDelta(d))}</div>`;
       const ci = c.ci95 ? `<span class="ci" title="95% CI ${c.ci95[0].toFixed(2)} – ${c.ci95[1].toFixed(2)}">${escapeHtml(fmtCI(c.ci95))}</span>` : '';
-      return `<td class="num"><div class="score">${fmtHeadline(c.value)}${ci}</div><div class="errs${bad ? ' bad' : ''}">${escapeHtml(fmtErrors(c))}</div>${delta}</td>`;
+      const mark = c.subset ? `<span class="subset" title="${escapeHtml(`measured on part of the set: ${c.subset}`)}">${SUBSET_MARK}</span>` : '';
+      const vs = c.vsPublished ? `<div class="vs-published">${escapeHtml(c.vsPublished)}</div>` : '';
+      const errs = fmtErrors(c);
+      return `<td class="num"><div class="score">${fmtHeadline(c.value)}${mark}${ci}</div>${errs ? `<div class="errs${bad ? ' bad' : ''}">${escapeHtml(errs)}</div>` : ''}${vs}${delta}</td>`;
     });
     body.push(`<tr class="${cls}"><th scope="row">${name}</th>${cells.join('')}</tr>`);
   }
-  return `<div class="table-wrap"><table class="cmp" id="comparison"><thead><tr><th>Model</th>${head}</tr></thead><tbody>${body.join('')}</tbody></table></div>`;
+  const notes = comparisonNotes(table).map((n) => `<p class="note cmp-note">${escapeHtml(n)}</p>`).join('');
+  return `<div class="table-wrap"><table class="cmp" id="comparison"><thead><tr><th>Model</th>${head}</tr></thead><tbody>${body.join('')}</tbody></table></div>${notes}`;
 }
 
 function breakdownsHtml(run: RunData): string {
@@ -110,11 +119,11 @@ function pairsHtml(results: ResultsFile): string {
       (r) =>
         `<tr${r.pValue < 0.05 ? ' class="sig"' : ''}><td>${escapeHtml(BENCHMARK_TITLES[r.benchmark])}</td><td>${escapeHtml(r.a)}</td><td>${escapeHtml(r.b)}</td>` +
         `<td class="num">${fmtHeadline(r.headlineA)}</td><td class="num">${fmtHeadline(r.headlineB)}</td><td class="num">${fmtDelta(r.delta)}</td>` +
-        `<td>${r.test === 'mcnemar' ? 'McNemar' : 'paired bootstrap'}</td><td class="num">${r.paired}</td><td class="num">${fmtP(r.pValue)}${r.pValue < 0.05 ? ' *' : ''}</td></tr>`,
+        `<td>${r.test === 'mcnemar' ? 'McNemar' : `paired bootstrap of ${escapeHtml(r.statistic)}`}</td><td class="num">${r.paired}</td><td class="num">${fmtP(r.pValue)}${r.pValue < 0.05 ? ' *' : ''}</td></tr>`,
     )
     .join('');
   return `<table class="bd"><thead><tr><th>benchmark</th><th>model A</th><th>model B</th><th class="num">A</th><th class="num">B</th><th class="num">B − A</th><th>test</th><th class="num">n</th><th class="num">p</th></tr></thead><tbody>${body}</tbody></table>
-<p class="note">Every two models on the samples both answered: McNemar (exact binomial below 25 discordant pairs) for right/wrong credit, paired bootstrap for soft credit. * p &lt; 0.05.</p>`;
+<p class="note">Every two models on the headline statistic, over the resampling units both scored: McNemar (exact binomial below 25 discordant pairs) where the headline is plain accuracy over independent items, else a paired bootstrap that recomputes the benchmark's own statistic (an F1, a sum, soft accuracy) on the same units. * p &lt; 0.05.</p>`;
 }
 
 function niceMax(v: number): number {
@@ -122,6 +131,14 @@ function niceMax(v: number): number {
   const step = 10 ** Math.floor(Math.log10(v));
   return Math.ceil(v / (step / 2)) * (step / 2);
 }
+
+/** Published reference lines: a colour and a dash pattern each, so the four rows are told apart. */
+const REF_STYLES = [
+  { color: '#6b7280', dash: '6 3' },
+  { color: '#b45309', dash: '2 2' },
+  { color: '#7c3aed', dash: '8 2 2 2' },
+  { color: '#0e7490', dash: '1 3' },
+];
 
 /** One small bar chart per benchmark: measured headlines with CI whiskers, published values as ticks. */
 function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Map<string, string>): string {
@@ -149,13 +166,15 @@ function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Map<strin
     }
     // Label above the whisker so the two never overlap.
     const labelY = Math.max(T - 2, y(Math.max(c.value, c.ci95?.[1] ?? c.value)) - 4);
-    parts.push(`<text x="${cx}" y="${labelY}" class="val" text-anchor="middle">${fmtHeadline(c.value)}</text>`);
+    parts.push(`<text x="${cx}" y="${labelY}" class="val" text-anchor="middle">${fmtHeadline(c.value)}${c.subset ? SUBSET_MARK : ''}</text>`);
   });
-  for (const r of published) {
+  // Each published row its own colour and dash, keyed in the legend under the chart.
+  published.forEach((r, i) => {
     const v = r.cells[b]!.value as number;
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="ref"><title>${escapeHtml(`${r.name} (published): ${fmtHeadline(v)}`)}</title></line>`);
-  }
-  // Measured rows without a number (MM-Vet without judge grades): say so on the plot instead of leaving it blank.
+    const st = REF_STYLES[i % REF_STYLES.length];
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="ref" stroke="${st.color}" stroke-dasharray="${st.dash}"><title>${escapeHtml(`${r.name} (published): ${fmtHeadline(v)}`)}</title></line>`);
+  });
+  // Measured rows without a number (a judge-scored benchmark without grades): say so on the plot instead of leaving it blank.
   const unscored = table.rows.filter((r) => r.kind === 'measured' && r.cells[b] && r.cells[b]!.value === null);
   if (unscored.length && !measured.length) {
     const why = fmtCellValue(unscored[0].cells[b]!);
@@ -163,7 +182,13 @@ function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Map<strin
   }
   // Published values are named under the chart, not on it: close values would print over each other.
   const refs = published.length
-    ? `<div class="refs"><span class="refkey"></span>${published.map((r) => `${escapeHtml(r.name)} <b>${fmtHeadline(r.cells[b]!.value)}</b>`).join(' · ')}</div>`
+    ? `<div class="refs">${published
+        .map((r, i) => {
+          const st = REF_STYLES[i % REF_STYLES.length];
+          const key = `<svg width="18" height="6" aria-hidden="true"><line x1="0" x2="18" y1="3" y2="3" stroke="${st.color}" stroke-width="2" stroke-dasharray="${st.dash}"/></svg>`;
+          return `${key} ${escapeHtml(r.name)} <b>${table.incomparable[b]?.length ? '≠ ' : ''}${fmtHeadline(r.cells[b]!.value)}</b>`;
+        })
+        .join(' · ')}</div>`
     : '<div class="refs muted">no published number</div>';
   return `<figure class="chart hl"><figcaption>${escapeHtml(BENCHMARK_TITLES[b])} <span class="muted">${escapeHtml(table.headlineNames[b] ?? '')}</span></figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(BENCHMARK_TITLES[b])} headline by model">${parts.join('')}<line x1="${L}" x2="${W - R}" y1="${T + plotH}" y2="${T + plotH}" class="baseline"/></svg>${refs}</figure>`;
 }
@@ -228,13 +253,13 @@ function aspectHtml(aspect: AspectBreakdown[], colors: Map<string, string>): str
 
 // ------------------------------------------------------------------------------------------ browser data
 
-interface BrowserData {
+export interface BrowserData {
   models: string[];
   colors: string[];
   /** suffix: the prompt ending every sample of the benchmark shares, stored once (saves ~50 B a sample). */
   benchmarks: Array<{ id: BenchmarkId; title: string; n: number; suffix: string }>;
   thumbs: string[];
-  rows: Array<[number, string, string, string | null, number, number, number, Array<string | null>, Array<number | null>, Array<0 | 1>]>;
+  rows: Array<[number, string, string, string | null, number, number, number, Array<string | null>, Array<number | null>, Array<0 | string>]>;
 }
 
 /** Longest suffix every prompt shares (the benchmark's answer instruction), or '' when under 8 characters. */
@@ -275,15 +300,18 @@ export function buildBrowserData(run: RunData, models: string[]): BrowserData {
       }
       const answers: Array<string | null> = [];
       const credits: Array<number | null> = [];
-      const errors: Array<0 | 1> = [];
+      const errors: Array<0 | string> = [];
       for (const m of models) {
         const rec = run.predictions.get(m)?.get(b)?.get(id);
         const credit = idx.get(m, b)?.perSample?.[id];
         answers.push(rec ? clip(rec.text, HTML_LIMITS.answerChars) : null);
         credits.push(credit === undefined ? null : credit);
-        errors.push(rec?.error ? 1 : 0);
+        errors.push(rec?.error ? clip(`${rec.error.kind}: ${rec.error.message}`, HTML_LIMITS.truthChars) : 0);
       }
-      const prompt = s ? s.prompt.slice(0, s.prompt.length - suffix.length) + (s.choices?.length ? `\n${s.choices.map((c, i) => `${String.fromCharCode(65 + i)}. ${c}`).join('\n')}` : '') : '';
+      // Options are appended only when the prompt does not already list them (MMBench and ScienceQA prompts do).
+      const options = s?.choices?.length ? s.choices.map((c, i) => `${String.fromCharCode(65 + i)}. ${c}`) : [];
+      const listed = options.length > 0 && options.every((o) => s!.prompt.includes(o));
+      const prompt = s ? s.prompt.slice(0, s.prompt.length - suffix.length) + (options.length && !listed ? `\n${options.join('\n')}` : '') : '';
       data.rows.push([bi, id, clip(prompt, HTML_LIMITS.promptChars), s?.truth == null ? null : clip(s.truth, HTML_LIMITS.truthChars), thumb, s?.image?.width ?? 0, s?.image?.height ?? 0, answers, credits, errors]);
     }
     data.benchmarks.push({ id: b, title: BENCHMARK_TITLES[b], n: ids.length, suffix });
@@ -339,7 +367,7 @@ svg .grid{stroke:#f1f5f9}
 svg .baseline{stroke:#9ca3af}
 svg .whisker{stroke:#111827;stroke-width:1.2;fill:none}
 svg .val{font-weight:600}
-svg .ref{stroke:var(--pub);stroke-dasharray:4 3;stroke-width:1.2}
+svg .ref{stroke-width:1.4}
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin:6px 0 10px;font-size:12px}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:-1px}
 .refkey{display:inline-block;width:16px;border-top:2px dashed var(--pub);margin-right:6px;vertical-align:3px}
@@ -383,6 +411,7 @@ table.answers td.verdict{width:110px;text-align:right}
 table.answers tr.focus{background:#fefce8}
 .badge{display:inline-block;white-space:nowrap;font-size:11px;font-weight:600;padding:1px 8px;border-radius:9px}
 .badge-ok{background:#d1fae5;color:#065f46}.badge-bad{background:#fee2e2;color:#991b1b}
+.err-reason{margin-top:3px;font-size:12px;color:var(--bad)}
 .badge-part{background:#fef3c7;color:#92400e}.badge-err{background:#991b1b;color:#fff}.badge-none{background:#f3f4f6;color:#6b7280}
 .pager{display:flex;align-items:center;justify-content:center;gap:12px;margin:14px 0}
 .pager button{font:inherit;padding:5px 14px;border:1px solid #cbd5e1;background:#fff;border-radius:6px;cursor:pointer}
@@ -450,7 +479,7 @@ ${breakdownsHtml(run)}
 <h2 id="pairs">Paired significance</h2>
 ${pairsHtml(run.results)}
 <h2 id="aspect">Aspect ratio &amp; resolution</h2>
-<p class="note">Mean per-sample credit ×100 (accuracy-like: for POPE and MME this is per-question accuracy, not the headline) by the original image's width / height and megapixels, with mean image tokens and latency per sample where the predictions record them.</p>
+<p class="note">Mean per-sample credit ×100 (accuracy-like: where the headline is not a mean, such as an F1 or a sum, this is per-question accuracy, not the headline) by the original image's width / height and megapixels, with mean image tokens and latency per sample where the predictions record them.</p>
 ${aspectLegend}${aspectHtml(aspect, colors)}
 ${browser ? `<h2 id="samples">Samples</h2>
 <div class="filters">

@@ -9,14 +9,14 @@ import { InputError, UserError } from '../harness/errors.ts';
 import { readRunJsonl } from '../harness/run-jsonl.ts';
 import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../harness/records.ts';
 import { readSampleSummaries, type SampleSummary } from './sample-summary.ts';
-import { headlineCI } from './stats.ts';
+import { headlineInterval } from './headline.ts';
 
 const metric = z.number().nullable();
 const resultSchema = z.looseObject({
   model: z.string().min(1),
   benchmark: z.enum(BENCHMARK_IDS),
   split: z.string(),
-  headline: z.number().nullable(), // null: ran but unscored (MM-Vet without judge grades)
+  headline: z.number().nullable(), // null: ran but unscored (a refusal, or a judge-scored benchmark without grades)
   unscored: z.string().optional(),
   headlineName: z.string(),
   metrics: z.record(z.string(), metric),
@@ -30,6 +30,11 @@ const resultSchema = z.looseObject({
     judged: z.number().optional(),
   }),
   ci95: z.tuple([z.number(), z.number()]).optional(),
+  ciMethod: z.string().optional(),
+  subset: z.string().optional(),
+  errorReasons: z.record(z.string(), z.object({ count: z.number(), examples: z.array(z.object({ id: z.string(), message: z.string() })) })).optional(),
+  ciNote: z.string().optional(),
+  resampling: z.object({ statistic: z.string(), strata: z.record(z.string(), z.record(z.string(), z.array(z.number()))) }).optional(),
   perSample: z.record(z.string(), z.number()).optional(),
 });
 const resultsSchema = z.looseObject({
@@ -152,12 +157,16 @@ export function indexResults(results: BenchmarkResult[]): {
   };
 }
 
-/** Fill in ci95 where a result has per-sample credit but no interval (files from `score`, older runs). */
+/**
+ * Fill in ci95 where a result carries resampling units but no interval; a result that can have none gets
+ * `ciNote` saying why (no headline, no per-sample credit, an older file without units).
+ */
 export function fillMissingIntervals(run: RunData): RunData {
   const results = run.results.results.map((r): BenchmarkResult => {
-    if (r.ci95 || !r.perSample || r.headline === null) return r;
-    const ci = headlineCI(r, run.samples.get(r.benchmark));
-    return ci ? { ...r, ci95: ci.ci95 } : r;
+    if (r.ci95 && r.ci95.every(Number.isFinite)) return r;
+    const { ci95: _drop, ...rest } = r;
+    const h = headlineInterval(rest);
+    return h.ci95 ? { ...rest, ci95: h.ci95, ciMethod: h.ciMethod } : { ...rest, ciNote: r.ciNote ?? h.ciNote };
   });
   return { ...run, results: { ...run.results, results } };
 }

@@ -1,7 +1,7 @@
 // Markdown export: the comparison table (ready to paste into a paper draft or a PR) and every breakdown.
 import type { ResultsFile } from '../harness/records.ts';
 import {
-  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, tableValues,
+  BENCHMARK_TITLES, buildBreakdowns, buildComparison, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtMeasured, fmtValue, tableValues,
   type TableOptions,
 } from './table.ts';
 
@@ -21,10 +21,12 @@ export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): s
     const cells = benchmarks.map((b) => {
       const cell = row.cells[b];
       if (!cell) return '–';
-      if (row.kind === 'published') return `*${fmtHeadline(cell.value)}*`;
-      if (cell.value === null) return `${fmtCellValue(cell)}<br><sub>${fmtErrors(cell)}</sub>`;
+      if (row.kind === 'published') return `*${table.incomparable[b]?.length ? '≠ ' : ''}${fmtHeadline(cell.value)}*`;
+      const errs = fmtErrors(cell);
+      const sub = errs ? `<br><sub>${errs}</sub>` : '';
+      if (cell.value === null) return `${fmtCellValue(cell)}${sub}`;
       const ci = fmtCI(cell.ci95);
-      return `${fmtHeadline(cell.value)}${ci ? ` ${ci}` : ''}<br><sub>${fmtErrors(cell)}</sub>`;
+      return `${fmtMeasured(cell)}${ci ? ` ${ci}` : ''}${sub}`;
     });
     out.push(`| ${name} | ${cells.join(' | ')} |`);
     if (row.deltas) {
@@ -32,9 +34,10 @@ export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): s
     }
   }
   out.push('');
-  out.push('± is the half-width of the 95% bootstrap interval; "err" counts failed generations and "miss" missing predictions (both scored wrong).');
+  out.push('± is the half-width of the 95% bootstrap interval; "err" counts failed generations and "miss" missing predictions (scored wrong, or left out where the official scorer divides by the answered ones); shown only when not 0.');
   if (table.rows.some((r) => r.kind === 'published')) out.push('Rows marked *(published)* are the EVE paper\'s numbers (PROTOCOL.md §3), not measured here.');
   if (table.deltaVs) out.push(`Δ rows: headline minus ${mdEscape(table.deltaVs)}.`);
+  for (const n of comparisonNotes(table)) out.push(mdEscape(n));
   const unscored = [...new Set(table.rows.flatMap((r) => Object.values(r.cells).map((x) => x?.unscored)).filter((x): x is string => !!x))];
   for (const why of unscored) out.push(`"${fmtCellValue({ value: null, unscored: why })}": ${mdEscape(why)}; no number is reported.`);
   const breakdowns = buildBreakdowns(results);

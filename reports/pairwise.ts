@@ -1,35 +1,18 @@
 // Paired significance on the same samples: between two runs (the gate) or between two models of one run.
-// McNemar for exact-match (0/1) credit, paired bootstrap for soft credit (VQA accuracy, MM-Vet grades).
+// On the headline statistic (reports/headline.ts): McNemar for plain accuracy over independent 0/1 items, else a
+// paired bootstrap of the adapter's statistic over the same resampling units.
 import type { BenchmarkId } from '../benchmarks/types.ts';
 import type { BenchmarkResult, ResultsFile } from '../harness/records.ts';
-import { mcnemar, pairedBootstrap } from './stats.ts';
+import { headlineTest, type HeadlineTest } from './headline.ts';
 import { BENCHMARK_TITLES, fmtDelta, fmtHeadline } from './table.ts';
 
-export interface PairedTest {
-  test: 'mcnemar' | 'paired-bootstrap';
-  pValue: number;
-  /** Samples present in both per-sample maps. */
-  paired: number;
-}
+/** A paired test on the headline statistic (reports/headline.ts): McNemar or a paired bootstrap of the statistic. */
+export type PairedTest = HeadlineTest;
 
-function isBinary(xs: number[]): boolean {
-  return xs.every((x) => x === 0 || x === 1);
-}
-
-/** Paired test on the samples both results scored; null when either lacks per-sample credit. */
+/** Paired test on the headline statistic over the units both results scored; null when there is none. */
 export function pairedTest(a: BenchmarkResult, b: BenchmarkResult): PairedTest | null {
-  if (!a.perSample || !b.perSample) return null;
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const [id, x] of Object.entries(a.perSample)) {
-    const y = b.perSample[id];
-    if (y === undefined) continue;
-    xs.push(x);
-    ys.push(y);
-  }
-  if (xs.length === 0) return null;
-  if (isBinary(xs) && isBinary(ys)) return { test: 'mcnemar', pValue: mcnemar(xs, ys).pValue, paired: xs.length };
-  return { test: 'paired-bootstrap', pValue: pairedBootstrap(xs, ys).pValue, paired: xs.length };
+  const t = headlineTest(a, b);
+  return 'why' in t ? null : t;
 }
 
 export interface ModelPairRow extends PairedTest {
@@ -80,7 +63,7 @@ export function renderModelPairs(rows: ModelPairRow[], significance = 0.05): str
       fmtHeadline(r.headlineA),
       fmtHeadline(r.headlineB),
       fmtDelta(r.delta),
-      r.test === 'mcnemar' ? 'McNemar' : 'paired bootstrap',
+      r.test === 'mcnemar' ? 'McNemar' : `paired bootstrap of ${r.statistic}`,
       String(r.paired),
       fmtP(r.pValue),
       r.pValue < significance ? '*' : '',

@@ -28,7 +28,7 @@ function clip(s: string, max: number): string {
 
 /**
  * Ground truth as one short string. Adapters keep truth in their own shape: a string, a number, a
- * list of annotator answers (VQA: shown as the most frequent, then the count of distinct others),
+ * list of annotator answers (soft-credit benchmarks: shown as the most frequent, then the count of distinct others),
  * or an object (shown as compact JSON).
  */
 export function renderTruth(answer: unknown): string | null {

@@ -1,6 +1,6 @@
 // Statistics for headline numbers: bootstrap intervals, McNemar and paired bootstrap.
 // Everything is seeded so the same inputs always print the same interval (results files diff cleanly).
-import type { BenchmarkResult } from '../harness/records.ts';
+import type { HeadlineStatistic, Resampling } from '../benchmarks/types.ts';
 import { seededRandom } from '../harness/prng.ts';
 
 export const DEFAULT_SEED = 20240611;
@@ -166,154 +166,173 @@ export function pairedBootstrap(a: number[], b: number[], opts: BootstrapOptions
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Headline intervals. Most headlines are 100 × mean credit and bootstrap directly. POPE (mean of three
-// F1s) and MME (Σ 100·acc + 100·acc+ per subtask) are not means, so they get a resample-aware
-// recompute from per-sample credit plus the sample facts that the statistic needs (README.md).
+// Headline intervals and paired tests on the headline itself. Every headline is recomputed on each resample
+// by its adapter's statistic (benchmarks/<id>/, HeadlineStatistic) from the per-stratum sums of the resampling
+// units a result carries (`result.resampling`); nothing here knows any benchmark.
 
-/** What a headline interval needs to know about one sample; both Sample and SampleSummary fit. */
-export interface SampleFacts {
-  id: string;
-  meta?: Record<string, unknown>;
-  /** SampleSummary's display truth ("yes"/"no" for POPE). */
-  truth?: string | null;
-  /** Sample's raw ground truth. */
-  answer?: unknown;
+/** A result's units flattened for drawing: per stratum, the unit vectors back to back. */
+interface Flat {
+  names: string[];
+  dim: number;
+  /** per stratum: units × dim values */
+  values: Float64Array[];
+  counts: number[];
 }
 
-export type CIMethod = 'mean' | 'pope-f1' | 'mme-sum' | 'rescaled';
-
-export interface HeadlineCI {
-  ci95: [number, number];
-  method: CIMethod;
+function dimOf(r: Resampling): number {
+  for (const units of Object.values(r.strata)) for (const v of Object.values(units)) return v.length;
+  return 1;
 }
 
-const POPE_SPLITS = new Set(['adversarial', 'popular', 'random']);
-const MME_SUBTASKS = new Set([
-  'existence', 'count', 'position', 'color', 'posters', 'celebrity', 'scene', 'landmark', 'artwork', 'OCR',
-  'commonsense_reasoning', 'numerical_calculation', 'text_translation', 'code_reasoning',
-]);
-const MME_PERCEPTION = new Set([...MME_SUBTASKS].slice(0, 10));
-
-/** The value of the first meta field whose value belongs to `known` (adapters name these fields freely). */
-function metaValueIn(meta: Record<string, unknown> | undefined, known: Set<string>): string | undefined {
-  if (!meta) return undefined;
-  for (const v of Object.values(meta)) if (typeof v === 'string' && known.has(v)) return v;
-  return undefined;
-}
-
-function truthYesNo(f: SampleFacts): 'yes' | 'no' | undefined {
-  const t = typeof f.truth === 'string' ? f.truth : typeof f.answer === 'string' ? f.answer : undefined;
-  const v = t?.trim().toLowerCase();
-  return v === 'yes' || v === 'no' ? v : undefined;
-}
-
-/** POPE: per split, credit + truth give TP/FP/TN/FN exactly; resample within each split, average the F1s. */
-function popeCI(result: BenchmarkResult, facts: SampleFacts[], opts: BootstrapOptions): HeadlineCI | null {
-  const per = result.perSample!;
-  const bySplit = new Map<string, number[]>(); // codes: 0 TP, 1 FN, 2 TN, 3 FP
-  for (const f of facts) {
-    const credit = per[f.id];
-    if (credit === undefined) continue;
-    const split = metaValueIn(f.meta, POPE_SPLITS);
-    const truth = truthYesNo(f);
-    if (!split || !truth) return null;
-    const right = credit >= 0.5;
-    const code = truth === 'yes' ? (right ? 0 : 1) : right ? 2 : 3;
-    if (!bySplit.has(split)) bySplit.set(split, []);
-    bySplit.get(split)!.push(code);
+function flatten(r: Resampling): Flat {
+  const dim = dimOf(r);
+  const names: string[] = [];
+  const values: Float64Array[] = [];
+  const counts: number[] = [];
+  for (const [name, units] of Object.entries(r.strata)) {
+    const vs = Object.values(units);
+    const arr = new Float64Array(vs.length * dim);
+    vs.forEach((v, i) => arr.set(v, i * dim));
+    names.push(name);
+    values.push(arr);
+    counts.push(vs.length);
   }
-  if (bySplit.size === 0) return null;
-  const groups = [...bySplit.values()];
-  const ci = percentileInterval((rand) => {
-    let f1Sum = 0;
-    for (const g of groups) {
-      const c = [0, 0, 0, 0];
-      for (let i = 0; i < g.length; i++) c[g[(rand() * g.length) | 0]]++;
-      const p = c[0] / (c[0] + c[3]);
-      const r = c[0] / (c[0] + c[1]);
-      f1Sum += (2 * p * r) / (p + r);
+  return { names, dim, values, counts };
+}
+
+function fullSums(f: Flat): number[][] {
+  return f.values.map((arr, s) => {
+    const sum = new Array<number>(f.dim).fill(0);
+    for (let i = 0; i < f.counts[s]; i++) for (let d = 0; d < f.dim; d++) sum[d] += arr[i * f.dim + d];
+    return sum;
+  });
+}
+
+/** One stratified draw (same unit counts per stratum) into `sums`; `idx` receives the drawn indices when given. */
+function drawInto(f: Flat, rand: () => number, sums: number[][], idx?: Int32Array[]): void {
+  for (let s = 0; s < f.values.length; s++) {
+    const n = f.counts[s];
+    const arr = f.values[s];
+    const out = sums[s];
+    out.fill(0);
+    for (let k = 0; k < n; k++) {
+      const j = (rand() * n) | 0;
+      if (idx) idx[s][k] = j;
+      const o = j * f.dim;
+      for (let d = 0; d < f.dim; d++) out[d] += arr[o + d];
     }
-    return (100 * f1Sum) / groups.length;
-  }, opts);
-  return { ci95: ci, method: 'pope-f1' };
+  }
 }
 
-/** Image key of an MME question: meta.image if the adapter gives it, else the id minus a trailing question index. */
-function mmeImage(f: SampleFacts): string {
-  const img = f.meta?.image ?? f.meta?.image_name ?? f.meta?.imageName;
-  if (typeof img === 'string') return img;
-  return f.id.replace(/([#:|]|_q)\d+$/, '');
-}
-
-/** MME: resample images (the pair is the unit of acc+) within each subtask; Σ over the headline's subtasks. */
-function mmeCI(result: BenchmarkResult, facts: SampleFacts[], opts: BootstrapOptions): HeadlineCI | null {
-  const per = result.perSample!;
-  const bySubtask = new Map<string, Map<string, number[]>>();
-  for (const f of facts) {
-    const credit = per[f.id];
-    if (credit === undefined) continue;
-    const sub = metaValueIn(f.meta, MME_SUBTASKS);
-    if (!sub) return null;
-    if (!bySubtask.has(sub)) bySubtask.set(sub, new Map());
-    const imgs = bySubtask.get(sub)!;
-    const key = mmeImage(f);
-    if (!imgs.has(key)) imgs.set(key, []);
-    imgs.get(key)!.push(credit >= 0.5 ? 1 : 0);
-  }
-  // The headline is perception only when no cognition subtask is in it (EVE's table); else P + C.
-  const perceptionOnly = /percep/i.test(result.headlineName);
-  const groups: Array<Array<[number, number, number]>> = []; // per image: [right, asked, allRight]
-  for (const [sub, imgs] of bySubtask) {
-    if (perceptionOnly && !MME_PERCEPTION.has(sub)) continue;
-    groups.push([...imgs.values()].map((v) => [v.reduce((s, x) => s + x, 0), v.length, v.every((x) => x === 1) ? 1 : 0]));
-  }
-  if (groups.length === 0) return null;
-  const ci = percentileInterval((rand) => {
-    let total = 0;
-    for (const g of groups) {
-      let right = 0;
-      let asked = 0;
-      let plus = 0;
-      for (let i = 0; i < g.length; i++) {
-        const [r, a, p] = g[(rand() * g.length) | 0];
-        right += r;
-        asked += a;
-        plus += p;
-      }
-      total += (100 * right) / asked + (100 * plus) / g.length;
+function sumsFromIdx(f: Flat, idx: Int32Array[], sums: number[][]): void {
+  for (let s = 0; s < f.values.length; s++) {
+    const arr = f.values[s];
+    const out = sums[s];
+    out.fill(0);
+    for (let k = 0; k < f.counts[s]; k++) {
+      const o = idx[s][k] * f.dim;
+      for (let d = 0; d < f.dim; d++) out[d] += arr[o + d];
     }
-    return total;
+  }
+}
+
+/** The statistic on the full set of units (what the headline must equal). */
+export function statisticOnUnits(r: Resampling, stat: Pick<HeadlineStatistic, 'fromSums'>): number {
+  const f = flatten(r);
+  return stat.fromSums(f.names, fullSums(f), f.counts);
+}
+
+/** Percentile bootstrap interval of an adapter statistic over a result's resampling units. */
+export function resampledCI(r: Resampling, stat: Pick<HeadlineStatistic, 'fromSums'>, opts: BootstrapOptions = {}): [number, number] {
+  const f = flatten(r);
+  const sums = f.values.map(() => new Array<number>(f.dim).fill(0));
+  return percentileInterval((rand) => {
+    drawInto(f, rand, sums);
+    return stat.fromSums(f.names, sums, f.counts);
   }, opts);
-  return { ci95: ci, method: 'mme-sum' };
+}
+
+/** Units of `a` and `b` in the same stratum under the same key, in `a`'s order: the pairing of two runs. */
+export function pairUnits(a: Resampling, b: Resampling): { a: Resampling; b: Resampling; paired: number } {
+  const pa: Resampling['strata'] = Object.create(null);
+  const pb: Resampling['strata'] = Object.create(null);
+  let paired = 0;
+  for (const [name, units] of Object.entries(a.strata)) {
+    const other = b.strata[name];
+    if (!other || !Object.hasOwn(b.strata, name)) continue;
+    const ua: Record<string, number[]> = Object.create(null);
+    const ub: Record<string, number[]> = Object.create(null);
+    for (const [k, v] of Object.entries(units)) {
+      if (!Object.hasOwn(other, k)) continue;
+      ua[k] = v;
+      ub[k] = other[k];
+      paired++;
+    }
+    if (Object.keys(ua).length) {
+      pa[name] = ua;
+      pb[name] = ub;
+    }
+  }
+  return { a: { statistic: a.statistic, strata: pa }, b: { statistic: b.statistic, strata: pb }, paired };
+}
+
+export interface PairedStatisticResult extends PairedBootstrapResult {
+  /** Units present in both runs. */
+  paired: number;
 }
 
 /**
- * 95% interval on a result's headline, in headline units. `facts` (samples or sample summaries) let
- * POPE and MME recompute their statistic on each resample; without them, or for any headline that is
- * not 100 × mean credit, the interval of the mean is rescaled by headline / mean ("rescaled").
- * Returns null when there is no per-sample data or no headline.
+ * Paired bootstrap on an adapter statistic: the same stratified draw of unit indices for both runs, so each
+ * resample compares the two headlines on the same units. delta = stat(b) − stat(a), in headline units.
  */
-export function headlineCI(result: BenchmarkResult, facts?: Iterable<SampleFacts>, opts: BootstrapOptions = {}): HeadlineCI | null {
-  const per = result.perSample;
-  // An unscored result (MM-Vet without judge grades) has no headline to put an interval on.
-  if (!per || result.headline === null) return null;
-  const values = Object.values(per);
-  if (values.length === 0) return null;
-  const factList = facts ? [...facts] : [];
-  if (factList.length > 0 && result.benchmark === 'pope') {
-    const r = popeCI(result, factList, opts);
-    if (r) return r;
+export function pairedStatisticBootstrap(
+  a: Resampling,
+  b: Resampling,
+  stat: Pick<HeadlineStatistic, 'fromSums'>,
+  opts: BootstrapOptions = {},
+): PairedStatisticResult {
+  const p = pairUnits(a, b);
+  if (p.paired === 0) return { delta: 0, ci: [0, 0], pValue: 1, paired: 0 };
+  const fa = flatten(p.a);
+  const fb = flatten(p.b);
+  const delta = stat.fromSums(fb.names, fullSums(fb), fb.counts) - stat.fromSums(fa.names, fullSums(fa), fa.counts);
+  const rand = seededRandom(opts.seed ?? DEFAULT_SEED);
+  const reps = opts.resamples ?? DEFAULT_RESAMPLES;
+  const idx = fa.counts.map((n) => new Int32Array(n));
+  const sa = fa.values.map(() => new Array<number>(fa.dim).fill(0));
+  const sb = fb.values.map(() => new Array<number>(fb.dim).fill(0));
+  const stats: number[] = [];
+  let le = 0;
+  let ge = 0;
+  for (let r = 0; r < reps; r++) {
+    drawInto(fa, rand, sa, idx);
+    sumsFromIdx(fb, idx, sb);
+    const d = stat.fromSums(fb.names, sb, fb.counts) - stat.fromSums(fa.names, sa, fa.counts);
+    stats.push(d);
+    // Differences within float noise of zero count on both sides (an identical rerun gives p = 1).
+    if (d <= 1e-9) le++;
+    if (d >= -1e-9) ge++;
   }
-  if (factList.length > 0 && result.benchmark === 'mme') {
-    const r = mmeCI(result, factList, opts);
-    if (r) return r;
+  stats.sort((x, y) => x - y);
+  const level = opts.level ?? 0.95;
+  return {
+    delta,
+    ci: [quantile(stats, (1 - level) / 2), quantile(stats, 1 - (1 - level) / 2)],
+    pValue: Math.min(1, (2 * Math.min(le, ge)) / reps),
+    paired: p.paired,
+  };
+}
+
+/** McNemar on two runs' paired single-credit units (plain accuracy over independent items). */
+export function mcnemarOnUnits(a: Resampling, b: Resampling): McNemarResult & { paired: number } {
+  const p = pairUnits(a, b);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [name, units] of Object.entries(p.a.strata)) {
+    for (const [k, v] of Object.entries(units)) {
+      xs.push(v[0]);
+      ys.push(p.b.strata[name][k][0]);
+    }
   }
-  const mean = values.reduce((s, x) => s + x, 0) / values.length;
-  if (Math.abs(100 * mean - result.headline) < 0.01) {
-    return { ci95: bootstrapCI(values, (m) => 100 * m, opts), method: 'mean' };
-  }
-  // Not a plain mean: keep the headline's relative uncertainty (a sound first-order approximation
-  // for ratio-like statistics; README.md says where it is used).
-  const k = mean === 0 ? 0 : result.headline / mean;
-  return { ci95: bootstrapCI(values, (m) => k * m, opts), method: 'rescaled' };
+  return { ...mcnemar(xs, ys), paired: p.paired };
 }

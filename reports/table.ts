@@ -4,24 +4,14 @@ import { UserError } from '../harness/errors.ts';
 import type { BenchmarkResult, ResultsFile } from '../harness/records.ts';
 import { indexResults, type ReferenceTable } from './load.ts';
 
-/** Column titles as the EVE paper's table names them. */
-export const BENCHMARK_TITLES: Record<BenchmarkId, string> = {
-  vqav2: 'VQAv2',
-  gqa: 'GQA',
-  vizwiz: 'VizWiz',
-  textvqa: 'TextVQA',
-  pope: 'POPE',
-  mme: 'MME',
-  mmbench: 'MMB',
-  seed: 'SEED',
-  mmvet: 'MM-Vet',
-  sqa: 'SQA-I',
-};
+// Column titles live with the benchmarks (benchmarks/types.ts); re-exported for the renderers.
+import { BENCHMARK_TITLES } from '../benchmarks/types.ts';
+export { BENCHMARK_TITLES };
 
 export const REFERENCE_KEYS = ['EVE-7B', 'EVE-7B-HD', 'Fuyu-8B', 'LLaVA-1.5-7B'] as const satisfies ReadonlyArray<keyof References>;
 
 export interface Cell {
-  /** null: the benchmark ran but has no score (MM-Vet without judge grades); `unscored` says why. */
+  /** null: the benchmark ran but has no score (a judge-scored benchmark without grades); `unscored` says why. */
   value: number | null;
   unscored?: string;
   ci95?: [number, number];
@@ -30,6 +20,12 @@ export interface Cell {
   missing?: number;
   samples?: number;
   result?: BenchmarkResult;
+  /** Measured cells on part of the set (`--limit`, a shard, samples without a prediction): what part. */
+  subset?: string;
+  /** Measured cells: why this number is not set against the published ones (e.g. "val vs published test-dev"). */
+  vsPublished?: string;
+  /** Published cells: the split (and definition) the number was computed on. */
+  publishedOn?: string;
 }
 
 export interface Row {
@@ -47,6 +43,32 @@ export interface ComparisonTable {
   rows: Row[];
   /** Label of the row deltas are taken against, e.g. "EVE-7B (published)". */
   deltaVs?: string;
+  /** Per benchmark: why measured numbers in that column are not compared with the published ones. */
+  incomparable: Partial<Record<BenchmarkId, string[]>>;
+  /** Subset marks: "model · benchmark: what part", in row order. */
+  subsets: string[];
+  /** Where the official denominator leaves missing samples out: "model · benchmark: strict 65.7 (1 missing counted wrong)". */
+  stricts: string[];
+}
+
+/** The mark every renderer puts beside a number measured on part of the set. */
+export const SUBSET_MARK = '‡';
+
+/** What part of the set a result covers when it is not the whole: `--limit`/shard (result.subset) or missing predictions. */
+export function subsetOf(r: BenchmarkResult): string | undefined {
+  if (r.subset) return r.subset;
+  if (r.headline !== null && r.counts.missing > 0) return `${r.counts.missing} of ${r.counts.samples} samples without a prediction`;
+  return undefined;
+}
+
+/** Why a measured result cannot stand beside the published numbers of its benchmark, or undefined when it can. */
+export function incomparableWithPublished(r: BenchmarkResult, refs: References | undefined): string | undefined {
+  if (!refs) return undefined;
+  const on = refs.definition ? `${refs.split} (${refs.definition})` : refs.split;
+  if (refs.split !== undefined && r.split !== refs.split) return `${r.split} vs published ${on}`;
+  const part = subsetOf(r);
+  if (part && r.subset) return `subset (${part}) vs published full set`;
+  return undefined;
 }
 
 export interface TableOptions {
@@ -65,22 +87,39 @@ export function buildComparison(file: ResultsFile, opts: TableOptions = {}): Com
   const idx = indexResults(file.results);
   const rows: Row[] = [];
   const headlineNames: ComparisonTable['headlineNames'] = {};
+  const incomparable: ComparisonTable['incomparable'] = {};
+  const subsets: string[] = [];
+  const stricts: string[] = [];
+  const withPublished = !!opts.references && opts.published !== false;
   for (const model of idx.models) {
     const cells: Row['cells'] = {};
     for (const b of idx.benchmarks) {
       const r = idx.get(model, b);
       if (!r) continue;
       if (r.headline !== null) headlineNames[b] ??= r.headlineName;
-      cells[b] = { value: r.headline, unscored: r.headline === null ? (r.unscored ?? 'not scored') : undefined, ci95: r.ci95, errors: r.counts.errors, missing: r.counts.missing, samples: r.counts.samples, result: r };
+      const subset = subsetOf(r);
+      const vsPublished = withPublished && r.headline !== null ? incomparableWithPublished(r, opts.references![b]) : undefined;
+      if (subset) subsets.push(`${model} · ${BENCHMARK_TITLES[b]}: ${subset}`);
+      // The adapter reports a strict variant (missing counted wrong) when the official denominator drops missing samples.
+      const strictKey = Object.keys(r.metrics).find((k) => k.endsWith('.strict') && typeof r.metrics[k] === 'number');
+      if (strictKey && r.headline !== null && r.metrics[strictKey] !== r.headline) {
+        stricts.push(`${model} · ${BENCHMARK_TITLES[b]}: ${fmtHeadline(r.metrics[strictKey])} with the ${r.counts.missing} missing counted wrong`);
+      }
+      if (vsPublished && !(incomparable[b] ??= []).includes(vsPublished)) incomparable[b]!.push(vsPublished);
+      cells[b] = {
+        value: r.headline, unscored: r.headline === null ? (r.unscored ?? 'not scored') : undefined, ci95: r.ci95, errors: r.counts.errors,
+        missing: r.counts.missing, samples: r.counts.samples, result: r, subset, vsPublished,
+      };
     }
     rows.push({ name: model, kind: 'measured', cells });
   }
-  if (opts.references && opts.published !== false) {
+  if (withPublished) {
     for (const key of REFERENCE_KEYS) {
       const cells: Row['cells'] = {};
       for (const b of idx.benchmarks) {
-        const v = opts.references[b]?.[key];
-        if (typeof v === 'number') cells[b] = { value: v };
+        const refs = opts.references![b];
+        const v = refs?.[key];
+        if (typeof v === 'number') cells[b] = { value: v, publishedOn: refs?.definition ? `${refs.split} (${refs.definition})` : refs?.split };
       }
       if (Object.keys(cells).length) rows.push({ name: key, kind: 'published', cells });
     }
@@ -103,14 +142,19 @@ export function buildComparison(file: ResultsFile, opts: TableOptions = {}): Com
       for (const b of idx.benchmarks) {
         const x = row.cells[b];
         const y = base.cells[b];
-        if (x && y && x.value !== null && y.value !== null) row.deltas[b] = x.value - y.value;
+        if (!x || !y || x.value === null || y.value === null) continue;
+        // Like with like only: never a delta against a published number of another split or definition, or
+        // between measured runs on different splits.
+        if (base.kind === 'published' && x.vsPublished) continue;
+        if (base.kind === 'measured' && x.result && y.result && x.result.split !== y.result.split) continue;
+        row.deltas[b] = x.value - y.value;
       }
     }
   }
-  return { benchmarks: idx.benchmarks, headlineNames, rows, deltaVs };
+  return { benchmarks: idx.benchmarks, headlineNames, rows, deltaVs, incomparable, subsets, stricts };
 }
 
-/** Headline in the paper's precision (one decimal; MME sums too). */
+/** Headline in the paper's precision (one decimal; sums too). */
 export function fmtHeadline(v: number | null): string {
   return v !== null && Number.isFinite(v) ? v.toFixed(1) : '–';
 }
@@ -153,10 +197,28 @@ export function tableValues(t: BreakdownTable): Array<number | null | undefined>
   return t.rows.flatMap((r) => r.values);
 }
 
-/** Errors and missing next to a score: "0 err", "3 err, 2 miss". */
+/** Errors and missing next to a score: "3 err, 2 miss", "2 miss"; nothing when nothing failed or is missing. */
 export function fmtErrors(cell: Cell): string {
   if (cell.errors === undefined) return '';
-  return cell.missing ? `${cell.errors} err, ${cell.missing} miss` : `${cell.errors} err`;
+  const parts = [cell.errors ? `${cell.errors} err` : '', cell.missing ? `${cell.missing} miss` : ''].filter(Boolean);
+  return parts.join(', ');
+}
+
+/** The headline of a measured cell with its subset mark: "83.3‡". */
+export function fmtMeasured(cell: Cell): string {
+  return `${fmtHeadline(cell.value)}${cell.subset ? SUBSET_MARK : ''}`;
+}
+
+/** Notes every renderer prints under the table: subset marks and published numbers that measure something else. */
+export function comparisonNotes(table: ComparisonTable): string[] {
+  const out: string[] = [];
+  if (table.subsets.length) out.push(`${SUBSET_MARK} measured on part of the set: ${table.subsets.join('; ')}.`);
+  if (table.stricts.length) out.push(`Headline over the answered samples, as the official scorer divides; strict: ${table.stricts.join('; ')}.`);
+  for (const b of table.benchmarks) {
+    const why = table.incomparable[b];
+    if (why?.length) out.push(`${BENCHMARK_TITLES[b]}: not comparable with the published numbers (${why.join('; ')}); no delta against them.`);
+  }
+  return out;
 }
 
 export interface BreakdownTable {

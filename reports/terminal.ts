@@ -3,7 +3,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ResultsFile } from '../harness/records.ts';
 import {
-  BENCHMARK_TITLES, buildBreakdowns, buildComparison, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
+  BENCHMARK_TITLES, buildBreakdowns, buildComparison, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtMeasured, fmtValue, rowLabel, tableValues,
   type ComparisonTable, type TableOptions,
 } from './table.ts';
 
@@ -76,24 +76,25 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
           const cell = row.cells[b];
           if (!cell) return { text: '–', style: c.dim };
           if (cell.value === null) return { text: fmtCellValue(cell), style: c.yellow };
-          return { text: `${fmtHeadline(cell.value)} ${fmtCI(cell.ci95)}`.trimEnd() };
+          return { text: `${fmtMeasured(cell)} ${fmtCI(cell.ci95)}`.trimEnd() };
         }),
       ]);
-      lines.push([
-        { text: '' },
-        ...benchmarks.map((b) => {
-          const cell = row.cells[b];
-          if (!cell) return { text: '' };
-          const bad = (cell.errors ?? 0) + (cell.missing ?? 0) > 0;
-          return { text: fmtErrors(cell), style: bad ? c.red : c.dim };
-        }),
-      ]);
+      const errs: Styled[] = benchmarks.map((b) => {
+        const cell = row.cells[b];
+        if (!cell) return { text: '' };
+        const bad = (cell.errors ?? 0) + (cell.missing ?? 0) > 0;
+        return { text: fmtErrors(cell), style: bad ? c.red : c.dim };
+      });
+      // Nothing failed or is missing in the row: no line of "0 err" (nor an empty one).
+      if (errs.some((e) => e.text)) lines.push([{ text: '' }, ...errs]);
     } else {
       lines.push([
         { text: label, style: c.italic.cyan },
         ...benchmarks.map((b) => {
           const cell = row.cells[b];
-          return cell ? { text: fmtHeadline(cell.value), style: c.cyan } : { text: '–', style: c.dim };
+          // ≠: the measured numbers in this column are of another split or definition (see the notes).
+          if (!cell) return { text: '–', style: c.dim };
+          return { text: `${table.incomparable[b]?.length ? '≠ ' : ''}${fmtHeadline(cell.value)}`, style: c.cyan };
         }),
       ]);
     }
@@ -113,10 +114,11 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
   const named = benchmarks.filter((b) => table.headlineNames[b]);
   const notes = [
     ...(named.length ? [`Headline: ${named.map((b) => `${BENCHMARK_TITLES[b]} = ${table.headlineNames[b]}`).join('; ')}.`] : []),
-    '±: half-width of the 95% bootstrap interval; "err": samples whose generation failed, "miss": no prediction (both scored wrong).',
+    '±: half-width of the 95% bootstrap interval; "err": samples whose generation failed, "miss": no prediction (scored wrong, or left out where the official scorer divides by the answered ones); shown only when not 0.',
   ];
   if (table.rows.some((r) => r.kind === 'published')) notes.push('(published): numbers from the EVE paper, PROTOCOL.md §3; not measured here.');
   if (table.deltaVs) notes.push(`Δ: headline minus ${table.deltaVs} (◆).`);
+  notes.push(...comparisonNotes(table));
   const unscored = [...new Set(table.rows.flatMap((r) => Object.values(r.cells).map((x) => x?.unscored)).filter((x): x is string => !!x))];
   for (const why of unscored) notes.push(`${why.includes('judge') ? '"needs judge"' : '"not scored"'}: ${why}; counts are shown, no number is made up.`);
   return `${grid(lines, align)}\n${notes.flatMap((n) => wrap(n, 120)).map((n) => c.dim(n)).join('\n')}`;
@@ -127,7 +129,7 @@ export function renderTerminalTable(results: ResultsFile, opts: TerminalOptions 
   return renderComparison(buildComparison(results, opts), opts.color);
 }
 
-/** Every breakdown table (POPE per split, MME per subtask, ...), one block per benchmark table. */
+/** Every breakdown table (per split, per subtask, ...), one block per benchmark table. */
 export function renderTerminalBreakdowns(results: ResultsFile, opts: { color?: boolean } = {}): string {
   const c = chalkFor(opts.color);
   const blocks: string[] = [];

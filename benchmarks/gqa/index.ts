@@ -135,7 +135,7 @@ const adapter: BenchmarkAdapter = {
   title: 'GQA (testdev-balanced)',
   defaultSplit: SPLIT,
   splits: [SPLIT],
-  references: { 'EVE-7B': 60.8, 'EVE-7B-HD': 62.6, 'LLaVA-1.5-7B': 62.0 },
+  references: { split: 'testdev_balanced', 'EVE-7B': 60.8, 'EVE-7B-HD': 62.6, 'LLaVA-1.5-7B': 62.0 },
 
   async present(dataRoot, split) {
     checkSplit(split);

@@ -8,6 +8,7 @@ import { buildPrompt, promptOptions } from './prompt.ts';
 import { scoreMMBench } from './score.ts';
 import { writeMMBenchSubmission } from './submission.ts';
 import { writeMMBenchFixture } from './fixture.ts';
+import { meanStatistic } from '../shared/headline-stat.ts';
 
 /** TSV file names per split, first existing wins (the EVE paper reports dev 20230712). */
 const FILES: Record<string, string[]> = {
@@ -63,12 +64,13 @@ const mmbench: BenchmarkAdapter = {
   title: 'MMBench-EN (dev 20230712, circular)',
   defaultSplit: 'dev',
   splits: ['dev', 'test'],
-  references: { 'EVE-7B': 49.5, 'EVE-7B-HD': 52.3, 'Fuyu-8B': 10.7, 'LLaVA-1.5-7B': 64.3 },
+  references: { split: 'dev', 'EVE-7B': 49.5, 'EVE-7B-HD': 52.3, 'Fuyu-8B': 10.7, 'LLaVA-1.5-7B': 64.3 },
   async present(dataRoot, split = 'dev') {
     return split in FILES && mmbenchFile(dataRoot, split) !== null;
   },
   load,
   score: scoreMMBench,
+  headlineStatistic: meanStatistic({ id: 'mmbench/circular', description: 'circular accuracy, circular groups (a question and its rotated copies) resampled', unitsFromPerSample: true }),
   writeSubmission: writeMMBenchSubmission,
   writeFixture: writeMMBenchFixture,
 };

@@ -5,6 +5,7 @@ import type { BenchmarkAdapter, Sample, Score } from '../types.ts';
 import { SPLIT, gtDir, llavaFile, loadMme, releaseDir } from './data.ts';
 import { mmeOfficialSummary, readMmeResultsFolder, scoreMme } from './score.ts';
 import { writeMmeFixture } from './fixture.ts';
+import { mmeStatistic } from './stat.ts';
 
 const mme: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   id: 'mme',
@@ -13,12 +14,13 @@ const mme: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   defaultSplit: SPLIT,
   splits: [SPLIT],
   // PROTOCOL.md §3: perception sums.
-  references: { 'EVE-7B': 1217.3, 'EVE-7B-HD': 1305.7, 'Fuyu-8B': 728.6, 'LLaVA-1.5-7B': 1510.7 },
+  references: { split: 'test', definition: 'perception sum', 'EVE-7B': 1217.3, 'EVE-7B-HD': 1305.7, 'Fuyu-8B': 728.6, 'LLaVA-1.5-7B': 1510.7 },
   async present(root) {
     return existsSync(llavaFile(root)) || existsSync(gtDir(root)) || existsSync(releaseDir(root));
   },
   load: loadMme,
   score: scoreMme,
+  headlineStatistic: mmeStatistic,
   async readOfficialPredictions(path, root) {
     const samples: Sample[] = [];
     for await (const s of loadMme(root)) samples.push(s);

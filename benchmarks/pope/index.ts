@@ -5,6 +5,7 @@ import type { BenchmarkAdapter, Score } from '../types.ts';
 import { ALL_SPLIT, POPE_SPLITS, labelFile, loadPope, questionFile, splitsOf } from './data.ts';
 import { popeOfficialSummary, scorePope } from './score.ts';
 import { writePopeFixture } from './fixture.ts';
+import { popeStatistic } from './stat.ts';
 
 const pope: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   id: 'pope',
@@ -13,13 +14,14 @@ const pope: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   defaultSplit: ALL_SPLIT,
   splits: [ALL_SPLIT, ...POPE_SPLITS],
   // PROTOCOL.md §3: mean F1 ×100.
-  references: { 'EVE-7B': 83.6, 'EVE-7B-HD': 85.0, 'Fuyu-8B': 74.1, 'LLaVA-1.5-7B': 85.9 },
+  references: { split: 'test', definition: 'mean F1 over adversarial/popular/random', 'EVE-7B': 83.6, 'EVE-7B-HD': 85.0, 'Fuyu-8B': 74.1, 'LLaVA-1.5-7B': 85.9 },
   async present(root, split = ALL_SPLIT) {
     if (!existsSync(questionFile(root))) return false;
     return splitsOf(split).every((s) => existsSync(labelFile(root, s)));
   },
   load: loadPope,
   score: scorePope,
+  headlineStatistic: popeStatistic,
   writeFixture: writePopeFixture,
   officialSummary: popeOfficialSummary,
 };

@@ -66,7 +66,7 @@ const seed: BenchmarkAdapter = {
   title: 'SEED-Bench-1 (all: image + video)',
   defaultSplit: 'all',
   splits: SPLITS,
-  references: { 'EVE-7B': 54.3, 'EVE-7B-HD': 56.8, 'LLaVA-1.5-7B': 58.6 },
+  references: { split: 'all', definition: 'SEED all (image + video)', 'EVE-7B': 54.3, 'EVE-7B-HD': 56.8, 'LLaVA-1.5-7B': 58.6 },
   async present(dataRoot, split = 'all') {
     return SPLITS.includes(split) && existsSync(join(dataRoot, 'seed_bench', SEED_JSON));
   },

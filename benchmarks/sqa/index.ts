@@ -9,6 +9,7 @@ import { ownValue, resolveInside } from '../shared/data-files.ts';
 import { countPromptOptions, readLlavaSqa, readPidSplits, readProblems } from './read.ts';
 import { scoreSqa } from './score.ts';
 import { writeSqaFixture } from './fixture.ts';
+import { meanStatistic } from '../shared/headline-stat.ts';
 
 export const SQA_QUESTIONS = 'llava_test_CQM-A.json';
 
@@ -76,12 +77,13 @@ const sqa: BenchmarkAdapter = {
   title: 'ScienceQA-IMG (test)',
   defaultSplit: 'test',
   splits: ['test'],
-  references: { 'EVE-7B': 63.0, 'EVE-7B-HD': 64.9, 'LLaVA-1.5-7B': 66.8 },
+  references: { split: 'test', definition: 'IMG accuracy', 'EVE-7B': 63.0, 'EVE-7B-HD': 64.9, 'LLaVA-1.5-7B': 66.8 },
   async present(dataRoot, split = 'test') {
     return split === 'test' && existsSync(join(dataRoot, 'scienceqa', SQA_QUESTIONS));
   },
   load,
   score: scoreSqa,
+  headlineStatistic: meanStatistic({ id: 'sqa/img-accuracy', description: 'accuracy over the image problems, problems resampled', include: (s) => Boolean(s.meta.hasImage) }),
   writeFixture: writeSqaFixture,
 };
 

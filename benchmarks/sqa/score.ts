@@ -53,9 +53,15 @@ export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score
       const idx = predIndex(letter, Number(s.meta.nChoices));
       ok = idx >= 0 && LETTERS[idx] === s.answer;
     }
-    perSample[s.id] = ok ? 1 : 0;
+    // eval_science_qa.py: a missing problem is FAILED (wrong) in Accuracy, but its stand-in prompt "Unknown" has no
+    // <image>, so it leaves the IMG denominator: the headline follows that rule; 'img.strict' counts it wrong.
+    const missing = answers.get(s.id) === undefined;
+    if (!missing) perSample[s.id] = ok ? 1 : 0;
     add(groups, 'all', ok);
-    if (s.meta.hasImage) add(groups, 'img', ok);
+    if (s.meta.hasImage) {
+      add(groups, 'img.strict', ok);
+      if (!missing) add(groups, 'img', ok);
+    }
     if (typeof s.meta.subject === 'string') {
       official = true;
       const subject = SUBJECTS.get(s.meta.subject);
@@ -71,15 +77,22 @@ export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score
   // correct / total * 100, then '{:.2f}' (LLaVA's f-string and evaluate_acc.py alike).
   const rate = (t: [number, number] | undefined) => (t ? officialRound(pct(t[0], t[1]), 2) : null);
   const acc = (k: string) => rate(groups.get(k));
-  const img = acc('img');
-  if (img === null) throw new ScoreRefusal('sqa: no image questions among the samples; ScienceQA-IMG cannot be computed');
+  const strictImg = acc('img.strict');
+  if (strictImg === null) throw new ScoreRefusal('sqa: no image questions among the samples; ScienceQA-IMG cannot be computed');
+  // Every image problem missing: the official script has no IMG number (0/0); the strict 0 stands.
+  const img = acc('img') ?? strictImg;
+  const imgTotal = groups.get('img')?.[1] ?? 0;
   const metrics: Score['metrics'] = {
     'IMG-Accuracy': img,
     Accuracy: acc('all'),
     Total: groups.get('all')![1],
     Correct: groups.get('all')![0],
-    'IMG-Total': groups.get('img')![1],
+    'IMG-Total': imgTotal,
   };
+  if (imgTotal !== groups.get('img.strict')![1]) {
+    metrics['IMG-Accuracy.strict'] = strictImg;
+    metrics['IMG-Missing'] = groups.get('img.strict')![1] - imgTotal;
+  }
   const breakdowns: Score['breakdowns'] = {};
   if (official) {
     const table: Record<string, number | null> = {};

@@ -15,6 +15,7 @@ import { pyLower } from '../shared/python.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { RepeatCounter, repeatWarning, warnStderr } from '../shared/repeats.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
+import { softMeanStatistic } from '../shared/headline-stat.ts';
 
 export const SUFFIX = '\nAnswer the question using a single word or phrase.';
 const DIR = 'textvqa';
@@ -85,15 +86,22 @@ export function scoreTextvqa(samples: Sample[], answers: Map<string, Answer>): S
     gts.set(s.id, (s.answer as string[]).map((a) => cachedEvalAI(a)));
   }
   // eval_textvqa.py scores every answer line: a question answered twice counts twice (Answer.earlier holds
-  // the earlier lines). A missing question is not in its denominator at all; here it counts as wrong.
+  // the earlier lines). A missing question is not in its denominator at all, and so it is not in the headline
+  // here either (the official rule, on the same files); `accuracy.strict` counts it wrong and is reported beside
+  // it whenever they differ. An errored answer is a line with no usable text: in the denominator, wrong.
   const counts = emptyCounts(samples.length);
   const perSample = dataRecord<number>();
   const lineCredits: number[] = [];
   let repeated = 0;
+  let missingLines = 0;
   for (const s of samples) {
     const a = answers.get(s.id);
     const text = usableText(a, counts);
     if (text === null) {
+      if (a === undefined) {
+        missingLines++;
+        continue; // not scored: the official denominator has no line for it
+      }
       lineCredits.push(0);
       perSample[s.id] = 0;
       continue;
@@ -109,8 +117,16 @@ export function scoreTextvqa(samples: Sample[], answers: Map<string, Answer>): S
     perSample[s.id] = sum / lines.length;
   }
   if (repeated > 0) counts.repeatedLines = repeated;
-  const accuracy = meanPercent(lineCredits)!; // '{:.2f}'.format(100. * accuracy); checkJoin refused an empty split
-  return { headline: accuracy, headlineName: 'accuracy (val, with OCR tokens)', metrics: { accuracy }, breakdowns: {}, counts, perSample };
+  // '{:.2f}'.format(100. * accuracy). Nothing answered: the official script has no number; the strict 0 stands.
+  const strict = meanPercent([...lineCredits, ...new Array<number>(missingLines).fill(0)])!;
+  const official = lineCredits.length ? meanPercent(lineCredits)! : null;
+  const accuracy = official ?? strict;
+  const metrics: Score['metrics'] = { accuracy };
+  if (missingLines > 0) {
+    metrics['accuracy.strict'] = strict;
+    metrics['missing'] = missingLines;
+  }
+  return { headline: accuracy, headlineName: 'accuracy (val, with OCR tokens)', metrics, breakdowns: {}, counts, perSample };
 }
 
 /**
@@ -139,11 +155,12 @@ export async function readLlavaAnswers(file: string, warn: (line: string) => voi
 
 const adapter: BenchmarkAdapter = {
   id: 'textvqa',
+  headlineStatistic: softMeanStatistic('textvqa/soft-accuracy', 'VQA soft accuracy, questions resampled'),
   folder: 'textvqa',
   title: 'TextVQA (val, OCR tokens)',
   defaultSplit: 'val',
   splits: ['val'],
-  references: { 'EVE-7B': 51.9, 'EVE-7B-HD': 56.8, 'LLaVA-1.5-7B': 58.2 },
+  references: { split: 'val', 'EVE-7B': 51.9, 'EVE-7B-HD': 56.8, 'LLaVA-1.5-7B': 58.2 },
   repeatedAnswers: 'every', // eval_textvqa.py scores every answer line
 
   async present(dataRoot, split) {

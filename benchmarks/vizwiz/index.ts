@@ -15,6 +15,7 @@ import { groupBy, percent } from '../shared/metrics.ts';
 import { vizwizNormalize } from '../shared/vqa-normalize.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
+import { softMeanStatistic } from '../shared/headline-stat.ts';
 
 export const SUFFIX =
   "\nWhen the provided information is insufficient, respond with 'Unanswerable'.\nAnswer the question using a single word or phrase.";
@@ -111,11 +112,12 @@ export function buildSubmission(samples: Sample[], answers: Map<string, Answer>)
 
 const adapter: BenchmarkAdapter = {
   id: 'vizwiz',
+  headlineStatistic: softMeanStatistic('vizwiz/soft-accuracy', 'VQA soft accuracy, questions resampled'),
   folder: 'vizwiz',
   title: 'VizWiz-VQA',
   defaultSplit: 'val',
   splits: ['val', 'test'],
-  references: { 'EVE-7B': 41.8, 'EVE-7B-HD': 51.1, 'LLaVA-1.5-7B': 50.0 },
+  references: { split: 'test', 'EVE-7B': 41.8, 'EVE-7B-HD': 51.1, 'LLaVA-1.5-7B': 50.0 },
 
   async present(dataRoot, split) {
     checkSplit(split);

@@ -15,6 +15,7 @@ import { memoize, stripLineBreaks } from '../shared/vqa-normalize.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { questionTypeOf } from './question-types.ts';
+import { softMeanStatistic } from '../shared/headline-stat.ts';
 
 export const SUFFIX = '\nAnswer the question using a single word or phrase.';
 const DIR = 'vqav2';
@@ -182,11 +183,12 @@ export async function buildSubmission(samples: Sample[], answers: Map<string, An
 
 const adapter: BenchmarkAdapter = {
   id: 'vqav2',
+  headlineStatistic: softMeanStatistic('vqav2/soft-accuracy', 'VQA soft accuracy, questions resampled'),
   folder: 'vqav2',
   title: 'VQAv2',
   defaultSplit: 'val',
   splits: ['val', 'test-dev'],
-  references: { 'EVE-7B': 75.4, 'EVE-7B-HD': 78.6, 'Fuyu-8B': 74.2, 'LLaVA-1.5-7B': 78.5 },
+  references: { split: 'test-dev', 'EVE-7B': 75.4, 'EVE-7B-HD': 78.6, 'Fuyu-8B': 74.2, 'LLaVA-1.5-7B': 78.5 },
 
   async present(dataRoot, split) {
     if (split) return hasSplit(dataRoot, split);

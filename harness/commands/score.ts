@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { BenchmarkAdapter, MetricValue, Sample, Score } from '../../benchmarks/types.ts';
+import type { Answer, BenchmarkAdapter, MetricValue, Sample, Score } from '../../benchmarks/types.ts';
+import { errorReasons } from '../error-reasons.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../predictions.ts';
 import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
 import { VERSION } from '../version.ts';
@@ -39,7 +40,7 @@ export interface ScoreOutput {
 }
 
 /** The whole `score` path, shared with bench/conformance.ts so CI checks exactly what users run. */
-export async function scoreFile(opts: { benchmark: string; data: string; predictions: string; split?: string }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[] }> {
+export async function scoreFile(opts: { benchmark: string; data: string; predictions: string; split?: string }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer> }> {
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
   const samples = await loadSamples(adapter, opts.data, split);
@@ -52,6 +53,7 @@ export async function scoreFile(opts: { benchmark: string; data: string; predict
     adapter,
     score,
     samples,
+    answers,
     output: {
       benchmark: adapter.id,
       split,
@@ -91,14 +93,12 @@ export function modelFromPath(predictions: string): string {
 }
 
 /** One score as the runner records it: the BenchmarkResult with perSample and the same bootstrap interval. */
-export async function toResult(model: string, adapter: BenchmarkAdapter, split: string, score: Score, samples: Sample[]): Promise<BenchmarkResult> {
-  const { headlineCI } = await import('../../reports/stats.ts');
+export async function toResult(model: string, adapter: BenchmarkAdapter, split: string, score: Score, samples: Sample[], answers?: Map<string, Answer>): Promise<BenchmarkResult> {
+  const { attachHeadlineInterval } = await import('../../reports/headline.ts');
   const result: BenchmarkResult = { model, benchmark: adapter.id, split, ...score };
-  const ci = Number.isFinite(score.headline) ? headlineCI(result, samples) : null;
-  // A statistic undefined on some resamples (POPE F1 with no true positive) gives NaN ends: no interval then,
-  // rather than a null pair in results.json.
-  if (ci && ci.ci95.every(Number.isFinite)) result.ci95 = ci.ci95;
-  return result;
+  const reasons = answers ? errorReasons(answers.values()) : undefined;
+  if (reasons) result.errorReasons = reasons;
+  return attachHeadlineInterval(result, samples, adapter.headlineStatistic);
 }
 
 interface ScoredEntry {
@@ -168,7 +168,7 @@ export function register(program: Command): void {
     .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
     .action(async (opts: { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string }) => {
       const scored = await scoreFile(opts);
-      const { adapter, score, output, samples } = scored;
+      const { adapter, score, output, samples, answers } = scored;
       if (opts.json) {
         const o = opts.precise
           ? output
@@ -189,7 +189,7 @@ export function register(program: Command): void {
         const data = resolve(opts.data);
         const pred = resolve(opts.predictions);
         const isPred = (f: string) => f === pred || f.startsWith(`${pred}/`);
-        const result = await toResult(model, adapter, output.split, score, samples);
+        const result = await toResult(model, adapter, output.split, score, samples, answers);
         await writeScoreResults(opts.results, result, {
           dataFiles: await hashDataFiles(data, [adapter.folder], isPred),
           predictionFiles: await hashPredictions(pred),

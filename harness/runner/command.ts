@@ -52,6 +52,13 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const { renderHtmlReport } = await import('../../reports/html.ts');
   const report = await renderHtmlReport(config.out);
 
+  // Errors explained: per model + benchmark, each kind with its count and one example.
+  for (const r of outcome.results.results) {
+    for (const [kind, e] of Object.entries(r.errorReasons ?? {})) {
+      const ex = e.examples[0];
+      process.stdout.write(`errors: ${r.model} ${r.benchmark}: ${kind} ×${e.count}${ex ? ` (e.g. ${ex.id}: ${ex.message})` : ''}\n`);
+    }
+  }
   const pct = (100 * outcome.errorRate).toFixed(2);
   process.stdout.write(
     `${outcome.samples} predictions, ${outcome.errors} errors (${pct}%) in ${seconds.toFixed(1)} s\n` +

@@ -16,7 +16,8 @@ import { buildManifest, hashDataFiles } from './manifest.ts';
 import { runPipeline, type SummarySink } from './pipeline.ts';
 import { Progress } from './progress.ts';
 import { ResumeStore } from './resume-store.ts';
-import { headlineCI } from '../../reports/stats.ts';
+import { attachHeadlineInterval } from '../../reports/headline.ts';
+import { errorReasons } from '../error-reasons.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
 import { writeJsonAtomic } from '../atomic-write.ts';
 
@@ -168,6 +169,11 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
         totalSamples += run.samples.length;
         totalErrors += run.records.filter((r) => r.error).length;
         const result = scoreOne(adapter, split, model.name, run.samples, run.answers);
+        // A --limit run covers part of the set: say so in results.json, so every table and report marks it.
+        if (config.limit !== undefined) {
+          const full = await countSamples(adapter, config.data, split);
+          if (run.samples.length < full) result.subset = `${run.samples.length} of ${full} samples (--limit ${config.limit})`;
+        }
         if (result.headline === null) {
           unscored.push({ model: model.name, benchmark: adapter.id, reason: result.unscored ?? 'not scored' });
           log(`${label}: not scored: ${result.unscored}`);
@@ -235,6 +241,7 @@ export function unscoredResult(
     metrics: {},
     breakdowns: {},
     counts: countAnswers(samples, answers),
+    ciNote: 'no headline (not scored)',
   };
 }
 
@@ -250,13 +257,16 @@ export function scoreOne(
     score = adapter.score(samples, answers);
   } catch (err) {
     // A benchmark that cannot be scored offline (MM-Vet without judge grades) gets no number, never a fake one.
-    if (err instanceof UserError) return unscoredResult(adapter, split, model, samples, answers, err.message);
+    if (err instanceof UserError) {
+      const r = unscoredResult(adapter, split, model, samples, answers, err.message);
+      const reasons = errorReasons(answers.values());
+      return reasons ? { ...r, errorReasons: reasons } : r;
+    }
     throw err;
   }
   const result: BenchmarkResult = { model, benchmark: adapter.id, split, ...score };
-  const ci = Number.isFinite(score.headline) ? headlineCI(result, samples) : null;
-  // A statistic undefined on some resamples (POPE F1 with no true positive) gives NaN ends: no interval then,
-  // rather than a null pair in results.json.
-  if (ci && ci.ci95.every(Number.isFinite)) result.ci95 = ci.ci95;
-  return result;
+  const reasons = errorReasons(answers.values());
+  if (reasons) result.errorReasons = reasons;
+  // The adapter's own resampler: a finite interval, or none with the reason in ciNote.
+  return attachHeadlineInterval(result, samples, adapter.headlineStatistic);
 }

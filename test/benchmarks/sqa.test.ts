@@ -48,7 +48,10 @@ describe('sqa fixture', () => {
       // 30 missing
     ]);
     const sc = sqa.score(samples, ans);
-    expect(sc.headline).toBe(75); // 3 of 4 image questions
+    // eval_science_qa.py: the missing 30 leaves the IMG denominator (3 of 3); strict, counted wrong: 3 of 4.
+    expect(sc.headline).toBe(100);
+    expect(sc.metrics['IMG-Accuracy.strict']).toBe(75);
+    expect(sc.metrics['IMG-Missing']).toBe(1);
     expect(sc.metrics.Accuracy).toBe(66.67); // f'{4 / 6 * 100:.2f}'
     expect(sc.counts).toMatchObject({ samples: 6, predicted: 5, missing: 1, failedExtraction: 1 });
     // '{:.2f}'.format(c / t * 100), as evaluate_acc.py prints
@@ -104,6 +107,8 @@ describe.skipIf(!existsSync(REAL))('sqa on the real LLaVA question file', () => 
     const none = sqa.score(samples, new Map());
     expect(none.headline).toBe(0);
     expect(none.counts.missing).toBe(4241);
-    expect(none.metrics['IMG-Total']).toBe(2017);
+    expect(none.metrics['IMG-Total']).toBe(0); // the official IMG denominator: no image problem answered
+    expect(none.metrics['IMG-Missing']).toBe(2017);
+    expect(none.metrics['IMG-Accuracy.strict']).toBe(0);
   });
 });

@@ -41,7 +41,12 @@ describe('textvqa adapter', () => {
     // 0 "Dakota" → 8 → 1; 1 "McDonald's" → "mcdonald 's" ×7 → 1; 2 "Open" → 1 match → 0.3;
     // 3 "23." → 1; 4 "$1,000" → "$1000" ×5 → 1; 5 "Stop sign" → 1 → 0.3; 6 missing → 0.
     const sc = textvqa.score(s, new Map([by(0, 'Dakota'), by(1, "McDonald's"), by(2, 'Open'), by(3, '23.'), by(4, '$1,000'), by(5, 'Stop sign')]));
-    expect(sc.headline).toBe(65.71); // 100 * 4.6 / 7
+    // eval_textvqa.py's denominator is the answer lines: the missing question is not in it (100 * 4.6 / 6);
+    // the strict variant (missing counted wrong, 100 * 4.6 / 7) is reported beside it.
+    expect(sc.headline).toBe(76.67);
+    expect(sc.metrics['accuracy.strict']).toBe(65.71);
+    expect(sc.metrics.missing).toBe(1);
+    expect(sc.perSample[s[6].id]).toBeUndefined(); // not scored, as the official script does not score it
     expect(sc.counts).toMatchObject({ samples: 7, predicted: 6, missing: 1 });
   });
 

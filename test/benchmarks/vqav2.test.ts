@@ -84,6 +84,6 @@ describe('vqav2 adapter', () => {
   });
 
   it('carries the published reference numbers', () => {
-    expect(vqav2.references).toEqual({ 'EVE-7B': 75.4, 'EVE-7B-HD': 78.6, 'Fuyu-8B': 74.2, 'LLaVA-1.5-7B': 78.5 });
+    expect(vqav2.references).toEqual({ split: 'test-dev', 'EVE-7B': 75.4, 'EVE-7B-HD': 78.6, 'Fuyu-8B': 74.2, 'LLaVA-1.5-7B': 78.5 });
   });
 });

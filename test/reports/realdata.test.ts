@@ -11,7 +11,7 @@ import type { BenchmarkId } from '../../benchmarks/types.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../../harness/predictions.ts';
 import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../../harness/records.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
-import { headlineCI } from '../../reports/stats.ts';
+import { attachHeadlineInterval } from '../../reports/headline.ts';
 
 const REAL = fileURLToPath(new URL('../../../shared/realdata', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/eve-eval.js', import.meta.url));
@@ -29,9 +29,7 @@ async function scoreInto(runDir: string, bench: BenchmarkId, model: string, pred
   writeFileSync(join(runDir, 'samples', `${bench}.jsonl`), summaries.map((s) => JSON.stringify(s)).join('\n') + '\n');
   const recs = [...answers.values()].map((a): PredictionRecord => ({ id: a.id, benchmark: bench, split, model, text: a.text, cacheKey: 'realdata' }));
   writeFileSync(join(runDir, 'predictions', model, `${bench}.jsonl`), recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  const result: BenchmarkResult = { ...score, model, benchmark: bench, split };
-  result.ci95 = headlineCI(result, samples)?.ci95;
-  return result;
+  return attachHeadlineInterval({ ...score, model, benchmark: bench, split }, samples, adapter.headlineStatistic);
 }
 
 describe.skipIf(!existsSync(REAL))('report on real scored files (../shared/realdata)', () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkResult } from '../../harness/records.ts';
+import pope from '../../benchmarks/pope/index.ts';
+import mme from '../../benchmarks/mme/index.ts';
+import type { Sample } from '../../benchmarks/types.ts';
+import { headlineCI, headlineInterval } from '../../reports/headline.ts';
 import {
-  bootstrapCI, exactBinomialTwoSided, headlineCI, mcnemar, pairedBootstrap, quantile, seededRandom,
+  bootstrapCI, exactBinomialTwoSided, mcnemar, pairedBootstrap, quantile, seededRandom,
 } from '../../reports/stats.ts';
 
 function result(benchmark: BenchmarkResult['benchmark'], headline: number, perSample: Record<string, number>, headlineName = 'accuracy'): BenchmarkResult {
@@ -78,56 +82,56 @@ describe('pairedBootstrap', () => {
   });
 });
 
-describe('headlineCI', () => {
+describe('headline intervals (the adapters\' resamplers)', () => {
   it('uses the plain mean for accuracy headlines', () => {
     const per = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`q${i}`, i % 2]));
     const r = headlineCI(result('gqa', 50, per))!;
-    expect(r.method).toBe('mean');
+    expect(r.method).toBe('mean per-sample credit, samples resampled');
     expect(r.ci95[0]).toBeLessThan(50);
     expect(r.ci95[1]).toBeGreaterThan(50);
   });
   it('recomputes POPE mean F1 from truth and credit within each split', () => {
     const per: Record<string, number> = {};
-    const facts = [];
+    const samples: Sample[] = [];
     for (const split of ['adversarial', 'popular', 'random']) {
       for (let i = 0; i < 100; i++) {
         const id = `${split}-${i}`;
-        const truth = i % 2 ? 'yes' : 'no';
         per[id] = i % 10 === 0 ? 0 : 1; // 10 wrong per split, all on "no" questions (i even) → FP
-        facts.push({ id, truth, meta: { category: split } });
+        samples.push({ id, benchmark: 'pope', split: 'all', prompt: '', answer: i % 2 ? 'yes' : 'no', maxNewTokens: 128, meta: { category: split } });
       }
     }
     // Per split: TP 50, FN 0, FP 10, TN 40 → P = 50/60, R = 1, F1 = 2PR/(P+R) = 0.90909
-    const r = headlineCI(result('pope', 90.909, per, 'mean F1'), facts)!;
-    expect(r.method).toBe('pope-f1');
-    expect(r.ci95[0]).toBeLessThan(90.909);
-    expect(r.ci95[1]).toBeGreaterThan(90.909);
-    expect(r.ci95[1]).toBeLessThanOrEqual(100);
+    const h = headlineInterval(result('pope', 100 * (100 / 110), per, 'mean F1'), samples, {}, pope.headlineStatistic);
+    expect(h.ciMethod).toBe('mean F1 over splits, questions resampled within each split');
+    expect(h.ci95![0]).toBeLessThan(90.909);
+    expect(h.ci95![1]).toBeGreaterThan(90.909);
+    expect(h.ci95![1]).toBeLessThanOrEqual(100);
   });
   it('resamples MME images and sums acc + acc+ over subtasks', () => {
     const per: Record<string, number> = {};
-    const facts = [];
+    const samples: Sample[] = [];
     for (const sub of ['existence', 'count']) {
       for (let img = 0; img < 30; img++) {
         for (const q of [0, 1]) {
           const id = `${sub}/${img}.jpg#${q}`;
           per[id] = img < 3 && q === 1 ? 0 : 1;
-          facts.push({ id, meta: { category: sub, image: `${img}.jpg` } });
+          samples.push({ id, benchmark: 'mme', split: 'test', prompt: '', answer: q ? 'no' : 'yes', maxNewTokens: 128, meta: { subtask: sub, llavaId: `${sub}/${img}.jpg` } });
         }
       }
     }
     // per subtask: acc 57/60 = 95, acc+ 27/30 = 90 → 185; two subtasks: 370
-    const r = headlineCI(result('mme', 370, per, 'perception'), facts)!;
-    expect(r.method).toBe('mme-sum');
-    expect(r.ci95[0]).toBeLessThan(370);
-    expect(r.ci95[1]).toBeLessThanOrEqual(400);
+    const h = headlineInterval(result('mme', 370, per, 'perception'), samples, {}, mme.headlineStatistic);
+    expect(h.ciMethod).toMatch(/images resampled within each subtask/);
+    expect(h.ci95![0]).toBeLessThan(370);
+    expect(h.ci95![1]).toBeLessThanOrEqual(400);
   });
-  it('falls back to a rescaled interval without sample facts, and null without per-sample data', () => {
+  it('is absent with a reason when it cannot be computed: never rescaled, never NaN', () => {
     const per = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`q${i}`, i < 80 ? 1 : 0]));
-    const r = headlineCI(result('mme', 1600, per, 'perception'))!;
-    expect(r.method).toBe('rescaled');
-    expect(r.ci95[0]).toBeLessThan(1600);
-    expect(r.ci95[1]).toBeGreaterThan(1600);
-    expect(headlineCI({ ...result('gqa', 1, {}), perSample: undefined })).toBeNull();
+    // An MME headline with no units (an older file): the mean credit is not the headline, so no interval.
+    const h = headlineInterval(result('mme', 1600, per, 'perception'));
+    expect(h.ci95).toBeUndefined();
+    expect(h.ciNote).toMatch(/not the mean per-sample credit/);
+    expect(headlineInterval({ ...result('gqa', 1, {}), perSample: undefined }).ciNote).toBe('no per-sample credit');
+    expect(headlineInterval({ ...result('gqa', 1, {}), headline: null }).ciNote).toBe('no headline');
   });
 });

@@ -50,8 +50,11 @@ describe('terminal table', () => {
   it('shows headline ±CI, error counts beside every score, and published rows marked', () => {
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^Model\s+GQA\s+POPE$/);
-    expect(out).toMatch(/tiny-eve\s+61\.0\s+84\.3 ±1\.3/);
-    expect(out).toMatch(/2 err, 3 miss\s+0 err/);
+    // GQA has 3 samples without a prediction: marked ‡ (part of the set), with the note naming them.
+    expect(out).toMatch(/tiny-eve\s+61\.0‡\s+84\.3 ±1\.3/);
+    expect(out).toMatch(/2 err, 3 miss\n/); // nothing under a cell where nothing failed: no "0 err"
+    expect(out).not.toContain('0 err');
+    expect(out).toContain('‡ measured on part of the set: tiny-eve · GQA: 3 of 100 samples without a prediction.');
     expect(out).toMatch(/EVE-7B \(published\) ◆\s+60\.8\s+83\.6/);
     expect(out).toMatch(/Δ vs EVE-7B \(published\)\s+\+0\.2\s+\+0\.7/);
     expect(out).toContain('Headline: GQA = accuracy; POPE = mean F1.');
@@ -73,7 +76,8 @@ describe('markdown', () => {
     const md = renderMarkdown(file, { references });
     expect(md).toContain('| **tiny\\|llava** |');
     expect(md).toContain('| *EVE-7B (published)* | *60.8* | *83.6* |');
-    expect(md).toContain('84.3 ±1.3<br><sub>0 err</sub>');
+    expect(md).toContain('| 84.3 ±1.3 |');
+    expect(md).toContain('61.0‡<br><sub>2 err, 3 miss</sub>');
     expect(md).toContain('### POPE · f1');
     expect(md).toContain('| random | 86.00 | 87.00 |');
   });
@@ -86,10 +90,10 @@ describe('csv', () => {
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField(-1.5)).toBe('-1.5');
     const csv = renderCsv(file, { references, deltaVs: 'EVE-7B' }).trim().split('\n');
-    expect(csv[0]).toBe('model,kind,benchmark,split,table,row,value,ci95_lo,ci95_hi,samples,predicted,missing,errors,failed_extraction,delta_vs,delta,unscored');
-    expect(csv).toContain('tiny-eve,measured,pope,test,headline,mean F1,84.25,83,85.5,100,100,0,0,0,EVE-7B (published),0.6500000000000057,');
-    expect(csv).toContain('EVE-7B,published,gqa,,headline,accuracy,60.8,,,,,,,,,,');
-    expect(csv).toContain('tiny|llava,measured,pope,test,f1,random,87,,,,,,,,,,');
+    expect(csv[0]).toBe('model,kind,benchmark,split,table,row,value,ci95_lo,ci95_hi,samples,predicted,missing,errors,failed_extraction,delta_vs,delta,unscored,subset,vs_published,published_on');
+    expect(csv).toContain('tiny-eve,measured,pope,test,headline,mean F1,84.25,83,85.5,100,100,0,0,0,EVE-7B (published),0.6500000000000057,,,,');
+    expect(csv).toContain('EVE-7B,published,gqa,,headline,accuracy,60.8,,,,,,,,,,,,,');
+    expect(csv).toContain('tiny|llava,measured,pope,test,f1,random,87,,,,,,,,,,,,,');
   });
 });
 
@@ -108,13 +112,13 @@ describe('an unscored result (headline null: MM-Vet without judge grades)', () =
     expect(t.rows[0].cells.mmvet!.value).toBeNull();
     expect(t.rows[0].deltas!.mmvet).toBeUndefined();
     const text = renderTerminalTable(withMmvet, { references: refs, color: false });
-    expect(text).toMatch(/tiny-eve\s+61\.0\s+84\.3 ±1\.3\s+needs judge\n/);
+    expect(text).toMatch(/tiny-eve\s+61\.0‡\s+84\.3 ±1\.3\s+needs judge\n/);
     expect(text).toMatch(/1 err\n/);
     expect(text).toContain(`"needs judge": ${why}`);
     const md = renderMarkdown(withMmvet, { references: refs });
     expect(md).toContain('| needs judge<br><sub>1 err</sub> |');
     expect(md).toContain('*25.6*');
     const csv = renderCsv(withMmvet, { references: refs }).split('\n');
-    expect(csv).toContain(`tiny-eve,measured,mmvet,test,headline,,,,,4,4,0,1,0,,,${why}`);
+    expect(csv).toContain(`tiny-eve,measured,mmvet,test,headline,,,,,4,4,0,1,0,,,${why},,,`);
   });
 });

@@ -116,6 +116,10 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
     expect(bad).toHaveLength(errors);
     expect(bad[0].error.kind).toBe('image');
     expect(bad[0].error.message).toContain(img);
+    // Errors explained: by kind with examples in results.json, and one line per kind in the terminal summary.
+    expect(r.results[0].errorReasons!.image.count).toBe(errors);
+    expect(r.results[0].errorReasons!.image.examples[0].message).toContain(img);
+    expect(strict.stdout).toMatch(new RegExp(`errors: tiny-fuyu pope: image ×${errors} \\(e\\.g\\. .*${img.replace('.', '\\.')}`));
     // The same run with a tolerant threshold passes (failed samples are retried, fail again, are counted).
     const lenient = spawnSync(process.execPath, [BIN, ...args, '--max-error-rate', '0.5'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(lenient.status, lenient.stderr).toBe(0);
@@ -176,11 +180,16 @@ describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
     const all = spawnSync(process.execPath, [BIN, 'all', '--benchmarks', 'pope,mme,gqa,textvqa', '--out', out], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(all.status, all.stderr).toBe(0);
     const current = join(out, 'results.json');
+    // The workflow's second step: the committed fixture answers, re-scored beside the tiny models.
+    const rescore0 = spawnSync('bash', [join(ROOT, 'ci/rescore.sh'), current], { encoding: 'utf8' });
+    expect(rescore0.status, rescore0.stderr).toBe(0);
     const gate = (cur: string) => spawnSync(process.execPath, [BIN, 'gate', '--baseline', BASELINE, '--current', cur], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
     const pass = gate(current);
     expect(pass.status, pass.stdout + pass.stderr).toBe(0);
     expect(pass.stdout).toMatch(/gate: PASS/);
-    expect(pass.stdout.match(/unchanged/g)).toHaveLength(12);
+    expect(pass.stdout.match(/unchanged/g)).toHaveLength(16);
+    // The fixture answers give the gate numbers that can regress (the tiny models score near 0).
+    expect(pass.stdout).toMatch(/fixture-answers\s+POPE\s+80\.0\s+80\.0/);
 
     // Change tiny-eve's POPE answers so that every question it got right is now wrong, re-score them into a
     // copy of the results with `score --results` (the entry is replaced), and gate again.
@@ -197,10 +206,11 @@ describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
     cpSync(current, cur2);
     const rescore = spawnSync(process.execPath, [BIN, 'score', '--benchmark', 'pope', '--data', join(ROOT, 'fixtures/data'), '--predictions', changed, '--model', 'tiny-eve', '--results', cur2], { encoding: 'utf8' });
     expect(rescore.status, rescore.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(cur2, 'utf8')).results).toHaveLength(12); // replaced, not duplicated
+    expect(JSON.parse(readFileSync(cur2, 'utf8')).results).toHaveLength(16); // replaced, not duplicated
     const fail = gate(cur2);
     expect(fail.status, fail.stdout).toBe(1);
-    expect(fail.stdout).toMatch(/tiny-eve\s+POPE\s+66\.7\s+0\.0\s+-66\.7\s+McNemar \(n=12\)\s+0\.031\s+regressed/);
+    // POPE's headline is mean F1: the gate's paired bootstrap of that statistic over the 12 questions.
+    expect(fail.stdout).toMatch(/tiny-eve\s+POPE\s+66\.7\s+0\.0\s+-66\.7\s+paired bootstrap of pope\/mean-f1 \(n=12\)\s+(<0\.001|0\.0\d\d)\s+regressed/);
     expect(fail.stdout).toMatch(/gate: FAIL: 1 regression/);
   }, 120_000);
 });
