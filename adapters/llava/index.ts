@@ -84,7 +84,9 @@ export function clipNormaliseInto(img: RgbImage, mean: number[], std: number[], 
 /** Paste `img` at (x, y) into a new `w`×`h` canvas filled with `bg` (PIL Image.new + paste). */
 export function pasteOnCanvas(img: RgbImage, w: number, h: number, x: number, y: number, bg: [number, number, number]): RgbImage {
   const data = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) data.set(bg, i * 3);
+  // Fill by doubling (copyWithin is a memmove): a per-pixel set() cost ~30 ms on a 672² canvas.
+  data.set(bg, 0);
+  for (let filled = 3; filled < data.length; filled *= 2) data.copyWithin(filled, 0, Math.min(filled, data.length - filled));
   for (let r = 0; r < img.height; r++) {
     data.set(img.data.subarray(r * img.width * 3, (r + 1) * img.width * 3), ((r + y) * w + x) * 3);
   }
