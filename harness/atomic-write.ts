@@ -1,11 +1,23 @@
 // Files that readers may open at any moment (results.json, report.html, a compacted predictions file) are
-// written to a temporary name and renamed into place, so a reader or a kill -9 never sees half a file.
-import { rename, writeFile } from 'node:fs/promises';
+// written to a temporary name, flushed to disk and renamed into place, so a reader, a kill -9 or a power cut
+// never sees half a file; a failed write (a full disk, say) removes its temporary file.
+import { open, rename, rm } from 'node:fs/promises';
 
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** JSON with one-space indent: readable, and diffable line by line in a committed baseline. */
