@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { isPathSegment } from './path-segment.ts';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId } from '../benchmarks/types.ts';
@@ -200,6 +201,7 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
   const models = (modelSpecs ?? DEFAULT_MODELS).map(resolveModel);
   const names = new Set<string>();
   for (const m of models) {
+    if (!isPathSegment(m.name)) throw new UserError(`model name ${JSON.stringify(m.name)} cannot name a folder of the run (no "/", "\\" or ".."); give it another name in the config`);
     if (names.has(m.name)) throw new UserError(`two models are both named "${m.name}"; give one a name in the config`);
     names.add(m.name);
   }

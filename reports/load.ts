@@ -10,6 +10,7 @@ import { readRunJsonl } from '../harness/run-jsonl.ts';
 import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../harness/records.ts';
 import { readSampleSummaries, type SampleSummary } from './sample-summary.ts';
 import { headlineInterval } from './headline.ts';
+import { isPathSegment } from '../harness/path-segment.ts';
 
 const metric = z.number().nullable();
 const resultSchema = z.looseObject({
@@ -105,6 +106,11 @@ export async function loadRunDir(path: string): Promise<RunData> {
     for (const model of await readdir(predDir)) models.add(model);
   }
   for (const model of models) {
+    // A results file is data: a model named "../../x" must not make the report read outside the run folder.
+    if (!isPathSegment(model)) {
+      process.stderr.write(`eve-eval: ${resultsPath}: model ${JSON.stringify(model)} cannot name a folder; its predictions are not read\n`);
+      continue;
+    }
     const byBench = new Map<BenchmarkId, Map<string, PredictionRecord>>();
     for (const b of BENCHMARK_IDS) {
       const f = join(predDir, model, `${b}.jsonl`);
