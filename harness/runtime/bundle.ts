@@ -138,7 +138,10 @@ export function validateSessions(bundle: Bundle, sessions: Record<PartName, ort.
   const KV = c.num_key_value_heads;
   const D = c.head_dim!;
   const visionRank = c.family === 'fuyu' ? 3 : 4;
-  checkSession(bundle.files.vision_encoder, sessions.vision_encoder, [{ name: 'pixel_values', types: FLOATS, rank: visionRank, dims: { 0: 1 } }], [
+  // EVE's pixels carry the mask as a 4th channel, LLaVA's are RGB: a part of the other family is caught here,
+  // naming the model file, not by every sample failing with onnxruntime's shape message.
+  const visionDims: Record<number, number> = c.family === 'fuyu' ? { 0: 1 } : { 0: 1, 1: c.family === 'eve' ? 4 : 3 };
+  checkSession(bundle.files.vision_encoder, sessions.vision_encoder, [{ name: 'pixel_values', types: FLOATS, rank: visionRank, dims: visionDims }], [
     { name: 'image_embeds', types: FLOATS, rank: 3, dims: { 2: H } },
   ]);
   checkSession(bundle.files.embed_tokens, sessions.embed_tokens, [{ name: 'input_ids', types: ['int64'], rank: 2 }], [

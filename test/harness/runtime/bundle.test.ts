@@ -118,6 +118,15 @@ describe('validateSessions', () => {
     expect(errorOf(() => validateSessions(b, s)).message).toMatch(/vision_encoder\.onnx: input "pixel_values" has rank 4 \[1,3,336,336\], expected rank 3/);
   });
 
+  it("an LLaVA vision encoder in an EVE bundle is refused at load, naming the file and the channel count", async () => {
+    const dir = join(tmp, 'eve-with-llava-vision');
+    cpSync(fileURLToPath(new URL('../../../fixtures/models/tiny-eve', import.meta.url)), dir, { recursive: true });
+    const file = join(dir, 'onnx', 'vision_encoder.onnx');
+    cpSync(fileURLToPath(new URL('../../../fixtures/models/tiny-llava/onnx/vision_encoder.onnx', import.meta.url)), file);
+    const { b, s } = await sessionsOf(dir);
+    expect(errorOf(() => validateSessions(b, s)).message).toBe(`${file}: input "pixel_values" has size 3 at axis 1 [1,3,336,336], config.json needs 4`);
+  });
+
   it('a corrupt ONNX file is a one-line error naming it', async () => {
     const dir = freshBundle('corrupt');
     const file = join(dir, 'onnx', 'embed_tokens.onnx');
