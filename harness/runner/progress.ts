@@ -62,7 +62,8 @@ export class Progress {
     this.errors += delta.errors ?? 0;
     const t = this.now();
     if (this.live) this.render();
-    else if (t - this.lastPrint >= this.everyMs) {
+    // The last line is finish()'s: printing it here too doubled it in CI logs.
+    else if (t - this.lastPrint >= this.everyMs && this.done < this.total) {
       this.lastPrint = t;
       this.out.write(`${this.line()}\n`);
     }
@@ -81,7 +82,8 @@ export class Progress {
     const eta = left <= 0 ? 0 : rate > 0 ? left / rate : Infinity;
     const parts = [
       `${this.label}: ${this.done}/${this.total}`,
-      `${rate.toFixed(1)} samples/s`,
+      // Nothing generated yet, everything so far from the resume store: a rate of 0.0 would read as a stall.
+      generated === 0 && this.cached > 0 ? 'resumed' : `${rate.toFixed(1)} samples/s`,
       left <= 0 ? `done in ${formatDuration(elapsed)}` : `ETA ${formatDuration(eta)}`,
       `${this.errors} error${this.errors === 1 ? '' : 's'}`,
     ];

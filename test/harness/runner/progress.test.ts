@@ -25,6 +25,17 @@ describe('Progress', () => {
     expect(s.out.join('')).not.toContain('\r');
   });
 
+  it('line mode: the end line is printed once, and a fully resumed benchmark says so instead of 0.0 samples/s', () => {
+    let t = 0;
+    const s = sink();
+    const p = new Progress({ out: s, live: false, everyMs: 1000, now: () => t });
+    p.start('tiny-fuyu gqa', 4);
+    t = 5000;
+    p.update({ done: 4, cached: 4 });
+    p.finish();
+    expect(s.out).toEqual(['tiny-fuyu gqa: 4 samples\n', 'tiny-fuyu gqa: 4/4 | resumed | done in 5s | 0 errors | 4 resumed\n']);
+  });
+
   it('live mode redraws one line in place', () => {
     const s = sink();
     const p = new Progress({ out: s, live: true, now: () => 0 });
