@@ -1,4 +1,6 @@
 // What `eve-eval all` and `eve-eval run` share: their flags, and run → table → report → exit code.
+import { readdirSync, rmSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.ts';
 import { resolveConfig, type RunFlags } from '../config.ts';
@@ -32,8 +34,54 @@ export function addRunOptions(cmd: Command): Command {
     .option('--config <file>', 'config file (.json, .ts or .js); flags override it');
 }
 
+/**
+ * Ctrl-C or a scheduler's SIGTERM mid-run: every finished answer is already appended and flushed, so say
+ * how to resume, remove this process's half-written temporary files, and exit as a signalled process does.
+ */
+function onInterrupt(out: string): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    removeTempFiles(out, process.pid);
+    process.stderr.write(`\neve-eval: interrupted (${signal}); the answers so far are kept in ${out}: rerun the same command to resume\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** `*.tmp-PID` files (harness/atomic-write.ts) under `dir`, this process's only. */
+function removeTempFiles(dir: string, pid: number): void {
+  const suffix = `.tmp-${pid}`;
+  const walk = (d: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(suffix)) rmSync(p, { force: true });
+    }
+  };
+  walk(dir);
+}
+
 export async function runCommand(flags: RunFlags): Promise<number> {
   const config = await resolveConfig(flags);
+  const stopListening = onInterrupt(config.out);
+  try {
+    return await runResolved(config);
+  } finally {
+    stopListening();
+  }
+}
+
+async function runResolved(config: Awaited<ReturnType<typeof resolveConfig>>): Promise<number> {
   const started = performance.now();
   // Imported here, not at the top: cli.ts loads every command, and this pulls in onnxruntime.
   const { evaluate } = await import('./evaluate.ts');
