@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.ts';
 import { resolveConfig, type RunFlags } from '../config.ts';
+import { lockOut } from './out-lock.ts';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 function int(name: string) {
@@ -38,9 +39,10 @@ export function addRunOptions(cmd: Command): Command {
  * Ctrl-C or a scheduler's SIGTERM mid-run: every finished answer is already appended and flushed, so say
  * how to resume, remove this process's half-written temporary files, and exit as a signalled process does.
  */
-function onInterrupt(out: string): () => void {
+function onInterrupt(out: string, release: () => void): () => void {
   const handler = (signal: NodeJS.Signals) => {
     removeTempFiles(out, process.pid);
+    release();
     process.stderr.write(`\neve-eval: interrupted (${signal}); the answers so far are kept in ${out}: rerun the same command to resume\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
@@ -73,11 +75,13 @@ function removeTempFiles(dir: string, pid: number): void {
 
 export async function runCommand(flags: RunFlags): Promise<number> {
   const config = await resolveConfig(flags);
-  const stopListening = onInterrupt(config.out);
+  const release = lockOut(config.out);
+  const stopListening = onInterrupt(config.out, release);
   try {
     return await runResolved(config);
   } finally {
     stopListening();
+    release();
   }
 }
 

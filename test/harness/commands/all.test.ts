@@ -90,6 +90,8 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
     const rerun = run(out);
     expect(rerun.status, rerun.stderr).toBe(0);
     expect(rerun.stderr).toMatch(/torn last line/);
+    // The killed run's lock on --out is stale: the rerun takes it over and says so.
+    expect(rerun.stderr).toMatch(/stale lock of pid \d+ \(no such process\) taken over/);
     expect(summary(out)).toEqual(summary(clean));
     expect(texts(out)).toEqual(texts(clean));
     for (const f of predictionFiles(out)) {
