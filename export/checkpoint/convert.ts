@@ -1,9 +1,10 @@
 // Element conversions between stored dtypes and float32, and the strided read every format shares.
 import os from 'node:os';
+import path from 'node:path';
 import { f32BitsToHalf, halfToFloatTable } from '../../harness/float16.ts';
 import { CheckpointError } from './errors.ts';
-import { readInto, type OpenFile } from './fileio.ts';
-import { isReadableDType, itemSize, numel, type DType, type UnreadableDType, type WritableDType } from './types.ts';
+import { closeFile, readInto, type OpenFile } from './fileio.ts';
+import { isReadableDType, itemSize, numel, type Checkpoint, type DType, type TensorInfo, type UnreadableDType, type WritableDType } from './types.ts';
 
 const HOST_BIG_ENDIAN = os.endianness() === 'BE';
 
@@ -150,4 +151,19 @@ export function encode(data: Float32Array, dtype: WritableDType): Uint8Array {
   const conv = dtype === 'F16' ? f32BitsToHalf : f32BitsToBf16;
   for (let i = 0; i < src.length; i++) out[i] = conv(src[i]);
   return new Uint8Array(out.buffer);
+}
+
+/** The Checkpoint every single-file reader returns: its tensors' layouts over one open file, read on demand. */
+export function layoutCheckpoint(f: OpenFile, tensors: Map<string, { info: TensorInfo; layout: Layout }>): Checkpoint {
+  return {
+    dir: path.dirname(f.file),
+    keys: () => [...tensors.keys()],
+    info: (name) => tensors.get(name)?.info,
+    readFloat32(name) {
+      const t = tensors.get(name);
+      if (!t) throw new CheckpointError(f.file, name, 'no such tensor');
+      return readLayout(f, name, t.layout);
+    },
+    close: () => closeFile(f),
+  };
 }

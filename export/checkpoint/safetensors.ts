@@ -1,6 +1,6 @@
 // safetensors: u64 LE header length N, N bytes of JSON, then one byte buffer that the tensors tile exactly.
 import path from 'node:path';
-import { contiguousStrides, encode, readLayout, type Layout } from './convert.ts';
+import { contiguousStrides, encode, layoutCheckpoint, type Layout } from './convert.ts';
 import { CheckpointError } from './errors.ts';
 import { closeFile, openForRead, readBytes, withNewFile, writeAt, type OpenFile } from './fileio.ts';
 import { DTYPE_BITS, isKnownDType, numel, type Checkpoint, type TensorInfo, type TensorToWrite } from './types.ts';
@@ -15,25 +15,14 @@ interface Entry {
 }
 
 export function openSafetensors(file: string): Checkpoint {
-  const abs = path.resolve(file);
-  const f = openForRead(abs);
+  const f = openForRead(path.resolve(file));
   try {
     const entries = parseHeader(f);
-    return {
-      dir: path.dirname(abs),
-      keys: () => [...entries.keys()],
-      info: (name) => entries.get(name)?.info,
-      readFloat32(name) {
-        const e = entries.get(name);
-        if (!e) throw new CheckpointError(abs, name, 'no such tensor');
-        const l: Layout = {
-          dtype: e.info.dtype, shape: e.info.shape, strides: contiguousStrides(e.info.shape),
-          base: e.begin, offset: 0, bigEndian: false,
-        };
-        return readLayout(f, name, l);
-      },
-      close: () => closeFile(f),
-    };
+    const tensors = new Map<string, { info: TensorInfo; layout: Layout }>();
+    for (const [name, e] of entries) {
+      tensors.set(name, { info: e.info, layout: { dtype: e.info.dtype, shape: e.info.shape, strides: contiguousStrides(e.info.shape), base: e.begin, offset: 0, bigEndian: false } });
+    }
+    return layoutCheckpoint(f, tensors);
   } catch (e) {
     closeFile(f);
     throw e;

@@ -1,6 +1,6 @@
 // torch.save zip checkpoints (torch >= 1.6): the pickled state dict names storages; `data/<key>` holds each one.
 import path from 'node:path';
-import { contiguousStrides, encode, readLayout, viewSpan } from './convert.ts';
+import { contiguousStrides, encode, layoutCheckpoint, viewSpan, type Layout } from './convert.ts';
 import { CheckpointError } from './errors.ts';
 import { closeFile, openForRead, readBytes, withNewFile, type OpenFile } from './fileio.ts';
 import { PickleError, PickleWriter, PyDict, PyTuple, unpickle, type UnpickleHooks } from './pickle.ts';
@@ -174,22 +174,14 @@ interface Entry {
 }
 
 export function openTorchZip(file: string): Checkpoint {
-  const abs = path.resolve(file);
-  const f = openForRead(abs);
+  const f = openForRead(path.resolve(file));
   try {
     const { entries, bigEndian } = parseTorchZip(f);
-    return {
-      dir: path.dirname(abs),
-      keys: () => [...entries.keys()],
-      info: (name) => entries.get(name)?.info,
-      readFloat32(name) {
-        const e = entries.get(name);
-        if (!e) throw new CheckpointError(abs, name, 'no such tensor');
-        const { ref } = e;
-        return readLayout(f, name, { dtype: ref.dtype, shape: ref.shape, strides: ref.strides, base: e.base, offset: ref.offset, bigEndian });
-      },
-      close: () => closeFile(f),
-    };
+    const tensors = new Map<string, { info: TensorInfo; layout: Layout }>();
+    for (const [name, { info, ref, base }] of entries) {
+      tensors.set(name, { info, layout: { dtype: ref.dtype, shape: ref.shape, strides: ref.strides, base, offset: ref.offset, bigEndian } });
+    }
+    return layoutCheckpoint(f, tensors);
   } catch (e) {
     closeFile(f);
     throw e;
