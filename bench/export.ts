@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { writeShardedCheckpoint } from '../export/checkpoint/shards.ts';
 import type { TensorToWrite } from '../export/checkpoint/types.ts';
+import { CheckpointDraft, eveTensors, hashString, type Draw, type LlamaShape } from '../fixtures/models/generate.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NEED_BYTES = 35e9;
@@ -21,75 +22,27 @@ const GB = 1e9;
 const SHAPE = { hidden: 4096, layers: 32, intermediate: 11008, vocab: 32000, C: 1024, clipLayers: 24, clipHidden: 1024, clipMlp: 4096 };
 
 /** Uniform values with the given standard deviation: fast (xorshift), and random enough for timing. */
-function uniform(n: number, std: number, seed: number): Float32Array {
+const uniform: Draw = (key, n, std, mean) => {
   const out = new Float32Array(n);
-  const a = std * Math.sqrt(3) * 2 / 4294967296;
-  let x = seed >>> 0 || 1;
+  const half = std * Math.sqrt(3);
+  const a = (2 * half) / 4294967296;
+  let x = hashString(key) || 1;
   for (let i = 0; i < n; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    out[i] = (x >>> 0) * a - std * Math.sqrt(3);
+    out[i] = mean + (x >>> 0) * a - half;
   }
   return out;
-}
+};
 
-/** The tensors of EVE-7B-v1.0 in its published order and names; `layers` lower for a quick dry run. */
+const EVE_7B: LlamaShape = { hidden: SHAPE.hidden, layers: SHAPE.layers, heads: 32, kvHeads: 32, intermediate: SHAPE.intermediate, eps: 1e-5 };
+
+/** The tensors of EVE-7B-v1.0 in its published order and names, CLIP distillation tower included; `layers` lower for a dry run. */
 export function eve7bTensors(layers = SHAPE.layers): TensorToWrite[] {
-  const { hidden: H, intermediate: I, vocab: V, C } = SHAPE;
-  const list: TensorToWrite[] = [];
-  let seed = 1;
-  const add = (name: string, shape: number[], std: number) => {
-    const s = seed++;
-    list.push({ name, dtype: 'F16', shape, data: () => uniform(shape.reduce((a, b) => a * b, 1), std, s * 2654435761) });
-  };
-  const lin = (name: string, out: number, inp: number, bias = false) => {
-    add(`${name}.weight`, [out, inp], 1 / Math.sqrt(inp));
-    if (bias) add(`${name}.bias`, [out], 0.02);
-  };
-  const ln = (name: string, dim: number, bias = false) => {
-    add(`${name}.weight`, [dim], 0.02);
-    if (bias) add(`${name}.bias`, [dim], 0.02);
-  };
-  add('model.embed_tokens.weight', [V, H], 1);
-  for (let i = 0; i < layers; i++) {
-    const p = `model.layers.${i}`;
-    for (const x of ['q', 'k', 'v', 'o']) lin(`${p}.self_attn.${x}_proj`, H, H);
-    lin(`${p}.mlp.gate_proj`, I, H);
-    lin(`${p}.mlp.up_proj`, I, H);
-    lin(`${p}.mlp.down_proj`, H, I);
-    ln(`${p}.input_layernorm`, H);
-    ln(`${p}.post_attention_layernorm`, H);
-  }
-  ln('model.norm', H);
-  const vt = 'model.vision_tower';
-  add(`${vt}.patch_embedding.weight`, [C, 3, 14, 14], 0.05);
-  add(`${vt}.class_embedding`, [C], 1);
-  add(`${vt}.split_embedding`, [C], 1);
-  for (const a of ['local_attention', 'global_attention']) {
-    ln(`${vt}.${a}.q.0`, C, true);
-    lin(`${vt}.${a}.q.1`, C, C);
-    ln(`${vt}.${a}.kv.0`, C, true);
-    lin(`${vt}.${a}.kv.1`, 2 * C, C);
-    lin(`${vt}.${a}.proj`, C, C, true);
-  }
-  lin('model.mm_projector.0', H, C, true);
-  lin('model.mm_projector.2', H, H, true);
-  // The training-only CLIP-L/14-336 tower and compressor the published files carry (export skips them).
-  const cv = 'model.vision_clip.backbone.vision_model';
-  const { clipHidden: CH, clipMlp: CM } = SHAPE;
-  add(`${cv}.embeddings.patch_embedding.weight`, [CH, 3, 14, 14], 0.05);
-  add(`${cv}.embeddings.position_embedding.weight`, [577, CH], 0.05);
-  for (let i = 0; i < SHAPE.clipLayers; i++) {
-    const p = `${cv}.encoder.layers.${i}`;
-    for (const x of ['q', 'k', 'v', 'out']) lin(`${p}.self_attn.${x}_proj`, CH, CH, true);
-    lin(`${p}.mlp.fc1`, CM, CH, true);
-    lin(`${p}.mlp.fc2`, CH, CM, true);
-  }
-  for (let j = 0; j < 9; j++) lin(`model.vision_tower_compressor.norm_layer.${j}.1`, CH, H);
-  lin('model.vision_tower_compressor.input_layer', CH, H, true);
-  lin('lm_head', V, H);
-  return list;
+  const ck = new CheckpointDraft('eve-7b', 'F16', uniform);
+  eveTensors(ck, SHAPE.vocab, SHAPE.C, { ...EVE_7B, layers }, { layers: SHAPE.clipLayers, hidden: SHAPE.clipHidden, mlp: SHAPE.clipMlp });
+  return ck.tensors;
 }
 
 export function writeCheckpoint(dir: string, layers = SHAPE.layers): { seconds: number; bytes: number } {
