@@ -72,14 +72,15 @@ export function detectFamily(file: string, config: Record<string, unknown>, want
   return found;
 }
 
-function writeTokenizer(plan: ExportPlan, tmp: string): void {
+/** The tokenizer (converted when the checkpoint holds only SentencePiece's), and its configs as they are. */
+function writeTokenizer(plan: ExportPlan, dir: string, tmp: string): void {
   const t = plan.tokenizer;
   if (t.kind === 'tokenizer.json') copyFileSync(t.file, join(tmp, 'tokenizer.json'));
   else {
     writeFileSync(join(tmp, 'tokenizer.json'), JSON.stringify(convertSentencePieceFile(t.model, t.config), null, 2) + '\n');
     plan.notes.push(`tokenizer.json converted from ${basename(t.model)} the way transformers' LlamaConverter does`);
   }
-  for (const f of plan.copyFiles) copyFileSync(f, join(tmp, basename(f)));
+  for (const f of ['tokenizer_config.json', 'special_tokens_map.json']) if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(tmp, f));
 }
 
 /** One part at one precision: built, saved, its files returned; a failure leaves no partial file. */
@@ -133,7 +134,7 @@ export function exportCheckpoint(opts: ExportOptions): ExportResult {
       log(`export: ${p}: decoder_model_merged (${plan.decoder.layers} layers${fused ? ', fused operators' : ''})`);
       files.push(...buildPart(at('decoder_model_merged'), `${plan.family}-decoder`, p, opts.inlineLimit, (g) => buildDecoderGraph(g, (k) => plan.decoderWeight(weights, k), plan.decoder, { fused })));
     }
-    writeTokenizer(plan, tmp);
+    writeTokenizer(plan, dir, tmp);
     // transformers.js looks parts up by their file name (decoder_model_merged_q4.onnx → how many data files).
     const external = files.filter((f) => f.endsWith('.onnx_data')).map((f) => basename(f, '_data'));
     const bundleConfig: Record<string, unknown> = { ...plan.bundleConfig };

@@ -5,6 +5,8 @@ import type { Family } from '../adapters/types.ts';
 import type { DecoderSpec } from './decoder.ts';
 import type { Graph } from './onnx/graph.ts';
 import type { Weights } from './weights.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../harness/errors.ts';
 
 export interface ExportInput {
@@ -38,8 +40,6 @@ export interface ExportPlan {
   /** Mark the keys this layout holds but inference never reads (training-only modules, buffers). */
   skipKnown(w: Weights): void;
   tokenizer: TokenizerSource;
-  /** Files copied into the bundle as they are (tokenizer_config.json, special_tokens_map.json). */
-  copyFiles: string[];
 }
 
 export interface ExportFamily {
@@ -47,6 +47,16 @@ export interface ExportFamily {
   /** True when config.json is this family's. */
   detect(config: Record<string, unknown>): boolean;
   plan(input: ExportInput): ExportPlan;
+}
+
+/** The checkpoint's own tokenizer: tokenizer.json when it ships one, else the SentencePiece tokenizer.model. */
+export function checkpointTokenizer(dir: string): TokenizerSource {
+  if (existsSync(join(dir, 'tokenizer.json'))) return { kind: 'tokenizer.json', file: join(dir, 'tokenizer.json') };
+  if (existsSync(join(dir, 'tokenizer.model'))) {
+    const cfg = join(dir, 'tokenizer_config.json');
+    return { kind: 'sentencepiece', model: join(dir, 'tokenizer.model'), config: existsSync(cfg) ? cfg : undefined };
+  }
+  throw new UserError(`${dir}: no tokenizer.json or tokenizer.model (the checkpoint's tokenizer is needed)`);
 }
 
 /** A config field the family needs; a clear error naming the file and field when absent or mistyped. */

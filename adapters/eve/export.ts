@@ -4,9 +4,7 @@
 // recognised and skipped. EVE's preprocessor configs were only published on Google Drive, so the
 // exporter writes one from the values the code implies (PROTOCOL: 672/1344 from the tower name,
 // 14-px patches, conv stride 2, CLIP mean/std) and says so.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { configInt, configString, type ExportFamily, type ExportPlan } from '../../export/family.ts';
+import { checkpointTokenizer, configInt, configString, type ExportFamily, type ExportPlan } from '../../export/family.ts';
 import { llamaSpec, llamaWeights } from '../../export/llama-config.ts';
 import { UserError } from '../../harness/errors.ts';
 import { CLIP_MEAN, CLIP_STD } from '../llava/index.ts';
@@ -21,19 +19,6 @@ export function eveImageSize(file: string, tower: string): number {
   const m = /anypixel-(\d+)/.exec(tower);
   if (!m) throw new UserError(`${file}: "mm_vision_tower" ${JSON.stringify(tower)} does not name an EVE any-pixel tower (…-anypixel-672 or -1344)`);
   return Number(m[1]);
-}
-
-export function vicunaTokenizer(dir: string): ExportPlan['tokenizer'] {
-  if (existsSync(join(dir, 'tokenizer.json'))) return { kind: 'tokenizer.json', file: join(dir, 'tokenizer.json') };
-  if (existsSync(join(dir, 'tokenizer.model'))) {
-    const cfg = join(dir, 'tokenizer_config.json');
-    return { kind: 'sentencepiece', model: join(dir, 'tokenizer.model'), config: existsSync(cfg) ? cfg : undefined };
-  }
-  throw new UserError(`${dir}: no tokenizer.json or tokenizer.model (the checkpoint's tokenizer is needed)`);
-}
-
-export function tokenizerExtras(dir: string): string[] {
-  return ['tokenizer_config.json', 'special_tokens_map.json'].map((f) => join(dir, f)).filter((f) => existsSync(f));
 }
 
 const eve: ExportFamily = {
@@ -77,8 +62,7 @@ const eve: ExportFamily = {
         w.skip('main', (k) => k.startsWith('model.vision_tower_compressor.'), 'training-only vision compressor (model.vision_tower_compressor)');
         w.skip('main', (k) => k.endsWith('.inv_freq'), 'RoPE buffer (recomputed in the graph)');
       },
-      tokenizer: vicunaTokenizer(dir),
-      copyFiles: tokenizerExtras(dir),
+      tokenizer: checkpointTokenizer(dir),
     };
   },
 };

@@ -98,7 +98,6 @@ const fuyu: ExportFamily = {
         w.skip('main', (k) => k.endsWith('.inv_freq'), 'RoPE buffer (recomputed in the graph)');
       },
       tokenizer: { kind: 'tokenizer.json', file: tokFile },
-      copyFiles: ['tokenizer_config.json', 'special_tokens_map.json'].map((f) => join(dir, f)).filter((f) => existsSync(f)),
     };
   },
 };

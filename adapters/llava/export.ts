@@ -8,12 +8,11 @@
 // are recognised as unused by design.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configInt, configNumber, configString, type ExportFamily, type ExportInput, type ExportPlan } from '../../export/family.ts';
+import { checkpointTokenizer, configInt, configNumber, configString, type ExportFamily, type ExportInput, type ExportPlan } from '../../export/family.ts';
 import { LLAMA_DEFAULTS, llamaSpec, llamaWeights } from '../../export/llama-config.ts';
 import { UserError } from '../../harness/errors.ts';
 import type { Weights } from '../../export/weights.ts';
 import { CLIP_MEAN, CLIP_STD } from './index.ts';
-import { vicunaTokenizer, tokenizerExtras } from '../eve/export.ts';
 import { buildClipVisionGraph } from './vision-graph.ts';
 
 /** transformers' CLIPVisionConfig defaults (nested vision_config files store only what differs). */
@@ -105,8 +104,7 @@ function hfPlan({ dir, configFile: file, config: c }: ExportInput): ExportPlan {
       w.skip('main', (k) => k.endsWith('.inv_freq'), 'RoPE buffer (recomputed in the graph)');
       w.skip('main', (k) => clipUnusedByDesign(clip, k, 'vision_tower.vision_model.'), 'CLIP layers after the feature layer LLaVA reads (unused by design)');
     },
-    tokenizer: vicunaTokenizer(dir),
-    copyFiles: tokenizerExtras(dir),
+    tokenizer: checkpointTokenizer(dir),
   };
 }
 
@@ -138,8 +136,7 @@ function originalPlan({ dir, configFile: file, config: c, visionTower }: ExportI
       w.skip('vision', (k) => !k.startsWith('vision_model.'), 'CLIP text tower and projections (LLaVA uses only vision_model)');
       w.skip('vision', (k) => clipUnusedByDesign(clip, k, 'vision_model.'), 'CLIP layers after the feature layer LLaVA reads (unused by design)');
     },
-    tokenizer: vicunaTokenizer(dir),
-    copyFiles: tokenizerExtras(dir),
+    tokenizer: checkpointTokenizer(dir),
   };
 }
 
