@@ -1,6 +1,6 @@
 // Model families by name. The runtime asks for the family named in a bundle's config.json.
-import type { Family, ModelFamily } from './types.ts';
-import { UserError } from '../harness/errors.ts';
+import type { Family, ModelFamily } from '../core/model-family.ts';
+import { UserError } from '../core/errors.ts';
 import eve from './eve/index.ts';
 import fuyu from './fuyu/index.ts';
 import llava from './llava/index.ts';

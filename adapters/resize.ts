@@ -7,7 +7,7 @@
 // zero); each pass accumulates ints starting from 0.5 (1 << 21), shifts right by 22 (floor) and clamps
 // to 0..255, so the intermediate image is rounded to uint8 between the passes. Only source rows the
 // vertical pass needs go through the horizontal pass (same numbers, less work).
-import type { RgbImage } from '../harness/image.ts';
+import type { RgbImage } from '../core/image.ts';
 
 export type Filter = 'bicubic' | 'bilinear';
 

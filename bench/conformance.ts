@@ -3,7 +3,7 @@
 // files are absent (a user's own checkout) it says so and checks nothing else in their place.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { ScoreRefusal } from '../harness/errors.ts';
+import { ScoreRefusal } from '../core/errors.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

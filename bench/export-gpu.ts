@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { exportCheckpoint } from '../export/export.ts';
+import { exportCheckpoint } from '../adapters/export.ts';
 import { loadModel } from '../harness/runtime/model.ts';
 import type { Device } from '../harness/runtime/session.ts';
 import { writeCheckpoint } from './export.ts';

@@ -1,7 +1,7 @@
 // One export in its own process, so bench/export.ts can read that process's peak RSS:
 //   node --import tsx bench/export-worker.ts CHECKPOINT OUT PRECISION[,PRECISION]
 // Prints one JSON line: seconds, peak RSS (bytes), files and sizes.
-import { exportCheckpoint } from '../export/export.ts';
+import { exportCheckpoint } from '../adapters/export.ts';
 import type { Precision } from '../export/onnx/graph.ts';
 
 const [checkpoint, out, precisions] = process.argv.slice(2);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import mmbench from '../benchmarks/mmbench/index.ts';
-import type { Answer, Sample } from '../benchmarks/types.ts';
+import type { Answer, Sample } from '../core/benchmark.ts';
 
 const WORDS = ['red', 'green', 'blue', 'cat', 'dog', 'tree', 'car', 'left', 'right', 'above', 'below', 'two', 'three', 'happy', 'sad'];
 

@@ -14,7 +14,7 @@ import { loadModel, type GenerateRequest } from '../harness/runtime/model.ts';
 import { parseDevice, type Device } from '../harness/runtime/session.ts';
 import { backendFromModel } from '../harness/backends/onnx.ts';
 import type { ModelBackend } from '../harness/backends/types.ts';
-import type { BenchmarkAdapter, Sample } from '../benchmarks/types.ts';
+import type { BenchmarkAdapter, Sample } from '../core/benchmark.ts';
 import { runPipeline } from '../harness/runner/pipeline.ts';
 import { ResumeStore } from '../harness/runner/resume-store.ts';
 

@@ -2,7 +2,7 @@
 // adapter exactly as `eve-eval score` would, timed on one core. Target: under 3 s.
 import { pathToFileURL } from 'node:url';
 import vqav2 from '../benchmarks/vqav2/index.ts';
-import type { Answer, Sample } from '../benchmarks/types.ts';
+import type { Answer, Sample } from '../core/benchmark.ts';
 
 const QUESTIONS = 214_354;
 const VOCAB = ['yes', 'no', '2', 'two', 'red', 'Red.', 'white', 'dark red', 'the cat', 'cats', '3.', '1,000', "man's hat", 'on couch', 'tennis', 'frisbee', 'Yes', 'none', 'black and white', 'kitchen'];

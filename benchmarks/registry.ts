@@ -1,6 +1,6 @@
 // All ten benchmarks, by id. Adding a benchmark means adding its folder and one line here.
-import { BENCHMARK_IDS, type BenchmarkAdapter, type BenchmarkId } from './types.ts';
-import { UserError } from '../harness/errors.ts';
+import { BENCHMARK_IDS, type BenchmarkAdapter, type BenchmarkId } from '../core/benchmark.ts';
+import { UserError } from '../core/errors.ts';
 import vqav2 from './vqav2/index.ts';
 import gqa from './gqa/index.ts';
 import vizwiz from './vizwiz/index.ts';

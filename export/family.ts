@@ -1,13 +1,13 @@
 // What a model family tells the exporter: how to recognise its config.json, which config fields it
 // needs, how its published checkpoint keys map onto the decoder builder's canonical names, and how its
 // vision part is laid out. Each family's plan lives beside its preprocessing (adapters/<family>/export.ts).
-import type { Family } from '../adapters/types.ts';
+import type { Family } from '../core/model-family.ts';
 import type { DecoderSpec } from './decoder.ts';
 import type { Graph } from './onnx/graph.ts';
 import type { Weights } from './weights.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export interface ExportInput {
   /** The checkpoint folder and its parsed config.json. */

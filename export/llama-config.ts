@@ -2,7 +2,7 @@
 // config.json (with LlamaConfig's defaults for fields a nested text_config leaves out), and its keys.
 import type { DecoderSpec } from './decoder.ts';
 import { configInt, configNumber } from './family.ts';
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { Weights } from './weights.ts';
 
 /** transformers' LlamaConfig defaults, for llava-hf's text_config, which stores only the non-defaults. */

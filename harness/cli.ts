@@ -1,7 +1,7 @@
 // The eve-eval command line: one file per subcommand in harness/commands/.
 import { Command, CommanderError } from 'commander';
-import { UserError } from './errors.ts';
-import { VERSION } from './version.ts';
+import { UserError } from '../core/errors.ts';
+import { VERSION } from '../core/version.ts';
 
 export type CommandModule = { register(program: Command): void };
 

@@ -5,11 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
-import { isPathSegment } from './path-segment.ts';
+import { isPathSegment } from '../core/path-segment.ts';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { BENCHMARK_IDS, type BenchmarkId } from '../benchmarks/types.ts';
-import { InputError, UserError } from './errors.ts';
+import { BENCHMARK_IDS, type BenchmarkId } from '../core/benchmark.ts';
+import { InputError, UserError } from '../core/errors.ts';
 
 /** Where the embedded default run reads and writes (relative to the eve-eval checkout). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));

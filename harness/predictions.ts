@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Answer, BenchmarkAdapter, Sample } from '../benchmarks/types.ts';
-import { InputError, ScoreRefusal, UserError } from './errors.ts';
+import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
+import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
 import { isObject, readJsonl } from '../benchmarks/shared/data-files.ts';
 import { RepeatCounter } from '../benchmarks/shared/repeats.ts';
 
@@ -114,7 +114,7 @@ export async function readPredictions(
     if (!isObject(value)) throw new InputError(path, line, 'expected a JSON object per line');
     total++;
     if (typeof value.cacheKey === 'string' && typeof value.id === 'string' && 'benchmark' in value) {
-      // eve-eval's own PredictionRecord (harness/records.ts).
+      // eve-eval's own PredictionRecord (core/records.ts).
       format ??= 'eve-eval';
       if (value.benchmark !== adapter.id) {
         throw new InputError(path, line, `prediction record for benchmark "${String(value.benchmark)}", not "${adapter.id}"`);

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { InputError } from './errors.ts';
+import { InputError } from '../core/errors.ts';
 
 export interface TextTokenizer {
   /** Token ids of `text`, without BOS/EOS (the tokenizer.json's post-processor is not applied). */

@@ -1,8 +1,8 @@
 // Score by image aspect ratio and by resolution, per model per benchmark: the EVE paper's own argument
 // (does an encoder-free model hold up on extreme shapes?). Joins per-sample credit from results.json
 // with each prediction record's image size, image-token count and timings.
-import type { BenchmarkId } from '../benchmarks/types.ts';
-import type { PredictionRecord } from '../harness/records.ts';
+import type { BenchmarkId } from '../core/benchmark.ts';
+import type { PredictionRecord } from '../core/records.ts';
 import type { RunData } from './load.ts';
 
 export interface Bucket {

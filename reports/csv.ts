@@ -1,5 +1,5 @@
 // CSV export in long form (one value per line), so pandas / R / a spreadsheet can pivot it any way.
-import type { ResultsFile } from '../harness/records.ts';
+import type { ResultsFile } from '../core/records.ts';
 import { indexResults } from './load.ts';
 import { buildComparison, subsetOf, type TableOptions } from './table.ts';
 

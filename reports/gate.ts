@@ -4,9 +4,9 @@
 // 0/1 items, else a paired bootstrap that recomputes the adapter's statistic over the same resampling units).
 // A baseline number that becomes unscored (refused, crashed, no grades) or missing fails.
 import { Chalk } from 'chalk';
-import type { BenchmarkId } from '../benchmarks/types.ts';
-import { UserError } from '../harness/errors.ts';
-import type { BenchmarkResult, ResultsFile } from '../harness/records.ts';
+import type { BenchmarkId } from '../core/benchmark.ts';
+import { UserError } from '../core/errors.ts';
+import type { BenchmarkResult, ResultsFile } from '../core/records.ts';
 import { headlineTest } from './headline.ts';
 import { BENCHMARK_TITLES, fmtDelta, fmtHeadline } from './table.ts';
 

@@ -2,9 +2,9 @@
 // interval it gives, and the paired test between two results on that same statistic. Nothing here names a
 // benchmark: the statistic is looked up by the result's benchmark id in the registry.
 import { BENCHMARKS } from '../benchmarks/registry.ts';
-import type { BenchmarkId, HeadlineStatistic, Resampling, Sample } from '../benchmarks/types.ts';
+import type { BenchmarkId, HeadlineStatistic, Resampling, Sample } from '../core/benchmark.ts';
 import { MEAN_CREDIT, unitsAreBinary } from '../benchmarks/shared/headline-stat.ts';
-import type { BenchmarkResult } from '../harness/records.ts';
+import type { BenchmarkResult } from '../core/records.ts';
 import { mcnemarOnUnits, pairedStatisticBootstrap, resampledCI, statisticOnUnits, type BootstrapOptions } from './stats.ts';
 
 /** The adapter's headline statistic, or the default (100 × mean credit). */

@@ -4,12 +4,12 @@
 // answer cannot close the block) and drawn client-side with textContent only (html-client.js).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchmarkId } from '../benchmarks/types.ts';
+import type { BenchmarkId } from '../core/benchmark.ts';
 import { computeAspectBreakdowns, type AspectBreakdown, type BucketStat } from './aspect.ts';
 import { fillMissingIntervals, indexResults, loadReferences, loadRunDir, type ReferenceTable, type RunData } from './load.ts';
 import { fmtP, modelPairs } from './pairwise.ts';
-import { writeFileAtomic } from '../harness/atomic-write.ts';
-import type { ResultsFile } from '../harness/records.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
+import type { ResultsFile } from '../core/records.ts';
 import {
   BENCHMARK_TITLES, SUBSET_MARK, buildBreakdowns, buildComparison, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues,
   type Cell, type ComparisonTable,

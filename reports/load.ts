@@ -4,13 +4,13 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { BENCHMARK_IDS, type BenchmarkId, type References } from '../benchmarks/types.ts';
-import { InputError, UserError } from '../harness/errors.ts';
-import { readRunJsonl } from '../harness/run-jsonl.ts';
-import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../harness/records.ts';
+import { BENCHMARK_IDS, type BenchmarkId, type References } from '../core/benchmark.ts';
+import { InputError, UserError } from '../core/errors.ts';
+import { readRunJsonl } from '../core/run-jsonl.ts';
+import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../core/records.ts';
 import { readSampleSummaries, type SampleSummary } from './sample-summary.ts';
 import { headlineInterval } from './headline.ts';
-import { isPathSegment } from '../harness/path-segment.ts';
+import { isPathSegment } from '../core/path-segment.ts';
 
 const metric = z.number().nullable();
 const resultSchema = z.looseObject({

@@ -1,5 +1,5 @@
 // Markdown export: the comparison table (ready to paste into a paper draft or a PR) and every breakdown.
-import type { ResultsFile } from '../harness/records.ts';
+import type { ResultsFile } from '../core/records.ts';
 import {
   BENCHMARK_TITLES, buildBreakdowns, buildComparison, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtMeasured, fmtValue, tableValues,
   type TableOptions,

@@ -1,8 +1,8 @@
 // Paired significance on the same samples: between two runs (the gate) or between two models of one run.
 // On the headline statistic (reports/headline.ts): McNemar for plain accuracy over independent 0/1 items, else a
 // paired bootstrap of the adapter's statistic over the same resampling units.
-import type { BenchmarkId } from '../benchmarks/types.ts';
-import type { BenchmarkResult, ResultsFile } from '../harness/records.ts';
+import type { BenchmarkId } from '../core/benchmark.ts';
+import type { BenchmarkResult, ResultsFile } from '../core/records.ts';
 import { headlineTest, type HeadlineTest } from './headline.ts';
 import { BENCHMARK_TITLES, fmtDelta, fmtHeadline } from './table.ts';
 

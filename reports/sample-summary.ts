@@ -1,8 +1,8 @@
 // One line of RUN_DIR/samples/<benchmark>.jsonl: what the report's sample browser shows about a sample.
 // The runner writes these with summarizeSample(); the report reads them with readSampleSummaries().
 import sharp from 'sharp';
-import type { Sample } from '../benchmarks/types.ts';
-import { readRunJsonl } from '../harness/run-jsonl.ts';
+import type { Sample } from '../core/benchmark.ts';
+import { readRunJsonl } from '../core/run-jsonl.ts';
 
 export interface SampleSummary {
   id: string;

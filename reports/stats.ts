@@ -1,7 +1,7 @@
 // Statistics for headline numbers: bootstrap intervals, McNemar and paired bootstrap.
 // Everything is seeded so the same inputs always print the same interval (results files diff cleanly).
-import type { HeadlineStatistic, Resampling } from '../benchmarks/types.ts';
-import { seededRandom } from '../harness/prng.ts';
+import type { HeadlineStatistic, Resampling } from '../core/benchmark.ts';
+import { seededRandom } from '../core/prng.ts';
 
 export const DEFAULT_SEED = 20240611;
 export const DEFAULT_RESAMPLES = 1000;

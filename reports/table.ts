@@ -1,11 +1,11 @@
 // The comparison table as data: one model, built once, drawn by the terminal, Markdown, CSV and HTML renderers.
-import type { BenchmarkId, References } from '../benchmarks/types.ts';
-import { UserError } from '../harness/errors.ts';
-import type { BenchmarkResult, ResultsFile } from '../harness/records.ts';
+import type { BenchmarkId, References } from '../core/benchmark.ts';
+import { UserError } from '../core/errors.ts';
+import type { BenchmarkResult, ResultsFile } from '../core/records.ts';
 import { indexResults, type ReferenceTable } from './load.ts';
 
-// Column titles live with the benchmarks (benchmarks/types.ts); re-exported for the renderers.
-import { BENCHMARK_TITLES } from '../benchmarks/types.ts';
+// Column titles live with the benchmarks (core/benchmark.ts); re-exported for the renderers.
+import { BENCHMARK_TITLES } from '../core/benchmark.ts';
 export { BENCHMARK_TITLES };
 
 export const REFERENCE_KEYS = ['EVE-7B', 'EVE-7B-HD', 'Fuyu-8B', 'LLaVA-1.5-7B'] as const satisfies ReadonlyArray<keyof References>;

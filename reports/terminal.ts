@@ -1,7 +1,7 @@
 // The terminal comparison table (chalk): models as rows, benchmarks as columns, headline ±CI with the
 // error count under it, published rows marked and dimmed, optional deltas against a chosen row.
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { ResultsFile } from '../harness/records.ts';
+import type { ResultsFile } from '../core/records.ts';
 import {
   BENCHMARK_TITLES, buildBreakdowns, buildComparison, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtMeasured, fmtValue, rowLabel, tableValues,
   type ComparisonTable, type TableOptions,

@@ -6,7 +6,7 @@
 // 14-px patches, conv stride 2, CLIP mean/std) and says so.
 import { checkpointTokenizer, configInt, configString, type ExportFamily, type ExportPlan } from '../../export/family.ts';
 import { llamaSpec, llamaWeights } from '../../export/llama-config.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { CLIP_MEAN, CLIP_STD } from '../llava/index.ts';
 import { buildEveVisionGraph } from './vision-graph.ts';
 

@@ -2,9 +2,9 @@
 // size computed at CLIP scale (long side 336, short side rounded UP to a multiple of 14), times
 // image_size/336; PIL resize with its default filter (BICUBIC since Pillow 7); pasted centred on a
 // mean-colour square; CLIP rescale/normalise; the 0/1 mask of the real image as a 4th channel.
-import type { ModelFamily, PixelInput } from '../types.ts';
-import { decodeImage } from '../../harness/image.ts';
-import { UserError } from '../../harness/errors.ts';
+import type { ModelFamily, PixelInput } from '../../core/model-family.ts';
+import { decodeImage } from '../../core/image.ts';
+import { UserError } from '../../core/errors.ts';
 import { resizeRgb } from '../resize.ts';
 import {
   CLIP_MEAN, CLIP_STD, clipNormaliseInto, meanColour, numberList, pasteOnCanvas, vicunaPostprocess, vicunaV1Tokens,

@@ -7,7 +7,7 @@ import { configInt, configNumber, tokenIds, type ExportFamily, type ExportPlan }
 import type { DecoderSpec } from '../../export/decoder.ts';
 import { linear } from '../../export/onnx/layers.ts';
 import { FLOAT } from '../../export/onnx/graph.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 /** transformers' FuyuConfig defaults (save_pretrained stores only the fields that differ). */
 const FUYU_DEFAULTS = {

@@ -7,9 +7,9 @@
 // patch embeddings in place of |SPEAKER| and the |NEWLINE| embedding after each row), then BOS,
 // the prompt, and <0x04> (beginning of answer). No chat template. With no image, FuyuProcessor hands
 // the text straight to its tokenizer: the tokenizer's own BOS + the prompt, and no <0x04>.
-import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../types.ts';
-import { decodeImage, type RgbImage } from '../../harness/image.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../../core/model-family.ts';
+import { decodeImage, type RgbImage } from '../../core/image.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 import { resizeRgb } from '../resize.ts';
 
 /** Fuyu-8B's |NEWLINE| id in its 262,144-token vocabulary, used when preprocessor_config.json has no image_newline_id. */

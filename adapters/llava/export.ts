@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointTokenizer, configInt, configNumber, configString, type ExportFamily, type ExportInput, type ExportPlan } from '../../export/family.ts';
 import { LLAMA_DEFAULTS, llamaSpec, llamaWeights } from '../../export/llama-config.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Weights } from '../../export/weights.ts';
 import { CLIP_MEAN, CLIP_STD } from './index.ts';
 import { buildClipVisionGraph } from './vision-graph.ts';

@@ -2,9 +2,9 @@
 // (expand2square), CLIPImageProcessor (resize shortest edge 336 bicubic, centre-crop 336, rescale,
 // CLIP normalisation), 576 image tokens; vicuna_v1 prompt tokenised like tokenizer_image_token.
 // The vicuna_v1 and CLIP helpers are exported here because EVE shares them (EVE forked LLaVA's code).
-import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../types.ts';
-import { decodeImage, type RgbImage } from '../../harness/image.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../../core/model-family.ts';
+import { decodeImage, type RgbImage } from '../../core/image.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 import { resizeRgb } from '../resize.ts';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];

@@ -5,8 +5,8 @@
 // per structural/semantic type, reasoning steps and question words.
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
-import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
+import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../../core/benchmark.ts';
+import { InputError, ScoreRefusal, UserError } from '../../core/errors.ts';
 import { firstExisting, ownValue, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
 import { pyJsonDumps, pyLower, pySplit } from '../shared/python.ts';
 import { officialRound } from '../shared/rounding.ts';

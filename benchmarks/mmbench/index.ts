@@ -1,8 +1,8 @@
 // MMBench (English, dev 20230712): LLaVA/EVE prompts from the TSV, circular evaluation, server upload.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchmarkAdapter, LoadOptions, Sample } from '../types.ts';
-import { UserError } from '../../harness/errors.ts';
+import type { BenchmarkAdapter, LoadOptions, Sample } from '../../core/benchmark.ts';
+import { UserError } from '../../core/errors.ts';
 import { readMMBenchTsv } from './read.ts';
 import { buildPrompt, promptOptions } from './prompt.ts';
 import { scoreMMBench } from './score.ts';

@@ -2,7 +2,7 @@
 // Cell semantics follow what pandas.read_table gives LLaVA's model_vqa_mmbench.py and the scorer.
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
-import { InputError } from '../../harness/errors.ts';
+import { InputError } from '../../core/errors.ts';
 import { pyLower } from '../shared/python.ts';
 
 /** Strings pandas.read_table turns into NaN by default (its `na_values`); an empty cell is one of them. */

@@ -1,7 +1,7 @@
 // MMBench scoring: per-row letter extraction (opencompass eval_mmbench.py rules, no GPT), then circular
 // evaluation over the copies sharing index % 1e6; overall, per l2-category and per category.
-import type { Answer, Sample, Score } from '../types.ts';
-import { ScoreRefusal } from '../../harness/errors.ts';
+import type { Answer, Sample, Score } from '../../core/benchmark.ts';
+import { ScoreRefusal } from '../../core/errors.ts';
 import { circularHit, mmbenchExtract } from '../shared/choices.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { pct } from '../shared/metrics.ts';

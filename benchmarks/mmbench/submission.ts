@@ -3,7 +3,7 @@
 // index, question, A, B, C, D, prediction, [answer], [split]. Written as .xlsx (what the server's
 // upload form takes) or, for any other extension, as a TSV with the same columns.
 import { writeFile } from 'node:fs/promises';
-import type { Answer, Sample } from '../types.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 import { writeXlsx, type Cell } from './xlsx.ts';
 
 export function submissionRows(samples: Sample[], answers: Map<string, Answer>): Cell[][] {

@@ -5,8 +5,8 @@
 // (subtask, image, official question) exactly as LLaVA's convert_answer_to_mme.py rebuilds the key.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { LoadOptions, Sample } from '../types.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import type { LoadOptions, Sample } from '../../core/benchmark.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 import { isObject, readJsonl, readTextLines, resolveInside } from '../shared/data-files.ts';
 
 export const PERCEPTION = ['existence', 'count', 'position', 'color', 'posters', 'celebrity', 'scene', 'landmark', 'artwork', 'OCR'] as const;

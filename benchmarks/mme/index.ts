@@ -1,7 +1,7 @@
 // MME: 14 yes/no subtasks, two questions per image. Headline: the perception sum (max 2000), as the
 // EVE-v1 table reports it (PROTOCOL.md §3.3); cognition is reported beside it.
 import { existsSync } from 'node:fs';
-import type { BenchmarkAdapter, Sample, Score } from '../types.ts';
+import type { BenchmarkAdapter, Sample, Score } from '../../core/benchmark.ts';
 import { SPLIT, gtDir, llavaFile, loadMme, releaseDir } from './data.ts';
 import { mmeOfficialSummary, readMmeResultsFolder, scoreMme } from './score.ts';
 import { writeMmeFixture } from './fixture.ts';

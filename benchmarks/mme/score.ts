@@ -3,8 +3,8 @@
 // cognition = sum of 4. Operation order follows the script so the floats are the ones it prints.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Answer, MetricValue, Sample, Score } from '../types.ts';
-import { ScoreRefusal } from '../../harness/errors.ts';
+import type { Answer, MetricValue, Sample, Score } from '../../core/benchmark.ts';
+import { ScoreRefusal } from '../../core/errors.ts';
 import { mmeYesNo } from '../shared/yesno.ts';
 import { pyFloatRepr } from '../shared/python.ts';
 import { RepeatCounter, repeatWarning, warnStderr } from '../shared/repeats.ts';

@@ -2,7 +2,7 @@
 // needs both questions of an image, so the unit is the image (its questions drawn together), resampled within
 // each subtask; its vector is [questions right, questions asked, 1 if all right]. acc and acc+ are recomputed
 // from the sums on every resample, exactly as calculation.py computes them on the full set.
-import type { HeadlineStatistic, Resampling, Sample, Score } from '../types.ts';
+import type { HeadlineStatistic, Resampling, Sample, Score } from '../../core/benchmark.ts';
 import { dataRecord } from '../shared/join.ts';
 import { PERCEPTION } from './data.ts';
 

@@ -3,8 +3,8 @@
 // Sample ids are the official keys ("v1_0"), which the grade and submission files use.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadOptions, Sample } from '../types.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import type { LoadOptions, Sample } from '../../core/benchmark.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 import { isObject, readJson, readJsonl, resolveInside } from '../shared/data-files.ts';
 
 export const SPLIT = 'test';

@@ -1,7 +1,7 @@
 // MM-Vet v1: 218 open-ended questions graded by a GPT-4 judge. Scoring here works from the official
 // evaluator's grade file; the judge client is a later issue. Headline: total score ×100 (mean over runs).
 import { existsSync } from 'node:fs';
-import type { BenchmarkAdapter, Score } from '../types.ts';
+import type { BenchmarkAdapter, Score } from '../../core/benchmark.ts';
 import { SPLIT, llavaFile, loadMmvet, officialFile } from './data.ts';
 import { mmvetOfficialSummary, readMmvetOfficial, scoreMmvet, writeMmvetSubmission } from './score.ts';
 import { writeMmvetFixture } from './fixture.ts';

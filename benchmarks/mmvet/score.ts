@@ -5,8 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFile } from 'node:fs/promises';
-import type { Answer, MetricValue, Sample, Score } from '../types.ts';
-import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
+import type { Answer, MetricValue, Sample, Score } from '../../core/benchmark.ts';
+import { InputError, ScoreRefusal, UserError } from '../../core/errors.ts';
 import { isObject } from '../shared/data-files.ts';
 import { mean } from '../shared/metrics.ts';
 import { officialFixed } from '../shared/rounding.ts';

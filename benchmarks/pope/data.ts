@@ -2,8 +2,8 @@
 // (DIR/pope/coco/coco_pope_<split>.json, JSON lines) on (image, question text), never by position.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadOptions, Sample } from '../types.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import type { LoadOptions, Sample } from '../../core/benchmark.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 import { isObject, readJsonl, resolveInside } from '../shared/data-files.ts';
 
 export const POPE_SPLITS = ['adversarial', 'popular', 'random'] as const;

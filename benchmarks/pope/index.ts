@@ -1,7 +1,7 @@
 // POPE (COCO adversarial / popular / random): object-hallucination yes/no questions.
 // Headline: F1 averaged over the three splits, ×100 (the EVE/LLaVA-1.5 table convention, PROTOCOL.md §3.3).
 import { existsSync } from 'node:fs';
-import type { BenchmarkAdapter, Score } from '../types.ts';
+import type { BenchmarkAdapter, Score } from '../../core/benchmark.ts';
 import { ALL_SPLIT, POPE_SPLITS, labelFile, loadPope, questionFile, splitsOf } from './data.ts';
 import { popeOfficialSummary, scorePope } from './score.ts';
 import { writePopeFixture } from './fixture.ts';

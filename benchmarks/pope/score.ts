@@ -1,6 +1,6 @@
 // POPE scoring as eval_pope.py computes it (SCORING.md §5), per split, with answers joined by id.
-import type { Answer, MetricValue, Sample, Score } from '../types.ts';
-import { ScoreRefusal } from '../../harness/errors.ts';
+import type { Answer, MetricValue, Sample, Score } from '../../core/benchmark.ts';
+import { ScoreRefusal } from '../../core/errors.ts';
 import { popeYesNo, type YesNo } from '../shared/yesno.ts';
 import { emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { mean } from '../shared/metrics.ts';

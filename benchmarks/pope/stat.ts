@@ -2,7 +2,7 @@
 // (split sizes fixed, as the benchmark fixes them). A question's unit vector is its confusion cell, one-hot
 // [TP, FN, TN, FP], from its credit and its label: the scorer's counts exactly. F1 is 0 where it is undefined
 // (no predicted or no true "yes"), as the scorer counts it, so every resample has a finite statistic.
-import type { HeadlineStatistic, Resampling, Sample, Score } from '../types.ts';
+import type { HeadlineStatistic, Resampling, Sample, Score } from '../../core/benchmark.ts';
 import { dataRecord } from '../shared/join.ts';
 import { popeMetrics } from './score.ts';
 import { POPE_SPLITS } from './data.ts';

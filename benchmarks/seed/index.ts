@@ -2,8 +2,8 @@
 // Headline: "all" (image + video, 19,242 questions), the number the EVE-v1 table reports.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BenchmarkAdapter, LoadOptions, Sample } from '../types.ts';
-import { UserError } from '../../harness/errors.ts';
+import type { BenchmarkAdapter, LoadOptions, Sample } from '../../core/benchmark.ts';
+import { UserError } from '../../core/errors.ts';
 import { resolveInside } from '../shared/data-files.ts';
 import { formatOptions, MC_SUFFIX } from '../shared/choices.ts';
 import { readLlavaSeed, readSeedBench, type SeedQuestion } from './read.ts';

@@ -1,6 +1,6 @@
 // SEED-Bench-1 readers: the official SEED-Bench.json (ground truth, dimensions) and LLaVA's
 // llava-seed-bench.jsonl (prompts and image paths, relative to DIR/seed_bench).
-import { InputError } from '../../harness/errors.ts';
+import { InputError } from '../../core/errors.ts';
 import { isObject, readJson, readJsonlObjects } from '../shared/data-files.ts';
 
 export interface SeedQuestion {

@@ -2,8 +2,8 @@
 // with the answer letter (no stripping: "C." is wrong), question-weighted accuracy per dimension,
 // for image / video / all; questions without a prediction count as wrong.
 import { writeFile } from 'node:fs/promises';
-import type { Answer, Sample, Score } from '../types.ts';
-import { ScoreRefusal } from '../../harness/errors.ts';
+import type { Answer, Sample, Score } from '../../core/benchmark.ts';
+import { ScoreRefusal } from '../../core/errors.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { pct } from '../shared/metrics.ts';
 import { officialRound } from '../shared/rounding.ts';

@@ -5,7 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
-import { InputError, UserError } from '../../harness/errors.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 
 export interface JsonLine<T = unknown> {
   value: T;

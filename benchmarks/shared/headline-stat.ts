@@ -1,6 +1,6 @@
 // The default headline resampler: headline = 100 × mean per-sample credit, each scored sample one unit.
 // Adapters whose headline is something else (POPE's mean F1, MME's sums, ScienceQA's image subset) own theirs.
-import type { HeadlineStatistic, Resampling, Sample, Score } from '../types.ts';
+import type { HeadlineStatistic, Resampling, Sample, Score } from '../../core/benchmark.ts';
 import { dataRecord } from './join.ts';
 
 export interface MeanStatisticOptions {

@@ -1,8 +1,8 @@
 // Joining answers to samples by id, written once for every scorer: the refusal when the predictions
 // cannot belong to these samples, and the per-sample walk that fills the Score counts. Never positional:
 // scoring a file for another split or benchmark by position would print a wrong number silently.
-import type { Answer, Sample, Score } from '../types.ts';
-import { ScoreRefusal } from '../../harness/errors.ts';
+import type { Answer, Sample, Score } from '../../core/benchmark.ts';
+import { ScoreRefusal } from '../../core/errors.ts';
 
 export interface JoinOptions {
   /** Answers for samples outside this split are expected (a subset split of one predictions file, e.g. SEED image). */

@@ -2,8 +2,8 @@
 // model_vqa_science.py prompt (--single-pred-prompt) and eval_science_qa.py answer rule.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BenchmarkAdapter, LoadOptions, Sample } from '../types.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import type { BenchmarkAdapter, LoadOptions, Sample } from '../../core/benchmark.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 import { MC_SUFFIX } from '../shared/choices.ts';
 import { ownValue, resolveInside } from '../shared/data-files.ts';
 import { countPromptOptions, readLlavaSqa, readPidSplits, readProblems } from './read.ts';

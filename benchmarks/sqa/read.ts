@@ -2,7 +2,7 @@
 // problems.json / pid_splits.json for the per subject / context / grade breakdown.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../harness/errors.ts';
+import { InputError } from '../../core/errors.ts';
 import { isObject, readJson } from '../shared/data-files.ts';
 
 export interface LlavaSqaItem {

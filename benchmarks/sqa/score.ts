@@ -2,8 +2,8 @@
 // problems and over the image ones (the headline), plus the official evaluate_acc.py breakdown
 // (NAT/SOC/LAN, TXT/IMG/NO, G1-6/G7-12, Avg, per topic) when problems.json metadata is loaded.
 // Every percentage is rounded as both scripts print it ('{:.2f}': exact binary value, ties to even).
-import type { Answer, Sample, Score } from '../types.ts';
-import { ScoreRefusal } from '../../harness/errors.ts';
+import type { Answer, Sample, Score } from '../../core/benchmark.ts';
+import { ScoreRefusal } from '../../core/errors.ts';
 import { LETTERS, scienceQaExtract } from '../shared/choices.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { pct } from '../shared/metrics.ts';

@@ -6,8 +6,8 @@
 // Sample ids: LLaVA's question_id is the image id, shared by several questions (5,000 questions, 3,166
 // ids), so a sample id is LLaVA's own join key: `${image_id}|${question.lower()}` (unique in the file).
 import path from 'node:path';
-import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
-import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
+import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../../core/benchmark.ts';
+import { InputError, ScoreRefusal, UserError } from '../../core/errors.ts';
 import { firstExisting, isFile, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
 import { cachedEvalAI, textvqaAccuracy } from '../shared/vqa-accuracy.ts';
 import { meanPercent } from '../shared/metrics.ts';

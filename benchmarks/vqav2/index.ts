@@ -5,8 +5,8 @@
 //    eve-eval writes the upload file (every test2015 question present, missing = '').
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../types.ts';
-import { InputError, ScoreRefusal, UserError } from '../../harness/errors.ts';
+import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../../core/benchmark.ts';
+import { InputError, ScoreRefusal, UserError } from '../../core/errors.ts';
 import { firstExisting, isFile, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
 import { pyJsonDumps } from '../shared/python.ts';
 import { cachedEvalAI, cachedOfficial, leaveOneOut } from '../shared/vqa-accuracy.ts';

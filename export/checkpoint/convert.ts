@@ -1,7 +1,7 @@
 // Element conversions between stored dtypes and float32, and the strided read every format shares.
 import os from 'node:os';
 import path from 'node:path';
-import { f32BitsToHalf, halfToFloatTable } from '../../harness/float16.ts';
+import { f32BitsToHalf, halfToFloatTable } from '../../core/float16.ts';
 import { CheckpointError } from './errors.ts';
 import { closeFile, readInto, type OpenFile } from './fileio.ts';
 import { isReadableDType, itemSize, numel, type Checkpoint, type DType, type TensorInfo, type UnreadableDType, type WritableDType } from './types.ts';

@@ -1,4 +1,4 @@
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 /** A checkpoint the exporter cannot use: one line naming the file and, where known, the tensor. */
 export class CheckpointError extends UserError {

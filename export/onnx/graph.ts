@@ -5,7 +5,7 @@
 import { closeSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import onnxPkg from 'onnx-proto';
-import { toHalf } from '../../harness/float16.ts';
+import { toHalf } from '../../core/float16.ts';
 
 const { onnx } = onnxPkg as unknown as { onnx: any };
 

@@ -3,7 +3,7 @@
 // Checkpoints such as EVE-7B and LLaVA-1.5 ship only the SentencePiece file, and the harness loads
 // tokenizer.json, so a bundle built from them needs this conversion, with no Python in the loop.
 import { readFileSync } from 'node:fs';
-import { InputError, NotSupportedError } from '../../harness/errors.ts';
+import { InputError, NotSupportedError } from '../../core/errors.ts';
 import { WIRE_FIXED32, WIRE_LEN, WIRE_VARINT, WireError, WireReader } from './protobuf.ts';
 
 /** SentencePiece.Type (sentencepiece_model.proto). */

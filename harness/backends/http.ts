@@ -3,7 +3,7 @@
 // The API key is read from the environment at request time and never stored, logged or returned.
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { GenerateItem, GenerateResult, ModelBackend } from './types.ts';
 
 export interface HttpBackendOptions {

@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { UserError } from '../errors.ts';
-import { VERSION } from '../version.ts';
+import { UserError } from '../../core/errors.ts';
+import { VERSION } from '../../core/version.ts';
 import { loadModel, itemFailure, isPrepared, type GenerateRequest, type LoadedModel, type PreparedItem } from '../runtime/model.ts';
 import { sha256File } from '../runner/cache-key.ts';
 import { toItemError, type GenerateItem, type GenerateResult, type ModelBackend, type PrepareResult } from './types.ts';

@@ -1,6 +1,6 @@
 // One interface in front of every way eve-eval gets answers from a model: a local ONNX bundle
 // (onnx.ts) or a remote OpenAI-compatible server (http.ts). The runner knows only this.
-import type { PredictionRecord } from '../records.ts';
+import type { PredictionRecord } from '../../core/records.ts';
 
 export interface GenerateItem {
   /** Sample id, for error messages. */

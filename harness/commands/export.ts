@@ -1,7 +1,7 @@
 // eve-eval export: a published checkpoint (EVE, LLaVA-1.5, Fuyu-8B) → a model bundle eve-eval runs.
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
-import type { Family } from '../../adapters/types.ts';
+import { UserError } from '../../core/errors.ts';
+import type { Family } from '../../core/model-family.ts';
 
 const FAMILIES = ['eve', 'llava', 'fuyu'];
 const PRECISIONS = ['fp32', 'fp16', 'q4'];
@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option('--json', 'print the export summary as JSON')
     .action(async (o: { checkpoint: string; out: string; family?: string; precision: string[]; visionTower?: string; json?: boolean }) => {
       if (o.family !== undefined && !FAMILIES.includes(o.family)) throw new UserError(`--family must be one of ${FAMILIES.join(', ')} (got "${o.family}")`);
-      const { exportCheckpoint } = await import('../../export/export.ts');
+      const { exportCheckpoint } = await import('../../adapters/export.ts');
       const r = exportCheckpoint({
         checkpoint: o.checkpoint, out: o.out, family: o.family as Family | undefined, precisions: o.precision as never,
         visionTower: o.visionTower, log: (line) => process.stderr.write(line + '\n'),

@@ -1,6 +1,6 @@
 // `eve-eval gate`: exit 0 when nothing regressed, 1 when something did, 2 on bad input.
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { compareResults, renderGate } from '../../reports/gate.ts';
 import { loadResultsFile } from '../../reports/load.ts';
 

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { allBenchmarks } from '../predictions.ts';
 
 interface Row {

@@ -1,9 +1,9 @@
 // eve-eval predict: one image and one prompt through a model bundle, greedy, on the chosen device.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { InputError, UserError } from '../errors.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 import { parseDevice } from '../runtime/session.ts';
-import { PRECISION_SUFFIX } from '../runtime/bundle.ts';
+import { PRECISION_SUFFIX } from '../../core/bundle-layout.ts';
 
 function positiveInt(flag: string) {
   return (v: string): number => {

@@ -1,6 +1,6 @@
 // `eve-eval run`: the same as `all` for a chosen subset; --models and --benchmarks are required.
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { addRunOptions, flagsFrom, runCommand } from '../runner/command.ts';
 
 export function register(program: Command): void {

@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Answer, BenchmarkAdapter, MetricValue, Sample, Score } from '../../benchmarks/types.ts';
-import { errorReasons } from '../error-reasons.ts';
+import type { Answer, BenchmarkAdapter, MetricValue, Sample, Score } from '../../core/benchmark.ts';
+import { errorReasons } from '../../core/error-reasons.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../predictions.ts';
-import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
-import { VERSION } from '../version.ts';
-import { writeJsonAtomic } from '../atomic-write.ts';
+import type { BenchmarkResult, ResultsFile, RunManifest } from '../../core/records.ts';
+import { VERSION } from '../../core/version.ts';
+import { writeJsonAtomic } from '../../core/atomic-write.ts';
 import { officialRound } from '../../benchmarks/shared/rounding.ts';
 import { repeatWarning } from '../../benchmarks/shared/repeats.ts';
 

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../predictions.ts';
 
 export function register(program: Command): void {

@@ -2,7 +2,7 @@
 import { readdirSync, rmSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { resolveConfig, type RunFlags } from '../config.ts';
 import { lockOut } from './out-lock.ts';
 
@@ -54,7 +54,7 @@ function onInterrupt(out: string, release: () => void): () => void {
   };
 }
 
-/** `*.tmp-PID` files (harness/atomic-write.ts) under `dir`, this process's only. */
+/** `*.tmp-PID` files (core/atomic-write.ts) under `dir`, this process's only. */
 function removeTempFiles(dir: string, pid: number): void {
   const suffix = `.tmp-${pid}`;
   const walk = (d: string) => {

@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Answer, BenchmarkAdapter, BenchmarkId, Sample } from '../../benchmarks/types.ts';
-import { UserError } from '../errors.ts';
-import type { BenchmarkResult, ResultsFile, RunManifest } from '../records.ts';
-import { VERSION } from '../version.ts';
+import type { Answer, BenchmarkAdapter, BenchmarkId, Sample } from '../../core/benchmark.ts';
+import { UserError } from '../../core/errors.ts';
+import type { BenchmarkResult, ResultsFile, RunManifest } from '../../core/records.ts';
+import { VERSION } from '../../core/version.ts';
 import type { ResolvedConfig, ResolvedModel } from '../config.ts';
 import type { ModelBackend } from '../backends/types.ts';
 import { HttpBackend } from '../backends/http.ts';
@@ -17,9 +17,9 @@ import { runPipeline, type SummarySink } from './pipeline.ts';
 import { Progress } from './progress.ts';
 import { ResumeStore } from './resume-store.ts';
 import { attachHeadlineInterval } from '../../reports/headline.ts';
-import { errorReasons } from '../error-reasons.ts';
+import { errorReasons } from '../../core/error-reasons.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
-import { writeJsonAtomic } from '../atomic-write.ts';
+import { writeJsonAtomic } from '../../core/atomic-write.ts';
 
 export interface EvaluateOptions {
   progress?: Progress;

@@ -5,8 +5,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
-import { VERSION } from '../version.ts';
-import type { RunManifest } from '../records.ts';
+import { VERSION } from '../../core/version.ts';
+import type { RunManifest } from '../../core/records.ts';
 import { PACKAGE_ROOT, redactConfig, type ResolvedConfig } from '../config.ts';
 import { sha256File } from './cache-key.ts';
 

@@ -3,7 +3,7 @@
 // is taken over with a note.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 export const LOCK_NAME = '.eve-eval.lock';
 

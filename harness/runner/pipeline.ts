@@ -9,9 +9,9 @@
 import { readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
-import type { Answer, BenchmarkAdapter, Sample } from '../../benchmarks/types.ts';
-import { InputError } from '../errors.ts';
-import type { PredictionRecord } from '../records.ts';
+import type { Answer, BenchmarkAdapter, Sample } from '../../core/benchmark.ts';
+import { InputError } from '../../core/errors.ts';
+import type { PredictionRecord } from '../../core/records.ts';
 import { isError, toItemError, type GenerateItem, type GenerateResult, type ModelBackend } from '../backends/types.ts';
 import { cacheKey, sha256 } from './cache-key.ts';
 import type { Progress } from './progress.ts';

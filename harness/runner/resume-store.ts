@@ -6,16 +6,16 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseRunJsonl } from '../run-jsonl.ts';
-import { writeFileAtomic } from '../atomic-write.ts';
-import type { PredictionRecord } from '../records.ts';
+import { parseRunJsonl } from '../../core/run-jsonl.ts';
+import { writeFileAtomic } from '../../core/atomic-write.ts';
+import type { PredictionRecord } from '../../core/records.ts';
 
 function isRecord(v: unknown): v is PredictionRecord {
   const o = v as Record<string, unknown>;
   return typeof o === 'object' && o !== null && typeof o.id === 'string' && typeof o.text === 'string' && typeof o.cacheKey === 'string';
 }
 
-/** Parse a predictions file (harness/run-jsonl.ts: a torn last line is dropped, other bad lines are errors). */
+/** Parse a predictions file (core/run-jsonl.ts: a torn last line is dropped, other bad lines are errors). */
 export function parsePredictionLines(text: string, file: string): { records: PredictionRecord[]; tornTail: boolean } {
   return parseRunJsonl(text, file, isRecord, 'a prediction record (needs id, text, cacheKey)');
 }

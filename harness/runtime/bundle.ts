@@ -5,23 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type ort from 'onnxruntime-node';
-import type { BundleConfig, Family } from '../../adapters/types.ts';
-import { InputError } from '../errors.ts';
-
-/** transformers.js utils/dtypes.js DEFAULT_DTYPE_SUFFIX_MAPPING. */
-export const PRECISION_SUFFIX: Record<string, string> = {
-  fp32: '',
-  fp16: '_fp16',
-  q8: '_quantized',
-  int8: '_int8',
-  uint8: '_uint8',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  bnb4: '_bnb4',
-};
-
-export type PartName = 'vision_encoder' | 'embed_tokens' | 'decoder_model_merged';
-export const PARTS: readonly PartName[] = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
+import type { BundleConfig, Family } from '../../core/model-family.ts';
+import { InputError } from '../../core/errors.ts';
+import { PARTS, PRECISION_SUFFIX, type PartName } from '../../core/bundle-layout.ts';
 
 /** One precision for all parts, or one per part (e.g. fp32 vision with a q4 decoder). */
 export type Precision = string | Partial<Record<PartName, string>>;

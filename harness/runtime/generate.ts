@@ -4,7 +4,7 @@
 // tokens do not depend on its batch-mates (the lmms-eval batch bug cannot happen here).
 import ort from 'onnxruntime-node';
 import type { Part } from './session.ts';
-import { fromHalf, toHalf } from '../float16.ts';
+import { fromHalf, toHalf } from '../../core/float16.ts';
 
 export interface Engine {
   embed: Part;
@@ -48,7 +48,7 @@ export interface GenerateOutput {
 
 // ---------- float16 on the host ----------
 
-export { fromHalf, toHalf } from '../float16.ts';
+export { fromHalf, toHalf } from '../../core/float16.ts';
 
 export function floatTensor(type: 'float32' | 'float16', data: Float32Array, dims: number[]): ort.Tensor {
   return type === 'float16' ? new ort.Tensor('float16', toHalf(data), dims) : new ort.Tensor('float32', data, dims);

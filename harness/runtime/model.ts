@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import ort from 'onnxruntime-node';
-import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../../adapters/types.ts';
+import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../../core/model-family.ts';
 import { getFamily } from '../../adapters/registry.ts';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer.ts';
-import { UserError } from '../errors.ts';
-import { loadBundle, validateSessions, floatType, PARTS, type Bundle, type PartName, type Precision } from './bundle.ts';
+import { UserError } from '../../core/errors.ts';
+import { loadBundle, validateSessions, floatType, type Bundle, type Precision } from './bundle.ts';
+import { PARTS, type PartName } from '../../core/bundle-layout.ts';
 import { createPart, type Device, type Part } from './session.ts';
 import { embedIds, floatTensor, generateBatch, hostFloats, type Engine, type LogitsObserver } from './generate.ts';
 

@@ -2,7 +2,7 @@
 // run() wrapper that counts the time spent inside session.run (the benchmark reports the rest as
 // host overhead).
 import ort from 'onnxruntime-node';
-import { InputError, UserError } from '../errors.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 
 export type Device = 'cpu' | 'cuda' | 'webgpu';
 export const DEVICES: readonly Device[] = ['cpu', 'cuda', 'webgpu'];

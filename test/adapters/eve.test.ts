@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import eve, { eveGeometry } from '../../adapters/eve/index.ts';
 import { loadTokenizer } from '../../harness/tokenizer.ts';
-import type { BundleConfig } from '../../adapters/types.ts';
+import type { BundleConfig } from '../../core/model-family.ts';
 import { vicunaV1Prompt } from '../../adapters/llava/index.ts';
 import { imageBytes, reference, sampleDiff, sha256 } from './reference-helpers.ts';
 

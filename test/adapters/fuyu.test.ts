@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import fuyu, { fuyuPatches, fuyuResizedSize } from '../../adapters/fuyu/index.ts';
 import { loadTokenizer } from '../../harness/tokenizer.ts';
-import { InputError } from '../../harness/errors.ts';
-import type { BundleConfig } from '../../adapters/types.ts';
+import { InputError } from '../../core/errors.ts';
+import type { BundleConfig } from '../../core/model-family.ts';
 import { imageBytes, reference, sampleDiff, sha256 } from './reference-helpers.ts';
 
 const BUNDLE = join(import.meta.dirname, '..', '..', 'fixtures', 'models', 'tiny-fuyu');

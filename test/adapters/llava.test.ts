@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import llamaTokenizer from 'llama-tokenizer-js';
 import llava, { expand2square, vicunaV1Prompt } from '../../adapters/llava/index.ts';
 import { loadTokenizer } from '../../harness/tokenizer.ts';
-import { InputError } from '../../harness/errors.ts';
-import type { BundleConfig } from '../../adapters/types.ts';
+import { InputError } from '../../core/errors.ts';
+import type { BundleConfig } from '../../core/model-family.ts';
 import { imageBytes, reference, sampleDiff, sha256 } from './reference-helpers.ts';
 
 const BUNDLE = join(import.meta.dirname, '..', '..', 'fixtures', 'models', 'tiny-llava');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FAMILY_NAMES, getFamily } from '../../adapters/registry.ts';
-import { UserError } from '../../harness/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 describe('getFamily', () => {
   it('returns each family under its own name', () => {

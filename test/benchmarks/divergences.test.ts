@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 import { processDigitArticle, processPunctuation, evalAIProcess, vizwizNormalize } from '../../benchmarks/shared/vqa-normalize.ts';
 import { scoreVal as scoreVizwiz } from '../../benchmarks/vizwiz/index.ts';
 import { scoreSqa, gradeGroup } from '../../benchmarks/sqa/score.ts';

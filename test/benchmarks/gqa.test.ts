@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import gqa, { convertAnswer, stepsNum } from '../../benchmarks/gqa/index.ts';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 
 const answers = (pairs: Array<[string, string]>) => new Map<string, Answer>(pairs.map(([id, text]) => [id, { id, text }]));
 async function load(root: string): Promise<Sample[]> {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import mmbench from '../../benchmarks/mmbench/index.ts';
-import { InputError, ScoreRefusal } from '../../harness/errors.ts';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
+import { InputError, ScoreRefusal } from '../../core/errors.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 
 async function loadAll(root: string, opts = {}): Promise<Sample[]> {
   const out: Sample[] = [];

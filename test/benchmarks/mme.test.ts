@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mme from '../../benchmarks/mme/index.ts';
 import { pyFloat } from '../../benchmarks/mme/score.ts';
-import type { Sample } from '../../benchmarks/types.ts';
-import { InputError, ScoreRefusal } from '../../harness/errors.ts';
+import type { Sample } from '../../core/benchmark.ts';
+import { InputError, ScoreRefusal } from '../../core/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
 
 const REAL = join(import.meta.dirname, '../../../shared/realdata');

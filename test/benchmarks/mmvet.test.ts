@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import mmvet from '../../benchmarks/mmvet/index.ts';
 import { FIXTURE_GRADES } from '../../benchmarks/mmvet/fixture.ts';
 import { officialRound } from '../../benchmarks/shared/rounding.ts';
-import type { Sample } from '../../benchmarks/types.ts';
-import { UserError } from '../../harness/errors.ts';
+import type { Sample } from '../../core/benchmark.ts';
+import { UserError } from '../../core/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
 
 describe('MM-Vet on the fixture', () => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pope from '../../benchmarks/pope/index.ts';
 import { popeMetrics } from '../../benchmarks/pope/score.ts';
-import type { Sample } from '../../benchmarks/types.ts';
-import { ScoreRefusal } from '../../harness/errors.ts';
+import type { Sample } from '../../core/benchmark.ts';
+import { ScoreRefusal } from '../../core/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
 import sharp from 'sharp';
 

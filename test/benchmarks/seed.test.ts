@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import seed from '../../benchmarks/seed/index.ts';
-import { InputError, ScoreRefusal } from '../../harness/errors.ts';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
+import { InputError, ScoreRefusal } from '../../core/errors.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 
 async function loadAll(root: string, split?: string): Promise<Sample[]> {
   const out: Sample[] = [];

@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import sqa from '../../benchmarks/sqa/index.ts';
 import { countPromptOptions } from '../../benchmarks/sqa/read.ts';
 import { predIndex } from '../../benchmarks/sqa/score.ts';
-import { InputError, ScoreRefusal } from '../../harness/errors.ts';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
+import { InputError, ScoreRefusal } from '../../core/errors.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 
 async function loadAll(root: string): Promise<Sample[]> {
   const out: Sample[] = [];

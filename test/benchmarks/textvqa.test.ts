@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import textvqa, { buildPrompt, readLlavaAnswers, recoverQuestion } from '../../benchmarks/textvqa/index.ts';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 
 async function load(root: string): Promise<Sample[]> {
   const out: Sample[] = [];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vizwiz, { averagePrecision, buildSubmission } from '../../benchmarks/vizwiz/index.ts';
 import { readJsonlObjects } from '../../benchmarks/shared/data-files.ts';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 
 const answers = (pairs: Array<[string, string]>) => new Map<string, Answer>(pairs.map(([id, text]) => [id, { id, text }]));
 async function load(root: string, split?: string): Promise<Sample[]> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vqav2, { buildSubmission } from '../../benchmarks/vqav2/index.ts';
 import { questionTypeOf, MSCOCO_QUESTION_TYPES } from '../../benchmarks/vqav2/question-types.ts';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 
 const answers = (pairs: Array<[string, string]>) => new Map<string, Answer>(pairs.map(([id, text]) => [id, { id, text }]));
 async function load(root: string, split?: string): Promise<Sample[]> {

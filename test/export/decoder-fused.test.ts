@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildDecoderGraph, useFusedDecoder, type DecoderSpec } from '../../export/decoder.ts';
 import { Graph, type Precision } from '../../export/onnx/graph.ts';
 import type { Tensor } from '../../export/onnx/layers.ts';
-import { seededRandom } from '../../harness/prng.ts';
+import { seededRandom } from '../../core/prng.ts';
 import { floatTensor, hostFloats } from '../../harness/runtime/generate.ts';
 
 const { onnx } = onnxPkg as unknown as { onnx: any };

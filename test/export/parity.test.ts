@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportCheckpoint } from '../../export/export.ts';
+import { exportCheckpoint } from '../../adapters/export.ts';
 import type { Precision } from '../../export/onnx/graph.ts';
 import { loadModel, type LoadedModel } from '../../harness/runtime/model.ts';
 import { pythonSkipReason, runPython } from './python.ts';

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FLOAT, Graph } from '../../export/onnx/graph.ts';
 import { linear } from '../../export/onnx/layers.ts';
 import { dequantizeQ4, quantizeQ4 } from '../../export/onnx/quantize.ts';
-import { seededRandom } from '../../harness/prng.ts';
+import { seededRandom } from '../../core/prng.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eve-eval-q4-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

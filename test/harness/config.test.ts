@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DATA, EMBEDDED_MAX_NEW_TOKENS, redactConfig, resolveConfig } from '../../harness/config.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 
 async function cfg(name: string, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cfg-'));

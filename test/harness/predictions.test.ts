@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import pope from '../../benchmarks/pope/index.ts';
 import mme from '../../benchmarks/mme/index.ts';
 import mmvet from '../../benchmarks/mmvet/index.ts';
-import type { Sample } from '../../benchmarks/types.ts';
-import { InputError, UserError } from '../../harness/errors.ts';
+import type { Sample } from '../../core/benchmark.ts';
+import { InputError, UserError } from '../../core/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
 
 let root: string;

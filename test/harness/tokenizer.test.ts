@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import llamaTokenizer from 'llama-tokenizer-js';
 import { loadTokenizer } from '../../harness/tokenizer.ts';
-import { InputError } from '../../harness/errors.ts';
+import { InputError } from '../../core/errors.ts';
 import { buildFuyuTokenizerJson, trainBpe } from '../../adapters/make-tiny-tokenizers.ts';
 
 const MODELS = join(import.meta.dirname, '..', '..', 'fixtures', 'models');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PredictionRecord, ResultsFile } from '../../harness/records.ts';
+import type { PredictionRecord, ResultsFile } from '../../core/records.ts';
 import { ASPECT_BUCKETS, RESOLUTION_BUCKETS, bucketOf, computeAspectBreakdowns } from '../../reports/aspect.ts';
 import type { RunData } from '../../reports/load.ts';
 

@@ -1,7 +1,7 @@
 // Sample-browser fixes found when the report was tried: options not shown twice, models added with
 // `score --results` (credit but no stored answer) not shown as "(no prediction)", error reasons shown.
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkResult, ResultsFile } from '../../harness/records.ts';
+import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
 import { buildBrowserData } from '../../reports/html.ts';
 import type { SampleSummary } from '../../reports/sample-summary.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import mme from '../../benchmarks/mme/index.ts';
 import pope from '../../benchmarks/pope/index.ts';
 import vqav2 from '../../benchmarks/vqav2/index.ts';
-import type { BenchmarkAdapter, Sample, Score } from '../../benchmarks/types.ts';
+import type { BenchmarkAdapter, Sample, Score } from '../../core/benchmark.ts';
 import { resampledCI, seededRandom, statisticOnUnits } from '../../reports/stats.ts';
 
 const TRIALS = 1000;

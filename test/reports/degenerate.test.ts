@@ -3,9 +3,9 @@
 // or absent with a reason.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BENCHMARK_IDS, type Answer, type Sample } from '../../benchmarks/types.ts';
+import { BENCHMARK_IDS, type Answer, type Sample } from '../../core/benchmark.ts';
 import { benchmarkById, loadSamples, resolveSplit } from '../../harness/predictions.ts';
-import type { BenchmarkResult, ResultsFile } from '../../harness/records.ts';
+import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
 import { scoreOne } from '../../harness/runner/evaluate.ts';
 import { renderCsv } from '../../reports/csv.ts';
 import { buildBrowserData, renderHtml } from '../../reports/html.ts';

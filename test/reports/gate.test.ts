@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import mme from '../../benchmarks/mme/index.ts';
 import pope from '../../benchmarks/pope/index.ts';
-import type { Answer, Sample } from '../../benchmarks/types.ts';
-import type { BenchmarkResult, ResultsFile } from '../../harness/records.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
+import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
 import { compareResults, renderGate } from '../../reports/gate.ts';
 import { attachHeadlineInterval } from '../../reports/headline.ts';
 

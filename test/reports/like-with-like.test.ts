@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchmarkResult, ResultsFile } from '../../harness/records.ts';
+import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
 import { renderCsv } from '../../reports/csv.ts';
 import { loadReferences } from '../../reports/load.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';

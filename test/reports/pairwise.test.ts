@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkResult, ResultsFile } from '../../harness/records.ts';
+import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
 import { modelPairs, pairedTest, renderModelPairs } from '../../reports/pairwise.ts';
 
 function result(model: string, credits: number[], benchmark: BenchmarkResult['benchmark'] = 'pope'): BenchmarkResult {

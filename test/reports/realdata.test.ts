@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchmarkId } from '../../benchmarks/types.ts';
+import type { BenchmarkId } from '../../core/benchmark.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../../harness/predictions.ts';
-import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../../harness/records.ts';
+import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../../core/records.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
 import { attachHeadlineInterval } from '../../reports/headline.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Sample } from '../../benchmarks/types.ts';
+import type { Sample } from '../../core/benchmark.ts';
 import { readSampleSummaries, renderTruth, summarizeSample } from '../../reports/sample-summary.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eve-summary-'));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkResult } from '../../harness/records.ts';
+import type { BenchmarkResult } from '../../core/records.ts';
 import pope from '../../benchmarks/pope/index.ts';
 import mme from '../../benchmarks/mme/index.ts';
-import type { Sample } from '../../benchmarks/types.ts';
+import type { Sample } from '../../core/benchmark.ts';
 import { headlineCI, headlineInterval } from '../../reports/headline.ts';
 import {
   bootstrapCI, exactBinomialTwoSided, mcnemar, pairedBootstrap, quantile, seededRandom,

@@ -5,8 +5,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { BenchmarkId, Sample } from '../../benchmarks/types.ts';
-import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../../harness/records.ts';
+import type { BenchmarkId, Sample } from '../../core/benchmark.ts';
+import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../../core/records.ts';
 import { summarizeSample, type SampleSummary } from '../../reports/sample-summary.ts';
 
 export const MODELS = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'];

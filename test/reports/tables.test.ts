@@ -1,6 +1,6 @@
 // Terminal, Markdown and CSV renderers over a hand-made results file.
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkResult, ResultsFile } from '../../harness/records.ts';
+import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
 import { csvField, renderCsv } from '../../reports/csv.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { buildComparison, fmtDelta, fmtValue } from '../../reports/table.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJson, readJsonl, readJsonlObjects, readTextLines, resolveInside } from '../../../benchmarks/shared/data-files.ts';
-import { InputError, UserError } from '../../../harness/errors.ts';
+import { InputError, UserError } from '../../../core/errors.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'eve-data-files-'));
 const file = (name: string, text: string) => {

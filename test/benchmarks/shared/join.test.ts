@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkJoin, emptyCounts, scoreEach, usableText } from '../../../benchmarks/shared/join.ts';
-import { ScoreRefusal } from '../../../harness/errors.ts';
-import type { Answer, Sample } from '../../../benchmarks/types.ts';
+import { ScoreRefusal } from '../../../core/errors.ts';
+import type { Answer, Sample } from '../../../core/benchmark.ts';
 
 const samples = [{ id: '1' }, { id: '2' }] as Sample[];
 const ans = (ids: string[]) => new Map<string, Answer>(ids.map((id) => [id, { id, text: 'A' }]));

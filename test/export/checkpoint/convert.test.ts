@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contiguousStrides, f32BitsToBf16, viewSpan } from '../../../export/checkpoint/convert.ts';
-import { f32BitsToHalf, halfBitsToFloat } from '../../../harness/float16.ts';
+import { f32BitsToHalf, halfBitsToFloat } from '../../../core/float16.ts';
 
 const bitsOf = (v: number) => new Uint32Array(new Float32Array([v]).buffer)[0];
 const half = (v: number) => f32BitsToHalf(bitsOf(v));

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../harness/prng.ts';
+import { seededRandom } from '../../../core/prng.ts';
 import { f32BitsToBf16 } from '../../../export/checkpoint/convert.ts';
-import { f32BitsToHalf, halfBitsToFloat } from '../../../harness/float16.ts';
+import { f32BitsToHalf, halfBitsToFloat } from '../../../core/float16.ts';
 import { CheckpointError } from '../../../export/checkpoint/errors.ts';
 import { openSafetensors, writeSafetensors } from '../../../export/checkpoint/safetensors.ts';
 import type { TensorToWrite } from '../../../export/checkpoint/types.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../harness/prng.ts';
+import { seededRandom } from '../../../core/prng.ts';
 import { openForRead } from '../../../export/checkpoint/fileio.ts';
 import { PickleWriter } from '../../../export/checkpoint/pickle.ts';
 import { openTorchZip, writeTorchZip } from '../../../export/checkpoint/torch.ts';

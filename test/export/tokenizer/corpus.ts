@@ -3,7 +3,7 @@
 // vocabulary pieces (which exercise the merge ranks far more than prose does).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRandom } from '../../../harness/prng.ts';
+import { seededRandom } from '../../../core/prng.ts';
 
 export const VICUNA_PROMPT =
   "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions. USER: <image>\nWhat is this? ASSISTANT:";

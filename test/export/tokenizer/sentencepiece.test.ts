@@ -13,8 +13,8 @@ import {
   stringifyTokenizerJson,
   type TokenizerJson,
 } from '../../../export/tokenizer/sentencepiece.ts';
-import { InputError, NotSupportedError, UserError } from '../../../harness/errors.ts';
-import { seededRandom } from '../../../harness/prng.ts';
+import { InputError, NotSupportedError, UserError } from '../../../core/errors.ts';
+import { seededRandom } from '../../../core/prng.ts';
 import { buildCorpus, VICUNA_PROMPT } from './corpus.ts';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');

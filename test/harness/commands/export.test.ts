@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../../export/checkpoint/open.ts';
 import { writeSafetensors } from '../../../export/checkpoint/safetensors.ts';
 import { writeShardedCheckpoint } from '../../../export/checkpoint/shards.ts';
-import { exportCheckpoint } from '../../../export/export.ts';
+import { exportCheckpoint } from '../../../adapters/export.ts';
 import { writeTinyEve, writeTinyFuyu } from '../../../fixtures/models/generate.ts';
 import { cli } from './cli-helpers.ts';
 

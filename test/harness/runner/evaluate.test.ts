@@ -6,11 +6,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, MMVET_UNSCORED, scoreOne } from '../../../harness/runner/evaluate.ts';
-import { UserError } from '../../../harness/errors.ts';
+import { UserError } from '../../../core/errors.ts';
 import { resolveConfig } from '../../../harness/config.ts';
 import { HttpBackend } from '../../../harness/backends/http.ts';
 import { Progress } from '../../../harness/runner/progress.ts';
-import type { ResultsFile } from '../../../harness/records.ts';
+import type { ResultsFile } from '../../../core/records.ts';
 import { fakeAdapter, writeFakeData } from './fakes.ts';
 
 const KEY = 'sk-live-DO-NOT-LEAK-4242';

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Answer, BenchmarkAdapter, BenchmarkId, Sample, Score } from '../../../benchmarks/types.ts';
+import type { Answer, BenchmarkAdapter, BenchmarkId, Sample, Score } from '../../../core/benchmark.ts';
 import type { GenerateItem, GenerateResult, ModelBackend } from '../../../harness/backends/types.ts';
 
 /** Writes n questions (ids q0..q{n-1}) with PNG images of varying shape; `corrupt` ids get garbage bytes. */

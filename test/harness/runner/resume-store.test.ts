@@ -3,8 +3,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResumeStore, parsePredictionLines } from '../../../harness/runner/resume-store.ts';
-import { InputError } from '../../../harness/errors.ts';
-import type { PredictionRecord } from '../../../harness/records.ts';
+import { InputError } from '../../../core/errors.ts';
+import type { PredictionRecord } from '../../../core/records.ts';
 
 const rec = (id: string, extra: Partial<PredictionRecord> = {}): PredictionRecord => ({
   id, benchmark: 'pope', split: 'test', model: 'm', text: `answer ${id}`, cacheKey: `k-${id}`, ...extra,

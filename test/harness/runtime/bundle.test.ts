@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import onnxPkg from 'onnx-proto';
-import { loadBundle, validateSessions, PARTS, type PartName } from '../../../harness/runtime/bundle.ts';
+import { loadBundle, validateSessions } from '../../../harness/runtime/bundle.ts';
+import { PARTS, type PartName } from '../../../core/bundle-layout.ts';
 import { createPart } from '../../../harness/runtime/session.ts';
-import { InputError } from '../../../harness/errors.ts';
+import { InputError } from '../../../core/errors.ts';
 
 const { onnx } = onnxPkg as unknown as { onnx: any };
 const FUYU = fileURLToPath(new URL('../../../fixtures/models/tiny-fuyu', import.meta.url));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createPart } from '../../../harness/runtime/session.ts';
 import { argmax, embedIds, generateBatch, toHalf, fromHalf, type Engine } from '../../../harness/runtime/generate.ts';
-import { seededRandom as rng } from '../../../harness/prng.ts';
+import { seededRandom as rng } from '../../../core/prng.ts';
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 

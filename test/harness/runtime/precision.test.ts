@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { loadModel, type LoadedModel, type GenerateRequest } from '../../../harness/runtime/model.ts';
-import { PARTS } from '../../../harness/runtime/bundle.ts';
+import { PARTS } from '../../../core/bundle-layout.ts';
 import { argmax, toHalf } from '../../../harness/runtime/generate.ts';
-import { InputError } from '../../../harness/errors.ts';
+import { InputError } from '../../../core/errors.ts';
 import { ok, randomItem, rng } from './random-items.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/eve-eval.js', import.meta.url));

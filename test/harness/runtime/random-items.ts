@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import type { GenerateRequest, GenerateSuccess } from '../../../harness/runtime/model.ts';
 
-export { seededRandom as rng } from '../../../harness/prng.ts';
+export { seededRandom as rng } from '../../../core/prng.ts';
 
 const WORDS = ['what', 'colour', 'is', 'the', 'cat', 'sign', 'how', 'many', 'people', 'are', 'there', 'in', 'image', 'a', 'red', 'bus', 'Answer', 'with', 'letter', 'B.', 'yes', 'no', '?', '\n'];
 

@@ -1,5 +1,5 @@
 // Per-sample errors explained: counted by kind, with up to 3 examples each (results.json, the terminal summary).
-import type { Answer } from '../benchmarks/types.ts';
+import type { Answer } from './benchmark.ts';
 import type { BenchmarkResult } from './records.ts';
 
 export function errorReasons(answers: Iterable<Answer>): BenchmarkResult['errorReasons'] {

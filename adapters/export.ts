@@ -4,20 +4,20 @@
 // and renames the finished folder into place, so --out never holds a half-written bundle.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Family } from '../adapters/types.ts';
-import eve from '../adapters/eve/export.ts';
-import fuyu from '../adapters/fuyu/export.ts';
-import llava from '../adapters/llava/export.ts';
-import { NotSupportedError, UserError } from '../harness/errors.ts';
-import { VERSION } from '../harness/version.ts';
-import { PRECISION_SUFFIX } from '../harness/runtime/bundle.ts';
-import { openCheckpoint } from './checkpoint/open.ts';
-import type { Checkpoint } from './checkpoint/types.ts';
-import { buildDecoderGraph, buildEmbedGraph, useFusedDecoder } from './decoder.ts';
-import type { ExportFamily, ExportInput, ExportPlan } from './family.ts';
-import { Graph, type Precision } from './onnx/graph.ts';
-import { convertSentencePieceFile } from './tokenizer/sentencepiece.ts';
-import { Weights } from './weights.ts';
+import type { Family } from '../core/model-family.ts';
+import eve from './eve/export.ts';
+import fuyu from './fuyu/export.ts';
+import llava from './llava/export.ts';
+import { NotSupportedError, UserError } from '../core/errors.ts';
+import { VERSION } from '../core/version.ts';
+import { PRECISION_SUFFIX } from '../core/bundle-layout.ts';
+import { openCheckpoint } from '../export/checkpoint/open.ts';
+import type { Checkpoint } from '../export/checkpoint/types.ts';
+import { buildDecoderGraph, buildEmbedGraph, useFusedDecoder } from '../export/decoder.ts';
+import type { ExportFamily, ExportInput, ExportPlan } from '../export/family.ts';
+import { Graph, type Precision } from '../export/onnx/graph.ts';
+import { convertSentencePieceFile } from '../export/tokenizer/sentencepiece.ts';
+import { Weights } from '../export/weights.ts';
 
 export const EXPORT_FAMILIES: readonly ExportFamily[] = [eve, llava, fuyu];
 export const EXPORT_PRECISIONS: readonly Precision[] = ['fp32', 'fp16', 'q4'];

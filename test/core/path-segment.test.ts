@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../../harness/config.ts';
-import { isPathSegment } from '../../harness/path-segment.ts';
+import { isPathSegment } from '../../core/path-segment.ts';
 import { loadRunDir } from '../../reports/load.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { decodeImage, gifTransparentColour } from '../../harness/image.ts';
-import { InputError } from '../../harness/errors.ts';
+import { decodeImage, gifTransparentColour } from '../../core/image.ts';
+import { InputError } from '../../core/errors.ts';
 
 describe('decodeImage: simple cases and bad input', () => {
   it('decodes a PNG to RGB bytes, row-major', async () => {

@@ -1,5 +1,5 @@
 // Prediction records and results: the two things eve-eval writes to disk (DESIGN.md, "Contracts").
-import type { BenchmarkId, Resampling, Score } from '../benchmarks/types.ts';
+import type { BenchmarkId, Resampling, Score } from './benchmark.ts';
 
 /** One JSONL line, appended and flushed as soon as its sample finishes. */
 export interface PredictionRecord {

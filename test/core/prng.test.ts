@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../harness/prng.ts';
+import { seededRandom } from '../../core/prng.ts';
 
 describe('seededRandom (mulberry32)', () => {
   it('is deterministic per seed and in [0, 1)', () => {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeJsonAtomic } from '../../harness/atomic-write.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../../core/atomic-write.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eve-eval-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
