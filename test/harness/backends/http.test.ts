@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpBackend, chatCompletionsUrl, sniffMime } from '../../../harness/backends/http.ts';
+import { HttpBackend, sniffMime } from '../../../harness/backends/http.ts';
+import { chatCompletionsUrl } from '../../../harness/backends/chat-client.ts';
 
 // A local OpenAI-compatible stand-in on 127.0.0.1 only: answers by the prompt text.
 const seen: Array<{ auth?: string; body: any }> = [];
