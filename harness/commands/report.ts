@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { renderCsv } from '../../reports/csv.ts';
-import { renderHtmlReport } from '../../reports/html.ts';
+import { renderHtmlReport } from '../../reports/html/page.ts';
 import { fillMissingIntervals, loadReferences, loadRunDir } from '../../reports/load.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { modelPairs, renderModelPairs } from '../../reports/pairwise.ts';

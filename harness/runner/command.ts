@@ -101,7 +101,7 @@ async function runResolved(config: Awaited<ReturnType<typeof resolveConfig>>): P
     process.stdout.write(`embedded default run: generation capped at ${config.maxNewTokens} new tokens (tiny random models)\n`);
   }
 
-  const { renderHtmlReport } = await import('../../reports/html.ts');
+  const { renderHtmlReport } = await import('../../reports/html/page.ts');
   const report = await renderHtmlReport(config.out);
 
   // Errors explained: per model + benchmark, each kind with its count and one example.

@@ -2,7 +2,7 @@
 // `score --results` (credit but no stored answer) not shown as "(no prediction)", error reasons shown.
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
-import { buildBrowserData } from '../../reports/html.ts';
+import { buildBrowserData } from '../../reports/html/browser-data.ts';
 import type { SampleSummary } from '../../reports/sample-summary.ts';
 
 const summary = (id: string, prompt: string, choices?: string[]): SampleSummary =>

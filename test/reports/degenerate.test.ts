@@ -8,7 +8,8 @@ import { benchmarkById, loadSamples, resolveSplit } from '../../harness/predicti
 import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
 import { scoreOne } from '../../harness/runner/evaluate.ts';
 import { renderCsv } from '../../reports/csv.ts';
-import { buildBrowserData, renderHtml } from '../../reports/html.ts';
+import { buildBrowserData } from '../../reports/html/browser-data.ts';
+import { renderHtml } from '../../reports/html/page.ts';
 import { loadReferences } from '../../reports/load.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { renderTerminalTable } from '../../reports/terminal.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtmlReport } from '../../reports/html.ts';
+import { renderHtmlReport } from '../../reports/html/page.ts';
 import { IMG_ANSWER, SCRIPT_ANSWER, writeSyntheticRun } from './synthetic-run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml, jsonForScript, renderHtmlReport } from '../../reports/html.ts';
+import { escapeHtml, jsonForScript } from '../../reports/html/escape.ts';
+import { renderHtmlReport } from '../../reports/html/page.ts';
 import { SCRIPT_ANSWER, writeSyntheticRun } from './synthetic-run.ts';
 
 describe('escaping helpers', () => {

@@ -1,4 +1,4 @@
-// Sample browser for report.html. Plain browser JavaScript, inlined by reports/html.ts.
+// Sample browser for report.html. Plain browser JavaScript, inlined by reports/html/page.ts.
 // All data comes from the JSON block with id "eve-data" (type application/json) and is written into the
 // page with textContent / setAttribute only, never innerHTML: model answers and dataset text are
 // untrusted. Filtering walks flat arrays and only one page of rows is built, so 200k samples stay fast.
