@@ -9,6 +9,7 @@ import { UserError } from '../core/errors.ts';
 import type { BenchmarkResult, ResultsFile } from '../core/records.ts';
 import { headlineTest } from './headline.ts';
 import { BENCHMARK_TITLES, fmtDelta, fmtHeadline } from './table.ts';
+import { fmtP } from './pairwise.ts';
 
 export interface GateOptions {
   /** Headline points a score may drop before it counts (default 0.5). */
@@ -98,9 +99,8 @@ export function compareResults(baseline: ResultsFile, current: ResultsFile, opts
   return { rows, failed: rows.some((r) => r.fails), tolerance, significance };
 }
 
-function fmtP(p?: number): string {
-  if (p === undefined) return '–';
-  return p < 0.001 ? '<0.001' : p.toFixed(3);
+function fmtOptionalP(p?: number): string {
+  return p === undefined ? '–' : fmtP(p);
 }
 
 /** Which test decided a row, e.g. "paired bootstrap of <benchmark>/<statistic> (n=300)", "McNemar (n=300)", "headline only". */
@@ -123,7 +123,7 @@ export function renderGate(report: GateReport, color?: boolean): string {
     r.current === null ? '–' : fmtHeadline(r.current),
     r.delta === null ? '–' : fmtDelta(r.delta),
     testLabel(r),
-    fmtP(r.pValue),
+    fmtOptionalP(r.pValue),
     r.verdict === 'lost' ? `lost: now unscored (${r.note})` : r.note ? `${r.verdict}: skipped (${r.note})` : r.verdict,
   ]);
   const widths = header.map((h, i) => Math.max([...h].length, ...body.map((row) => [...row[i]].length)));

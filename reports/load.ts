@@ -69,7 +69,7 @@ export async function loadResultsFile(file: string): Promise<ResultsFile> {
 }
 
 /** Read a run's predictions JSONL: the last line per id wins; a torn last line from a killed run is skipped. */
-export async function readPredictions(file: string): Promise<Map<string, PredictionRecord>> {
+export async function readRunPredictions(file: string): Promise<Map<string, PredictionRecord>> {
   return readRunJsonl(file, isPredictionRecord, 'a prediction record (needs string id and text)');
 }
 
@@ -114,7 +114,7 @@ export async function loadRunDir(path: string): Promise<RunData> {
     const byBench = new Map<BenchmarkId, Map<string, PredictionRecord>>();
     for (const b of BENCHMARK_IDS) {
       const f = join(predDir, model, `${b}.jsonl`);
-      if (existsSync(f)) byBench.set(b, await readPredictions(f));
+      if (existsSync(f)) byBench.set(b, await readRunPredictions(f));
     }
     if (byBench.size) predictions.set(model, byBench);
   }

@@ -13,8 +13,9 @@ import { officialRound } from '../shared/rounding.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { groupBy, meanPercent } from '../shared/metrics.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
+import { SHORT_ANSWER } from '../shared/instructions.ts';
 
-export const SUFFIX = '\nAnswer the question using a single word or phrase.';
+export const SUFFIX = `\n${SHORT_ANSWER}`;
 const DIR = 'gqa';
 const SPLIT = 'testdev_balanced';
 const LLAVA_FILE = 'llava_gqa_testdev_balanced.jsonl';

@@ -1,6 +1,6 @@
 // MMBench prompt exactly as EVE's / LLaVA's model_vqa_mmbench.py builds it with --single-pred-prompt
 // (English): [hint "\n"] question, then "\nA. opt" ... for options A–D until the first NaN, then the suffix.
-import { MC_SUFFIX } from '../shared/choices.ts';
+import { OPTION_LETTER } from '../shared/instructions.ts';
 import { llavaIsNone, type MMBenchRow } from './read.ts';
 
 /** Options as the prompt shows them: A, B, C, D in order, stopping at the first missing one. */
@@ -20,5 +20,5 @@ export function buildPrompt(row: MMBenchRow): string {
   promptOptions(row).forEach((o, i) => {
     q += `\n${String.fromCharCode(65 + i)}. ${o}`;
   });
-  return `${q}\n${MC_SUFFIX}`;
+  return `${q}\n${OPTION_LETTER}`;
 }

@@ -4,7 +4,7 @@ import type { Answer, Sample, Score } from '../../core/benchmark.ts';
 import { ScoreRefusal } from '../../core/errors.ts';
 import { circularHit, mmbenchExtract } from '../shared/choices.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
-import { pct } from '../shared/metrics.ts';
+import { countHit, pct, type HitTally } from '../shared/metrics.ts';
 
 /** Letter → text for every non-NaN option A–D: the scorer's build_choices (not the prompt's list). */
 export function scorerChoices(s: Sample): Record<string, string> {
@@ -50,21 +50,15 @@ export function scoreMMBench(samples: Sample[], answers: Map<string, Answer>): S
   }
 
   const perSample = dataRecord<number>();
-  const tally = (m: Map<string, [number, number]>, key: string, hit: boolean) => {
-    const t = m.get(key) ?? [0, 0];
-    t[0] += hit ? 1 : 0;
-    t[1] += 1;
-    m.set(key, t);
-  };
-  const byCat = new Map<string, [number, number]>();
-  const byL2 = new Map<string, [number, number]>();
+  const byCat: HitTally = new Map();
+  const byL2: HitTally = new Map();
   let hits = 0;
   for (const [g, group] of groups) {
     const hit = circularHit(group.copies);
     perSample[String(g)] = hit ? 1 : 0;
     hits += hit ? 1 : 0;
-    tally(byCat, group.category, hit);
-    tally(byL2, group.l2, hit);
+    countHit(byCat, group.category, hit);
+    countHit(byL2, group.l2, hit);
   }
   const table = (m: Map<string, [number, number]>) =>
     Object.fromEntries([...m.keys()].sort().map((k) => [k, pct(m.get(k)![0], m.get(k)![1])]));

@@ -8,11 +8,12 @@ import { basename, join } from 'node:path';
 import type { LoadOptions, Sample } from '../../core/benchmark.ts';
 import { InputError, UserError } from '../../core/errors.ts';
 import { isObject, readJsonl, readTextLines, resolveInside } from '../shared/data-files.ts';
+import { SHORT_ANSWER } from '../shared/instructions.ts';
 
 export const PERCEPTION = ['existence', 'count', 'position', 'color', 'posters', 'celebrity', 'scene', 'landmark', 'artwork', 'OCR'] as const;
 export const COGNITION = ['commonsense_reasoning', 'numerical_calculation', 'text_translation', 'code_reasoning'] as const;
 export const SUBTASKS: readonly string[] = [...PERCEPTION, ...COGNITION];
-export const SUFFIX = '\nAnswer the question using a single word or phrase.';
+export const SUFFIX = `\n${SHORT_ANSWER}`;
 /** The official MME prompt ending; a few color/count/position questions carry it after a double space. */
 export const OFFICIAL_SUFFIX = ' Please answer yes or no.';
 export const SPLIT = 'test';

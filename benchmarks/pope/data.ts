@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import type { LoadOptions, Sample } from '../../core/benchmark.ts';
 import { InputError, UserError } from '../../core/errors.ts';
 import { isObject, readJsonl, resolveInside } from '../shared/data-files.ts';
+import { SHORT_ANSWER } from '../shared/instructions.ts';
 
 export const POPE_SPLITS = ['adversarial', 'popular', 'random'] as const;
 export type PopeSplit = (typeof POPE_SPLITS)[number];
 /** The split that scores all three label files together (the EVE/LLaVA protocol). */
 export const ALL_SPLIT = 'test';
-export const SUFFIX = '\nAnswer the question using a single word or phrase.';
+export const SUFFIX = `\n${SHORT_ANSWER}`;
 
 export const questionFile = (root: string) => join(root, 'pope', 'llava_pope_test.jsonl');
 export const labelFile = (root: string, split: PopeSplit) => join(root, 'pope', 'coco', `coco_pope_${split}.json`);

@@ -3,6 +3,7 @@
 // images of varied aspect ratio, and SEED's duplicated question_id "49914".
 import { join } from 'node:path';
 import { jsonl, writeFlatImage, writeText } from '../shared/fixture-files.ts';
+import { OPTION_LETTER } from '../shared/instructions.ts';
 
 const QUESTION_TYPE = {
   'Scene Understanding': 1, 'Instance Identity': 2, 'Instance Attributes': 3, 'Instance Location': 4,
@@ -34,7 +35,7 @@ export async function writeSeedFixture(root: string): Promise<void> {
       data_id: dataId, data_type: dataType, question, question_id: id, question_type_id: type,
       ...(dataType === 'video' ? { segment: [0, 2] } : {}),
     });
-    const text = `${question}\n${choices.map((c, j) => `${'ABCD'[j]}. ${c}`).join('\n')}\nAnswer with the option's letter from the given choices directly.`;
+    const text = `${question}\n${choices.map((c, j) => `${'ABCD'[j]}. ${c}`).join('\n')}\n${OPTION_LETTER}`;
     llava.push({ image: rel, text, category: Object.keys(QUESTION_TYPE)[type - 1], question_id: id });
   }
   await writeText(join(dir, 'SEED-Bench.json'), JSON.stringify({ questions, question_type: QUESTION_TYPE }, null, 1));

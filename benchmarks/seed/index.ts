@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import type { BenchmarkAdapter, LoadOptions, Sample } from '../../core/benchmark.ts';
 import { UserError } from '../../core/errors.ts';
 import { resolveInside } from '../shared/data-files.ts';
-import { formatOptions, MC_SUFFIX } from '../shared/choices.ts';
+import { formatOptions } from '../shared/choices.ts';
+import { OPTION_LETTER } from '../shared/instructions.ts';
 import { readLlavaSeed, readSeedBench, type SeedQuestion } from './read.ts';
 import { scoreSeed, writeSeedSubmission } from './score.ts';
 import { writeSeedFixture } from './fixture.ts';
@@ -16,7 +17,7 @@ const SPLITS = ['all', 'image', 'video'];
 
 /** LLaVA's prompt for a SEED question: question, the four options, the letter suffix. */
 export function seedPrompt(q: SeedQuestion): string {
-  return `${q.question}\n${formatOptions([q.choice_a, q.choice_b, q.choice_c, q.choice_d])}\n${MC_SUFFIX}`;
+  return `${q.question}\n${formatOptions([q.choice_a, q.choice_b, q.choice_c, q.choice_d])}\n${OPTION_LETTER}`;
 }
 
 async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Answer, Sample, Score } from '../../core/benchmark.ts';
 import { ScoreRefusal } from '../../core/errors.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
-import { pct } from '../shared/metrics.ts';
+import { countHit, pct, type HitTally } from '../shared/metrics.ts';
 import { officialRound } from '../shared/rounding.ts';
 
 /**
@@ -22,8 +22,9 @@ export function scoreSeed(samples: Sample[], answers: Map<string, Answer>): Scor
   checkJoin(`seed ${split}`, samples, answers, { allowExtra: split !== 'all' });
   const counts = emptyCounts(samples.length);
   const perSample = dataRecord<number>();
-  const dims = new Map<number, { name: string; hit: number; total: number }>();
-  const types = new Map<string, [number, number]>();
+  const dimNames = new Map<number, string>();
+  const dims: HitTally = new Map();
+  const types: HitTally = new Map();
   for (const s of samples) {
     if (typeof s.answer !== 'string') throw new ScoreRefusal(`seed: sample ${s.id} has no answer`);
     const text = usableText(seedAnswer(s, answers), counts);
@@ -31,22 +32,15 @@ export function scoreSeed(samples: Sample[], answers: Map<string, Answer>): Scor
     const ok = text !== null && text === s.answer;
     perSample[s.id] = ok ? 1 : 0;
     const id = Number(s.meta.questionTypeId);
-    const d = dims.get(id) ?? { name: String(s.meta.dimension), hit: 0, total: 0 };
-    d.hit += ok ? 1 : 0;
-    d.total++;
-    dims.set(id, d);
-    for (const t of ['all', String(s.meta.dataType)]) {
-      const c = types.get(t) ?? [0, 0];
-      c[0] += ok ? 1 : 0;
-      c[1]++;
-      types.set(t, c);
-    }
+    if (!dimNames.has(id)) dimNames.set(id, String(s.meta.dimension));
+    countHit(dims, String(id), ok);
+    for (const t of ['all', String(s.meta.dataType)]) countHit(types, t, ok);
   }
   // correct / count * 100, printed '{:.2f}' by the converter: rounded here as it prints (ties to even).
   const rate = (hit: number, total: number) => officialRound(pct(hit, total), 2);
   const acc = (t: string) => (types.has(t) ? rate(types.get(t)![0], types.get(t)![1]) : null);
   const dimension = dataRecord<number | null>();
-  for (const id of [...dims.keys()].sort((a, b) => a - b)) dimension[dims.get(id)!.name] = rate(dims.get(id)!.hit, dims.get(id)!.total);
+  for (const id of [...dimNames.keys()].sort((a, b) => a - b)) dimension[dimNames.get(id)!] = rate(...dims.get(String(id))!);
   const metrics: Score['metrics'] = { all: acc('all'), image: acc('image'), video: acc('video') };
   for (const [k, v] of Object.entries(dimension)) metrics[`dimension.${k}`] = v;
   const headline = split === 'image' ? acc('image') : split === 'video' ? acc('video') : acc('all');

@@ -3,9 +3,6 @@
 // evaluation. Written once so the three adapters cannot drift apart.
 import { pyLower, pySplit } from './python.ts';
 
-/** The suffix LLaVA-1.5 / EVE append for MMBench, SEED and ScienceQA (`--single-pred-prompt`). */
-export const MC_SUFFIX = "Answer with the option's letter from the given choices directly.";
-
 export const LETTERS = ['A', 'B', 'C', 'D', 'E'] as const;
 
 /** "A. first\nB. second" — the option block every LLaVA MC prompt uses. */

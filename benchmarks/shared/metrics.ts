@@ -8,6 +8,16 @@ export function pct(correct: number, total: number): number | null {
   return total === 0 ? null : (correct / total) * 100;
 }
 
+/** Hits and totals per key (category, dimension, topic), in first-seen key order. */
+export type HitTally = Map<string, [hit: number, total: number]>;
+
+export function countHit(tally: HitTally, key: string, hit: boolean): void {
+  const t = tally.get(key) ?? [0, 0];
+  t[0] += hit ? 1 : 0;
+  t[1]++;
+  tally.set(key, t);
+}
+
 /** Mean of a list in Python's left-to-right sum order; null when empty. */
 export function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;

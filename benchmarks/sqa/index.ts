@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BenchmarkAdapter, LoadOptions, Sample } from '../../core/benchmark.ts';
 import { InputError, UserError } from '../../core/errors.ts';
-import { MC_SUFFIX } from '../shared/choices.ts';
+import { OPTION_LETTER } from '../shared/instructions.ts';
 import { ownValue, resolveInside } from '../shared/data-files.ts';
 import { countPromptOptions, readLlavaSqa, readPidSplits, readProblems } from './read.ts';
 import { scoreSqa } from './score.ts';
@@ -15,7 +15,7 @@ export const SQA_QUESTIONS = 'llava_test_CQM-A.json';
 
 /** model_vqa_science.py: drop every "<image>", strip, then the suffix; the runner puts the image first. */
 export function sqaPrompt(humanTurn: string): string {
-  return `${humanTurn.replaceAll('<image>', '').trim()}\n${MC_SUFFIX}`;
+  return `${humanTurn.replaceAll('<image>', '').trim()}\n${OPTION_LETTER}`;
 }
 
 async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {

@@ -6,7 +6,7 @@ import type { Answer, Sample, Score } from '../../core/benchmark.ts';
 import { ScoreRefusal } from '../../core/errors.ts';
 import { LETTERS, scienceQaExtract } from '../shared/choices.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
-import { pct } from '../shared/metrics.ts';
+import { countHit, pct, type HitTally } from '../shared/metrics.ts';
 import { officialRound } from '../shared/rounding.ts';
 
 /** LLaVA's get_pred_idx: the letter's position when it is among the first n options, else -1. */
@@ -34,14 +34,8 @@ export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score
   checkJoin('sqa', samples, answers);
   const counts = emptyCounts(samples.length);
   const perSample = dataRecord<number>();
-  const groups = new Map<string, [number, number]>();
-  const topics = new Map<string, [number, number]>();
-  const add = (m: Map<string, [number, number]>, k: string, ok: boolean) => {
-    const t = m.get(k) ?? [0, 0];
-    t[0] += ok ? 1 : 0;
-    t[1]++;
-    m.set(k, t);
-  };
+  const groups: HitTally = new Map();
+  const topics: HitTally = new Map();
   let official = false;
   for (const s of samples) {
     if (typeof s.answer !== 'string') throw new ScoreRefusal(`sqa: sample ${s.id} has no gold letter`);
@@ -57,21 +51,21 @@ export function scoreSqa(samples: Sample[], answers: Map<string, Answer>): Score
     // <image>, so it leaves the IMG denominator: the headline follows that rule; 'img.strict' counts it wrong.
     const missing = answers.get(s.id) === undefined;
     if (!missing) perSample[s.id] = ok ? 1 : 0;
-    add(groups, 'all', ok);
+    countHit(groups, 'all', ok);
     if (s.meta.hasImage) {
-      add(groups, 'img.strict', ok);
-      if (!missing) add(groups, 'img', ok);
+      countHit(groups, 'img.strict', ok);
+      if (!missing) countHit(groups, 'img', ok);
     }
     if (typeof s.meta.subject === 'string') {
       official = true;
       const subject = SUBJECTS.get(s.meta.subject);
-      if (subject) add(groups, subject, ok);
-      if (s.meta.hasHint) add(groups, 'TXT', ok);
-      if (s.meta.problemImage) add(groups, 'IMG', ok);
-      if (!s.meta.hasHint && !s.meta.problemImage) add(groups, 'NO', ok);
+      if (subject) countHit(groups, subject, ok);
+      if (s.meta.hasHint) countHit(groups, 'TXT', ok);
+      if (s.meta.problemImage) countHit(groups, 'IMG', ok);
+      if (!s.meta.hasHint && !s.meta.problemImage) countHit(groups, 'NO', ok);
       const grade = gradeGroup(s.meta.grade);
-      if (grade) add(groups, grade, ok);
-      if (typeof s.meta.topic === 'string') add(topics, s.meta.topic, ok);
+      if (grade) countHit(groups, grade, ok);
+      if (typeof s.meta.topic === 'string') countHit(topics, s.meta.topic, ok);
     }
   }
   // correct / total * 100, then '{:.2f}' (LLaVA's f-string and evaluate_acc.py alike).

@@ -16,8 +16,9 @@ import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.t
 import { RepeatCounter, repeatWarning, warnStderr } from '../shared/repeats.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
+import { SHORT_ANSWER } from '../shared/instructions.ts';
 
-export const SUFFIX = '\nAnswer the question using a single word or phrase.';
+export const SUFFIX = `\n${SHORT_ANSWER}`;
 const DIR = 'textvqa';
 const LLAVA_FILE = 'llava_textvqa_val_v051_ocr.jsonl';
 const ANNOTATIONS = 'TextVQA_0.5.1_val.json';

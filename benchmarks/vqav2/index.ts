@@ -16,8 +16,9 @@ import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { questionTypeOf } from './question-types.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
+import { SHORT_ANSWER } from '../shared/instructions.ts';
 
-export const SUFFIX = '\nAnswer the question using a single word or phrase.';
+export const SUFFIX = `\n${SHORT_ANSWER}`;
 const DIR = 'vqav2';
 const FILES = {
   valQuestions: 'v2_OpenEnded_mscoco_val2014_questions.json',
