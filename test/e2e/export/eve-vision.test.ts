@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEveVisionGraph, type EveVisionSpec } from '../../adapters/eve/vision-graph.ts';
-import { Graph, type Precision } from '../../export/onnx/graph.ts';
-import type { Tensor } from '../../export/onnx/layers.ts';
-import { fromHalf, toHalf } from '../../harness/runtime/generate.ts';
-import { pythonSkipReason, runPython } from './python.ts';
+import { buildEveVisionGraph, type EveVisionSpec } from '../../../adapters/eve/vision-graph.ts';
+import { Graph, type Precision } from '../../../export/onnx/graph.ts';
+import type { Tensor } from '../../../export/onnx/layers.ts';
+import { fromHalf, toHalf } from '../../../harness/runtime/generate.ts';
+import { pythonSkipReason, runPython } from '../../export/python.ts';
 
-const DRIVER = join(import.meta.dirname, 'reference', 'eve_vision_driver.py');
+const DRIVER = join(import.meta.dirname, '..', '..', 'export', 'reference', 'eve_vision_driver.py');
 const skipReason = pythonSkipReason(['torch', 'numpy']);
 if (skipReason) console.warn(`eve-vision reference test skipped: ${skipReason}`);
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtmlReport } from '../../reports/html/page.ts';
-import { IMG_ANSWER, SCRIPT_ANSWER, writeSyntheticRun } from './synthetic-run.ts';
+import { renderHtmlReport } from '../../../reports/html/page.ts';
+import { IMG_ANSWER, SCRIPT_ANSWER, writeSyntheticRun } from '../../reports/synthetic-run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pope from '../../../benchmarks/pope/index.ts';
+import pope from '../../../../benchmarks/pope/index.ts';
 import { cli } from './cli-helpers.ts';
 
 describe('eve-eval list', () => {

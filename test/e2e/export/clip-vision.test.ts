@@ -9,13 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Graph, type Precision } from '../../export/onnx/graph.ts';
-import type { Tensor } from '../../export/onnx/layers.ts';
-import { buildClipVisionGraph, clipImageTokens, clipKeysUnusedByDesign, clipKeysUsed, type ClipVisionSpec } from '../../adapters/llava/vision-graph.ts';
-import { fromHalf, toHalf } from '../../harness/runtime/generate.ts';
-import { PYTHON, pythonSkipReason, runPython } from './python.ts';
+import { Graph, type Precision } from '../../../export/onnx/graph.ts';
+import type { Tensor } from '../../../export/onnx/layers.ts';
+import { buildClipVisionGraph, clipImageTokens, clipKeysUnusedByDesign, clipKeysUsed, type ClipVisionSpec } from '../../../adapters/llava/vision-graph.ts';
+import { fromHalf, toHalf } from '../../../harness/runtime/generate.ts';
+import { PYTHON, pythonSkipReason, runPython } from '../../export/python.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DRIVER = join(REPO, 'test/export/reference/clip_vision_reference.py');
 const IMAGE = join(REPO, 'test/fixtures/preprocess-reference/images/land-64x48.png');
 

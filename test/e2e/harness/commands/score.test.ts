@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pope from '../../../benchmarks/pope/index.ts';
-import mme from '../../../benchmarks/mme/index.ts';
+import pope from '../../../../benchmarks/pope/index.ts';
+import mme from '../../../../benchmarks/mme/index.ts';
 import { cli } from './cli-helpers.ts';
 
-const REAL = join(import.meta.dirname, '../../../../shared/realdata');
+const REAL = join(import.meta.dirname, '../../../../../shared/realdata');
 if (!existsSync(REAL)) console.warn(`score.test: ${REAL} is absent; the realdata cases are skipped`);
 
 describe('eve-eval score', () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCK_NAME, lockOut } from '../../../harness/runner/out-lock.ts';
+import { LOCK_NAME, lockOut } from '../../../../harness/runner/out-lock.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'eve-eval-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -36,8 +36,8 @@ describe('lockOut', () => {
     try {
       lockOut(out)();
       writeFileSync(join(out, LOCK_NAME), `${holder.pid}\n`);
-      const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'eve-eval.js');
-      const model = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'models', 'tiny-eve');
+      const bin = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'eve-eval.js');
+      const model = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'models', 'tiny-eve');
       const r = spawnSync(process.execPath, [bin, 'run', '--models', model, '--benchmarks', 'pope', '--limit', '1', '--out', out], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
       expect(r.status).toBe(2);
       expect(r.stderr.trim()).toBe(`eve-eval: ${out}: another eve-eval run (pid ${holder.pid}) is writing here; wait for it to finish or choose another --out`);

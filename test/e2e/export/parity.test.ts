@@ -10,12 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportCheckpoint } from '../../adapters/export.ts';
-import type { Precision } from '../../export/onnx/graph.ts';
-import { loadModel, type LoadedModel } from '../../harness/runtime/model.ts';
-import { pythonSkipReason, runPython } from './python.ts';
+import { exportCheckpoint } from '../../../adapters/export.ts';
+import type { Precision } from '../../../export/onnx/graph.ts';
+import { loadModel, type LoadedModel } from '../../../harness/runtime/model.ts';
+import { pythonSkipReason, runPython } from '../../export/python.ts';
 
-const ORACLE = join(import.meta.dirname, 'reference', 'bundle_oracle.py');
+const ORACLE = join(import.meta.dirname, '..', '..', 'export', 'reference', 'bundle_oracle.py');
 const skip = pythonSkipReason(['torch', 'transformers', 'PIL']);
 if (skip) console.warn(`export parity tests skipped: ${skip}`);
 

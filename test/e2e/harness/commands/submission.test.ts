@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pope from '../../../benchmarks/pope/index.ts';
-import mmvet from '../../../benchmarks/mmvet/index.ts';
+import pope from '../../../../benchmarks/pope/index.ts';
+import mmvet from '../../../../benchmarks/mmvet/index.ts';
 import { cli } from './cli-helpers.ts';
 
 describe('eve-eval submission', () => {

@@ -10,8 +10,8 @@ import sharp from 'sharp';
 import onnxPkg from 'onnx-proto';
 
 const { onnx } = onnxPkg as unknown as { onnx: any };
-const BIN = fileURLToPath(new URL('../../../bin/eve-eval.js', import.meta.url));
-const MODELS = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../../bin/eve-eval.js', import.meta.url));
+const MODELS = fileURLToPath(new URL('../../../../fixtures/models', import.meta.url));
 const ready = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'].every((b) => existsSync(join(MODELS, b, 'tokenizer.json')) && existsSync(join(MODELS, b, 'preprocessor_config.json')));
 if (!ready) console.log('predict tests skipped: the tiny bundles have no tokenizer.json / preprocessor_config.json yet (run the families generator)');
 

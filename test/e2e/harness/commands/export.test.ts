@@ -7,14 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCheckpoint } from '../../../export/checkpoint/open.ts';
-import { writeSafetensors } from '../../../export/checkpoint/safetensors.ts';
-import { writeShardedCheckpoint } from '../../../export/checkpoint/shards.ts';
-import { exportCheckpoint } from '../../../adapters/export.ts';
-import { writeTinyEve, writeTinyFuyu } from '../../../fixtures/models/generate.ts';
+import { openCheckpoint } from '../../../../export/checkpoint/open.ts';
+import { writeSafetensors } from '../../../../export/checkpoint/safetensors.ts';
+import { writeShardedCheckpoint } from '../../../../export/checkpoint/shards.ts';
+import { exportCheckpoint } from '../../../../adapters/export.ts';
+import { writeTinyEve, writeTinyFuyu } from '../../../../fixtures/models/generate.ts';
 import { cli } from './cli-helpers.ts';
 
-const REPO = join(import.meta.dirname, '..', '..', '..');
+const REPO = join(import.meta.dirname, '..', '..', '..', '..');
 const IMAGE = join(REPO, 'test', 'fixtures', 'preprocess-reference', 'images', 'land-64x48.png');
 let root = '';
 let eveCkpt = '';

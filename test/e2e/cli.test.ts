@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../bin/eve-eval.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/eve-eval.js', import.meta.url));
 
 describe('eve-eval CLI', () => {
   it('prints its version', () => {

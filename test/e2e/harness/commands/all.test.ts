@@ -5,9 +5,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ResultsFile } from '../../../core/records.ts';
+import type { ResultsFile } from '../../../../core/records.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 const BIN = join(ROOT, 'bin/eve-eval.js');
 const MODELS = ['tiny-fuyu', 'tiny-eve'].map((m) => join(ROOT, 'fixtures/models', m));
 const ready = MODELS.every((m) => existsSync(join(m, 'tokenizer.json'))) && existsSync(join(ROOT, 'fixtures/data/pope'));

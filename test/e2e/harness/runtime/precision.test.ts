@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { loadModel, type LoadedModel, type GenerateRequest } from '../../../harness/runtime/model.ts';
-import { PARTS } from '../../../core/bundle-layout.ts';
-import { argmax, toHalf } from '../../../harness/runtime/generate.ts';
-import { InputError } from '../../../core/errors.ts';
-import { ok, randomItem, rng } from './random-items.ts';
+import { loadModel, type LoadedModel, type GenerateRequest } from '../../../../harness/runtime/model.ts';
+import { PARTS } from '../../../../core/bundle-layout.ts';
+import { argmax, toHalf } from '../../../../harness/runtime/generate.ts';
+import { InputError } from '../../../../core/errors.ts';
+import { ok, randomItem, rng } from '../../../harness/runtime/random-items.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/eve-eval.js', import.meta.url));
-const LLAVA = fileURLToPath(new URL('../../../fixtures/models/tiny-llava', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../../bin/eve-eval.js', import.meta.url));
+const LLAVA = fileURLToPath(new URL('../../../../fixtures/models/tiny-llava', import.meta.url));
 const ready =
   existsSync(join(LLAVA, 'tokenizer.json')) &&
   existsSync(join(LLAVA, 'preprocessor_config.json')) &&

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import mme from '../../benchmarks/mme/index.ts';
-import pope from '../../benchmarks/pope/index.ts';
-import type { Answer, Sample } from '../../core/benchmark.ts';
-import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
-import { compareResults, renderGate } from '../../reports/gate.ts';
-import { attachHeadlineInterval } from '../../reports/headline.ts';
+import mme from '../../../benchmarks/mme/index.ts';
+import pope from '../../../benchmarks/pope/index.ts';
+import type { Answer, Sample } from '../../../core/benchmark.ts';
+import type { BenchmarkResult, ResultsFile } from '../../../core/records.ts';
+import { compareResults, renderGate } from '../../../reports/gate.ts';
+import { attachHeadlineInterval } from '../../../reports/headline.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/eve-eval.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/eve-eval.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'eve-gate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchmarkResult, ResultsFile } from '../../core/records.ts';
-import { renderCsv } from '../../reports/csv.ts';
-import { loadReferences } from '../../reports/load.ts';
-import { renderMarkdown } from '../../reports/markdown.ts';
-import { buildComparison } from '../../reports/table.ts';
-import { renderTerminalTable } from '../../reports/terminal.ts';
+import type { BenchmarkResult, ResultsFile } from '../../../core/records.ts';
+import { renderCsv } from '../../../reports/csv.ts';
+import { loadReferences } from '../../../reports/load.ts';
+import { renderMarkdown } from '../../../reports/markdown.ts';
+import { buildComparison } from '../../../reports/table.ts';
+import { renderTerminalTable } from '../../../reports/terminal.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = join(ROOT, 'bin/eve-eval.js');
 
 function r(benchmark: BenchmarkResult['benchmark'], split: string, headline: number, extra: Partial<BenchmarkResult> = {}): BenchmarkResult {

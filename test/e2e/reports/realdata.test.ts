@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchmarkId } from '../../core/benchmark.ts';
-import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../../harness/predictions.ts';
-import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../../core/records.ts';
-import { summarizeSample } from '../../reports/sample-summary.ts';
-import { attachHeadlineInterval } from '../../reports/headline.ts';
+import type { BenchmarkId } from '../../../core/benchmark.ts';
+import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../../../harness/predictions.ts';
+import type { BenchmarkResult, PredictionRecord, ResultsFile } from '../../../core/records.ts';
+import { summarizeSample } from '../../../reports/sample-summary.ts';
+import { attachHeadlineInterval } from '../../../reports/headline.ts';
 
-const REAL = fileURLToPath(new URL('../../../shared/realdata', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/eve-eval.js', import.meta.url));
+const REAL = fileURLToPath(new URL('../../../../shared/realdata', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/eve-eval.js', import.meta.url));
 if (!existsSync(REAL)) console.warn(`realdata.test: ${REAL} is absent (it sits beside the checkout in CI only); skipping`);
 
 async function scoreInto(runDir: string, bench: BenchmarkId, model: string, predictions: string): Promise<BenchmarkResult> {
