@@ -36,3 +36,17 @@ export class NotSupportedError extends UserError {
     this.name = 'NotSupportedError';
   }
 }
+
+/** A full disk (or quota) while writing a run: what finished is kept, so the same command resumes. */
+export class DiskFullError extends UserError {
+  override readonly exitCode: number = 3;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DiskFullError';
+  }
+}
+
+export function isDiskFull(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}

@@ -1,8 +1,8 @@
 // What `eve-eval all` and `eve-eval run` share: their flags, and run → table → report → exit code.
-import { readdirSync, rmSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { UserError } from '../../core/errors.ts';
+import { DiskFullError, isDiskFull, UserError } from '../../core/errors.ts';
 import { resolveConfig, type RunFlags } from '../config.ts';
 import { lockOut } from './out-lock.ts';
 
@@ -54,23 +54,35 @@ function onInterrupt(out: string, release: () => void): () => void {
   };
 }
 
+/** Every file under `dir`, recursively; a folder that cannot be read is skipped. */
+function* filesUnder(dir: string): Generator<string> {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) yield* filesUnder(p);
+    else yield p;
+  }
+}
+
 /** `*.tmp-PID` files (core/atomic-write.ts) under `dir`, this process's only. */
 function removeTempFiles(dir: string, pid: number): void {
-  const suffix = `.tmp-${pid}`;
-  const walk = (d: string) => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(suffix)) rmSync(p, { force: true });
-    }
-  };
-  walk(dir);
+  for (const f of filesUnder(dir)) if (f.endsWith(`.tmp-${pid}`)) rmSync(f, { force: true });
+}
+
+/** Finished answers on disk: one line per record in the predictions JSONL files. */
+function countAnswers(dir: string): number {
+  let n = 0;
+  for (const f of filesUnder(dir)) {
+    if (!f.endsWith('.jsonl')) continue;
+    const text = readFileSync(f, 'utf8');
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  }
+  return n;
 }
 
 export async function runCommand(flags: RunFlags): Promise<number> {
@@ -79,6 +91,14 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const stopListening = onInterrupt(config.out, release);
   try {
     return await runResolved(config);
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+    removeTempFiles(config.out, process.pid);
+    const kept = countAnswers(join(config.out, 'predictions'));
+    throw new DiskFullError(
+      `out of disk space writing ${err.path ?? config.out}: ${kept} finished answer${kept === 1 ? ' is' : 's are'} kept in ` +
+        `${join(config.out, 'predictions')}; free some space and rerun the same command to resume`,
+    );
   } finally {
     stopListening();
     release();

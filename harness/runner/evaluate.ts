@@ -2,7 +2,7 @@
 // results.json is rewritten (tmp + rename) after every (model, benchmark), so a killed run leaves
 // the numbers it finished; predictions and sample summaries live beside it (the shared run contract).
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Answer, BenchmarkAdapter, BenchmarkId, Sample } from '../../core/benchmark.ts';
 import { UserError } from '../../core/errors.ts';
@@ -19,7 +19,7 @@ import { ResumeStore } from './resume-store.ts';
 import { attachHeadlineInterval } from '../../reports/headline.ts';
 import { errorReasons } from '../../core/error-reasons.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
-import { writeJsonAtomic } from '../../core/atomic-write.ts';
+import { writeAll, writeJsonAtomic } from '../../core/atomic-write.ts';
 
 export interface EvaluateOptions {
   progress?: Progress;
@@ -64,21 +64,32 @@ async function openSummaries(runDir: string, benchmark: string, thumbnails: numb
   const tmp = `${file}.tmp-${process.pid}`;
   const handle = await open(tmp, 'w');
   let chunk: string[] = [];
-  const pending: Array<Promise<unknown>> = [];
+  // Writes run one after another (concurrent writes to one handle may land out of order); a failed one (a
+  // full disk) is held and thrown by the next call, never left as an unhandled rejection.
+  let tail: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const enqueue = (text: string) => {
+    tail = tail.then(() => (failure ? undefined : writeAll(handle, text))).catch((err: unknown) => void (failure ??= err));
+  };
   return {
     make: (sample: Sample, bytes: Buffer | null, index: number) =>
       summarizeSample(sample, bytes ?? undefined, { thumbnail: index < thumbnails }),
     write(summary: unknown) {
+      if (failure) throw failure;
       chunk.push(`${JSON.stringify(summary)}\n`);
       if (chunk.length >= 64) {
-        pending.push(handle.write(chunk.join('')));
+        enqueue(chunk.join(''));
         chunk = [];
       }
     },
     async close() {
-      if (chunk.length) pending.push(handle.write(chunk.join('')));
-      await Promise.all(pending);
+      if (chunk.length) enqueue(chunk.join(''));
+      await tail;
       await handle.close();
+      if (failure) {
+        await rm(tmp, { force: true });
+        throw failure;
+      }
       await rename(tmp, file);
     },
   };

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseRunJsonl } from '../../core/run-jsonl.ts';
-import { writeFileAtomic } from '../../core/atomic-write.ts';
+import { writeAll, writeFileAtomic } from '../../core/atomic-write.ts';
 import type { PredictionRecord } from '../../core/records.ts';
 
 function isRecord(v: unknown): v is PredictionRecord {
@@ -26,6 +26,8 @@ export class ResumeStore {
   /** Records dropped on open: failed ones (rerun) and a torn tail line. */
   dropped = { failed: 0, torn: 0 };
   private replaced = false;
+  /** Bytes in the file after the last complete append: a failed append is cut back to this. */
+  private bytes = 0;
 
   private constructor(readonly file: string) {}
 
@@ -47,6 +49,7 @@ export class ResumeStore {
       await writeFileAtomic(file, store.serialize());
     }
     store.handle = await open(file, 'a');
+    store.bytes = (await store.handle.stat()).size;
     return store;
   }
 
@@ -78,11 +81,19 @@ export class ResumeStore {
   async append(batch: PredictionRecord[]): Promise<void> {
     if (batch.length === 0) return;
     if (!this.handle) throw new Error(`resume store ${this.file} is closed`);
+    const bytes = Buffer.from(batch.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    try {
+      await writeAll(this.handle, bytes);
+    } catch (err) {
+      // A full disk can take part of the batch: cut the file back so no torn line is left behind.
+      await this.handle.truncate(this.bytes).catch(() => {});
+      throw err;
+    }
+    this.bytes += bytes.length;
     for (const r of batch) {
       if (this.byId.has(r.id)) this.replaced = true;
       this.byId.set(r.id, r);
     }
-    await this.handle.write(batch.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
 
   /** Close; rewrite the file when an append replaced an earlier line for the same id. */
