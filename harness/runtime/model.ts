@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import type { BundleConfig, ModelFamily, PixelInput, PromptInput } from '../../core/model-family.ts';
 import { getFamily } from '../../adapters/registry.ts';
-import { loadTokenizer, type TextTokenizer } from '../tokenizer.ts';
+import { loadTokenizer, TEXT_DECODING, type TextTokenizer } from '../tokenizer.ts';
 import { UserError } from '../../core/errors.ts';
 import { loadBundle, validateSessions, floatType, type Bundle, type Precision } from './bundle.ts';
 import { PARTS, type PartName } from '../../core/bundle-layout.ts';
@@ -109,6 +109,11 @@ export interface LoopStats {
   runMs: number;
 }
 
+/** A local model's answers depend on its files and on how ids are decoded into text (harness/tokenizer.ts). */
+export function modelFingerprint(files: string[]): string {
+  return createHash('sha256').update(fingerprintFiles(files)).update(TEXT_DECODING).digest('hex');
+}
+
 /** sha256 over the files' names and bytes, read in chunks: a 7B export's weights are 4–14 GB. */
 export function fingerprintFiles(files: string[]): string {
   const h = createHash('sha256');
@@ -168,7 +173,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     for (const p of PARTS) await parts[p].session.release();
     throw err;
   }
-  const fingerprint = fingerprintFiles(bundle.allFiles);
+  const fingerprint = modelFingerprint(bundle.allFiles);
   const visionFloat = floatType(parts.vision_encoder.session, 'pixel_values');
   const engine: Engine = {
     embed: parts.embed_tokens,
