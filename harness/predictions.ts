@@ -10,6 +10,7 @@ import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
 import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
 import { isObject, readJsonl } from '../benchmarks/shared/data-files.ts';
 import { RepeatCounter } from '../benchmarks/shared/repeats.ts';
+import { INSTRUCTIONS } from '../benchmarks/shared/instructions.ts';
 
 /** The key a LLaVA answer line is joined on: its question_id, which some benchmarks share between samples (MME). */
 function llavaKey(sample: Sample): string {
@@ -17,14 +18,34 @@ function llavaKey(sample: Sample): string {
   return typeof k === 'string' || typeof k === 'number' ? String(k) : sample.id;
 }
 
-/** Prompts compared loosely (no "<image>", whitespace collapsed, one may extend the other) to catch wrong files, not formatting. */
+/** A prompt as compared: no "<image>" placeholder, whitespace collapsed (formatting, not content). */
 function normPrompt(p: string): string {
   return p.replaceAll('<image>', ' ').replace(/\s+/g, ' ').trim();
 }
-function promptsAgree(a: string, b: string): boolean {
-  const x = normPrompt(a);
-  const y = normPrompt(b);
-  return x === y || x.includes(y) || y.includes(x);
+
+/** The question without the answer instructions appended at its end (benchmarks/shared/instructions.ts). */
+function withoutInstructions(p: string): string {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of INSTRUCTIONS) {
+      if (p.endsWith(s)) {
+        p = p.slice(0, -s.length).trimEnd();
+        changed = true;
+      }
+    }
+  }
+  return p;
+}
+
+/**
+ * An answer line's prompt is the sample's question, exactly (after normPrompt), with or without the answer
+ * instructions: LLaVA's and EVE's model_vqa_mmbench.py record the prompt before appending the instruction,
+ * their other scripts after.
+ */
+function promptsAgree(line: string, sample: string): boolean {
+  const x = normPrompt(line);
+  const y = normPrompt(sample);
+  return x === y || withoutInstructions(x) === withoutInstructions(y);
 }
 
 interface Unmatched {

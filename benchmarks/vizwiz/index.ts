@@ -16,10 +16,9 @@ import { vizwizNormalize } from '../shared/vqa-normalize.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
-import { SHORT_ANSWER } from '../shared/instructions.ts';
+import { SHORT_ANSWER, UNANSWERABLE } from '../shared/instructions.ts';
 
-export const SUFFIX =
-  `\nWhen the provided information is insufficient, respond with 'Unanswerable'.\n${SHORT_ANSWER}`;
+export const SUFFIX = `\n${UNANSWERABLE}\n${SHORT_ANSWER}`;
 const DIR = 'vizwiz';
 const LLAVA_TEST = 'llava_test.jsonl';
 

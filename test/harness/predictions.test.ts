@@ -80,3 +80,25 @@ describe('readPredictions on a question file passed by mistake', () => {
     await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(/3 of 3 answers were made for other prompts or images/);
   });
 });
+
+describe('the prompt check for answer files made elsewhere', () => {
+  const line = (qid: number, prompt: string) => JSON.stringify({ question_id: qid, prompt, text: 'yes', answer_id: 'a', model_id: 'm', metadata: {} });
+  const byQid = () => popeSamples.map((s) => ({ qid: Number(s.meta.llavaId ?? s.id), prompt: s.prompt }));
+
+  it('refuses prompts that are only a part of the question ("x" is in every prompt that has an x)', async () => {
+    const f = join(root, 'pope-x.jsonl');
+    await writeFile(f, byQid().map(({ qid }) => line(qid, 'x')).join('\n') + '\n');
+    await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(/answers were made for other prompts or images/);
+    const half = join(root, 'pope-half.jsonl');
+    await writeFile(half, byQid().map(({ qid, prompt }) => line(qid, prompt.slice(0, Math.ceil(prompt.length / 2)))).join('\n') + '\n');
+    await expect(readPredictions(half, pope, popeSamples, root)).rejects.toThrow(/answers were made for other prompts or images/);
+  });
+
+  it('accepts the question exactly, with or without its answer instruction, "<image>" and spacing aside', async () => {
+    const f = join(root, 'pope-bare.jsonl');
+    const bare = byQid().map(({ qid, prompt }) => line(qid, `<image>\n${prompt.split('\n')[0]}  `));
+    await writeFile(f, bare.join('\n') + '\n');
+    const r = await readPredictions(f, pope, popeSamples, root);
+    expect(r.answers.size).toBe(popeSamples.length);
+  });
+});

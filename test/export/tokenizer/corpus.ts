@@ -103,7 +103,7 @@ function pieceTexts(vocab: readonly string[], count: number, seed: number): stri
 function fileTexts(files: readonly string[]): string[] {
   const out: string[] = [];
   for (const f of files) {
-    if (!existsSync(f)) continue;
+    if (!existsSync(f)) throw new Error(`tokenizer corpus: ${f} is gone; name a file that exists`);
     const text = readFileSync(f, 'utf8');
     out.push(text); // whole, with its newlines and indentation
     for (const line of text.split('\n')) if (line.length > 0) out.push(line);
@@ -113,11 +113,12 @@ function fileTexts(files: readonly string[]): string[] {
 
 /** The corpus: a few thousand texts; `vocab` (pieces in id order) seeds the piece runs. */
 export function buildCorpus(repoRoot: string, vocab: readonly string[]): string[] {
-  const docs = join(repoRoot, '..', 'shared', 'docs');
+  // The project's own prose and code: every checkout has them (docs/ comes with the repository).
+  const docs = join(repoRoot, 'docs');
   const files = [
     join(repoRoot, 'README.md'),
     join(repoRoot, 'harness', 'tokenizer.ts'),
-    join(repoRoot, 'harness', 'errors.ts'),
+    join(repoRoot, 'core', 'errors.ts'),
     join(repoRoot, 'export', 'tokenizer', 'sentencepiece.ts'),
     ...(existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).sort().map((f) => join(docs, f)) : []),
   ];
