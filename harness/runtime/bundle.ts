@@ -2,7 +2,7 @@
 // tokenizer.json and the three ONNX parts under onnx/, with transformers.js precision suffixes.
 // Validation compares each session's declared inputs/outputs with what the family's config needs,
 // so a wrong export fails at load with the file and the mismatch named, not mid-generation.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type ort from 'onnxruntime-node';
 import type { BundleConfig, Family } from '../../core/model-family.ts';
@@ -61,8 +61,11 @@ export function loadBundle(dir: string, precision: Precision = 'fp32'): Bundle {
     if (!existsSync(file)) throw new InputError(file, undefined, `missing ONNX part ${part} (precision ${p})`);
     files[part] = file;
     allFiles.push(file);
-    // External data sits beside the graph (Optimum writes <name>.onnx_data, older exports <name>.onnx.data).
-    for (const ext of [`${file}_data`, `${file}.data`]) if (existsSync(ext)) allFiles.push(ext);
+    // External data sits beside the graph: <name>.onnx_data (Optimum, eve-eval), <name>.onnx.data (older
+    // exports), and transformers.js's chunks <name>.onnx_data_1, _2 ... All of it is part of the fingerprint.
+    const base = `${part}${suffix}.onnx`;
+    const onnxDir = join(dir, 'onnx');
+    for (const name of readdirSync(onnxDir).sort()) if (name.startsWith(`${base}_data`) || name.startsWith(`${base}.data`)) allFiles.push(join(onnxDir, name));
   }
   return { dir, config, preprocessorConfig, files, allFiles };
 }

@@ -53,6 +53,15 @@ describe('loadBundle', () => {
     expect(() => validateSessions(b, s)).not.toThrow();
   });
 
+  it('counts chunked external data (transformers.js <part>.onnx_data_1, _2) in the fingerprinted files, not other variants', () => {
+    const dir = freshBundle('chunks');
+    writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx_data_1'), 'x');
+    writeFileSync(join(dir, 'onnx', 'decoder_model_merged_fp16.onnx_data'), 'y');
+    const files = loadBundle(dir).allFiles.map((f) => f.split('/').pop());
+    expect(files).toContain('decoder_model_merged.onnx_data_1');
+    expect(files).not.toContain('decoder_model_merged_fp16.onnx_data');
+  });
+
   it('picks precision variants by their transformers.js suffix', () => {
     const dir = freshBundle('fp16');
     for (const p of PARTS) cpSync(join(dir, 'onnx', `${p}.onnx`), join(dir, 'onnx', `${p}_q4.onnx`));
