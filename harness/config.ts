@@ -9,6 +9,7 @@ import { isPathSegment } from '../core/path-segment.ts';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId } from '../core/benchmark.ts';
+import { PRECISION_SUFFIX } from '../core/bundle-layout.ts';
 import { InputError, UserError } from '../core/errors.ts';
 
 /** Where the embedded default run reads and writes (relative to the eve-eval checkout). */
@@ -26,9 +27,13 @@ export const EMBEDDED_MAX_NEW_TOKENS = 8;
 
 const benchmarkId = z.enum(BENCHMARK_IDS);
 
+const precision = z.enum(Object.keys(PRECISION_SUFFIX) as [string, ...string[]]);
+
 const bundleModel = z.strictObject({
   name: z.string().min(1).optional(),
   path: z.string().min(1),
+  /** Which ONNX variant of the bundle to load (onnx/<part><suffix>.onnx); default options.precision. */
+  precision: precision.optional(),
 });
 
 const remoteModel = z.strictObject({
@@ -46,6 +51,7 @@ export const modelSpecSchema = z.union([z.string().min(1), bundleModel, remoteMo
 
 const optionsSchema = z.strictObject({
   device: z.enum(['cpu', 'cuda', 'webgpu']).optional(),
+  precision: precision.optional(),
   threads: z.number().int().positive().optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
   batchSize: z.number().int().positive().max(1024).optional(),
@@ -69,7 +75,7 @@ export type ConfigFile = z.infer<typeof configSchema>;
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
 export type ResolvedModel =
-  | { kind: 'bundle'; name: string; path: string }
+  | { kind: 'bundle'; name: string; path: string; precision: string }
   | { kind: 'remote'; name: string; url: string; model: string; apiKeyEnv?: string; timeoutMs?: number; retries?: number; concurrency?: number };
 
 export interface ResolvedConfig {
@@ -101,6 +107,7 @@ export interface RunFlags {
   out?: string;
   limit?: number;
   device?: string;
+  precision?: string;
   concurrency?: number;
   batchSize?: number;
   maxNewTokens?: number;
@@ -171,14 +178,14 @@ function rebasePaths(config: ConfigFile, base: string): ConfigFile {
   };
 }
 
-function resolveModel(spec: ModelSpec): ResolvedModel {
+function resolveModel(spec: ModelSpec, precision: string): ResolvedModel {
   if (typeof spec === 'string') {
     const path = resolve(spec);
-    return { kind: 'bundle', name: basename(path), path };
+    return { kind: 'bundle', name: basename(path), path, precision };
   }
   if ('path' in spec) {
     const path = resolve(spec.path);
-    return { kind: 'bundle', name: spec.name ?? basename(path), path };
+    return { kind: 'bundle', name: spec.name ?? basename(path), path, precision: spec.precision ?? precision };
   }
   return { kind: 'remote', ...spec };
 }
@@ -198,7 +205,9 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
   const opt = file.options ?? {};
   const modelSpecs: ModelSpec[] | undefined = flags.models ?? file.models;
   const embedded = modelSpecs === undefined && (flags.data ?? file.data) === undefined;
-  const models = (modelSpecs ?? DEFAULT_MODELS).map(resolveModel);
+  const precision = flags.precision ?? opt.precision ?? 'fp32';
+  if (!(precision in PRECISION_SUFFIX)) throw new UserError(`--precision must be one of ${Object.keys(PRECISION_SUFFIX).join(', ')} (got "${precision}")`);
+  const models = (modelSpecs ?? DEFAULT_MODELS).map((spec) => resolveModel(spec, precision));
   const names = new Set<string>();
   for (const m of models) {
     if (!isPathSegment(m.name)) throw new UserError(`model name ${JSON.stringify(m.name)} cannot name a folder of the run (no "/", "\\" or ".."); give it another name in the config`);

@@ -15,6 +15,8 @@ export interface OnnxBackendOptions {
   name: string;
   path: string;
   device: 'cpu' | 'cuda' | 'webgpu';
+  /** The bundle's ONNX variant (core/bundle-layout.ts), fp32 by default. */
+  precision?: string;
   threads?: number;
   batchSize: number;
 }
@@ -64,7 +66,7 @@ export async function loadOnnxBackend(opts: OnnxBackendOptions): Promise<ModelBa
   if (!existsSync(join(opts.path, 'config.json'))) {
     throw new UserError(`model "${opts.name}": ${opts.path} is not a model bundle (no config.json)`);
   }
-  const model = await loadModel(opts.path, { device: opts.device, threads: opts.threads });
+  const model = await loadModel(opts.path, { device: opts.device, threads: opts.threads, precision: opts.precision });
   return backendFromModel(model, opts, await hashBundle(opts.path));
 }
 

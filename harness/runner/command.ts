@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { DiskFullError, isDiskFull, UserError } from '../../core/errors.ts';
+import { PRECISION_SUFFIX } from '../../core/bundle-layout.ts';
 import { resolveConfig, type RunFlags } from '../config.ts';
 import { lockOut } from './out-lock.ts';
 
@@ -28,6 +29,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--out <dir>', 'run directory; rerunning into it resumes (default: runs/default in the eve-eval checkout)')
     .option('--limit <n>', 'first N samples of each benchmark', int('--limit'))
     .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu']))
+    .addOption(new Option('--precision <p>', 'ONNX variant of each bundle to load, as `export --precision` wrote it (default fp32)').choices(Object.keys(PRECISION_SUFFIX)))
     .option('--concurrency <n>', 'image read-ahead workers, and parallel requests for remote models (default 4)', int('--concurrency'))
     .option('--batch-size <n>', 'samples per model call for local bundles (default 4); remote models get --concurrency requests at once', int('--batch-size'))
     .option('--max-new-tokens <n>', 'cap on generated tokens per answer (default: the published budget, 128 or 1024)', int('--max-new-tokens'))
@@ -152,6 +154,7 @@ export function flagsFrom(o: Record<string, unknown>): RunFlags {
     out: o.out as string | undefined,
     limit: o.limit as number | undefined,
     device: o.device as string | undefined,
+    precision: o.precision as string | undefined,
     concurrency: o.concurrency as number | undefined,
     batchSize: o.batchSize as number | undefined,
     maxNewTokens: o.maxNewTokens as number | undefined,

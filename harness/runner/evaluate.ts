@@ -49,7 +49,7 @@ export async function makeBackend(model: ResolvedModel, config: ResolvedConfig):
     return new HttpBackend({ ...model, concurrency: model.concurrency ?? config.concurrency });
   }
   if (!existsSync(model.path)) throw new UserError(`model "${model.name}": ${model.path} does not exist`);
-  return loadOnnxBackend({ name: model.name, path: model.path, device: config.device, threads: config.threads, batchSize: config.batchSize });
+  return loadOnnxBackend({ name: model.name, path: model.path, precision: model.precision, device: config.device, threads: config.threads, batchSize: config.batchSize });
 }
 
 export function adapterVersion(adapter: BenchmarkAdapter): string {

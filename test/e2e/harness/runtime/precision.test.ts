@@ -223,4 +223,19 @@ describe.skipIf(!ready)('fp16 precision variant (tiny-llava)', () => {
     expect(m.bundle.files.decoder_model_merged).toBe(join(dir, 'onnx', 'decoder_model_merged.onnx'));
     await m.dispose();
   });
+
+  it('`run --precision fp16` evaluates the fp16 parts (recorded in the manifest); a variant the bundle lacks is one line, exit 2', () => {
+    const out = join(tmp, 'run-fp16');
+    const r = spawnSync(process.execPath, [BIN, 'run', '--models', LLAVA, '--benchmarks', 'pope', '--limit', '4', '--precision', 'fp16', '--out', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.manifest.config.models[0]).toMatchObject({ name: 'tiny-llava', precision: 'fp16' });
+    // The fp16 answers are stored under the fp16 files' fingerprint: an fp32 run into the same folder reuses none.
+    const fp32 = spawnSync(process.execPath, [BIN, 'run', '--models', LLAVA, '--benchmarks', 'pope', '--limit', '4', '--out', out], { encoding: 'utf8' });
+    expect(fp32.status, fp32.stderr).toBe(0);
+    expect(fp32.stderr).not.toMatch(/resumed/);
+    const q4 = spawnSync(process.execPath, [BIN, 'run', '--models', LLAVA, '--benchmarks', 'pope', '--limit', '4', '--precision', 'q4', '--out', join(tmp, 'run-q4')], { encoding: 'utf8' });
+    expect(q4.status).toBe(2);
+    expect(q4.stderr.trim().split('\n').at(-1)).toMatch(/^eve-eval: .*vision_encoder_q4\.onnx: missing ONNX part vision_encoder \(precision q4\)$/);
+  });
 });
