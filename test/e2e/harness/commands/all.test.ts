@@ -101,17 +101,20 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
     }
   });
 
-  it('Ctrl-C halfway: one line saying how to resume, exit 130, no temporary files; the rerun completes', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'all-sigint-'));
+  it.each([
+    ['SIGINT', 130, 'Ctrl-C'],
+    ['SIGTERM', 143, "a scheduler's stop"],
+  ] as const)('%s halfway (%s, %s): one line saying how to resume, no temporary files; the rerun completes', async (signal, code) => {
+    const out = await mkdtemp(join(tmpdir(), `all-${signal}-`));
     const child = spawn(process.execPath, [BIN, 'all', '--out', out, ...ARGS], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && !predictionFiles(out).some((f) => lines(f).length > 0)) await new Promise((r) => setTimeout(r, 25));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr).toContain(`eve-eval: interrupted (SIGINT); the answers so far are kept in ${out}: rerun the same command to resume`);
+    child.kill(signal);
+    expect(await exited).toBe(code);
+    expect(stderr).toContain(`eve-eval: interrupted (${signal}); the answers so far are kept in ${out}: rerun the same command to resume`);
     const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
     expect(walk(out).filter((f) => /\.tmp-\d+$/.test(f))).toEqual([]);
     const rerun = run(out);
