@@ -104,7 +104,7 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
   it.each([
     ['SIGINT', 130, 'Ctrl-C'],
     ['SIGTERM', 143, "a scheduler's stop"],
-  ] as const)('%s halfway (%s, %s): one line saying how to resume, no temporary files; the rerun completes', async (signal, code) => {
+  ] as const)('%s halfway (%s, %s): one line saying how to resume, no temporary files; the rerun completes', async (signal, code, _why) => {
     const out = await mkdtemp(join(tmpdir(), `all-${signal}-`));
     const child = spawn(process.execPath, [BIN, 'all', '--out', out, ...ARGS], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
     let stderr = '';

@@ -1,0 +1,107 @@
+// Every command in the README's examples runs as written on a fresh clone: each ```bash block after the set-up
+// block is run line by line, in order, in a copy of the working tree (so runs/ and friends start empty), with
+// no shell: a line is split into arguments as a shell would split it, and shell operators are refused.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const SKIP_COPY = new Set(['node_modules', '.git', 'runs', '.venv-ref', '.bench', 'test-artifacts']);
+
+/** The README's example commands: one entry per command line of every bash block but the first. */
+export function readmeCommands(markdown: string): Array<{ line: number; text: string }> {
+  const out: Array<{ line: number; text: string }> = [];
+  const lines = markdown.split('\n');
+  let inBash = false;
+  let block = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (!inBash && l.trim() === '```bash') {
+      inBash = true;
+      block++;
+      continue;
+    }
+    if (inBash && l.trim() === '```') {
+      inBash = false;
+      continue;
+    }
+    if (!inBash || block === 1) continue;
+    let text = l;
+    const start = i + 1;
+    while (text.endsWith('\\') && i + 1 < lines.length) text = text.slice(0, -1) + ' ' + lines[++i];
+    const words = stripComment(text).trim();
+    if (words) out.push({ line: start, text: words });
+  }
+  return out;
+}
+
+/** Everything before an unquoted "#" that starts a word. */
+function stripComment(text: string): string {
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) quote = c === quote ? '' : quote;
+    else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) return text.slice(0, i);
+  }
+  return text;
+}
+
+/** Split as a POSIX shell splits words (quotes, no expansion); operators are refused. */
+export function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let has = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      if (end === -1) throw new Error(`unclosed quote in: ${text}`);
+      word += text.slice(i + 1, end);
+      has = true;
+      i = end;
+    } else if (/\s/.test(c)) {
+      if (has) words.push(word);
+      word = '';
+      has = false;
+    } else if ('|&;<>$`'.includes(c)) {
+      throw new Error(`shell operator "${c}" in a README example (examples must run without a shell): ${text}`);
+    } else {
+      word += c;
+      has = true;
+    }
+  }
+  if (has) words.push(word);
+  return words;
+}
+
+function argv(words: string[]): string[] {
+  const tsx = join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  if (words[0] === 'npx' && words[1] === 'eve-eval') return [process.execPath, join('bin', 'eve-eval.js'), ...words.slice(2)];
+  if (words[0] === 'npx' && words[1] === 'tsx') return [process.execPath, tsx, ...words.slice(2)];
+  if (words[0] === 'bash') return words;
+  throw new Error(`a README example that is not an eve-eval, tsx or bash command: ${words.join(' ')}`);
+}
+
+const clone = mkdtempSync(join(tmpdir(), 'readme-'));
+afterAll(() => rmSync(clone, { recursive: true, force: true }));
+
+describe('README examples', () => {
+  const commands = readmeCommands(readFileSync(join(REPO, 'README.md'), 'utf8'));
+
+  it('has examples to run', () => {
+    expect(commands.length).toBeGreaterThan(10);
+  });
+
+  it('each runs as written on a fresh copy of the working tree, in order, exiting 0', () => {
+    cpSync(REPO, clone, { recursive: true, filter: (src) => !SKIP_COPY.has(relative(REPO, src).split('/')[0]!) });
+    symlinkSync(join(REPO, 'node_modules'), join(clone, 'node_modules'));
+    for (const { line, text } of commands) {
+      const [cmd, ...args] = argv(shellWords(text));
+      const r = spawnSync(cmd!, args, { cwd: clone, encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '0' }, timeout: 600_000 });
+      expect(r.status, `README.md:${line}: ${text}\n${(r.stderr || r.error?.message || '').slice(-2000)}`).toBe(0);
+    }
+  });
+});
