@@ -36,10 +36,11 @@ describe('differential fuzz vectors from the official scorers', () => {
     expect(v.strings.length).toBeGreaterThanOrEqual(100_000);
   });
 
-  it('every rule: eve-eval matches every vector', () => {
+  it('every rule: eve-eval matches every vector', async () => {
     const table = rules(impl, v);
     const results: RuleResult[] = [];
     for (const [rule, r] of Object.entries(table)) {
+      await new Promise((resolve) => setImmediate(resolve)); // one rule at a time, so vitest's RPC is answered between them
       const inputs = r.inputs === 'strings' ? v.strings : r.inputs === 'grades' ? v.grades : v.numbers;
       results.push(check(rule, inputs, expectedFor(v, rule, r.inputs), r.fn));
     }
