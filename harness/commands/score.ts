@@ -160,7 +160,7 @@ export function register(program: Command): void {
     .description('re-score an existing predictions file (eve-eval records, LLaVA/EVE answers, or the official format)')
     .requiredOption('--benchmark <id>', 'benchmark id (see `eve-eval list`)')
     .requiredOption('--data <dir>', 'data root (the LLaVA/EVE eval layout)')
-    .requiredOption('--predictions <path>', 'predictions file or official results folder')
+    .requiredOption('--predictions <path>', 'answers: eve-eval records, LLaVA/EVE answer JSONL, the VQA results array [{question_id, answer}], SEED upload lines, or the official file/folder')
     .option('--split <name>', 'split (default: the benchmark default)')
     .option('--json', 'print one JSON object {benchmark, headline, metrics, counts, breakdowns}')
     .option('--precise', 'with --json: keep every digit instead of 2 decimals')
