@@ -10,6 +10,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId } from '../core/benchmark.ts';
 import { InputError, UserError } from '../core/errors.ts';
+import { judgeConfigSchema, resolveJudge, type JudgeFlags, type ResolvedJudge } from './judge/index.ts';
 
 /** Where the embedded default run reads and writes (relative to the eve-eval checkout). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -63,6 +64,8 @@ export const configSchema = z.strictObject({
   data: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   options: optionsSchema.optional(),
+  /** An LLM judge (MM-Vet's grader); flags --judge-* override it. */
+  judge: judgeConfigSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;
@@ -90,11 +93,13 @@ export interface ResolvedConfig {
   thumbnails: number;
   /** True when this is the built-in default run (tiny models on the fixtures). */
   embedded: boolean;
+  /** The LLM judge, when one is configured (the key stays in its environment variable). */
+  judge?: ResolvedJudge;
   configFile?: string;
 }
 
 /** Flags as commander hands them over (strings, already split lists). */
-export interface RunFlags {
+export interface RunFlags extends JudgeFlags {
   models?: string[];
   benchmarks?: string[];
   data?: string;
@@ -234,6 +239,7 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
     thumbnails: opt.thumbnails ?? 200,
     embedded,
     configFile: flags.config ? resolve(flags.config) : undefined,
+    judge: resolveJudge(flags, file.judge),
   };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { UserError } from '../../core/errors.ts';
 import { resolveConfig, type RunFlags } from '../config.ts';
+import { addJudgeOptions } from '../judge/index.ts';
 import { lockOut } from './out-lock.ts';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -21,7 +22,7 @@ function rate(v: string) {
 }
 
 export function addRunOptions(cmd: Command): Command {
-  return cmd
+  return addJudgeOptions(cmd)
     .option('--models <list>', 'comma-separated model bundle folders (the folder name is the model id)', list)
     .option('--benchmarks <list>', 'comma-separated benchmark ids (vqav2,gqa,vizwiz,textvqa,pope,mme,mmbench,seed,mmvet,sqa)', list)
     .option('--data <dir>', 'benchmark data root (LLaVA/EVE playground/data/eval layout); default: the built-in fixtures')
@@ -137,5 +138,9 @@ export function flagsFrom(o: Record<string, unknown>): RunFlags {
     maxNewTokens: o.maxNewTokens as number | undefined,
     maxErrorRate: o.maxErrorRate as number | undefined,
     config: o.config as string | undefined,
+    judgeUrl: o.judgeUrl as string | undefined,
+    judgeModel: o.judgeModel as string | undefined,
+    judgeKeyEnv: o.judgeKeyEnv as string | undefined,
+    judgeRuns: o.judgeRuns as number | undefined,
   };
 }

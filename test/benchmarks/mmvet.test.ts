@@ -44,7 +44,7 @@ describe('MM-Vet on the fixture', () => {
   it('refuses to score without a judge grade file, never a silent zero', async () => {
     const { answers } = await readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), mmvet, samples, root);
     expect(() => mmvet.score(samples, answers)).toThrow(UserError);
-    expect(() => mmvet.score(samples, answers)).toThrow(/judge grade file is required/);
+    expect(() => mmvet.score(samples, answers)).toThrow(/no judge grades: configure a judge .* or pass the official evaluator's grade file/);
   });
 
   it('writes the {"v1_0": answer} submission', async () => {
