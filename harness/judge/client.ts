@@ -9,18 +9,12 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import { parseRunJsonl } from '../../core/run-jsonl.ts';
-import { ChatClient, type ChatRequest } from '../backends/chat-client.ts';
+import { ChatClient, type ChatClientOptions, type ChatRequest } from '../backends/chat-client.ts';
 
-export interface JudgeSettings {
-  /** Base URL (http://host:8000/v1) or the full .../chat/completions URL. */
-  url: string;
+/** The endpoint as the chat client takes it (url, apiKeyEnv, timeoutMs, retries, backoffMs), plus: */
+export interface JudgeSettings extends Omit<ChatClientOptions, 'name'> {
   model: string;
-  apiKeyEnv?: string;
-  timeoutMs?: number;
-  retries?: number;
   concurrency?: number;
-  /** Base back-off between transport retries (small in tests). */
-  backoffMs?: number;
   /** USD per million tokens, for the cost estimate (none given: no estimate). */
   prices?: { inputPerMTok: number; outputPerMTok: number };
 }
