@@ -2,6 +2,7 @@
 // reading answers and scoring them. MM-Vet's answers are graded (unless they came with grades); the
 // result records which judge, with what settings, at what cost. Without a judge nothing is asked, and
 // MM-Vet's scorer says exactly what it needs.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -106,6 +107,7 @@ export async function applyJudge(
   // Beside the results, as the evaluator names them: its answers file and its grade file, so the official
   // mm-vet_evaluator.py can rerun the aggregation on exactly these grades (it asks nothing when they are complete).
   const base = join(ctx.dir, 'mm-vet');
+  await mkdir(base, { recursive: true });
   const gradeName = `${fileSafe(ctx.model)}_${fileSafe(ctx.judge.model)}-grade-${ctx.judge.runs}runs.json`;
   await writeJsonAtomic(join(base, gradeName), graded.gradeFile);
   await writeMmvetSubmission(samples, answers, join(base, `${fileSafe(ctx.model)}.json`));
