@@ -70,6 +70,11 @@ export interface Answer {
     failedRuns?: number;
   };
   /**
+   * Optional: the option letter, when it was read before scoring (MMBench with VLMEvalKit's rules or the LLM
+   * choice extractor): null when nothing read one; `how` says by what, `rules` names the rule set.
+   */
+  choice?: { letter: string | null; how: 'rule' | 'llm' | 'unread'; rules: string };
+  /**
    * Earlier answer lines for the same sample, in file order, when an official-format predictions file
    * answers it more than once (`text` is the last line). Only a benchmark whose official script scores every
    * line (TextVQA's eval_textvqa.py) counts them; the others keep the last, as their official flow does.
@@ -105,6 +110,8 @@ export interface Score {
   perSample: Record<string, number>;
   /** Lines to show beside the number: e.g. a breakdown that is unavailable, and the file it needs. */
   notes?: string[];
+  /** Multiple-choice benchmarks: the letter-extraction rule set, and how many answers each way read a letter. */
+  extraction?: { rules: string; byRule: number; byLlm: number; unread: number };
 }
 
 /**

@@ -10,7 +10,8 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId } from '../core/benchmark.ts';
 import { InputError, UserError } from '../core/errors.ts';
-import { judgeConfigSchema, resolveJudge, type JudgeFlags, type ResolvedJudge } from './judge/index.ts';
+import { judgeConfigSchema, resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from './judge/index.ts';
+import { MMBENCH_RULE_SETS, type MMBenchRules } from '../benchmarks/mmbench/extract.ts';
 
 /** Where the embedded default run reads and writes (relative to the eve-eval checkout). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,6 +56,8 @@ const optionsSchema = z.strictObject({
   limit: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
   thumbnails: z.number().int().min(0).optional(),
+  /** MMBench's letter-extraction rules: opencompass (default) or vlmevalkit. */
+  mmbenchRules: z.enum(MMBENCH_RULE_SETS as [MMBenchRules, ...MMBenchRules[]]).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -95,6 +98,7 @@ export interface ResolvedConfig {
   embedded: boolean;
   /** The LLM judge, when one is configured (the key stays in its environment variable). */
   judge?: ResolvedJudge;
+  mmbenchRules: MMBenchRules;
   configFile?: string;
 }
 
@@ -240,6 +244,7 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
     embedded,
     configFile: flags.config ? resolve(flags.config) : undefined,
     judge: resolveJudge(flags, file.judge),
+    mmbenchRules: resolveMmbenchRules(flags.mmbenchRules, opt.mmbenchRules),
   };
 }
 

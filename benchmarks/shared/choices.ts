@@ -58,6 +58,30 @@ export function mmbenchExtract(answer: string, options: Record<string, string>):
   return canInferOption(answer) ?? canInferText(answer, options);
 }
 
+/** VLMEvalKit's answers that refuse the question: read as 'Z' (no option, scored wrong). */
+const VLMEVALKIT_REFUSALS = ["Sorry, I can't help with images of people yet.", "I can't process this file.", "I'm sorry, but without the image provided", 'Cannot determine the answer'];
+
+/**
+ * VLMEvalKit's can_infer (open-compass/VLMEvalKit @18fc37a vlmeval/utils/matching_util.py), its default
+ * (non-verbose) path: the characters .()[],:;!*#{} become spaces, then exactly one option letter among the
+ * tokens is the answer ("**B**" reads B, where opencompass's rules read nothing); a lone "Z" token, or a
+ * refusal phrase, reads 'Z'; else exactly one option text in the lower-cased reply. `options` maps letter →
+ * text for the options present, in letter order (build_choices).
+ */
+export function vlmevalkitCanInfer(answer: string, options: Record<string, string>): string | null {
+  // can_infer_option gives up on an API failure marker; can_infer_text still runs on it, as in the original.
+  if (answer.includes('Failed to obtain answer via API')) return canInferText(answer, options);
+  if (VLMEVALKIT_REFUSALS.some((r) => answer.includes(r))) return 'Z';
+  let spaced = answer;
+  for (const c of '.()[],:;!*#{}') spaced = spaced.replaceAll(c, ' ');
+  const tokens = new Set(pySplit(spaced));
+  const letters = Object.keys(options);
+  const count = letters.filter((c) => tokens.has(c)).length;
+  if (count === 1) return letters.find((c) => tokens.has(c))!;
+  if (count === 0 && tokens.has('Z')) return 'Z';
+  return canInferText(answer, options);
+}
+
 /**
  * LLaVA's eval_science_qa.py letter rule: the reply is itself a letter A–E; or "X. ..." with X in A–E
  * and exactly ". " at positions 1–2; or exactly one match of the regex `The answer is ([A-Z]).` — whose

@@ -10,7 +10,8 @@ import type { Answer, BenchmarkAdapter, MetricValue, Sample, Score } from '../..
 import { errorReasons } from '../../core/error-reasons.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../predictions.ts';
 import type { BenchmarkResult, JudgeRecord, ResultsFile, RunManifest } from '../../core/records.ts';
-import { addJudgeOptions, resolveJudge, type JudgeFlags, type ResolvedJudge } from '../judge/index.ts';
+import { addJudgeOptions, resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from '../judge/index.ts';
+import type { MMBenchRules } from '../../benchmarks/mmbench/extract.ts';
 import { UserError } from '../../core/errors.ts';
 import { VERSION } from '../../core/version.ts';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
@@ -40,6 +41,7 @@ export interface ScoreOutput {
   breakdowns: Score['breakdowns'];
   references: BenchmarkAdapter['references'];
   notes?: string[];
+  extraction?: Score['extraction'];
   judge?: JudgeRecord;
 }
 
@@ -47,7 +49,7 @@ export interface ScoreOutput {
 export async function scoreFile(opts: {
   benchmark: string; data: string; predictions: string; split?: string;
   /** An LLM judge, its cache and grade file in `judgeDir`, the grade file named for `model`. */
-  judge?: ResolvedJudge; judgeDir?: string; model?: string;
+  judge?: ResolvedJudge; judgeDir?: string; model?: string; mmbenchRules?: MMBenchRules;
 }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer>; judge?: JudgeRecord }> {
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
@@ -57,7 +59,9 @@ export async function scoreFile(opts: {
   const warning = repeatWarning(adapter.id, opts.predictions, repeated, adapter.repeatedAnswers ?? 'last');
   if (warning) process.stderr.write(`${warning}\n`);
   const { applyJudge } = await import('../judge/index.ts');
-  const step = await applyJudge(adapter, samples, read.answers, { judge: opts.judge, dir: opts.judgeDir ?? '.', model: opts.model ?? modelFromPath(opts.predictions) });
+  const step = await applyJudge(adapter, samples, read.answers, {
+    judge: opts.judge, mmbenchRules: opts.mmbenchRules, dir: opts.judgeDir, model: opts.model ?? modelFromPath(opts.predictions),
+  });
   for (const line of step.log) process.stderr.write(`eve-eval: ${line}\n`);
   const answers = step.answers;
   const score = adapter.score(samples, answers);
@@ -78,6 +82,7 @@ export async function scoreFile(opts: {
       breakdowns: score.breakdowns,
       references: adapter.references,
       ...(score.notes ? { notes: score.notes } : {}),
+      ...(score.extraction ? { extraction: score.extraction } : {}),
       ...(step.record ? { judge: step.record } : {}),
     },
   };
@@ -93,6 +98,8 @@ function summary(adapter: BenchmarkAdapter, score: Score, out: ScoreOutput): str
       (c.judgeFailures ? `, judge failures ${c.judgeFailures} (scored 0)` : '') +
       (c.unmatchedPredictions ? `, ${c.unmatchedPredictions} predictions for other ids ignored` : ''),
   ];
+  const x = score.extraction;
+  if (x) lines.push(`  letters: ${x.byRule} by rule, ${x.byLlm} by the LLM extractor, ${x.unread} unread (counted wrong); rules: ${x.rules}`);
   for (const note of out.notes ?? []) lines.push(`  note: ${note}`);
   if (out.judge) {
     const u = out.judge.usage;
@@ -195,12 +202,15 @@ export function register(program: Command): void {
   addJudgeOptions(cmd)
     .action(async (opts: JudgeFlags & { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string; config?: string }) => {
       const { loadConfigFile } = await import('../config.ts');
-      const judge = resolveJudge(opts, opts.config ? (await loadConfigFile(opts.config)).judge : undefined);
-      if (judge && opts.benchmark === 'mmvet' && !opts.results) {
-        throw new UserError('score with a judge needs --results FILE: the judge cache and the official grade file are written beside it');
+      const file = opts.config ? await loadConfigFile(opts.config) : undefined;
+      const judge = resolveJudge(opts, file?.judge);
+      const mmbenchRules = resolveMmbenchRules(opts.mmbenchRules, file?.options?.mmbenchRules);
+      const judged = judge && (opts.benchmark === 'mmvet' || (opts.benchmark === 'mmbench' && judge.mmbench));
+      if (judged && !opts.results) {
+        throw new UserError(`score --benchmark ${opts.benchmark} with a judge needs --results FILE: the judge cache and the files for the official tools are written beside it`);
       }
       const model = opts.model ?? modelFromPath(opts.predictions);
-      const scored = await scoreFile({ ...opts, judge, judgeDir: opts.results ? dirname(resolve(opts.results)) : undefined, model });
+      const scored = await scoreFile({ ...opts, judge, mmbenchRules, judgeDir: opts.results ? dirname(resolve(opts.results)) : undefined, model });
       const { adapter, score, output, samples, answers } = scored;
       if (opts.json) {
         const o = opts.precise

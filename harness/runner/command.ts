@@ -142,5 +142,7 @@ export function flagsFrom(o: Record<string, unknown>): RunFlags {
     judgeModel: o.judgeModel as string | undefined,
     judgeKeyEnv: o.judgeKeyEnv as string | undefined,
     judgeRuns: o.judgeRuns as number | undefined,
+    judgeMmbench: o.judgeMmbench as boolean | undefined,
+    mmbenchRules: o.mmbenchRules as string | undefined,
   };
 }

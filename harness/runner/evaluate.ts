@@ -253,7 +253,7 @@ async function judgeAndScore(
   const { applyJudge } = await import('../judge/index.ts');
   let step;
   try {
-    step = await applyJudge(adapter, samples, answers, { judge: config.judge, dir: config.out, model });
+    step = await applyJudge(adapter, samples, answers, { judge: config.judge, mmbenchRules: config.mmbenchRules, dir: config.out, model });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     return unscoredResult(adapter, split, model, samples, answers, err.message);
