@@ -1,6 +1,6 @@
 // How MMBench answers become letters. Rules first, always: opencompass's eval_mmbench.py can_infer (the
-// default, what eve-eval has always scored with) or VLMEvalKit's can_infer (it also reads "**B**", "(B)" in
-// more contexts, and 'Z' for refusals). Optionally, for the rows no rule reads, an LLM choice extractor as
+// default, what eve-eval has always scored with) or VLMEvalKit's can_infer (it also reads "**B**" and "The
+// answer is B", ignores a letter early in a long reply, and reads 'Z' for refusals). Optionally, for the rows no rule reads, an LLM choice extractor as
 // VLMEvalKit runs it: its matching prompt, up to three tries, each reply read with VLMEvalKit's rules. Where
 // VLMEvalKit then picks a letter at random, eve-eval leaves the row unread (scored wrong) and counts it.
 import { mmbenchExtract, vlmevalkitCanInfer } from '../shared/choices.ts';
@@ -10,7 +10,7 @@ export const MMBENCH_RULE_SETS: readonly MMBenchRules[] = ['opencompass', 'vlmev
 
 export const MMBENCH_RULE_SOURCES: Record<MMBenchRules, string> = {
   opencompass: 'open-compass/opencompass@6ca2be6 tools/eval_mmbench.py can_infer (no GPT)',
-  vlmevalkit: 'open-compass/VLMEvalKit@18fc37a vlmeval/utils/matching_util.py can_infer',
+  vlmevalkit: 'open-compass/VLMEvalKit@e8e78f0 vlmeval/utils/matching_util.py can_infer',
 };
 
 /** The letter a rule set reads in `text`, or null. `options`: letter → text of the options present. */
@@ -20,7 +20,7 @@ export function mmbenchRuleLetter(rules: MMBenchRules, text: string, options: Re
 
 /** VLMEvalKit's choice extractor (vlmeval/dataset/utils/multiple_choice.py extract_answer_from_item). */
 export const MMBENCH_EXTRACTOR = {
-  source: 'open-compass/VLMEvalKit multiple_choice.py extract_answer_from_item + build_prompt',
+  source: 'open-compass/VLMEvalKit@e8e78f0 vlmeval/dataset/utils/multiple_choice.py extract_answer_from_item + build_prompt',
   officialModel: 'gpt-3.5-turbo-0125',
   tries: 3,
   temperature: 0,

@@ -40,6 +40,8 @@ export const PY_DIGIT = `[${rangesClass(PY_DIGIT_RANGES)}]`;
 
 // Python's str.isspace set, which is not JS's \s: Python also counts \x1c-\x1f and \x85, not \uFEFF.
 const PY_WS = rangesClass(PY_SPACE_RANGES);
+/** Python 3's `\s` on str (the str.isspace set), for a regex with the `u` flag. */
+export const PY_SPACE = `[${PY_WS}]`;
 const PY_SPLIT = new RegExp(`[${PY_WS}]+`, 'u');
 const PY_STRIP = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, 'gu');
 

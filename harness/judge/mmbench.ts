@@ -40,8 +40,7 @@ export async function extractMmbench(
 async function askExtractor(
   judge: Judge, s: Sample, prediction: string, options: Record<string, string>, failures: JudgeFailure[], answeredBy: Set<string>,
 ): Promise<ExtractionRow> {
-  // VLMEvalKit strips the prediction before building the prompt.
-  const content = mmbenchChoicePrompt(String(s.meta.question ?? ''), options, prediction.trim());
+  const content = mmbenchChoicePrompt(String(s.meta.question ?? ''), options, prediction);
   const replies: string[] = [];
   for (let t = 0; t < MMBENCH_EXTRACTOR.tries; t++) {
     // Each try is its own question to the judge (VLMEvalKit calls generate again), so its own cache entry.
