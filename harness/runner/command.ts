@@ -112,6 +112,19 @@ async function runResolved(config: Awaited<ReturnType<typeof resolveConfig>>): P
       process.stdout.write(`errors: ${r.model} ${r.benchmark}: ${kind} ×${e.count}${ex ? ` (e.g. ${ex.id}: ${ex.message})` : ''}\n`);
     }
   }
+  // Beside the table: how MMBench's letters were read, and what each judge did and cost.
+  for (const r of outcome.results.results) {
+    const x = r.extraction;
+    if (x) process.stdout.write(`letters: ${r.model} ${r.benchmark}: ${x.byRule} by rule, ${x.byLlm} by the LLM extractor, ${x.unread} unread (${x.rules})\n`);
+    const j = r.judge;
+    if (j) {
+      const cost = j.usage.costUsd === null ? 'no prices configured' : `est. $${j.usage.costUsd.toFixed(4)}`;
+      process.stdout.write(
+        `judge: ${r.model} ${r.benchmark}: ${j.model}, ${j.runs} run${j.runs > 1 ? 's' : ''}, ${j.failures} failures, ${j.usage.requests} requests + ${j.usage.cached} cached, ` +
+          `${j.usage.promptTokens + j.usage.completionTokens} tokens, ${cost}\n`,
+      );
+    }
+  }
   const pct = (100 * outcome.errorRate).toFixed(2);
   process.stdout.write(
     `${outcome.samples} predictions, ${outcome.errors} errors (${pct}%) in ${seconds.toFixed(1)} s\n` +
