@@ -1,7 +1,7 @@
 // Reads a predictions file into Map<sample id, Answer>, whatever form a researcher has it in:
 // eve-eval's own PredictionRecord JSONL, LLaVA/EVE answer JSONL ({question_id, prompt, text}), the upload
-// files researchers already have (the official VQA results array [{question_id, answer}], SEED-Bench upload
-// lines {question_id, prediction}), or the benchmark's official format (adapter.readOfficialPredictions, e.g.
+// files researchers already have (the official VQA results array [{question_id, answer}], GQA's predictions
+// array [{questionId, prediction}], SEED-Bench upload lines {question_id, prediction}), or the benchmark's official format (adapter.readOfficialPredictions, e.g.
 // an MME eval_tool folder). A file in none of these gets one line saying what it looks like instead.
 // Answers are joined to samples by id, never by position; a file that belongs to another benchmark or
 // question file is refused with one line naming the file and line.
@@ -29,11 +29,11 @@ function promptsAgree(a: string, b: string): boolean {
   return x === y || x.includes(y) || y.includes(x);
 }
 
-export type PredictionsFormat = 'eve-eval' | 'llava' | 'vqa-results' | 'seed-upload' | 'official';
+export type PredictionsFormat = 'eve-eval' | 'llava' | 'vqa-results' | 'gqa-predictions' | 'seed-upload' | 'official';
 
 /** What `score --predictions` reads, for the message a file in another format gets. */
 export const READABLE_FORMATS =
-  "eve-eval prediction records (JSONL), LLaVA/EVE answer lines {question_id, prompt, text} (JSONL), the official VQA results array [{question_id, answer}], SEED-Bench upload lines {question_id, prediction}, or the benchmark's official answer files (`eve-eval list` names them)";
+  "eve-eval prediction records (JSONL), LLaVA/EVE answer lines {question_id, prompt, text} (JSONL), the official VQA results array [{question_id, answer}], GQA's predictions array [{questionId, prediction}], SEED-Bench upload lines {question_id, prediction}, or the benchmark's official answer files (`eve-eval list` names them)";
 
 /** The first `bytes` bytes of a file (format sniffing without reading a large file whole). */
 async function readHead(path: string, bytes: number): Promise<Buffer> {
@@ -210,18 +210,17 @@ export async function readPredictions(
       answers.set(id, answer); // a later record (a resumed run) replaces an earlier one
       continue;
     }
-    if ('question_id' in value) {
+    if ('question_id' in value || (entry === 'element' && 'questionId' in value)) {
       // LLaVA / EVE answer line {question_id, prompt, text, ...}; an element of the VQA results array
-      // {question_id, answer}; a SEED-Bench upload line {question_id, prediction}.
+      // {question_id, answer} or of GQA's predictions file {questionId, prediction}; a SEED-Bench upload line
+      // {question_id, prediction}.
       const where = entry === 'line' ? line : `element ${line}`;
       const field =
-        entry === 'element' ? 'answer' : typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
-      format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? 'seed-upload' : 'llava';
-      if (typeof value[field] !== 'string') {
-        throw new InputError(path, where, entry === 'element' ? 'VQA results entry without an "answer" string' : `answer line without a "${field}" string`);
-      }
+        entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
+      format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
+      if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
       const text = value[field] as string;
-      const key = String(value.question_id);
+      const key = String(value.question_id ?? value.questionId);
       const candidates = byKey.get(key);
       if (!candidates) {
         noteUnmatched(key, line);

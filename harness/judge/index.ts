@@ -98,6 +98,15 @@ export function addJudgeOptions(cmd: Command): Command {
     .addOption(new Option('--mmbench-rules <set>', 'MMBench letter rules (default opencompass, as eval_mmbench.py)').choices([...MMBENCH_RULE_SETS]));
 }
 
+/** What a run's manifest records of its judges' protocols, keyed as its adapter versions are. */
+export function judgeProtocols(judge: ResolvedJudge): Record<string, string> {
+  const out: Record<string, string> = {
+    'judge/mmvet': `${MMVET_GRADER.source}: ${judge.model}, temperature ${MMVET_GRADER.temperature}, max_tokens ${MMVET_GRADER.maxTokens}, ${MMVET_GRADER.tries} tries (+${MMVET_GRADER.temperatureStep} each), ${judge.runs} run(s)`,
+  };
+  if (judge.mmbench) out['judge/mmbench'] = `${MMBENCH_EXTRACTOR.source}: ${judge.model}, temperature ${MMBENCH_EXTRACTOR.temperature}, ${MMBENCH_EXTRACTOR.tries} tries`;
+  return out;
+}
+
 /** A file-name-safe form of a model name (judge models may be "org/name"). */
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 

@@ -114,6 +114,8 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   const modelFiles: Record<string, string> = {};
   const adapterVersions: Record<string, string> = {};
   for (const { adapter } of benchmarks) adapterVersions[`benchmark/${adapter.id}`] = adapterVersion(adapter);
+  // The judges' protocols go into the manifest beside the benchmarks' versions (the settings are in its config).
+  if (config.judge) Object.assign(adapterVersions, (await import('../judge/index.ts')).judgeProtocols(config.judge));
   const providers: string[] = [];
   const results: BenchmarkResult[] = [];
   const unscored: EvaluateOutcome['unscored'] = [];

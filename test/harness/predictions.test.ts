@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pope from '../../benchmarks/pope/index.ts';
 import mme from '../../benchmarks/mme/index.ts';
 import mmvet from '../../benchmarks/mmvet/index.ts';
+import gqa from '../../benchmarks/gqa/index.ts';
 import seed from '../../benchmarks/seed/index.ts';
 import vqav2 from '../../benchmarks/vqav2/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
@@ -135,12 +136,30 @@ describe('readPredictions on the answer files researchers already have', () => {
     expect(sa.metrics).toEqual(sb.metrics);
   });
 
+  it("reads GQA's predictions array [{questionId, prediction}] (what `submission` writes) back to the same score", async () => {
+    await gqa.writeFixture(root);
+    const samples: Sample[] = [];
+    for await (const s of gqa.load(root)) samples.push(s);
+    const texts = samples.map((s, i) => (i % 2 === 0 ? String(s.answer) : 'purple'));
+    const records = join(root, 'gqa-records.jsonl');
+    await writeFile(records, samples.map((s, i) => record('gqa', s.split, s.id, texts[i])).join('\n') + '\n');
+    const fromRecords = await readPredictions(records, gqa, samples, root);
+    const upload = join(root, 'testdev_balanced_predictions.json');
+    await gqa.writeSubmission!(samples, fromRecords.answers, upload);
+    const a = await readPredictions(upload, gqa, samples, root);
+    expect(a.format).toBe('gqa-predictions');
+    const [sa, sb] = [gqa.score(samples, a.answers), gqa.score(samples, fromRecords.answers)];
+    expect(sa.headline).toBeGreaterThan(0);
+    expect(sa.headline).toBe(sb.headline);
+    expect(sa.metrics).toEqual(sb.metrics);
+  });
+
   it('says what a file in another format looks like and which formats it reads, not a JSON parse error', async () => {
     const cases: Array<[string, string | Buffer, RegExp]> = [
       ['sheet.xlsx', Buffer.from('PK\x03\x04rest-of-a-zip', 'latin1'), /is a zip archive \(an \.xlsx spreadsheet\?\)/],
       ['sheet.tsv', 'index\tquestion\tprediction\n0\tWhat?\tA\n', /is tab-separated text with the header "index\\tquestion\\tprediction"/],
       ['pretty.json', '{\n  "v1_0": "an answer"\n}\n', /is one JSON object with keys "v1_0"/],
-      ['gqa.json', '[{"questionId": "1", "prediction": "no"}]', /element 1\): an object with keys "questionId", "prediction" is not a predictions format/],
+      ['vizwiz.json', '[{"image": "VizWiz_val_1.jpg", "answer": "no"}]', /element 1\): an object with keys "image", "answer" is not a predictions format/],
     ];
     for (const [name, body, expected] of cases) {
       const f = join(root, name);

@@ -76,6 +76,9 @@ describe.skipIf(!ready)('eve-eval run --benchmarks mmvet with a judge', () => {
     expect(mm.judge).toMatchObject({ role: 'mmvet-grader', model: 'gpt-4-0613', answeredBy: ['loopback-grader'], runs: 2, failures: 0 });
     expect(mm.judge!.usage.requests).toBe(requests);
     expect(existsSync(join(out, mm.judge!.gradeFile!))).toBe(true);
+    // The manifest: the protocol beside the benchmark versions, the judge settings (the key's variable name only).
+    expect(results.manifest.adapterVersions['judge/mmvet']).toMatch(/^yuweihao\/MM-Vet@c7ff270 .*temperature 0, max_tokens 3, 5 tries .*2 run/);
+    expect((results.manifest.config as { judge: { apiKeyEnv: string; runs: number } }).judge).toMatchObject({ apiKeyEnv: 'JUDGE_KEY', runs: 2 });
     expect(auth.every((a) => a === `Bearer ${KEY}`)).toBe(true);
     for (const f of filesUnder(out)) expect(readFileSync(f).includes(KEY), f).toBe(false);
     expect(r.stdout + r.stderr).not.toContain(KEY);
