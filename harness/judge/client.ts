@@ -5,7 +5,7 @@
 // user configures, a cost estimate are counted per run.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import { parseRunJsonl } from '../../core/run-jsonl.ts';
@@ -62,9 +62,11 @@ export class Judge {
   static async open(settings: JudgeSettings, cacheFile: string): Promise<Judge> {
     const judge = new Judge(settings, cacheFile);
     if (existsSync(cacheFile)) {
-      // A torn last line (a killed run) is dropped: that answer is asked again.
-      const { records } = parseRunJsonl(await readFile(cacheFile, 'utf8'), cacheFile, isCacheLine, 'a judge cache line {key, model, content}');
+      const text = await readFile(cacheFile, 'utf8');
+      const { records, tornTail } = parseRunJsonl(text, cacheFile, isCacheLine, 'a judge cache line {key, model, content}');
       for (const line of records) judge.cache.set(line.key, line);
+      // A torn last line (a killed run) is cut off before anything is appended: that answer is asked again.
+      if (tornTail) await truncate(cacheFile, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
     }
     return judge;
   }

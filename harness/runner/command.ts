@@ -114,6 +114,7 @@ async function runResolved(config: Awaited<ReturnType<typeof resolveConfig>>): P
   }
   // Beside the table: how MMBench's letters were read, and what each judge did and cost.
   for (const r of outcome.results.results) {
+    for (const note of r.notes ?? []) process.stdout.write(`note: ${r.model} ${r.benchmark}: ${note}\n`);
     const x = r.extraction;
     if (x) process.stdout.write(`letters: ${r.model} ${r.benchmark}: ${x.byRule} by rule, ${x.byLlm} by the LLM extractor, ${x.unread} unread (${x.rules})\n`);
     const j = r.judge;
