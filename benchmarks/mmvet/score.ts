@@ -154,6 +154,7 @@ export async function readMmvetOfficial(path: string): Promise<Map<string, Answe
   if (entries.length === 0 || !entries.every(([k]) => /^v1_\d+$/.test(k))) return null;
   const out = new Map<string, Answer>();
   for (const [id, v] of entries) {
+    if (isObject(v) && typeof v.not_graded === 'string') continue; // eve-eval's filler for an unanswered question: missing
     if (typeof v === 'string') {
       out.set(id, { id, text: v });
     } else if (isObject(v) && Array.isArray(v.score)) {

@@ -10,8 +10,12 @@ import { MMVET_GRADER, mmvetGradingPrompt, mmvetTryTemperature, parseMmvetGrade 
 import { mmvetNeeds } from '../../benchmarks/mmvet/score.ts';
 import type { Judge } from './client.ts';
 
-/** The official grade file: {"v1_0": {"model": [...], "content": [...], "score": [...]}}, one entry per run. */
-export type MmvetGradeFile = Record<string, { model: string[]; content: string[]; score: number[]; judge_failed?: boolean[] }>;
+/**
+ * The official grade file: {"v1_0": {"model": [...], "content": [...], "score": [...]}}, one entry per run. Every
+ * question is in it, so the evaluator finds it complete and asks nothing: a question with no answer or a failed
+ * generation gets 0.0 in every run and `not_graded` saying why (eve-eval reads those back as missing).
+ */
+export type MmvetGradeFile = Record<string, { model: string[]; content: string[]; score: number[]; judge_failed?: boolean[]; not_graded?: string }>;
 
 export interface JudgeFailure {
   id: string;
@@ -71,6 +75,10 @@ export async function gradeMmvet(samples: Sample[], answers: Map<string, Answer>
   );
   const out = new Map(answers);
   const gradeFile: MmvetGradeFile = {};
+  for (const s of samples) {
+    const a = answers.get(s.id);
+    if (!a || a.error) gradeFile[s.id] = { model: Array(runs).fill(''), content: Array(runs).fill(''), score: Array(runs).fill(0), not_graded: a ? 'generation failed' : 'no answer' };
+  }
   const failures: JudgeFailure[] = [];
   const answeredBy = new Set<string>();
   for (const { s, grades } of graded) {

@@ -95,7 +95,10 @@ describe('MM-Vet graded by a loopback judge', () => {
     expect(existsSync(gradeFile)).toBe(true);
     expect(existsSync(join(root, 'out/mm-vet/m.json'))).toBe(true); // the evaluator's answers file
     const grades = JSON.parse(await readFile(gradeFile, 'utf8'));
-    expect(Object.keys(grades)).toHaveLength(N - 1); // the unanswered question is not graded (counts 0)
+    // Every question is in the grade file, so the official evaluator finds it complete and asks nothing; the
+    // unanswered one was not sent to the judge and is 0.0 in every run, marked.
+    expect(Object.keys(grades)).toHaveLength(N);
+    expect(grades[`v1_${N - 1}`]).toMatchObject({ score: [0, 0], not_graded: 'no answer' });
 
     // The retry rule: a reply with no score is asked again with the nudge, temperatures 0, 0, 0.5, 1.0, 1.5.
     expect(seen.byPrediction.get('bad-2')!.slice(0, 5)).toEqual([0, 0, 0.5, 1, 1.5]);
@@ -133,6 +136,15 @@ describe('MM-Vet graded by a loopback judge', () => {
     const sets = Object.fromEntries(Object.entries(s.breakdowns.capability_integration).map(([k, v]) => [k.split('_').sort().join('_'), officialRound(v as number, 1, 'numpy')]));
     expect(sets).toEqual(oracle.sets);
   }, 120_000);
+
+  it('reads its own grade file back to the same numbers (the unanswered question still missing)', async () => {
+    const fromJudge = await score();
+    const fromFile = await scoreFile({ benchmark: 'mmvet', data: root, predictions: join(root, 'out/mm-vet/m_gpt-4-0613-grade-2runs.json') });
+    expect(fromFile.output.headline).toBe(fromJudge.output.headline);
+    expect(fromFile.output.metrics).toEqual(fromJudge.output.metrics);
+    expect(fromFile.output.counts.missing).toBe(1);
+    expect(fromFile.output.counts.judgeFailures).toBe(2);
+  }, 60_000);
 
   it('scores again from the cache alone: zero requests, the same numbers', async () => {
     const before = seen.requests;
