@@ -10,7 +10,7 @@ import type { Answer, BenchmarkAdapter, MetricValue, Sample, Score } from '../..
 import { errorReasons } from '../../core/error-reasons.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../predictions.ts';
 import type { BenchmarkResult, JudgeRecord, ResultsFile, RunManifest } from '../../core/records.ts';
-import { addJudgeOptions, resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from '../judge/index.ts';
+import { addJudgeOptions, applyJudge, resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from '../judge/index.ts';
 import type { MMBenchRules } from '../../benchmarks/mmbench/extract.ts';
 import { UserError } from '../../core/errors.ts';
 import { VERSION } from '../../core/version.ts';
@@ -58,7 +58,6 @@ export async function scoreFile(opts: {
   const { unmatched, repeated } = read;
   const warning = repeatWarning(adapter.id, opts.predictions, repeated, adapter.repeatedAnswers ?? 'last');
   if (warning) process.stderr.write(`${warning}\n`);
-  const { applyJudge } = await import('../judge/index.ts');
   const step = await applyJudge(adapter, samples, read.answers, {
     judge: opts.judge, mmbenchRules: opts.mmbenchRules, dir: opts.judgeDir, model: opts.model ?? modelFromPath(opts.predictions),
   });

@@ -20,6 +20,7 @@ import { attachHeadlineInterval } from '../../reports/headline.ts';
 import { errorReasons } from '../../core/error-reasons.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
+import { applyJudge, judgeProtocols } from '../judge/index.ts';
 
 export interface EvaluateOptions {
   progress?: Progress;
@@ -115,7 +116,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   const adapterVersions: Record<string, string> = {};
   for (const { adapter } of benchmarks) adapterVersions[`benchmark/${adapter.id}`] = adapterVersion(adapter);
   // The judges' protocols go into the manifest beside the benchmarks' versions (the settings are in its config).
-  if (config.judge) Object.assign(adapterVersions, (await import('../judge/index.ts')).judgeProtocols(config.judge));
+  if (config.judge) Object.assign(adapterVersions, judgeProtocols(config.judge));
   const providers: string[] = [];
   const results: BenchmarkResult[] = [];
   const unscored: EvaluateOutcome['unscored'] = [];
@@ -252,7 +253,6 @@ async function judgeAndScore(
   adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>,
   config: ResolvedConfig, log: (line: string) => void,
 ): Promise<BenchmarkResult> {
-  const { applyJudge } = await import('../judge/index.ts');
   let step;
   try {
     step = await applyJudge(adapter, samples, answers, { judge: config.judge, mmbenchRules: config.mmbenchRules, dir: config.out, model });
