@@ -22,7 +22,7 @@ function rate(v: string) {
 }
 
 export function addRunOptions(cmd: Command): Command {
-  return addJudgeOptions(cmd)
+  cmd
     .option('--models <list>', 'comma-separated model bundle folders (the folder name is the model id)', list)
     .option('--benchmarks <list>', 'comma-separated benchmark ids (vqav2,gqa,vizwiz,textvqa,pope,mme,mmbench,seed,mmvet,sqa)', list)
     .option('--data <dir>', 'benchmark data root (LLaVA/EVE playground/data/eval layout); default: the built-in fixtures')
@@ -34,6 +34,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--max-new-tokens <n>', 'cap on generated tokens per answer (default: the published budget, 128 or 1024)', int('--max-new-tokens'))
     .option('--max-error-rate <r>', 'exit 1 when more than this fraction of samples failed (default 0.05)', rate)
     .option('--config <file>', 'config file (.json, .ts or .js); flags override it');
+  return addJudgeOptions(cmd);
 }
 
 /**
