@@ -24,8 +24,8 @@ function truthOf(s: Sample): MmvetTruth | undefined {
 /** Why there is no MM-Vet number yet: what scoring needs, whether or not the truth file is there. */
 export function mmvetNeeds(hasTruth: boolean): string {
   return hasTruth
-    ? 'mmvet: no judge grades: configure a judge (`judge` in the config, or --judge-url and --judge-model; the official grader is gpt-4-0613) or pass the official evaluator\'s grade file <model>_gpt-4-0613-grade-<N>runs.json as --predictions'
-    : 'mmvet: no judge grades: pass the official evaluator\'s grade file <model>_gpt-4-0613-grade-<N>runs.json as --predictions; running the judge also needs the official mm-vet.json (ground-truth answers) in DIR/mm-vet/, which is absent';
+    ? 'mmvet: no judge grades: configure a judge (`judge` in the config, or --judge-url and --judge-model; the official grader is gpt-4-0613), or score the official evaluator\'s grade file: `eve-eval score --benchmark mmvet --predictions <model>_gpt-4-0613-grade-<N>runs.json`'
+    : 'mmvet: no judge grades: score the official evaluator\'s grade file (`eve-eval score --benchmark mmvet --predictions <model>_gpt-4-0613-grade-<N>runs.json`); running the judge also needs the official mm-vet.json (ground-truth answers) in DIR/mm-vet/, which is absent';
 }
 
 export const NO_TRUTH_NOTE =
