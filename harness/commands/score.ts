@@ -197,7 +197,7 @@ export function register(program: Command): void {
     .option('--precise', 'with --json: keep every digit instead of 2 decimals')
     .option('--results <file>', 'also write this score into a results file (created, or merged: the same model + benchmark + split is replaced)')
     .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
-    .option('--config <file>', "a run config file; score uses its `judge` section");
+    .option('--config <file>', 'a run config file; score uses its `judge` and `options.mmbenchRules`');
   addJudgeOptions(cmd)
     .action(async (opts: JudgeFlags & { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string; config?: string }) => {
       const { loadConfigFile } = await import('../config.ts');

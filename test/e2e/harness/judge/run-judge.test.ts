@@ -96,6 +96,24 @@ describe.skipIf(!ready)('eve-eval run --benchmarks mmvet with a judge', () => {
     expect(again.results[0].judge!.usage.requests).toBe(0);
   });
 
+  it('score grades an answers file the same way, beside --results, and needs --results to', async () => {
+    const answers = join(ROOT, 'fixtures/data/mm-vet/answers/fixture.jsonl');
+    const data = join(ROOT, 'fixtures/data');
+    const base = ['score', '--benchmark', 'mmvet', '--data', data, '--predictions', answers, '--judge-url', url, '--judge-key-env', 'JUDGE_KEY'];
+    const refused = await cli(base, { JUDGE_KEY: KEY });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim()).toBe('eve-eval: score --benchmark mmvet with a judge needs --results FILE: the judge cache and the files for the official tools are written beside it');
+    const file = join(out, 'scored', 'results.json');
+    const r = await cli([...base, '--results', file, '--json'], { JUDGE_KEY: KEY });
+    expect(r.status, r.stderr).toBe(0);
+    const printed = JSON.parse(r.stdout) as { headline: number; judge: { role: string; runs: number } };
+    expect(printed.judge).toMatchObject({ role: 'mmvet-grader', runs: 1 });
+    const written = JSON.parse(readFileSync(file, 'utf8')) as ResultsFile;
+    expect(written.results[0].judge!.gradeFile).toBe(join('mm-vet', 'fixture_gpt-4-0613-grade-1runs.json'));
+    expect(existsSync(join(out, 'scored', 'mm-vet', 'fixture_gpt-4-0613-grade-1runs.json'))).toBe(true);
+    expect(existsSync(join(out, 'scored', 'judge-cache.jsonl'))).toBe(true);
+  });
+
   it('refuses to start when the key variable is unset, before any model runs', async () => {
     const r = await cli(args(), {});
     expect(r.status).toBe(2);
