@@ -63,7 +63,17 @@ export interface Answer {
    * Optional: judge grades for judge-scored benchmarks (MM-Vet): one correctness score in [0, 1] per judge
    * run, as the official evaluator's grade file holds them. Why here: score() only sees answers.
    */
-  judge?: { scores: number[]; model?: string };
+  judge?: {
+    scores: number[];
+    model?: string;
+    /** Runs whose grade failed (no readable score after the official tries): scored 0 as the evaluator does, and counted. */
+    failedRuns?: number;
+  };
+  /**
+   * Optional: the option letter, when it was read before scoring (MMBench with VLMEvalKit's rules or the LLM
+   * choice extractor): null when nothing read one; `how` says by what, `rules` names the rule set.
+   */
+  choice?: { letter: string | null; how: 'rule' | 'llm' | 'unread'; rules: string };
   /**
    * Earlier answer lines for the same sample, in file order, when an official-format predictions file
    * answers it more than once (`text` is the last line). Only a benchmark whose official script scores every
@@ -90,6 +100,7 @@ export interface Score {
     errors: number; // prediction carries an error: counted wrong
     failedExtraction: number; // answer could not be parsed (letter, yes/no): counted wrong
     judged?: number; // MM-Vet: items with a judge grade
+    judgeFailures?: number; // MM-Vet: grades (item × run) the judge failed to give, scored 0 and shown
     repeatedLines?: number; // answer lines beyond the first for a question, scored as the official scorer scores them
   };
   /**
@@ -97,6 +108,10 @@ export interface Score {
    * bootstrap intervals, paired tests and aspect-ratio breakdowns can be computed without re-scoring.
    */
   perSample: Record<string, number>;
+  /** Lines to show beside the number: e.g. a breakdown that is unavailable, and the file it needs. */
+  notes?: string[];
+  /** Multiple-choice benchmarks: the letter-extraction rule set, and how many answers each way read a letter. */
+  extraction?: { rules: string; byRule: number; byLlm: number; unread: number };
 }
 
 /**

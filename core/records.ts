@@ -40,7 +40,7 @@ export interface BenchmarkResult extends Omit<Score, 'perSample' | 'headline'> {
    * still carries its counts, so a results file always has every (model, benchmark) of the run.
    */
   headline: number | null;
-  /** Why headline is null, e.g. "MM-Vet needs judge grades (GPT-4 grader not built yet)". */
+  /** Why headline is null, in the scorer's words, e.g. what MM-Vet needs (a judge, or the grade file). */
   unscored?: string;
   model: string;
   benchmark: BenchmarkId;
@@ -58,6 +58,24 @@ export interface BenchmarkResult extends Omit<Score, 'perSample' | 'headline'> {
   perSample?: Score['perSample'];
   /** The headline's resampling units (the adapter's statistic), for intervals and the gate's paired test. */
   resampling?: Resampling;
+  /** Set when an LLM judge took part: which one, with what settings, at what cost. */
+  judge?: JudgeRecord;
+}
+
+/** An LLM judge's part in one result (MM-Vet's grader, MMBench's choice extractor). */
+export interface JudgeRecord {
+  role: 'mmvet-grader' | 'mmbench-choice-extractor';
+  /** The judge model asked, and the models that answered (as the endpoints reported them). */
+  model: string;
+  answeredBy: string[];
+  /** The settings the official protocol fixes (temperature, max_tokens, tries ...), and where they come from. */
+  protocol: Record<string, string | number>;
+  runs: number;
+  /** Grades or extractions the judge failed to give (counted and shown, never a silent number). */
+  failures: number;
+  usage: { requests: number; cached: number; promptTokens: number; completionTokens: number; costUsd: number | null };
+  /** The official grade file written for this result (MM-Vet), relative to the results file. */
+  gradeFile?: string;
 }
 
 export interface ResultsFile {

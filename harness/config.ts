@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId } from '../core/benchmark.ts';
 import { PRECISION_SUFFIX } from '../core/bundle-layout.ts';
 import { InputError, UserError } from '../core/errors.ts';
+import { judgeConfigSchema, resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from './judge/index.ts';
+import { MMBENCH_RULE_SETS, type MMBenchRules } from '../benchmarks/mmbench/extract.ts';
 
 /** Where the embedded default run reads and writes (relative to the eve-eval checkout). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -60,6 +62,8 @@ const optionsSchema = z.strictObject({
   limit: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
   thumbnails: z.number().int().min(0).optional(),
+  /** MMBench's letter-extraction rules: opencompass (default) or vlmevalkit. */
+  mmbenchRules: z.enum(MMBENCH_RULE_SETS as [MMBenchRules, ...MMBenchRules[]]).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -69,6 +73,8 @@ export const configSchema = z.strictObject({
   data: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   options: optionsSchema.optional(),
+  /** An LLM judge (MM-Vet's grader); flags --judge-* override it. */
+  judge: judgeConfigSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;
@@ -96,11 +102,14 @@ export interface ResolvedConfig {
   thumbnails: number;
   /** True when this is the built-in default run (tiny models on the fixtures). */
   embedded: boolean;
+  /** The LLM judge, when one is configured (the key stays in its environment variable). */
+  judge?: ResolvedJudge;
+  mmbenchRules: MMBenchRules;
   configFile?: string;
 }
 
 /** Flags as commander hands them over (strings, already split lists). */
-export interface RunFlags {
+export interface RunFlags extends JudgeFlags {
   models?: string[];
   benchmarks?: string[];
   data?: string;
@@ -243,6 +252,8 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
     thumbnails: opt.thumbnails ?? 200,
     embedded,
     configFile: flags.config ? resolve(flags.config) : undefined,
+    judge: resolveJudge(flags, file.judge),
+    mmbenchRules: resolveMmbenchRules(flags.mmbenchRules, opt.mmbenchRules),
   };
 }
 

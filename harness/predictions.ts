@@ -1,14 +1,16 @@
 // Reads a predictions file into Map<sample id, Answer>, whatever form a researcher has it in:
-// eve-eval's own PredictionRecord JSONL, LLaVA/EVE answer JSONL ({question_id, prompt, text}), or the
-// benchmark's official format (adapter.readOfficialPredictions, e.g. an MME eval_tool folder).
+// eve-eval's own PredictionRecord JSONL, LLaVA/EVE answer JSONL ({question_id, prompt, text}), the upload
+// files researchers already have (the official VQA results array [{question_id, answer}], GQA's predictions
+// array [{questionId, prediction}], SEED-Bench upload lines {question_id, prediction}), or the benchmark's official format (adapter.readOfficialPredictions, e.g.
+// an MME eval_tool folder). A file in none of these gets one line saying what it looks like instead.
 // Answers are joined to samples by id, never by position; a file that belongs to another benchmark or
 // question file is refused with one line naming the file and line.
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
 import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
-import { isObject, readJsonl } from '../benchmarks/shared/data-files.ts';
+import { isObject, readJsonl, type JsonLine } from '../benchmarks/shared/data-files.ts';
 import { RepeatCounter } from '../benchmarks/shared/repeats.ts';
 import { INSTRUCTIONS } from '../benchmarks/shared/instructions.ts';
 
@@ -48,6 +50,79 @@ function promptsAgree(line: string, sample: string): boolean {
   return x === y || withoutInstructions(x) === withoutInstructions(y);
 }
 
+export type PredictionsFormat = 'eve-eval' | 'llava' | 'vqa-results' | 'gqa-predictions' | 'seed-upload' | 'official';
+
+/** What `score --predictions` reads, for the message a file in another format gets. */
+export const READABLE_FORMATS =
+  "eve-eval prediction records (JSONL), LLaVA/EVE answer lines {question_id, prompt, text} (JSONL), the official VQA results array [{question_id, answer}], GQA's predictions array [{questionId, prediction}], SEED-Bench upload lines {question_id, prediction}, or the benchmark's official answer files (`eve-eval list` names them)";
+
+/** The first `bytes` bytes of a file (format sniffing without reading a large file whole). */
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One line on what a file that is none of the readable formats looks like. */
+async function describeContent(path: string): Promise<string> {
+  const head = await readHead(path, 4096);
+  if (head.subarray(0, 4).toString('latin1') === 'PK\x03\x04') return 'a zip archive (an .xlsx spreadsheet?)';
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const first = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      const doc: unknown = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
+      if (Array.isArray(doc)) {
+        const keys = isObject(doc[0]) ? Object.keys(doc[0]).slice(0, 6).join(', ') : typeof doc[0];
+        return `a JSON array whose first entry has ${keys || 'no keys'}`;
+      }
+      if (isObject(doc)) return `one JSON object with keys ${Object.keys(doc).slice(0, 6).map((k) => JSON.stringify(k)).join(', ')}${Object.keys(doc).length > 6 ? ', ...' : ''}`;
+    } catch {
+      /* not one JSON document either */
+    }
+  }
+  if (first.includes('\t')) return `tab-separated text with the header ${JSON.stringify(first.slice(0, 120))}`;
+  return `text starting ${JSON.stringify(first.slice(0, 80))}`;
+}
+
+/**
+ * The entries of a predictions file: JSON lines, or the elements of one JSON array (the official VQA results
+ * format, often pretty-printed over many lines) numbered from 1. Anything else is an InputError naming the
+ * file, saying what it saw and which formats are read.
+ */
+async function* predictionEntries(path: string): AsyncGenerator<JsonLine & { entry: 'line' | 'element' }> {
+  const start = (await readHead(path, 256)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (start.startsWith('[')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
+    } catch (err) {
+      throw new InputError(path, undefined, `starts like a JSON array but is not valid JSON (${(err as Error).message})`);
+    }
+    if (!Array.isArray(doc)) throw new InputError(path, undefined, `not a JSON array; ${READABLE_FORMATS} are read`);
+    for (const [i, value] of doc.entries()) yield { value, line: i + 1, entry: 'element' };
+    return;
+  }
+  let lineOne = true;
+  try {
+    for await (const l of readJsonl(path)) {
+      lineOne = false;
+      yield { ...l, entry: 'line' };
+    }
+  } catch (err) {
+    // A first line that is not JSON: the file is in some other format; say which, not "malformed JSON".
+    if (lineOne && err instanceof InputError) {
+      throw new InputError(path, undefined, `is ${await describeContent(path)}, not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`);
+    }
+    throw err;
+  }
+}
+
 interface Unmatched {
   count: number;
   first?: { id: string; line: number };
@@ -57,7 +132,7 @@ export interface PredictionsResult {
   answers: Map<string, Answer>;
   /** Lines whose id is not among the samples (e.g. another split of the same file); ignored. */
   unmatched: number;
-  format: 'eve-eval' | 'llava' | 'official';
+  format: PredictionsFormat;
   /** LLaVA answer lines that answer a question already answered in the file (the last one is kept). */
   repeated: { questions: number; extraLines: number };
 }
@@ -119,7 +194,7 @@ export async function readPredictions(
 
   const answers = new Map<string, Answer>();
   const unmatched: Unmatched = { count: 0 };
-  let format: 'eve-eval' | 'llava' | undefined;
+  let format: Exclude<PredictionsFormat, 'official'> | undefined;
   let total = 0;
   let prompted = 0;
   let disagree: { id: string; line: number } | undefined;
@@ -131,8 +206,11 @@ export async function readPredictions(
     unmatched.first ??= { id, line };
   };
 
-  for await (const { value, line } of readJsonl(path)) {
-    if (!isObject(value)) throw new InputError(path, line, 'expected a JSON object per line');
+  for await (const { value, line, entry } of predictionEntries(path)) {
+    if (!isObject(value)) {
+      if (total === 0) throw new InputError(path, entry === 'line' ? line : `element ${line}`, `is ${await describeContent(path)}, not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`);
+      throw new InputError(path, entry === 'line' ? line : `element ${line}`, 'expected a JSON object');
+    }
     total++;
     if (typeof value.cacheKey === 'string' && typeof value.id === 'string' && 'benchmark' in value) {
       // eve-eval's own PredictionRecord (core/records.ts).
@@ -153,11 +231,17 @@ export async function readPredictions(
       answers.set(id, answer); // a later record (a resumed run) replaces an earlier one
       continue;
     }
-    if ('question_id' in value) {
-      // LLaVA / EVE answer line: {question_id, prompt, text, ...}.
-      format ??= 'llava';
-      if (typeof value.text !== 'string') throw new InputError(path, line, 'answer line without a "text" string');
-      const key = String(value.question_id);
+    if ('question_id' in value || (entry === 'element' && 'questionId' in value)) {
+      // LLaVA / EVE answer line {question_id, prompt, text, ...}; an element of the VQA results array
+      // {question_id, answer} or of GQA's predictions file {questionId, prediction}; a SEED-Bench upload line
+      // {question_id, prediction}.
+      const where = entry === 'line' ? line : `element ${line}`;
+      const field =
+        entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
+      format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
+      if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
+      const text = value[field] as string;
+      const key = String(value.question_id ?? value.questionId);
       const candidates = byKey.get(key);
       if (!candidates) {
         noteUnmatched(key, line);
@@ -168,7 +252,7 @@ export async function readPredictions(
       if (candidates.length === 1) sample = candidates[0];
       else if (prompt !== undefined) sample = candidates.find((s) => normPrompt(s.prompt) === normPrompt(prompt));
       if (!sample) {
-        throw new InputError(path, line, `question_id "${key}" is shared by ${candidates.length} questions and the line's prompt matches none of them`);
+        throw new InputError(path, where, `question_id "${key}" is shared by ${candidates.length} questions and the line's prompt matches none of them`);
       }
       // A line that names its image (a question file passed by mistake) must name the sample's image.
       const image = typeof value.image === 'string' && sample.image?.kind === 'file' ? value.image : undefined;
@@ -182,10 +266,11 @@ export async function readPredictions(
         }
       }
       repeats.note(sample.id);
-      answers.set(sample.id, { id: sample.id, text: value.text }); // the last line wins, as the official converters keep it
+      answers.set(sample.id, { id: sample.id, text }); // the last line wins, as the official converters keep it
       continue;
     }
-    throw new InputError(path, line, 'neither an eve-eval prediction record (id, benchmark, text, cacheKey) nor a LLaVA answer line (question_id, text)');
+    const keys = Object.keys(value).slice(0, 6).map((k) => JSON.stringify(k)).join(', ');
+    throw new InputError(path, entry === 'line' ? line : `element ${line}`, `an object with keys ${keys || '(none)'} is not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`);
   }
 
   if (total === 0) throw new UserError(`${path}: no predictions in the file`);

@@ -1,10 +1,12 @@
-// MMBench scoring: per-row letter extraction (opencompass eval_mmbench.py rules, no GPT), then circular
+// MMBench scoring: per-row letter extraction (opencompass eval_mmbench.py rules, no GPT, unless the letters
+// were read before scoring: VLMEvalKit's rules or the LLM choice extractor, extract.ts), then circular
 // evaluation over the copies sharing index % 1e6; overall, per l2-category and per category.
 import type { Answer, Sample, Score } from '../../core/benchmark.ts';
 import { ScoreRefusal } from '../../core/errors.ts';
 import { circularHit, mmbenchExtract } from '../shared/choices.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { countHit, pct, type HitTally } from '../shared/metrics.ts';
+import { MMBENCH_RULE_SOURCES } from './extract.ts';
 
 /** Letter → text for every non-NaN option A–D: the scorer's build_choices (not the prompt's list). */
 export function scorerChoices(s: Sample): Record<string, string> {
@@ -26,15 +28,24 @@ export function scoreMMBench(samples: Sample[], answers: Map<string, Answer>): S
   checkJoin('mmbench', samples, answers);
   const counts = emptyCounts(samples.length);
   const groups = new Map<number, Group>();
+  const extraction = { byRule: 0, byLlm: 0, unread: 0 };
+  let rules: string | undefined;
   let vanillaHit = 0;
   let vanillaTotal = 0;
   for (const s of samples) {
     if (typeof s.answer !== 'string') {
       throw new ScoreRefusal(`mmbench ${s.split}: sample ${s.id} has no ground-truth answer (test split is scored by the MMBench server: use \`submission\`)`);
     }
-    const text = usableText(answers.get(s.id), counts);
-    const predicted = text === null ? null : mmbenchExtract(text, scorerChoices(s));
-    if (text !== null && predicted === null) counts.failedExtraction++;
+    const answer = answers.get(s.id);
+    const text = usableText(answer, counts);
+    // A letter read before scoring (harness/judge/mmbench.ts) wins; else the default opencompass rules.
+    const predicted = text === null ? null : answer!.choice ? answer!.choice.letter : mmbenchExtract(text, scorerChoices(s));
+    if (text !== null) {
+      rules ??= answer!.choice?.rules;
+      const how = predicted === null ? 'unread' : (answer!.choice?.how ?? 'rule');
+      if (how === 'unread') counts.failedExtraction++;
+      extraction[how === 'llm' ? 'byLlm' : how === 'rule' ? 'byRule' : 'unread']++;
+    }
     const g = Number(s.meta.group);
     let group = groups.get(g);
     if (!group) {
@@ -72,5 +83,16 @@ export function scoreMMBench(samples: Sample[], answers: Map<string, Answer>): S
   };
   for (const [k, v] of Object.entries(breakdowns['l2-category'])) metrics[`l2.${k}`] = v;
   for (const [k, v] of Object.entries(breakdowns.category)) metrics[`category.${k}`] = v;
-  return { headline: overall, headlineName: 'circular accuracy (%)', metrics, breakdowns, counts, perSample };
+  metrics['extraction.rule'] = extraction.byRule;
+  metrics['extraction.llm'] = extraction.byLlm;
+  metrics['extraction.unread'] = extraction.unread;
+  return {
+    headline: overall,
+    headlineName: 'circular accuracy (%)',
+    metrics,
+    breakdowns,
+    counts,
+    perSample,
+    extraction: { rules: rules ?? MMBENCH_RULE_SOURCES.opencompass, ...extraction },
+  };
 }

@@ -16,6 +16,8 @@ export const imageDir = (root: string) => join(root, 'mm-vet', 'images');
 export interface MmvetTruth {
   answer: string;
   capability: string[];
+  /** mm-vet.json's question, which the judge's prompt quotes (LLaVA's prompt file may word it differently). */
+  question?: string;
 }
 
 export async function readOfficial(root: string): Promise<Map<string, MmvetTruth & { question: string; imagename: string }> | null> {
@@ -55,7 +57,7 @@ export async function* loadMmvet(root: string, options: LoadOptions = {}): Async
         image: { kind: 'file', path: resolveInside(root, imageDir(root), value.image, file, line) },
         // No suffix: LLaVA/EVE send the raw MM-Vet question (PROTOCOL.md §1.2).
         prompt: value.text,
-        answer: truth ? { answer: truth.answer, capability: truth.capability } : undefined,
+        answer: truth ? { answer: truth.answer, capability: truth.capability, question: truth.question } : undefined,
         maxNewTokens: 1024,
         meta: { llavaId: String(value.question_id), capability: truth ? truth.capability.join(',') : null },
       };
@@ -72,7 +74,7 @@ export async function* loadMmvet(root: string, options: LoadOptions = {}): Async
       split,
       image: { kind: 'file', path: resolveInside(root, imageDir(root), v.imagename, officialFile(root), id) },
       prompt: v.question,
-      answer: { answer: v.answer, capability: v.capability },
+      answer: { answer: v.answer, capability: v.capability, question: v.question },
       maxNewTokens: 1024,
       meta: { llavaId: id.replace(/^v1_/, ''), capability: v.capability.join(',') },
     };

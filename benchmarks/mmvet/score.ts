@@ -1,7 +1,7 @@
 // MM-Vet aggregation of judge grades as the official mm-vet_evaluator.py does it (SCORING.md §9):
 // per capability and per exact capability set, Σ score / #samples × 100 per run, then the mean over runs
-// (rounded to 1 decimal when printed) and the std of the run totals. The GPT-4 judge itself is a later
-// issue: without grades score() refuses with a clear error, never a silent zero.
+// (rounded to 1 decimal when printed) and the std of the run totals. Grades come from the official grade file
+// or from eve-eval's judge (harness/judge/mmvet.ts); without grades score() refuses, never a silent zero.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFile } from 'node:fs/promises';
@@ -11,32 +11,41 @@ import { isObject } from '../shared/data-files.ts';
 import { mean } from '../shared/metrics.ts';
 import { officialFixed } from '../shared/rounding.ts';
 import type { MmvetTruth } from './data.ts';
+import { MMVET_GRADER } from './grader.ts';
 import { dataRecord } from '../shared/join.ts';
 
 
-function truthOf(s: Sample): MmvetTruth {
+/** Ground truth of a sample: absent when the data folder has LLaVA's question list but not mm-vet.json. */
+function truthOf(s: Sample): MmvetTruth | undefined {
   const t = s.answer as MmvetTruth | undefined;
-  if (!t || !Array.isArray(t.capability)) {
-    throw new UserError(`mmvet: ${s.id} has no ground truth; scoring needs the official mm-vet.json (answers and capabilities) in DIR/mm-vet/`);
-  }
-  return t;
+  return t && Array.isArray(t.capability) ? t : undefined;
 }
 
+/** Why there is no MM-Vet number yet: what scoring needs, whether or not the truth file is there. */
+export function mmvetNeeds(hasTruth: boolean): string {
+  return hasTruth
+    ? 'mmvet: no judge grades: configure a judge (`judge` in the config, or --judge-url and --judge-model; the official grader is gpt-4-0613), or score the official evaluator\'s grade file: `eve-eval score --benchmark mmvet --predictions <model>_gpt-4-0613-grade-<N>runs.json`'
+    : 'mmvet: no judge grades: score the official evaluator\'s grade file (`eve-eval score --benchmark mmvet --predictions <model>_gpt-4-0613-grade-<N>runs.json`); running the judge also needs the official mm-vet.json (ground-truth answers) in DIR/mm-vet/, which is absent';
+}
+
+export const NO_TRUTH_NOTE =
+  'capability and capability-integration breakdowns unavailable: they need the official mm-vet.json (capabilities per question) in DIR/mm-vet/, which is absent; the total, per-run totals and std come from the grades over the questions of llava-mm-vet.jsonl';
+
 export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Score {
-  const truths = samples.map(truthOf);
+  const withTruth = samples.map(truthOf);
+  const truthless = withTruth.some((t) => t === undefined);
   const graded = samples.filter((s) => answers.get(s.id)?.judge);
-  if (graded.length === 0) {
-    throw new UserError(
-      'mmvet: a judge grade file is required to score MM-Vet (the official evaluator\'s <model>_gpt-4-0613-grade-<N>runs.json, passed as --predictions); the GPT-4 judge is not run by eve-eval yet',
-    );
-  }
-  const ungraded = samples.filter((s) => answers.has(s.id) && !answers.get(s.id)!.judge);
+  if (graded.length === 0) throw new UserError(mmvetNeeds(!truthless));
+  // A failed generation is not graded (it scores 0 and counts as an error); any other answer must be.
+  const ungraded = samples.filter((s) => answers.has(s.id) && !answers.get(s.id)!.judge && !answers.get(s.id)!.error);
   if (ungraded.length > 0) {
     throw new ScoreRefusal(`mmvet: ${ungraded.length} answers have no judge grade (first: ${ungraded[0].id}); grade every answer before scoring`);
   }
   const numRun = Math.max(...graded.map((s) => answers.get(s.id)!.judge!.scores.length));
   const short = graded.find((s) => answers.get(s.id)!.judge!.scores.length !== numRun);
   if (short) throw new ScoreRefusal(`mmvet: ${short.id} has ${answers.get(short.id)!.judge!.scores.length} judge runs, others ${numRun}; the grade file is incomplete`);
+  // Without mm-vet.json every question is in one capability-less set: the totals are still the evaluator's.
+  const truths: MmvetTruth[] = withTruth.map((t) => t ?? { answer: '', capability: [] });
 
   // Columns as the evaluator builds them: capabilities by frequency (Counter.most_common, ties in first-seen
   // order), capability sets by frequency. Set names: capabilities in the mm-vet.json order of the set's first
@@ -62,14 +71,17 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
   const perSample = dataRecord<number>();
   let missing = 0;
   let errors = 0;
+  let judgeFailures = 0;
   samples.forEach((s, idx) => {
     const a = answers.get(s.id);
-    if (!a) {
-      missing++;
+    if (!a || !a.judge) {
+      if (!a) missing++;
+      else errors++;
       perSample[s.id] = 0;
-      return; // no prediction: counts 0 (wrong) in every run
+      return; // no prediction, or a failed generation: counts 0 (wrong) in every run
     }
     if (a.error) errors++;
+    judgeFailures += a.judge.failedRuns ?? 0;
     const t = truths[idx];
     const scores = a.judge!.scores;
     for (let i = 0; i < numRun; i++) {
@@ -89,18 +101,25 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
   for (const k of sets) integration[setDisplay.get(k)!] = mean(setSums.get(k)!.map((v) => (v / setCount.get(k)!) * 100))!;
   const m = mean(runTotals)!;
   const std = Math.sqrt(mean(runTotals.map((v) => (v - m) ** 2))!); // np.std: population
-  for (const [c, v] of Object.entries(capability)) metrics[c] = v;
+  for (const [c, v] of Object.entries(truthless ? { total: capability.total } : capability)) metrics[c] = v;
   metrics.std = std;
   metrics.runs = numRun;
+  metrics.judgeFailures = judgeFailures;
   runTotals.forEach((v, i) => (metrics[`run${i + 1}.total`] = v));
-  for (const [k, v] of Object.entries(integration)) metrics[`integration.${k}`] = v;
+  if (!truthless) for (const [k, v] of Object.entries(integration)) metrics[`integration.${k}`] = v;
+  const notes: string[] = [];
+  if (truthless) notes.push(NO_TRUTH_NOTE);
+  if (judgeFailures > 0) {
+    notes.push(`${judgeFailures} judge failure${judgeFailures > 1 ? 's' : ''} (no readable score in ${MMVET_GRADER.tries} replies, or a failed request) scored 0, as the official evaluator scores them`);
+  }
   return {
     headline: capability.total as number,
     headlineName: `GPT-4 judge score, mean of ${numRun} run${numRun > 1 ? 's' : ''} (×100)`,
     metrics,
-    breakdowns: { capability, capability_integration: integration },
-    counts: { samples: samples.length, predicted: samples.length - missing, missing, errors, failedExtraction: 0, judged: graded.length },
+    breakdowns: truthless ? {} : { capability, capability_integration: integration },
+    counts: { samples: samples.length, predicted: samples.length - missing, missing, errors, failedExtraction: 0, judged: graded.length, judgeFailures },
     perSample,
+    ...(notes.length ? { notes } : {}),
   };
 }
 
@@ -110,9 +129,10 @@ export function mmvetOfficialSummary(score: Score): string {
   const r1 = (v: MetricValue) => officialFixed(v, 1, 'numpy');
   const runs = Object.keys(score.metrics).filter((k) => /^run\d+\.total$/.test(k)).map((k) => r1(score.metrics[k]));
   const lines = ['#####result1#####'];
-  for (const [k, v] of Object.entries(score.breakdowns.capability)) lines.push(`${k}: ${r1(v)}`);
+  // Without mm-vet.json there are no capability columns: the total alone (score.notes says why).
+  for (const [k, v] of Object.entries(score.breakdowns.capability ?? { total: score.headline })) lines.push(`${k}: ${r1(v)}`);
   lines.push(`std: ${r1(score.metrics.std)}`, `runs: [${runs.join(', ')}]`, '#####result2#####');
-  for (const [k, v] of Object.entries(score.breakdowns.capability_integration)) lines.push(`${k}: ${r1(v)}`);
+  for (const [k, v] of Object.entries(score.breakdowns.capability_integration ?? {})) lines.push(`${k}: ${r1(v)}`);
   lines.push(`total: ${r1(score.headline)}`, `std: ${r1(score.metrics.std)}`, `runs: [${runs.join(', ')}]`);
   return lines.join('\n');
 }
@@ -134,13 +154,16 @@ export async function readMmvetOfficial(path: string): Promise<Map<string, Answe
   if (entries.length === 0 || !entries.every(([k]) => /^v1_\d+$/.test(k))) return null;
   const out = new Map<string, Answer>();
   for (const [id, v] of entries) {
+    if (isObject(v) && typeof v.not_graded === 'string') continue; // eve-eval's filler for an unanswered question: missing
     if (typeof v === 'string') {
       out.set(id, { id, text: v });
     } else if (isObject(v) && Array.isArray(v.score)) {
       const scores = v.score.map(Number);
       if (scores.some((x) => !(x >= 0 && x <= 1))) throw new InputError(path, id, `judge scores must be in [0, 1], got ${JSON.stringify(v.score)}`);
       const model = Array.isArray(v.model) && typeof v.model[0] === 'string' ? v.model[0] : undefined;
-      out.set(id, { id, text: '', judge: { scores, model } });
+      // eve-eval's own grade files mark the runs its judge failed (scored 0.0, as the evaluator scores them).
+      const failedRuns = Array.isArray(v.judge_failed) ? v.judge_failed.filter((f) => f === true).length : 0;
+      out.set(id, { id, text: '', judge: { scores, model, ...(failedRuns ? { failedRuns } : {}) } });
     } else {
       throw new InputError(path, id, 'expected an answer string or a grade {"model", "content", "score": [...]}');
     }

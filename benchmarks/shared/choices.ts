@@ -1,7 +1,7 @@
 // Multiple-choice pieces shared by MMBench, SEED-Bench and ScienceQA-IMG: option formatting,
 // the letter-extraction rules of the official scorers (each reproduced with its quirks), circular
 // evaluation. Written once so the three adapters cannot drift apart.
-import { pyLower, pySplit } from './python.ts';
+import { PY_SPACE, pyLower, pySplit } from './python.ts';
 
 export const LETTERS = ['A', 'B', 'C', 'D', 'E'] as const;
 
@@ -53,6 +53,48 @@ export function canInferText(answer: string, options: Record<string, string>): s
  */
 export function mmbenchExtract(answer: string, options: Record<string, string>): string | null {
   return canInferOption(answer) ?? canInferText(answer, options);
+}
+
+/** VLMEvalKit's answers that refuse the question: read as 'Z' (no option, scored wrong). */
+const VLMEVALKIT_REFUSALS = ["Sorry, I can't help with images of people yet.", "I can't process this file.", "I'm sorry, but without the image provided", 'Cannot determine the answer'];
+/** VLMEvalKit's _VERBOSE_ANSWER_RE: "The correct answer is **B**", case-insensitive, Python's \s. */
+const VLMEVALKIT_VERBOSE = new RegExp(`(?:correct${PY_SPACE}+)?answer${PY_SPACE}+is${PY_SPACE}+\\**([ABCD])\\**`, 'iu');
+
+/**
+ * VLMEvalKit's can_infer (open-compass/VLMEvalKit @e8e78f0 vlmeval/utils/matching_util.py), its default
+ * (non-verbose) path. Option rule: the characters .()[],:;!*#{} become spaces; exactly one option letter among
+ * the tokens is the answer when it is among the last five tokens ("**B**" reads B, where opencompass's rules
+ * read nothing); a lone "Z" token, or a refusal phrase, reads 'Z'; else "answer is B" anywhere. Text rule: a
+ * reply at most twice as long as all option texts together that contains exactly one of them (lower-cased).
+ * `options` maps letter → text for the options present, in letter order (build_choices).
+ */
+export function vlmevalkitCanInfer(answer: string, options: Record<string, string>): string | null {
+  return vlmevalkitOption(answer, options) ?? vlmevalkitText(answer, options);
+}
+
+function vlmevalkitOption(answer: string, options: Record<string, string>): string | null {
+  if (answer.includes('Failed to obtain answer via API')) return null;
+  if (VLMEVALKIT_REFUSALS.some((r) => answer.includes(r))) return 'Z';
+  let spaced = answer;
+  for (const c of '.()[],:;!*#{}') spaced = spaced.replaceAll(c, ' ');
+  const tokens = pySplit(spaced);
+  const present = new Set(tokens);
+  const letters = Object.keys(options);
+  const count = letters.filter((c) => present.has(c)).length;
+  if (count === 1) {
+    const letter = letters.find((c) => present.has(c))!;
+    if (tokens.indexOf(letter) > tokens.length - 5) return letter;
+  } else if (count === 0 && present.has('Z')) return 'Z';
+  const m = VLMEVALKIT_VERBOSE.exec(answer);
+  const verbose = m ? m[1].toUpperCase() : undefined;
+  return verbose !== undefined && verbose in options ? verbose : null;
+}
+
+function vlmevalkitText(answer: string, options: Record<string, string>): string | null {
+  const len = (s: string) => Array.from(s).length; // Python's len: code points
+  const budget = 2 * Object.values(options).reduce((n, v) => n + len(String(v)), 0);
+  if (len(pyLower(answer)) > budget) return null;
+  return canInferText(answer, options);
 }
 
 /**

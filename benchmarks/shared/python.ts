@@ -40,12 +40,50 @@ export const PY_DIGIT = `[${rangesClass(PY_DIGIT_RANGES)}]`;
 
 // Python's str.isspace set, which is not JS's \s: Python also counts \x1c-\x1f and \x85, not \uFEFF.
 const PY_WS = rangesClass(PY_SPACE_RANGES);
+/** Python 3's `\s` on str (the str.isspace set), for a regex with the `u` flag. */
+export const PY_SPACE = `[${PY_WS}]`;
 const PY_SPLIT = new RegExp(`[${PY_WS}]+`, 'u');
 const PY_STRIP = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, 'gu');
 
 /** Python's str.split() with no argument: runs of whitespace, no empty items. */
 export function pySplit(s: string): string[] {
   return s.split(PY_SPLIT).filter((t) => t.length > 0);
+}
+
+const DIGIT_STARTS = PY_DIGIT_RANGES.map(([a]) => a);
+/** The ASCII digit of a Unicode decimal digit (each Nd range holds whole runs of 0-9), or null. */
+function decimalValue(cp: number): string | null {
+  if (!inRanges(PY_DIGIT_RANGES, cp)) return null;
+  let i = DIGIT_STARTS.length - 1;
+  while (DIGIT_STARTS[i] > cp) i--;
+  return String((cp - DIGIT_STARTS[i]) % 10);
+}
+
+const PY_FLOAT_DIGITS = '[0-9](?:_?[0-9])*';
+const PY_FLOAT = new RegExp(`^[+-]?(?:(?:${PY_FLOAT_DIGITS}(?:\\.(?:${PY_FLOAT_DIGITS})?)?|\\.${PY_FLOAT_DIGITS})(?:[eE][+-]?${PY_FLOAT_DIGITS})?|inf(?:inity)?|nan)$`, 'i');
+
+/**
+ * Python 3's float(str), or null where it raises ValueError: surrounding whitespace ignored, any Unicode
+ * decimal digit read as its ASCII digit, single underscores between digits, "inf"/"infinity"/"nan" in any case.
+ */
+export function pyFloat(s: string): number | null {
+  let ascii = '';
+  for (const ch of pyStrip(s)) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x80) ascii += ch;
+    else {
+      const d = decimalValue(cp);
+      if (d === null) return null; // CPython maps any other non-ASCII character to '?': invalid
+      ascii += d;
+    }
+  }
+  if (!PY_FLOAT.test(ascii)) return null;
+  const t = ascii.replaceAll('_', '').toLowerCase();
+  const sign = t.startsWith('-') ? -1 : 1;
+  const body = t.replace(/^[+-]/, '');
+  if (body === 'nan') return NaN;
+  if (body === 'inf' || body === 'infinity') return sign * Infinity;
+  return Number(t); // the same correctly rounded decimal-to-double conversion as CPython's
 }
 
 /** Python's str.strip() with no argument. */

@@ -30,7 +30,7 @@ export interface ChatUsage {
 }
 
 export type ChatResult =
-  | { content: string; usage?: ChatUsage; ms: number; attempts: number }
+  | { content: string; usage?: ChatUsage; model?: string; ms: number; attempts: number }
   | { error: { kind: string; message: string }; attempts: number };
 
 export function chatCompletionsUrl(url: string): string {
@@ -81,7 +81,7 @@ export class ChatClient {
     return { error: { kind: last!.kind, message: `${this.scrub(last!.message)} (after ${attempts} attempts)` }, attempts };
   }
 
-  private async request(body: string): Promise<{ content: string; usage?: ChatUsage; ms: number }> {
+  private async request(body: string): Promise<{ content: string; usage?: ChatUsage; model?: string; ms: number }> {
     const timeoutMs = this.opts.timeoutMs ?? 120_000;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const key = this.opts.apiKeyEnv ? process.env[this.opts.apiKeyEnv] : undefined;
@@ -104,7 +104,7 @@ export class ChatClient {
       throw new RetryableError(`${this.endpoint} answered HTTP ${res.status}`, 'http', Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
     }
     if (!res.ok) throw new Error(`${this.endpoint} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
-    let json: { choices?: Array<{ message?: { content?: unknown } }>; usage?: ChatUsage };
+    let json: { choices?: Array<{ message?: { content?: unknown } }>; usage?: ChatUsage; model?: unknown };
     try {
       json = JSON.parse(text);
     } catch {
@@ -112,7 +112,8 @@ export class ChatClient {
     }
     const content = json.choices?.[0]?.message?.content;
     if (typeof content !== 'string') throw new Error(`${this.endpoint} answer has no choices[0].message.content string`);
-    return { content, usage: json.usage, ms: performance.now() - started };
+    // The model that answered (judges record it, as MM-Vet's grade file does).
+    return { content, usage: json.usage, model: typeof json.model === 'string' ? json.model : undefined, ms: performance.now() - started };
   }
 
   /** A server may echo request headers in an error body: never let the key through. */

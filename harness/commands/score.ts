@@ -9,7 +9,10 @@ import type { Command } from 'commander';
 import type { Answer, BenchmarkAdapter, MetricValue, Sample, Score } from '../../core/benchmark.ts';
 import { errorReasons } from '../../core/error-reasons.ts';
 import { benchmarkById, loadSamples, readPredictions, resolveSplit } from '../predictions.ts';
-import type { BenchmarkResult, ResultsFile, RunManifest } from '../../core/records.ts';
+import type { BenchmarkResult, JudgeRecord, ResultsFile, RunManifest } from '../../core/records.ts';
+import { addJudgeOptions, applyJudge, resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from '../judge/index.ts';
+import type { MMBenchRules } from '../../benchmarks/mmbench/extract.ts';
+import { UserError } from '../../core/errors.ts';
 import { VERSION } from '../../core/version.ts';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
 import { officialRound } from '../../benchmarks/shared/rounding.ts';
@@ -37,16 +40,29 @@ export interface ScoreOutput {
   counts: Score['counts'] & { unmatchedPredictions: number };
   breakdowns: Score['breakdowns'];
   references: BenchmarkAdapter['references'];
+  notes?: string[];
+  extraction?: Score['extraction'];
+  judge?: JudgeRecord;
 }
 
 /** The whole `score` path, shared with bench/conformance.ts so CI checks exactly what users run. */
-export async function scoreFile(opts: { benchmark: string; data: string; predictions: string; split?: string }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer> }> {
+export async function scoreFile(opts: {
+  benchmark: string; data: string; predictions: string; split?: string;
+  /** An LLM judge, its cache and grade file in `judgeDir`, the grade file named for `model`. */
+  judge?: ResolvedJudge; judgeDir?: string; model?: string; mmbenchRules?: MMBenchRules;
+}): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer>; judge?: JudgeRecord }> {
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
   const samples = await loadSamples(adapter, opts.data, split);
-  const { answers, unmatched, repeated } = await readPredictions(opts.predictions, adapter, samples, opts.data);
+  const read = await readPredictions(opts.predictions, adapter, samples, opts.data);
+  const { unmatched, repeated } = read;
   const warning = repeatWarning(adapter.id, opts.predictions, repeated, adapter.repeatedAnswers ?? 'last');
   if (warning) process.stderr.write(`${warning}\n`);
+  const step = await applyJudge(adapter, samples, read.answers, {
+    judge: opts.judge, mmbenchRules: opts.mmbenchRules, dir: opts.judgeDir, model: opts.model ?? modelFromPath(opts.predictions),
+  });
+  for (const line of step.log) process.stderr.write(`eve-eval: ${line}\n`);
+  const answers = step.answers;
   const score = adapter.score(samples, answers);
   if (repeated.extraLines > 0) score.counts.repeatedLines ??= repeated.extraLines;
   return {
@@ -54,6 +70,7 @@ export async function scoreFile(opts: { benchmark: string; data: string; predict
     score,
     samples,
     answers,
+    judge: step.record,
     output: {
       benchmark: adapter.id,
       split,
@@ -63,6 +80,9 @@ export async function scoreFile(opts: { benchmark: string; data: string; predict
       counts: { ...score.counts, unmatchedPredictions: unmatched },
       breakdowns: score.breakdowns,
       references: adapter.references,
+      ...(score.notes ? { notes: score.notes } : {}),
+      ...(score.extraction ? { extraction: score.extraction } : {}),
+      ...(step.record ? { judge: step.record } : {}),
     },
   };
 }
@@ -74,8 +94,19 @@ function summary(adapter: BenchmarkAdapter, score: Score, out: ScoreOutput): str
     `${out.benchmark}/${out.split}: ${score.headlineName} = ${f(out.headline)}`,
     `  samples ${c.samples}, predicted ${c.predicted}, missing ${c.missing} (counted wrong), errors ${c.errors}, failed extraction ${c.failedExtraction}` +
       (c.judged !== undefined ? `, judged ${c.judged}` : '') +
+      (c.judgeFailures ? `, judge failures ${c.judgeFailures} (scored 0)` : '') +
       (c.unmatchedPredictions ? `, ${c.unmatchedPredictions} predictions for other ids ignored` : ''),
   ];
+  const x = score.extraction;
+  if (x) lines.push(`  letters: ${x.byRule} by rule, ${x.byLlm} by the LLM extractor, ${x.unread} unread (counted wrong); rules: ${x.rules}`);
+  for (const note of out.notes ?? []) lines.push(`  note: ${note}`);
+  if (out.judge) {
+    const u = out.judge.usage;
+    lines.push(
+      `  judge: ${out.judge.model} (answered by ${out.judge.answeredBy.join(', ') || 'the cache'}), ${out.judge.runs} run${out.judge.runs > 1 ? 's' : ''}, ` +
+        `${u.requests} requests, ${u.cached} cached, ${u.promptTokens + u.completionTokens} tokens${u.costUsd === null ? '' : `, est. $${u.costUsd.toFixed(4)}`}`,
+    );
+  }
   const refs = Object.entries(adapter.references);
   if (refs.length) lines.push(`  published: ${refs.map(([m, v]) => `${m} ${v}`).join(', ')}`);
   lines.push('', 'metrics:');
@@ -155,19 +186,30 @@ export async function writeScoreResults(
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('score')
     .description('re-score an existing predictions file (eve-eval records, LLaVA/EVE answers, or the official format)')
     .requiredOption('--benchmark <id>', 'benchmark id (see `eve-eval list`)')
     .requiredOption('--data <dir>', 'data root (the LLaVA/EVE eval layout)')
-    .requiredOption('--predictions <path>', 'predictions file or official results folder')
+    .requiredOption('--predictions <path>', 'answers: eve-eval records, LLaVA/EVE answer JSONL, the VQA results array [{question_id, answer}], SEED upload lines, or the official file/folder')
     .option('--split <name>', 'split (default: the benchmark default)')
     .option('--json', 'print one JSON object {benchmark, headline, metrics, counts, breakdowns}')
     .option('--precise', 'with --json: keep every digit instead of 2 decimals')
     .option('--results <file>', 'also write this score into a results file (created, or merged: the same model + benchmark + split is replaced)')
     .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
-    .action(async (opts: { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string }) => {
-      const scored = await scoreFile(opts);
+    .option('--config <file>', 'a run config file; score uses its `judge` and `options.mmbenchRules`');
+  addJudgeOptions(cmd)
+    .action(async (opts: JudgeFlags & { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string; config?: string }) => {
+      const { loadConfigFile } = await import('../config.ts');
+      const file = opts.config ? await loadConfigFile(opts.config) : undefined;
+      const judge = resolveJudge(opts, file?.judge);
+      const mmbenchRules = resolveMmbenchRules(opts.mmbenchRules, file?.options?.mmbenchRules);
+      const judged = judge && (opts.benchmark === 'mmvet' || (opts.benchmark === 'mmbench' && judge.mmbench));
+      if (judged && !opts.results) {
+        throw new UserError(`score --benchmark ${opts.benchmark} with a judge needs --results FILE: the judge cache and the files for the official tools are written beside it`);
+      }
+      const model = opts.model ?? modelFromPath(opts.predictions);
+      const scored = await scoreFile({ ...opts, judge, mmbenchRules, judgeDir: opts.results ? dirname(resolve(opts.results)) : undefined, model });
       const { adapter, score, output, samples, answers } = scored;
       if (opts.json) {
         const o = opts.precise
@@ -185,11 +227,11 @@ export function register(program: Command): void {
       }
       if (opts.results) {
         const { hashDataFiles, hashPredictions } = await import('../runner/manifest.ts');
-        const model = opts.model ?? modelFromPath(opts.predictions);
         const data = resolve(opts.data);
         const pred = resolve(opts.predictions);
         const isPred = (f: string) => f === pred || f.startsWith(`${pred}/`);
         const result = await toResult(model, adapter, output.split, score, samples, answers);
+        if (scored.judge) result.judge = scored.judge;
         await writeScoreResults(opts.results, result, {
           dataFiles: await hashDataFiles(data, [adapter.folder], isPred),
           predictionFiles: await hashPredictions(pred),

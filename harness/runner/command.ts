@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { DiskFullError, isDiskFull, UserError } from '../../core/errors.ts';
 import { PRECISION_SUFFIX } from '../../core/bundle-layout.ts';
 import { resolveConfig, type RunFlags } from '../config.ts';
+import { addJudgeOptions } from '../judge/index.ts';
 import { lockOut } from './out-lock.ts';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -22,7 +23,7 @@ function rate(v: string) {
 }
 
 export function addRunOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--models <list>', 'comma-separated model bundle folders (the folder name is the model id)', list)
     .option('--benchmarks <list>', 'comma-separated benchmark ids (vqav2,gqa,vizwiz,textvqa,pope,mme,mmbench,seed,mmvet,sqa)', list)
     .option('--data <dir>', 'benchmark data root (LLaVA/EVE playground/data/eval layout); default: the built-in fixtures')
@@ -35,6 +36,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--max-new-tokens <n>', 'cap on generated tokens per answer (default: the published budget, 128 or 1024)', int('--max-new-tokens'))
     .option('--max-error-rate <r>', 'exit 1 when more than this fraction of samples failed (default 0.05)', rate)
     .option('--config <file>', 'config file (.json, .ts or .js); flags override it');
+  return addJudgeOptions(cmd);
 }
 
 /**
@@ -133,6 +135,20 @@ async function runResolved(config: Awaited<ReturnType<typeof resolveConfig>>): P
       process.stdout.write(`errors: ${r.model} ${r.benchmark}: ${kind} ×${e.count}${ex ? ` (e.g. ${ex.id}: ${ex.message})` : ''}\n`);
     }
   }
+  // Beside the table: how MMBench's letters were read, and what each judge did and cost.
+  for (const r of outcome.results.results) {
+    for (const note of r.notes ?? []) process.stdout.write(`note: ${r.model} ${r.benchmark}: ${note}\n`);
+    const x = r.extraction;
+    if (x) process.stdout.write(`letters: ${r.model} ${r.benchmark}: ${x.byRule} by rule, ${x.byLlm} by the LLM extractor, ${x.unread} unread (${x.rules})\n`);
+    const j = r.judge;
+    if (j) {
+      const cost = j.usage.costUsd === null ? 'no prices configured' : `est. $${j.usage.costUsd.toFixed(4)}`;
+      process.stdout.write(
+        `judge: ${r.model} ${r.benchmark}: ${j.model}, ${j.runs} run${j.runs > 1 ? 's' : ''}, ${j.failures} failures, ${j.usage.requests} requests + ${j.usage.cached} cached, ` +
+          `${j.usage.promptTokens + j.usage.completionTokens} tokens, ${cost}\n`,
+      );
+    }
+  }
   const pct = (100 * outcome.errorRate).toFixed(2);
   process.stdout.write(
     `${outcome.samples} predictions, ${outcome.errors} errors (${pct}%) in ${seconds.toFixed(1)} s\n` +
@@ -160,5 +176,11 @@ export function flagsFrom(o: Record<string, unknown>): RunFlags {
     maxNewTokens: o.maxNewTokens as number | undefined,
     maxErrorRate: o.maxErrorRate as number | undefined,
     config: o.config as string | undefined,
+    judgeUrl: o.judgeUrl as string | undefined,
+    judgeModel: o.judgeModel as string | undefined,
+    judgeKeyEnv: o.judgeKeyEnv as string | undefined,
+    judgeRuns: o.judgeRuns as number | undefined,
+    judgeMmbench: o.judgeMmbench as boolean | undefined,
+    mmbenchRules: o.mmbenchRules as string | undefined,
   };
 }

@@ -20,6 +20,7 @@ import { attachHeadlineInterval } from '../../reports/headline.ts';
 import { errorReasons } from '../../core/error-reasons.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
 import { writeAll, writeJsonAtomic } from '../../core/atomic-write.ts';
+import { applyJudge, judgeProtocols } from '../judge/index.ts';
 
 export interface EvaluateOptions {
   progress?: Progress;
@@ -38,7 +39,7 @@ export interface EvaluateOutcome {
   errors: number;
   errorRate: number;
   /**
-   * (model, benchmark) pairs that could not be scored, with why (e.g. MM-Vet without judge grades). They are
+   * (model, benchmark) pairs that could not be scored, with why (e.g. MM-Vet without a judge or grades). They are
    * also in results.json as results with headline null, so the file always holds every pair of the run.
    */
   unscored: Array<{ model: string; benchmark: BenchmarkId; reason: string }>;
@@ -125,6 +126,8 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   const modelFiles: Record<string, string> = {};
   const adapterVersions: Record<string, string> = {};
   for (const { adapter } of benchmarks) adapterVersions[`benchmark/${adapter.id}`] = adapterVersion(adapter);
+  // The judges' protocols go into the manifest beside the benchmarks' versions (the settings are in its config).
+  if (config.judge) Object.assign(adapterVersions, judgeProtocols(config.judge));
   const providers: string[] = [];
   const results: BenchmarkResult[] = [];
   const unscored: EvaluateOutcome['unscored'] = [];
@@ -179,7 +182,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
         }
         totalSamples += run.samples.length;
         totalErrors += run.records.filter((r) => r.error).length;
-        const result = scoreOne(adapter, split, model.name, run.samples, run.answers);
+        const result = await judgeAndScore(adapter, split, model.name, run.samples, run.answers, config, log);
         // A --limit run covers part of the set: say so in results.json, so every table and report marks it.
         if (config.limit !== undefined) {
           const full = await countSamples(adapter, config.data, split);
@@ -216,9 +219,6 @@ async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: 
   return n;
 }
 
-/** Why MM-Vet has no number in a run: the grader is an LLM judge that eve-eval does not call yet. */
-export const MMVET_UNSCORED = 'MM-Vet needs judge grades (GPT-4 grader not built yet)';
-
 /**
  * Counts for a benchmark the adapter cannot score: samples, predictions joined by id, errors, missing.
  * failedExtraction is 0: nothing was extracted, so nothing failed to be.
@@ -247,13 +247,34 @@ export function unscoredResult(
     benchmark: adapter.id,
     split,
     headline: null,
-    unscored: adapter.id === 'mmvet' ? MMVET_UNSCORED : reason,
+    unscored: reason, // the scorer's own words: what it needs (MM-Vet: a judge or grades), never a generic line
     headlineName: adapter.id === 'mmvet' ? 'GPT-4 judge score (×100)' : 'not scored',
     metrics: {},
     breakdowns: {},
     counts: countAnswers(samples, answers),
     ciNote: 'no headline (not scored)',
   };
+}
+
+/**
+ * The judge step (harness/judge), then scoreOne. A judge that cannot start (MM-Vet without its truth file)
+ * leaves the benchmark unscored with that reason; the run goes on.
+ */
+async function judgeAndScore(
+  adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>,
+  config: ResolvedConfig, log: (line: string) => void,
+): Promise<BenchmarkResult> {
+  let step;
+  try {
+    step = await applyJudge(adapter, samples, answers, { judge: config.judge, mmbenchRules: config.mmbenchRules, dir: config.out, model });
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    return unscoredResult(adapter, split, model, samples, answers, err.message);
+  }
+  for (const line of step.log) log(`${model} ${line}`);
+  const result = scoreOne(adapter, split, model, samples, step.answers);
+  if (step.record) result.judge = step.record;
+  return result;
 }
 
 export function scoreOne(

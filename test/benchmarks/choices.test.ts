@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  canInferOption, canInferText, circularHit, formatOptions, mmbenchExtract, scienceQaExtract,
+  canInferOption, canInferText, circularHit, formatOptions, mmbenchExtract, scienceQaExtract, vlmevalkitCanInfer,
 } from '../../benchmarks/shared/choices.ts';
 
 describe('MMBench can_infer_option (opencompass eval_mmbench.py)', () => {
@@ -78,5 +80,24 @@ describe('circular evaluation and join check', () => {
   });
   it('formats options', () => {
     expect(formatOptions(['x', 'y'])).toBe('A. x\nB. y');
+  });
+});
+
+describe("VLMEvalKit's can_infer (--mmbench-rules vlmevalkit)", () => {
+  // Vectors from VLMEvalKit's own matching_util.py (make_vlmevalkit_vectors.py; the file's sha256 is recorded).
+  const file = JSON.parse(readFileSync(join(import.meta.dirname, 'vlmevalkit-can-infer.vectors.json'), 'utf8')) as {
+    source: { sha256: string }; optionSets: Array<Record<string, string>>; vectors: Array<[string, number, string | null]>;
+  };
+  it(`matches the original on all ${file.vectors.length} vectors`, () => {
+    const wrong = file.vectors.filter(([reply, k, want]) => vlmevalkitCanInfer(reply, { ...file.optionSets[k] }) !== want);
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(file.vectors.filter((v) => v[2] !== null).length).toBeGreaterThan(1000);
+  });
+  it('reads what opencompass\'s rules do not: "**B**", "The answer is C", and Z for a refusal', () => {
+    const opts = { A: 'red', B: 'blue', C: 'green', D: 'yellow' };
+    expect(mmbenchExtract('**B**', opts)).toBeNull();
+    expect(vlmevalkitCanInfer('**B**', opts)).toBe('B');
+    expect(vlmevalkitCanInfer('Looking at the picture closely, the correct answer is **C** for sure, it is not red or blue at all', opts)).toBe('C');
+    expect(vlmevalkitCanInfer('Cannot determine the answer', opts)).toBe('Z');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mmvet from '../../benchmarks/mmvet/index.ts';
@@ -8,6 +8,7 @@ import { officialRound } from '../../benchmarks/shared/rounding.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import { UserError } from '../../core/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
+import { scoreFile } from '../../harness/commands/score.ts';
 
 describe('MM-Vet on the fixture', () => {
   let root: string;
@@ -44,7 +45,7 @@ describe('MM-Vet on the fixture', () => {
   it('refuses to score without a judge grade file, never a silent zero', async () => {
     const { answers } = await readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), mmvet, samples, root);
     expect(() => mmvet.score(samples, answers)).toThrow(UserError);
-    expect(() => mmvet.score(samples, answers)).toThrow(/judge grade file is required/);
+    expect(() => mmvet.score(samples, answers)).toThrow(/no judge grades: configure a judge .*, or score the official evaluator's grade file: `eve-eval score --benchmark mmvet --predictions/);
   });
 
   it('writes the {"v1_0": answer} submission', async () => {
@@ -66,3 +67,33 @@ describe('MM-Vet on the fixture', () => {
     expect(officialRound(0.25, 1, 'numpy')).toBe(0.2);
   });
 });
+
+describe("MM-Vet with LLaVA's question list but no mm-vet.json", () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mmvet-notruth-'));
+    await mmvet.writeFixture(root);
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('scores a grade file: total, per-run totals and std from the grades; breakdowns marked unavailable, naming the file', async () => {
+    const grades = join(root, 'mm-vet/grades', FIXTURE_GRADES);
+    const withTruth = await scoreFile({ benchmark: 'mmvet', data: root, predictions: grades });
+    await unlink(join(root, 'mm-vet/mm-vet.json'));
+    const without = await scoreFile({ benchmark: 'mmvet', data: root, predictions: grades });
+    // The totals never depend on capabilities: the same as with the truth file (checked against the official aggregation elsewhere).
+    expect(without.output.headline).toBe(withTruth.output.headline);
+    for (const k of ['run1.total', 'run2.total', 'std', 'runs']) expect(without.output.metrics[k], k).toBe(withTruth.output.metrics[k]);
+    expect(without.output.breakdowns).toEqual({});
+    expect(Object.keys(without.output.metrics).some((k) => k.startsWith('integration.') || k === 'rec')).toBe(false);
+    expect(without.output.notes!.join(' ')).toMatch(/breakdowns unavailable: they need the official mm-vet.json .* which is absent/);
+    expect(mmvet.officialSummary(without.score)).toContain(`total: ${officialRound(without.output.headline, 1, 'numpy').toFixed(1)}`);
+  });
+
+  it('without grades says what it needs: the grade file, and mm-vet.json for the judge', async () => {
+    const err = await scoreFile({ benchmark: 'mmvet', data: root, predictions: join(root, 'mm-vet/answers/fixture.jsonl') }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/grade file \(`eve-eval score --benchmark mmvet --predictions .*`\); running the judge also needs the official mm-vet.json/);
+  });
+});
+

@@ -80,3 +80,23 @@ describe('config', () => {
     expect(red.models[0].apiKeyEnv).toBe('K');
   });
 });
+
+describe('config: the judge', () => {
+  it('reads `judge` from the file (official grader by default), flags override it, and a key in the file is refused', async () => {
+    const file = await cfg('j.json', JSON.stringify({ judge: { url: 'http://127.0.0.1:9/v1', runs: 3, prices: { inputPerMTok: 30, outputPerMTok: 60 } }, options: { mmbenchRules: 'vlmevalkit' } }));
+    const c = await resolveConfig({ config: file });
+    expect(c.judge).toMatchObject({ url: 'http://127.0.0.1:9/v1', model: 'gpt-4-0613', runs: 3, prices: { inputPerMTok: 30, outputPerMTok: 60 } });
+    expect(c.mmbenchRules).toBe('vlmevalkit');
+    const f = await resolveConfig({ config: file, judgeModel: 'local-grader', judgeRuns: 5, mmbenchRules: 'opencompass' });
+    expect(f.judge).toMatchObject({ model: 'local-grader', runs: 5 });
+    expect(f.mmbenchRules).toBe('opencompass');
+    expect((await resolveConfig({})).judge).toBeUndefined();
+
+    const keyed = await cfg('k.json', JSON.stringify({ judge: { url: 'http://127.0.0.1:9/v1', apiKey: 'sk-secret' } }));
+    const err = await resolveConfig({ config: keyed }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toBe(`${keyed} (judge): unknown field apiKey: API keys come only from the environment (name the variable with apiKeyEnv)`);
+    await expect(resolveConfig({ judgeRuns: 2 })).rejects.toThrow('need a judge endpoint: --judge-url');
+    await expect(resolveConfig({ mmbenchRules: 'lmms' })).rejects.toThrow('--mmbench-rules must be opencompass or vlmevalkit (got "lmms")');
+  });
+});

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import pope from '../../benchmarks/pope/index.ts';
 import mme from '../../benchmarks/mme/index.ts';
 import mmvet from '../../benchmarks/mmvet/index.ts';
+import gqa from '../../benchmarks/gqa/index.ts';
+import seed from '../../benchmarks/seed/index.ts';
+import vqav2 from '../../benchmarks/vqav2/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import { InputError, UserError } from '../../core/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
@@ -100,5 +103,94 @@ describe('the prompt check for answer files made elsewhere', () => {
     await writeFile(f, bare.join('\n') + '\n');
     const r = await readPredictions(f, pope, popeSamples, root);
     expect(r.answers.size).toBe(popeSamples.length);
+  });
+});
+
+describe('readPredictions on the answer files researchers already have', () => {
+  const record = (benchmark: string, split: string, id: string, text: string) =>
+    JSON.stringify({ id, benchmark, split, model: 'm', text, cacheKey: 'k' });
+  const scoreBoth = async (adapter: typeof vqav2 | typeof seed, samples: Sample[], upload: string, records: string) => {
+    const a = await readPredictions(upload, adapter, samples, root);
+    const b = await readPredictions(records, adapter, samples, root);
+    return { a, b, sa: adapter.score(samples, a.answers), sb: adapter.score(samples, b.answers) };
+  };
+
+  it('reads the official VQA results array [{question_id, answer}] to the same score as the same answers as records', async () => {
+    await vqav2.writeFixture(root);
+    const samples: Sample[] = [];
+    for await (const s of vqav2.load(root, { split: 'val' })) samples.push(s);
+    // A mix of right, wrong and partly right answers: each question's first human answer, or a wrong one.
+    const texts = samples.map((s, i) => (i % 3 === 2 ? 'purple elephant' : String((s.answer as string[])[i % 10])));
+    const upload = join(root, 'vqa-results.json');
+    await writeFile(upload, JSON.stringify(samples.map((s, i) => ({ question_id: Number(s.id), answer: texts[i] })), null, 2));
+    const records = join(root, 'vqa-records.jsonl');
+    await writeFile(records, samples.map((s, i) => record('vqav2', 'val', s.id, texts[i])).join('\n') + '\n');
+    const { a, sa, sb } = await scoreBoth(vqav2, samples, upload, records);
+    expect(a.format).toBe('vqa-results');
+    expect(a.answers.size).toBe(samples.length);
+    expect(sa.headline).toBeGreaterThan(0);
+    expect(sa.headline).toBe(sb.headline);
+    expect(sa.metrics).toEqual(sb.metrics);
+    expect(sa.perSample).toEqual(sb.perSample);
+  });
+
+  it('reads SEED-Bench upload lines {question_id, prediction} (what `submission` writes) back to the same score', async () => {
+    await seed.writeFixture(root);
+    const samples: Sample[] = [];
+    for await (const s of seed.load(root)) samples.push(s);
+    // SEED-Bench-1 repeats a question_id ("49914"): an upload line cannot tell those two apart, so they get one
+    // answer here, as LLaVA's id-keyed flow gives them.
+    const byQuestion = new Map<string, string>();
+    const texts = samples.map((s, i) => {
+      const q = String(s.meta.questionId);
+      if (!byQuestion.has(q)) byQuestion.set(q, i % 2 === 0 ? String(s.answer) : 'B');
+      return byQuestion.get(q)!;
+    });
+    const records = join(root, 'seed-records.jsonl');
+    await writeFile(records, samples.map((s, i) => record('seed', s.split, s.id, texts[i])).join('\n') + '\n');
+    const fromRecords = await readPredictions(records, seed, samples, root);
+    const upload = join(root, 'seed-upload.jsonl');
+    await seed.writeSubmission!(samples, fromRecords.answers, upload);
+    const { a, sa, sb } = await scoreBoth(seed, samples, upload, records);
+    expect(a.format).toBe('seed-upload');
+    expect(sa.headline).toBeGreaterThan(0);
+    expect(sa.headline).toBe(sb.headline);
+    expect(sa.metrics).toEqual(sb.metrics);
+  });
+
+  it("reads GQA's predictions array [{questionId, prediction}] (what `submission` writes) back to the same score", async () => {
+    await gqa.writeFixture(root);
+    const samples: Sample[] = [];
+    for await (const s of gqa.load(root)) samples.push(s);
+    const texts = samples.map((s, i) => (i % 2 === 0 ? String(s.answer) : 'purple'));
+    const records = join(root, 'gqa-records.jsonl');
+    await writeFile(records, samples.map((s, i) => record('gqa', s.split, s.id, texts[i])).join('\n') + '\n');
+    const fromRecords = await readPredictions(records, gqa, samples, root);
+    const upload = join(root, 'testdev_balanced_predictions.json');
+    await gqa.writeSubmission!(samples, fromRecords.answers, upload);
+    const a = await readPredictions(upload, gqa, samples, root);
+    expect(a.format).toBe('gqa-predictions');
+    const [sa, sb] = [gqa.score(samples, a.answers), gqa.score(samples, fromRecords.answers)];
+    expect(sa.headline).toBeGreaterThan(0);
+    expect(sa.headline).toBe(sb.headline);
+    expect(sa.metrics).toEqual(sb.metrics);
+  });
+
+  it('says what a file in another format looks like and which formats it reads, not a JSON parse error', async () => {
+    const cases: Array<[string, string | Buffer, RegExp]> = [
+      ['sheet.xlsx', Buffer.from('PK\x03\x04rest-of-a-zip', 'latin1'), /is a zip archive \(an \.xlsx spreadsheet\?\)/],
+      ['sheet.tsv', 'index\tquestion\tprediction\n0\tWhat?\tA\n', /is tab-separated text with the header "index\\tquestion\\tprediction"/],
+      ['pretty.json', '{\n  "v1_0": "an answer"\n}\n', /is one JSON object with keys "v1_0"/],
+      ['vizwiz.json', '[{"image": "VizWiz_val_1.jpg", "answer": "no"}]', /element 1\): an object with keys "image", "answer" is not a predictions format/],
+    ];
+    for (const [name, body, expected] of cases) {
+      const f = join(root, name);
+      await writeFile(f, body);
+      const err = await readPredictions(f, pope, popeSamples, root).then(() => null, (e: Error) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect(err!.message).toMatch(expected);
+      expect(err!.message).toContain('the official VQA results array [{question_id, answer}]');
+      expect(err!.message).not.toMatch(/malformed JSON|Unexpected token/);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluate, MMVET_UNSCORED, scoreOne } from '../../../harness/runner/evaluate.ts';
+import { evaluate, scoreOne } from '../../../harness/runner/evaluate.ts';
 import { UserError } from '../../../core/errors.ts';
 import { resolveConfig } from '../../../harness/config.ts';
 import { HttpBackend } from '../../../harness/backends/http.ts';
@@ -91,7 +91,7 @@ describe('scoreOne: a benchmark the adapter cannot score offline', () => {
     const refusing = { ...fakeAdapter({ id: 'mmvet' }), score: () => { throw new UserError('mmvet: a judge grade file is required'); } };
     const r = scoreOne(refusing, 'test', 'm', samples, answers);
     expect(r.headline).toBeNull();
-    expect(r.unscored).toBe(MMVET_UNSCORED);
+    expect(r.unscored).toBe('mmvet: a judge grade file is required'); // the real cause, not a generic line
     expect(r.counts).toEqual({ samples: 3, predicted: 2, missing: 1, errors: 1, failedExtraction: 0 });
     expect(r.perSample).toBeUndefined();
     expect(r.ci95).toBeUndefined();
