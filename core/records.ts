@@ -58,6 +58,8 @@ export interface BenchmarkResult extends Omit<Score, 'perSample' | 'headline'> {
   perSample?: Score['perSample'];
   /** The headline's resampling units (the adapter's statistic), for intervals and the gate's paired test. */
   resampling?: Resampling;
+  /** sha256 of the data files this result's benchmark read, by path relative to the data root (gate and report compare them). */
+  dataFiles?: Record<string, string>;
 }
 
 export interface ResultsFile {

@@ -190,8 +190,9 @@ export function register(program: Command): void {
         const pred = resolve(opts.predictions);
         const isPred = (f: string) => f === pred || f.startsWith(`${pred}/`);
         const result = await toResult(model, adapter, output.split, score, samples, answers);
+        result.dataFiles = await hashDataFiles(data, [adapter.folder], isPred);
         await writeScoreResults(opts.results, result, {
-          dataFiles: await hashDataFiles(data, [adapter.folder], isPred),
+          dataFiles: result.dataFiles,
           predictionFiles: await hashPredictions(pred),
           // As the runner records it (evaluate.ts adapterVersion), without loading the runner and onnxruntime.
           adapterVersion: (adapter as { version?: string }).version ?? `eve-eval@${VERSION}`,
