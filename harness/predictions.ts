@@ -10,6 +10,7 @@ import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
 import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
 import { isObject, readJsonl } from '../benchmarks/shared/data-files.ts';
 import { RepeatCounter } from '../benchmarks/shared/repeats.ts';
+import { isAnswerSheet, readAnswerSheet } from './predictions-sheet.ts';
 
 /** The key a LLaVA answer line is joined on: its question_id, which some benchmarks share between samples (MME). */
 function llavaKey(sample: Sample): string {
@@ -36,7 +37,7 @@ export interface PredictionsResult {
   answers: Map<string, Answer>;
   /** Lines whose id is not among the samples (e.g. another split of the same file); ignored. */
   unmatched: number;
-  format: 'eve-eval' | 'llava' | 'official';
+  format: 'eve-eval' | 'llava' | 'official' | 'sheet';
   /** LLaVA answer lines that answer a question already answered in the file (the last one is kept). */
   repeated: { questions: number; extraLines: number };
 }
@@ -83,6 +84,12 @@ export async function readPredictions(
       // Official readers that keep repeats count and warn themselves (TextVQA, MME).
       return { answers, unmatched, format: 'official', repeated: { questions: 0, extraLines: 0 } };
     }
+  }
+  // Answer sheets (.xlsx / .tsv: the MMBench upload, VLMEvalKit results): harness/predictions-sheet.ts.
+  if (!info.isDirectory() && isAnswerSheet(path)) {
+    const { answers, unmatched } = await readAnswerSheet(path, adapter, samples);
+    if (answers.size === 0) throw new UserError(`${path}: none of its rows match ${adapter.id}/${split}; is it an answer sheet for another benchmark or split?`);
+    return { answers, unmatched, format: 'sheet', repeated: { questions: 0, extraLines: 0 } };
   }
   if (info.isDirectory()) {
     throw new UserError(`${path}: is a folder, not a predictions file${adapter.readOfficialPredictions ? ` nor an official ${adapter.id} results folder` : ''}`);

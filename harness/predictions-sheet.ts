@@ -1,0 +1,49 @@
+// Answer sheets as predictions: the MMBench upload spreadsheet (`submission --benchmark mmbench`, .xlsx or
+// .tsv: index, question, A–D, prediction, ...) and VLMEvalKit's per-benchmark result sheets
+// (<model>_<dataset>.xlsx / .tsv with a `prediction` column). Rows join to samples on `index`, which is the
+// sample id only where eve-eval reads the same TSV as VLMEvalKit (MMBench); for the other benchmarks a
+// VLMEvalKit index names a row of VLMEvalKit's own TSV, which eve-eval does not read yet, so they are refused.
+import { extname } from 'node:path';
+import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
+import { InputError, NotSupportedError, UserError } from '../core/errors.ts';
+import { readTsvSheet, readXlsx, type Sheet } from './spreadsheet.ts';
+
+const SHEET_EXT = new Set(['.xlsx', '.tsv']);
+
+/** Whether `path` is an answer sheet by its name (the JSONL readers take everything else). */
+export function isAnswerSheet(path: string): boolean {
+  return SHEET_EXT.has(extname(path).toLowerCase());
+}
+
+/** An integer index as pandas/openpyxl write it ("12", "12.0") → "12"; anything else unchanged. */
+function indexKey(v: string): string {
+  const n = Number(v);
+  return v.trim() !== '' && Number.isInteger(n) ? String(n) : v;
+}
+
+export async function readAnswerSheet(path: string, adapter: BenchmarkAdapter, samples: Sample[]): Promise<{ answers: Map<string, Answer>; unmatched: number }> {
+  if (adapter.id !== 'mmbench') throw new NotSupportedError(`${path}: answer sheets (.xlsx/.tsv) for ${adapter.id}`);
+  const sheet: Sheet = extname(path).toLowerCase() === '.xlsx' ? readXlsx(path) : await readTsvSheet(path);
+  for (const col of ['index', 'prediction']) {
+    if (!sheet.header.includes(col)) throw new InputError(path, 1, `answer sheet has no "${col}" column (has: ${sheet.header.join(', ')})`);
+  }
+  const ids = new Set(samples.map((s) => s.id));
+  const answers = new Map<string, Answer>();
+  let unmatched = 0;
+  const seen = new Map<string, number>();
+  for (const row of sheet.rows) {
+    const raw = row.cells.get('index');
+    if (raw === undefined) throw new InputError(path, row.line, 'row without an index');
+    const id = indexKey(raw);
+    if (seen.has(id)) throw new InputError(path, row.line, `index ${id} appears twice (first on row ${seen.get(id)})`);
+    seen.set(id, row.line);
+    if (!ids.has(id)) {
+      unmatched++;
+      continue;
+    }
+    const text = row.cells.get('prediction');
+    if (text !== undefined) answers.set(id, { id, text }); // an empty cell: no answer (counted missing)
+  }
+  if (sheet.rows.length === 0) throw new UserError(`${path}: no rows in the answer sheet`);
+  return { answers, unmatched };
+}
