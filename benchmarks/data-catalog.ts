@@ -61,6 +61,8 @@ const vlmevalkit = (name: string, url: string, md5: string, older: Array<[string
   ],
 });
 const OC = 'https://opencompass.openxlab.space/utils';
+// Download locations in the guide follow LLaVA-1.5's and EVE's docs/Evaluation.md (EVE also ships the
+// LLaVA-style question files in its playground.zip) and the benchmarks' own pages.
 
 /** The official MME ground-truth files (eval_tool.zip, Your_Results/): MD5s of the copies in ../shared/realdata. */
 const MME_GT: Record<string, string> = {
@@ -107,7 +109,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     guide: {
       sources: [
         'https://visualqa.org/download.html: "Balanced Real Images" questions and annotations (v2_Questions_Val_mscoco.zip, v2_Annotations_Val_mscoco.zip, v2_Questions_Test_mscoco.zip)',
-        'COCO images: val2014 (for val) and test2015 (for test-dev) from https://cocodataset.org/#download',
+        'COCO images: val2014 (for val) and test2015 (http://images.cocodataset.org/zips/test2015.zip, for test-dev) from https://cocodataset.org/#download',
         'LLaVA-1.5 eval kit (playground/data/eval from LLaVA\'s Evaluation.md, eval.zip): llava_vqav2_mscoco_test-dev2015.jsonl, llava_vqav2_mscoco_test2015.jsonl',
         'test-dev is scored by the EvalAI server only: `eve-eval submission --benchmark vqav2` writes the upload file',
       ],
@@ -142,7 +144,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     vlmevalkit: [vlmevalkit('VizWiz', `${OC}/VLMEval/VizWiz.tsv`, 'fa4ac4164467563ed2fac6eac6631bd0')],
     guide: {
       sources: [
-        'https://vizwiz.org/tasks-and-datasets/vqa/: Annotations.zip (val.json, test.json), test.zip and val.zip (images)',
+        'VizWiz VQA: https://vizwiz.cs.colorado.edu/VizWiz_final/vqa_data/Annotations.zip (val.json, test.json) and the images https://vizwiz.cs.colorado.edu/VizWiz_final/images/test.zip (and val.zip), see https://vizwiz.org/tasks-and-datasets/vqa/',
         'LLaVA-1.5 eval kit: vizwiz/llava_test.jsonl',
         'test is scored by the EvalAI server only: `eve-eval submission --benchmark vizwiz` writes the upload file',
       ],
@@ -160,7 +162,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     vlmevalkit: [vlmevalkit('TextVQA_VAL', `${OC}/VLMEval/TextVQA_VAL.tsv`, 'b233b31f551bbf4056f2f955da3a92cd')],
     guide: {
       sources: [
-        'https://textvqa.org/dataset/: TextVQA_0.5.1_val.json and the train/val images (train_val_images.zip: val images are in train_images/)',
+        'https://dl.fbaipublicfiles.com/textvqa/data/TextVQA_0.5.1_val.json and https://dl.fbaipublicfiles.com/textvqa/images/train_val_images.zip (the val images are in its train_images/)',
         'LLaVA-1.5 eval kit: textvqa/llava_textvqa_val_v051_ocr.jsonl',
       ],
       layout: ['textvqa/llava_textvqa_val_v051_ocr.jsonl', 'textvqa/TextVQA_0.5.1_val.json', 'textvqa/train_images/<image_id>.jpg'],
@@ -227,8 +229,9 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       sources: [
         'https://download.openmmlab.com/mmclassification/datasets/mmbench/mmbench_dev_20230712.tsv (the file LLaVA-1.5\'s Evaluation.md names; the images are base64 inside it)',
         'test: mmbench_test_20230712.tsv from the same place; scored by the MMBench server (`eve-eval submission --benchmark mmbench --out upload.xlsx`)',
+        'or VLMEvalKit\'s MMBench_DEV_EN.tsv / MMBench_TEST_EN.tsv (same columns; image cells that name another row\'s index are resolved), read when the 20230712 file is absent',
       ],
-      layout: ['mmbench/mmbench_dev_20230712.tsv', 'mmbench/mmbench_test_20230712.tsv'],
+      layout: ['mmbench/mmbench_dev_20230712.tsv (or mmbench/MMBench_DEV_EN.tsv)', 'mmbench/mmbench_test_20230712.tsv (or mmbench/MMBench_TEST_EN.tsv)'],
       licence: `MMBench's terms: ${NOT_CONFIRMED}`,
     },
   },
@@ -258,7 +261,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     imageFolders: [{ path: 'mm-vet/images' }],
     vlmevalkit: [vlmevalkit('MMVet', `${OC}/VLMEval/MMVet.tsv`, '748aa6d4aa9d4de798306a63718455e3', [['f400d7f513a585a0f218cbd6882e0671', 'e492f6e8']])],
     guide: {
-      sources: ['https://github.com/yuweihao/MM-Vet: mm-vet.zip (mm-vet.json and images/)', 'LLaVA-1.5 eval kit: mm-vet/llava-mm-vet.jsonl', 'scored by a GPT-4 judge; eve-eval reads the grader\'s output (`score --benchmark mmvet --predictions grades.json`)'],
+      sources: ['https://github.com/yuweihao/MM-Vet/releases/download/v1/mm-vet.zip (mm-vet.json and images/; EVE\'s docs extract it to mmvet/, LLaVA\'s layout and eve-eval read mm-vet/)', 'LLaVA-1.5 eval kit: mm-vet/llava-mm-vet.jsonl', 'scored by a GPT-4 judge; eve-eval reads the grader\'s output (`score --benchmark mmvet --predictions grades.json`)'],
       layout: ['mm-vet/llava-mm-vet.jsonl', 'mm-vet/mm-vet.json', 'mm-vet/images/v1_*.png'],
       licence: `MM-Vet's terms: ${NOT_CONFIRMED} (../shared/realdata notes CC BY-NC)`,
     },

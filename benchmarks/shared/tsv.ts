@@ -18,13 +18,15 @@ export interface TsvRow {
   line: number;
   /** Decoded cells in header order; undefined for skipped columns (their span is in `spans`). */
   cells: (string | undefined)[];
-  /** Byte spans of the skipped columns' cells, by column position. */
+  /** Byte spans of the skipped columns' cells (and of `spans` columns), by column position. */
   spans: Map<number, TsvSpan>;
 }
 
 export interface TsvOptions {
   /** Columns whose cells are not decoded (e.g. `image` for scoring-only reads). */
   skip?: (column: string) => boolean;
+  /** Columns whose byte spans are kept even when decoded (to read a cell again later, by reference). */
+  spans?: (column: string) => boolean;
   /** First read size; the buffer grows when one row is larger. */
   chunkBytes?: number;
 }
@@ -54,6 +56,7 @@ export async function* readTsv(file: string, options: TsvOptions = {}): AsyncGen
     let line = 1;
     let header: string[] | undefined;
     let skipCols: boolean[] = [];
+    let spanCols: boolean[] = [];
     let pos = 0;
 
     const fill = async (): Promise<void> => {
@@ -97,6 +100,7 @@ export async function* readTsv(file: string, options: TsvOptions = {}): AsyncGen
       for (;;) {
         const c = cells.length;
         const skipped = header !== undefined && skipCols[c] === true;
+        const spanned = skipped || (header !== undefined && spanCols[c] === true);
         if (buf[p] === QUOTE) {
           // Quoted cell: ends at a quote not followed by another; may hold tabs and newlines.
           let q = p + 1;
@@ -118,7 +122,7 @@ export async function* readTsv(file: string, options: TsvOptions = {}): AsyncGen
           }
           const raw = buf.toString('utf8', p + 1, close);
           for (let i = p + 1; i < close; i++) if (buf[i] === LF) newlines++;
-          if (skipped) spans.set(c, { start: base + p + 1, end: base + close });
+          if (spanned) spans.set(c, { start: base + p + 1, end: base + close });
           cells.push(skipped ? undefined : raw.replaceAll('""', '"'));
           p = close + 1;
           if (nl !== -1 && nl < p) {
@@ -132,10 +136,8 @@ export async function* readTsv(file: string, options: TsvOptions = {}): AsyncGen
           if (t === -1 || t > limit) t = limit;
           let end = t;
           if (t === limit && end > p && buf[end - 1] === CR) end--;
-          if (skipped) {
-            spans.set(c, { start: base + p, end: base + end });
-            cells.push(undefined);
-          } else cells.push(buf.toString('utf8', p, end));
+          if (spanned) spans.set(c, { start: base + p, end: base + end });
+          cells.push(skipped ? undefined : buf.toString('utf8', p, end));
           p = t;
         }
         // After a cell: a tab (another cell), a newline or the end (the row is done).
@@ -167,6 +169,7 @@ export async function* readTsv(file: string, options: TsvOptions = {}): AsyncGen
       if (!header) {
         header = cells.map((h) => h ?? '');
         skipCols = header.map((h) => options.skip?.(h) ?? false);
+        spanCols = header.map((h) => options.spans?.(h) ?? false);
         yield { header };
         continue;
       }
