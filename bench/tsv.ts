@@ -16,7 +16,7 @@ import { readMMBenchTsv } from '../benchmarks/mmbench/read.ts';
 const PY = '/usr/bin/python3';
 const HEADER = ['index', 'question', 'hint', 'A', 'B', 'C', 'D', 'answer', 'category', 'image', 'source', 'l2-category', 'comment', 'split'];
 
-async function writeTsv(file: string, mb: number): Promise<number> {
+export async function writeTsv(file: string, mb: number): Promise<number> {
   const out = createWriteStream(file);
   const write = (s: string) => new Promise<void>((res) => (out.write(s) ? res() : out.once('drain', () => res())));
   await write(HEADER.join('\t') + '\n');

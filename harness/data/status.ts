@@ -64,7 +64,7 @@ export interface StatusOptions {
 
 async function md5File(file: string): Promise<string> {
   const h = createHash('md5');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);
   return h.digest('hex');
 }
 
