@@ -101,7 +101,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     files: [
       { path: 'vqav2/v2_OpenEnded_mscoco_val2014_questions.json', what: 'val questions (official)', splits: ['val'] },
       { path: 'vqav2/v2_mscoco_val2014_annotations.json', what: 'val answers (official)', splits: ['val'] },
-      { path: 'vqav2/llava_vqav2_mscoco_test-dev2015.jsonl', what: 'test-dev prompts (LLaVA)', splits: ['test-dev'] },
+      { path: 'vqav2/llava_vqav2_mscoco_test-dev2015.jsonl', what: 'test-dev prompts (LLaVA), or the official test-dev questions', splits: ['test-dev'], alternatives: ['vqav2/v2_OpenEnded_mscoco_test-dev2015_questions.json'] },
       { path: 'vqav2/llava_vqav2_mscoco_test2015.jsonl', what: 'full test2015 question list, for the EvalAI upload', splits: ['test-dev'], optional: true, alternatives: ['vqav2/v2_OpenEnded_mscoco_test2015_questions.json'] },
     ],
     imageFolders: [{ path: 'vqav2/val2014', splits: ['val'] }, { path: 'vqav2/test2015', splits: ['test-dev'] }],
@@ -137,7 +137,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
   vizwiz: {
     expected: { test: { samples: 8_000 }, val: { samples: 4_319 } },
     files: [
-      { path: 'vizwiz/llava_test.jsonl', what: 'test prompts (LLaVA)', splits: ['test'], releases: llava('e1aa9199c1d5b86ab574c41eaa996276') },
+      { path: 'vizwiz/llava_test.jsonl', what: 'test prompts (LLaVA), or the official test.json', splits: ['test'], alternatives: ['vizwiz/test.json', 'vizwiz/Annotations/test.json'], releases: llava('e1aa9199c1d5b86ab574c41eaa996276') },
       { path: 'vizwiz/val.json', what: 'val questions and answers (official Annotations/val.json)', splits: ['val'], alternatives: ['vizwiz/Annotations/val.json'] },
     ],
     imageFolders: [{ path: 'vizwiz/test', splits: ['test'] }, { path: 'vizwiz/val', splits: ['val'] }],
