@@ -33,6 +33,8 @@ export interface VlmevalkitTsv {
   /** VLMEvalKit's dataset name; the file is `<name>.tsv` in the data root or the benchmark's folder. */
   name: string;
   url: string;
+  /** Whether runs read it (from the benchmark's folder) when the LLaVA-layout files are absent. */
+  readByRuns?: boolean;
   releases: KnownRelease[];
 }
 
@@ -52,9 +54,10 @@ const VLMEVALKIT_OLD = (commit: string) => `open-compass/VLMEvalKit history: the
 const POPE_GIT = 'MD5 of the file at that commit of AoiDragon/POPE, computed here from its git history';
 
 const llava = (md5: string, what = 'LLaVA-1.5 eval kit'): KnownRelease[] => [{ md5, release: `${what} (${LLAVA})`, source: FROM_REALDATA, expected: true }];
-const vlmevalkit = (name: string, url: string, md5: string, older: Array<[string, string]> = []): VlmevalkitTsv => ({
+const vlmevalkit = (name: string, url: string, md5: string, older: Array<[string, string]> = [], readByRuns = false): VlmevalkitTsv => ({
   name,
   url,
+  readByRuns,
   releases: [
     { md5, release: `VLMEvalKit ${name}.tsv (current)`, source: VLMEVALKIT, expected: true },
     ...older.map(([m, commit]) => ({ md5: m, release: `VLMEvalKit ${name}.tsv (replaced upstream in ${commit})`, source: VLMEVALKIT_OLD(commit), expected: false })),
@@ -203,14 +206,15 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       })),
     ],
     imageFolders: [{ path: 'MME/MME_Benchmark_release_version' }],
-    vlmevalkit: [vlmevalkit('MME', `${OC}/VLMEval/MME.tsv`, 'b36b43c3f09801f5d368627fb92187c3')],
+    vlmevalkit: [vlmevalkit('MME', `${OC}/VLMEval/MME.tsv`, 'b36b43c3f09801f5d368627fb92187c3', [], true)],
     guide: {
       sources: [
         'MME_Benchmark_release_version (images and per-subtask question files): by request from the MME authors, see https://github.com/BradyFU/Awesome-Multimodal-Large-Language-Models/tree/Evaluation',
         'eval_tool.zip from the same branch: Your_Results/<subtask>.txt is the official question list with ground truth',
         'LLaVA-1.5 eval kit: MME/llava_mme.jsonl',
+        'or VLMEvalKit\'s MME.tsv (questions, answers and base64 images in one file), read when none of the above is there',
       ],
-      layout: ['MME/llava_mme.jsonl', 'MME/eval_tool/Your_Results/<subtask>.txt (14 files)', 'MME/MME_Benchmark_release_version/<subtask>/[images/]<file>'],
+      layout: ['MME/llava_mme.jsonl', 'MME/eval_tool/Your_Results/<subtask>.txt (14 files)', 'MME/MME_Benchmark_release_version/<subtask>/[images/]<file>', 'or MME/MME.tsv'],
       licence: `MME's terms (the authors distribute it by request, for research): ${NOT_CONFIRMED}`,
     },
   },
@@ -222,8 +226,8 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     ],
     imageFolders: [],
     vlmevalkit: [
-      vlmevalkit('MMBench_DEV_EN', `${OC}/benchmarks/MMBench/MMBench_DEV_EN.tsv`, 'b6caf1133a01c6bb705cf753bb527ed8'),
-      vlmevalkit('MMBench_TEST_EN', `${OC}/benchmarks/MMBench/MMBench_TEST_EN.tsv`, '6939fadb0ce626fefc0bdc9c64efc528'),
+      vlmevalkit('MMBench_DEV_EN', `${OC}/benchmarks/MMBench/MMBench_DEV_EN.tsv`, 'b6caf1133a01c6bb705cf753bb527ed8', [], true),
+      vlmevalkit('MMBench_TEST_EN', `${OC}/benchmarks/MMBench/MMBench_TEST_EN.tsv`, '6939fadb0ce626fefc0bdc9c64efc528', [], true),
     ],
     guide: {
       sources: [

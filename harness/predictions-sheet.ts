@@ -1,8 +1,8 @@
 // Answer sheets as predictions: the MMBench upload spreadsheet (`submission --benchmark mmbench`, .xlsx or
 // .tsv: index, question, A–D, prediction, ...) and VLMEvalKit's per-benchmark result sheets
-// (<model>_<dataset>.xlsx / .tsv with a `prediction` column). Rows join to samples on `index`, which is the
-// sample id only where eve-eval reads the same TSV as VLMEvalKit (MMBench); for the other benchmarks a
-// VLMEvalKit index names a row of VLMEvalKit's own TSV, which eve-eval does not read yet, so they are refused.
+// (<model>_<dataset>.xlsx / .tsv with a `prediction` column). Rows join to samples on `index`: the MMBench
+// sample id, or meta.vlmevalkitIndex where the samples were read from VLMEvalKit's own TSV (MME). Elsewhere a
+// VLMEvalKit index names a row of a file eve-eval did not read, so the sheet is refused.
 import { extname } from 'node:path';
 import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
 import { InputError, NotSupportedError, UserError } from '../core/errors.ts';
@@ -22,22 +22,25 @@ function indexKey(v: string): string {
 }
 
 export async function readAnswerSheet(path: string, adapter: BenchmarkAdapter, samples: Sample[]): Promise<{ answers: Map<string, Answer>; unmatched: number }> {
-  if (adapter.id !== 'mmbench') throw new NotSupportedError(`${path}: answer sheets (.xlsx/.tsv) for ${adapter.id}`);
+  const keyOf = (s: Sample): string | undefined =>
+    typeof s.meta.vlmevalkitIndex === 'string' ? s.meta.vlmevalkitIndex : adapter.id === 'mmbench' ? s.id : undefined;
+  const byIndex = new Map(samples.flatMap((s) => { const k = keyOf(s); return k === undefined ? [] : [[indexKey(k), s.id] as const]; }));
+  if (byIndex.size === 0) throw new NotSupportedError(`${path}: answer sheets (.xlsx/.tsv) for ${adapter.id} data read from other files than VLMEvalKit's TSV`);
   const sheet: Sheet = extname(path).toLowerCase() === '.xlsx' ? readXlsx(path) : await readTsvSheet(path);
   for (const col of ['index', 'prediction']) {
     if (!sheet.header.includes(col)) throw new InputError(path, 1, `answer sheet has no "${col}" column (has: ${sheet.header.join(', ')})`);
   }
-  const ids = new Set(samples.map((s) => s.id));
   const answers = new Map<string, Answer>();
   let unmatched = 0;
   const seen = new Map<string, number>();
   for (const row of sheet.rows) {
     const raw = row.cells.get('index');
     if (raw === undefined) throw new InputError(path, row.line, 'row without an index');
-    const id = indexKey(raw);
-    if (seen.has(id)) throw new InputError(path, row.line, `index ${id} appears twice (first on row ${seen.get(id)})`);
-    seen.set(id, row.line);
-    if (!ids.has(id)) {
+    const index = indexKey(raw);
+    if (seen.has(index)) throw new InputError(path, row.line, `index ${index} appears twice (first on row ${seen.get(index)})`);
+    seen.set(index, row.line);
+    const id = byIndex.get(index);
+    if (id === undefined) {
       unmatched++;
       continue;
     }

@@ -3,7 +3,7 @@
 // LLaVA's model_vqa_mmbench.py and the scorer.
 import { InputError } from '../../core/errors.ts';
 import { pyLower } from '../shared/python.ts';
-import { pandasIsNa, readTsv, readTsvSpan, type TsvSpan } from '../shared/tsv.ts';
+import { ImageReferences, pandasIsNa, readTsv } from '../shared/tsv.ts';
 
 export { pandasIsNa };
 
@@ -32,19 +32,12 @@ export interface MMBenchRow {
 const REQUIRED = ['index', 'question', 'A', 'B'] as const;
 
 /**
- * VLMEvalKit's TSVs store an image once: a row whose image cell is short (at most 64 characters, as
- * VLMEvalKit's loader tells them apart) names the index of the row that holds it (circular copies of a question).
- */
-const MAX_REFERENCE = 64;
-
-/**
  * Rows of an MMBench TSV in file order. `images: false` never decodes the base64 cell; with images, a
- * VLMEvalKit image reference is resolved by reading the referenced row's cell again from the file, so no
- * image is held beyond its own row.
+ * VLMEvalKit image reference (shared/tsv.ts ImageReferences) is resolved.
  */
 export async function* readMMBenchTsv(file: string, images = true): AsyncGenerator<MMBenchRow> {
   let col: Record<string, number> = {};
-  const imageSpans = new Map<string, TsvSpan>();
+  const refs = new ImageReferences(file); // VLMEvalKit's MMBench TSVs point circular copies at one image
   for await (const item of readTsv(file, { skip: (c) => !images && c === 'image', spans: (c) => images && c === 'image' })) {
     if ('header' in item) {
       col = Object.fromEntries(item.header.map((h, i) => [h, i]));
@@ -58,15 +51,8 @@ export async function* readMMBenchTsv(file: string, images = true): AsyncGenerat
     if (!Number.isInteger(index) || index < 0) throw new InputError(file, line, `index "${rawIndex}" is not a non-negative integer`);
     const opt = (k: 'A' | 'B' | 'C' | 'D') => (pandasIsNa(get(k)) ? undefined : get(k));
     const str = (name: string) => (pandasIsNa(get(name)) ? null : get(name)!);
-    let image = images && !pandasIsNa(get('image')) ? get('image') : undefined;
-    if (image !== undefined) {
-      if (image.length > MAX_REFERENCE) imageSpans.set(rawIndex, item.spans.get(col.image)!);
-      else {
-        const span = imageSpans.get(image);
-        if (!span) throw new InputError(file, line, `image cell "${image}" refers to index ${image}, which no earlier row with an image has`);
-        image = await readTsvSpan(file, span);
-      }
-    }
+    const cell = images && !pandasIsNa(get('image')) ? get('image') : undefined;
+    const image = cell === undefined ? undefined : await refs.resolve(rawIndex, cell, item.spans.get(col.image), line);
     yield {
       line,
       index,

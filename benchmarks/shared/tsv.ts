@@ -216,3 +216,25 @@ export function isBase64(s: string): boolean {
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
   return Buffer.from(s, 'base64').length === (s.length / 4) * 3 - pad;
 }
+
+/**
+ * VLMEvalKit's TSVs store an image once: a cell of at most 64 characters (the length VLMEvalKit's loader
+ * tells them apart by) names the index of the row that holds the image. This resolves such cells by
+ * reading the referenced row's cell again from the file by its span, so no image is held beyond its row.
+ * Read the image column with `spans` on so every row's span is known.
+ */
+export class ImageReferences {
+  private readonly spans = new Map<string, TsvSpan>();
+  constructor(private readonly file: string) {}
+
+  /** The base64 image of a row: its own cell, or the referenced row's. */
+  async resolve(index: string, cell: string, span: TsvSpan | undefined, line: number): Promise<string> {
+    if (cell.length > 64) {
+      if (span) this.spans.set(index, span);
+      return cell;
+    }
+    const target = this.spans.get(cell);
+    if (!target) throw new InputError(this.file, line, `image cell "${cell}" refers to index ${cell}, which no earlier row with an image has`);
+    return readTsvSpan(this.file, target);
+  }
+}

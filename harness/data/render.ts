@@ -70,9 +70,8 @@ export function renderGuide(id?: BenchmarkId): string {
     out.push('  from:');
     for (const s of e.guide.sources) out.push(`    - ${s}`);
     if (e.vlmevalkit.length) {
-      const reads = b === 'mmbench' ? 'runs read them from the benchmark folder' : 'runs do not read them yet';
-      out.push(`  VLMEvalKit TSVs (in --data or the benchmark folder): \`data status\` checks them against VLMEvalKit's MD5; ${reads}:`);
-      for (const t of e.vlmevalkit) out.push(`    - ${t.name}.tsv  ${t.url}  md5 ${t.releases[0].md5}`);
+      out.push('  VLMEvalKit TSVs (in --data or the benchmark folder): `data status` checks them against VLMEvalKit\'s MD5:');
+      for (const t of e.vlmevalkit) out.push(`    - ${t.name}.tsv  ${t.url}  md5 ${t.releases[0].md5}  (${t.readByRuns ? 'runs read it from the benchmark folder' : 'runs do not read it yet'})`);
     }
     out.push('  layout:');
     for (const l of e.guide.layout) out.push(`    ${l}`);

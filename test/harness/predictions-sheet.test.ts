@@ -79,6 +79,6 @@ describe('answer sheets as predictions', () => {
     await writeFile(twice, 'index\tprediction\n0\tA\n0\tB\n');
     await expect(readPredictions(twice, mmbench, samples, DATA)).rejects.toThrow(/twice\.tsv:3: index 0 appears twice/);
     const popeSamples = await loadSamples(pope, DATA, 'test');
-    await expect(readPredictions(twice, pope, popeSamples, DATA)).rejects.toThrow(/answer sheets \(\.xlsx\/\.tsv\) for pope is not supported yet/);
+    await expect(readPredictions(twice, pope, popeSamples, DATA)).rejects.toThrow(/answer sheets \(\.xlsx\/\.tsv\) for pope data read from other files than VLMEvalKit's TSV is not supported yet/);
   });
 });
