@@ -184,14 +184,15 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       })),
     ],
     imageFolders: [{ path: 'pope/val2014' }],
-    vlmevalkit: [vlmevalkit('POPE', `${OC}/VLMEval/POPE.tsv`, 'c12f5acb142f2ef1f85a26ba2fbe41d5')],
+    vlmevalkit: [vlmevalkit('POPE', `${OC}/VLMEval/POPE.tsv`, 'c12f5acb142f2ef1f85a26ba2fbe41d5', [], true)],
     guide: {
       sources: [
         'https://github.com/AoiDragon/POPE: output/coco/coco_pope_{adversarial,popular,random}.json at commit e3e3926 (the one LLaVA pins; later commits regenerated the random split to 3,000 rows, which LLaVA\'s question file does not match)',
         'COCO val2014 images from https://cocodataset.org/#download',
         'LLaVA-1.5 eval kit: pope/llava_pope_test.jsonl',
+        'or VLMEvalKit\'s POPE.tsv (one row per question, its category naming every split it is in), read when LLaVA\'s question file is absent',
       ],
-      layout: ['pope/llava_pope_test.jsonl', 'pope/coco/coco_pope_adversarial.json', 'pope/coco/coco_pope_popular.json', 'pope/coco/coco_pope_random.json', 'pope/val2014/COCO_val2014_*.jpg'],
+      layout: ['pope/llava_pope_test.jsonl', 'pope/coco/coco_pope_adversarial.json', 'pope/coco/coco_pope_popular.json', 'pope/coco/coco_pope_random.json', 'pope/val2014/COCO_val2014_*.jpg', 'or pope/POPE.tsv'],
       licence: 'POPE: MIT (the LICENSE file of AoiDragon/POPE); the images are COCO val2014 under COCO\'s terms of use',
     },
   },

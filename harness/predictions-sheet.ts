@@ -1,7 +1,7 @@
 // Answer sheets as predictions: the MMBench upload spreadsheet (`submission --benchmark mmbench`, .xlsx or
 // .tsv: index, question, A–D, prediction, ...) and VLMEvalKit's per-benchmark result sheets
 // (<model>_<dataset>.xlsx / .tsv with a `prediction` column). Rows join to samples on `index`: the MMBench
-// sample id, or meta.vlmevalkitIndex where the samples were read from VLMEvalKit's own TSV (MME). Elsewhere a
+// sample id, or meta.vlmevalkitIndex where the samples were read from VLMEvalKit's own TSV (MME, POPE). Elsewhere a
 // VLMEvalKit index names a row of a file eve-eval did not read, so the sheet is refused.
 import { extname } from 'node:path';
 import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
@@ -24,7 +24,15 @@ function indexKey(v: string): string {
 export async function readAnswerSheet(path: string, adapter: BenchmarkAdapter, samples: Sample[]): Promise<{ answers: Map<string, Answer>; unmatched: number }> {
   const keyOf = (s: Sample): string | undefined =>
     typeof s.meta.vlmevalkitIndex === 'string' ? s.meta.vlmevalkitIndex : adapter.id === 'mmbench' ? s.id : undefined;
-  const byIndex = new Map(samples.flatMap((s) => { const k = keyOf(s); return k === undefined ? [] : [[indexKey(k), s.id] as const]; }));
+  // One VLMEvalKit row may stand for several samples (a POPE question in two splits): each gets its prediction.
+  const byIndex = new Map<string, string[]>();
+  for (const s of samples) {
+    const k = keyOf(s);
+    if (k === undefined) continue;
+    const ids = byIndex.get(indexKey(k));
+    if (ids) ids.push(s.id);
+    else byIndex.set(indexKey(k), [s.id]);
+  }
   if (byIndex.size === 0) throw new NotSupportedError(`${path}: answer sheets (.xlsx/.tsv) for ${adapter.id} data read from other files than VLMEvalKit's TSV`);
   const sheet: Sheet = extname(path).toLowerCase() === '.xlsx' ? readXlsx(path) : await readTsvSheet(path);
   for (const col of ['index', 'prediction']) {
@@ -39,13 +47,13 @@ export async function readAnswerSheet(path: string, adapter: BenchmarkAdapter, s
     const index = indexKey(raw);
     if (seen.has(index)) throw new InputError(path, row.line, `index ${index} appears twice (first on row ${seen.get(index)})`);
     seen.set(index, row.line);
-    const id = byIndex.get(index);
-    if (id === undefined) {
+    const ids = byIndex.get(index);
+    if (ids === undefined) {
       unmatched++;
       continue;
     }
     const text = row.cells.get('prediction');
-    if (text !== undefined) answers.set(id, { id, text }); // an empty cell: no answer (counted missing)
+    if (text !== undefined) for (const id of ids) answers.set(id, { id, text }); // an empty cell: no answer (counted missing)
   }
   if (sheet.rows.length === 0) throw new UserError(`${path}: no rows in the answer sheet`);
   return { answers, unmatched };

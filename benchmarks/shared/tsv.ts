@@ -221,20 +221,43 @@ export function isBase64(s: string): boolean {
  * VLMEvalKit's TSVs store an image once: a cell of at most 64 characters (the length VLMEvalKit's loader
  * tells them apart by) names the index of the row that holds the image. This resolves such cells by
  * reading the referenced row's cell again from the file by its span, so no image is held beyond its row.
- * Read the image column with `spans` on so every row's span is known.
+ * Streaming readers call `resolve` row by row (the image column read with `spans` on); two-pass readers
+ * `note` every row's span on a pass with the image column skipped, then ask `imageOf`.
  */
 export class ImageReferences {
-  private readonly spans = new Map<string, TsvSpan>();
+  private readonly images = new Map<string, TsvSpan>();
+  private readonly references = new Map<string, TsvSpan>();
   constructor(private readonly file: string) {}
+
+  private static isReference(span: TsvSpan): boolean {
+    return span.end - span.start <= 64;
+  }
 
   /** The base64 image of a row: its own cell, or the referenced row's. */
   async resolve(index: string, cell: string, span: TsvSpan | undefined, line: number): Promise<string> {
     if (cell.length > 64) {
-      if (span) this.spans.set(index, span);
+      if (span) this.images.set(index, span);
       return cell;
     }
-    const target = this.spans.get(cell);
-    if (!target) throw new InputError(this.file, line, `image cell "${cell}" refers to index ${cell}, which no earlier row with an image has`);
-    return readTsvSpan(this.file, target);
+    return this.target(cell, line);
+  }
+
+  note(index: string, span: TsvSpan): void {
+    (ImageReferences.isReference(span) ? this.references : this.images).set(index, span);
+  }
+
+  /** The image of a row seen by `note`. */
+  async imageOf(index: string, line: number): Promise<string> {
+    const own = this.images.get(index);
+    if (own) return readTsvSpan(this.file, own);
+    const ref = this.references.get(index);
+    if (!ref) throw new InputError(this.file, line, `row ${index} has no image`);
+    return this.target(await readTsvSpan(this.file, ref), line);
+  }
+
+  private async target(cell: string, line: number): Promise<string> {
+    const span = this.images.get(cell);
+    if (!span) throw new InputError(this.file, line, `image cell "${cell}" refers to index ${cell}, which no earlier row with an image has`);
+    return readTsvSpan(this.file, span);
   }
 }
