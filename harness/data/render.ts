@@ -21,7 +21,7 @@ function images(s: SplitStatus): string {
   const found = i.referenced - i.missing - (s.videoWithoutFrames ?? 0);
   const parts = [`${n(found)} / ${n(i.referenced)} found`];
   if (i.unreadable) parts.push(`${n(i.unreadable)} unreadable`);
-  if (s.videoWithoutFrames) parts.push(`${n(s.videoWithoutFrames)} video questions skipped (no frame)`);
+  if (s.videoWithoutFrames) parts.push(`${n(s.videoWithoutFrames)} video questions without a frame`);
   if (s.absentFolders?.length) parts.push(`absent: ${s.absentFolders.join(', ')}`);
   return parts.join('; ');
 }

@@ -69,6 +69,19 @@ describe('data status on fixtures', () => {
     expect(gqa.problems.some((p) => p.startsWith(`gqa/testdev_balanced: 1 of ${s.images!.referenced} images missing`))).toBe(true);
   });
 
+  it('reports SEED video questions without an extracted frame apart from missing images', async () => {
+    const dir = fresh('seed');
+    rmSync(join(dir, 'seed_bench', 'SEED-Bench-video-image'), { recursive: true });
+    const [seed] = await dataStatus(dir, { benchmarks: ['seed'] });
+    const all = seed.splits.find((s) => s.split === 'all')!;
+    const image = seed.splits.find((s) => s.split === 'image')!;
+    expect(all.videoWithoutFrames).toBe(1);
+    expect(all.images!.missing).toBe(0);
+    expect(image.videoWithoutFrames ?? 0).toBe(0);
+    expect(seed.problems.some((p) => p.startsWith('seed/all: 1 video questions have no extracted frame'))).toBe(true);
+    expect(renderStatus([seed], dir)).toContain('1 video questions without a frame');
+  });
+
   it('names the file and line of a truncated JSON file and goes on with the other benchmarks', async () => {
     const dir = fresh('truncated');
     const file = join(dir, 'vqav2', 'v2_mscoco_val2014_annotations.json');
