@@ -191,7 +191,7 @@ export function register(program: Command): void {
         const isPred = (f: string) => f === pred || f.startsWith(`${pred}/`);
         const result = await toResult(model, adapter, output.split, score, samples, answers);
         result.dataFiles = await hashDataFiles(data, [adapter.folder], isPred);
-        await writeScoreResults(opts.results, result, {
+        const merged = await writeScoreResults(opts.results, result, {
           dataFiles: result.dataFiles,
           predictionFiles: await hashPredictions(pred),
           // As the runner records it (evaluate.ts adapterVersion), without loading the runner and onnxruntime.
@@ -200,6 +200,8 @@ export function register(program: Command): void {
         });
         // stderr, so --json output stays one object on stdout.
         process.stderr.write(`eve-eval: wrote ${model} ${adapter.id}/${output.split} into ${opts.results}\n`);
+        const { reportDataWarnings } = await import('../../reports/data-drift.ts');
+        for (const w of reportDataWarnings(merged)) process.stderr.write(`eve-eval: warning: ${w}\n`);
       }
     });
 }

@@ -39,7 +39,7 @@ function table(rows: string[][]): string[] {
 }
 
 export function renderStatus(statuses: BenchmarkStatus[], root: string): string {
-  const rows = [['benchmark', 'split', 'questions', 'images (distinct files)']];
+  const rows = [['benchmark', 'split', 'questions', 'images (distinct files, or embedded rows)']];
   for (const b of statuses) for (const s of b.splits) rows.push([b.benchmark, s.split, questions(s), images(s)]);
   const out = [`data root: ${root}`, '', ...table(rows), ''];
   for (const b of statuses) {

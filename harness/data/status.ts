@@ -117,7 +117,7 @@ async function imageStatus(adapter: BenchmarkAdapter, root: string, split: strin
   const pool = pLimit(Math.max(1, cpus().length));
   // Embedded images are decoded as the rows stream by, a bounded number at a time: a 1 GB TSV is never held.
   const inflight = new Set<Promise<void>>();
-  // base64 images are read only to check them (data check's job); a plain status does not need their bytes.
+  // images: true so that embedded base64 is checked (a decode-length test per cell), and decoded with --deep.
   for await (const s of adapter.load(root, { split, images: true })) {
     samples++;
     if (s.image?.kind === 'file') files.set(s.image.path, { video: s.meta.dataType === 'video' });

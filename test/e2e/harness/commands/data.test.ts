@@ -1,5 +1,5 @@
 // `eve-eval data` through the real CLI: the exit codes (status 0, check 1 on a problem, 2 on bad input) and --json.
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,23 @@ describe('eve-eval data (CLI)', () => {
     expect(unknown.stderr).toContain('unknown benchmark "nope"');
     expect(cli('data', 'guide', 'nope').status).toBe(2);
     expect(cli('data', 'guide', 'mme').stdout).toContain('MME/eval_tool/Your_Results/<subtask>.txt');
+  });
+
+  it('score --results and report warn, naming the file, when two models were scored on different data', () => {
+    const other = `${root}-other`;
+    cpSync(root, other, { recursive: true });
+    const label = join(other, 'pope/coco/coco_pope_random.json');
+    writeFileSync(label, readFileSync(label, 'utf8').trim().split('\n').reverse().join('\n') + '\n');
+    const results = join(root, 'merged', 'results.json');
+    const pred = (r: string) => join(r, 'pope/answers/fixture.jsonl');
+    expect(cli('score', '--benchmark', 'pope', '--data', root, '--predictions', pred(root), '--results', results, '--model', 'a').status).toBe(0);
+    const second = cli('score', '--benchmark', 'pope', '--data', other, '--predictions', pred(other), '--results', results, '--model', 'b');
+    expect(second.status).toBe(0);
+    expect(second.stderr).toMatch(/warning: pope: a and b were scored on different data: different contents: pope\/coco\/coco_pope_random\.json/);
+    const report = cli('report', results, '--no-html');
+    expect(report.status).toBe(0);
+    expect(report.stdout).toContain('warning: pope: a and b were scored on different data');
+    rmSync(other, { recursive: true, force: true });
   });
 
   it.skipIf(!existsSync(REAL))('status on ../shared/realdata exits 0 and check exits 1 for the absent images', () => {
