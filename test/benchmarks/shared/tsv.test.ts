@@ -1,11 +1,11 @@
 // The TSV reader against Python's csv module (the quoting rules pandas.read_table shares), on hostile
 // content: quoted cells with tabs, newlines and doubled quotes, CRLF, a BOM, blank lines, and buffer sizes
 // small enough that every row straddles a read boundary.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isBase64, readTsv, readTsvSpan, type TsvRow } from '../../../benchmarks/shared/tsv.ts';
 import { InputError } from '../../../core/errors.ts';
 
@@ -14,6 +14,7 @@ const pySkip = spawnSync(PY, ['-c', 'import csv, json'], { encoding: 'utf8' }).s
 if (pySkip) console.log(`tsv.test: Python oracle skipped: ${pySkip}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'tsv-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function rng(seed: number) {
   let s = seed >>> 0;

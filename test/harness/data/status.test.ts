@@ -24,12 +24,17 @@ describe('data status on fixtures', () => {
     root = await mkdtemp(join(tmpdir(), 'data-status-'));
     for (const id of ['pope', 'mmbench', 'gqa', 'seed', 'vqav2'] as const) await BENCHMARKS[id].writeFixture(root);
   });
-  afterAll(() => rm(root, { recursive: true, force: true }));
+  const copies: string[] = [];
+  afterAll(async () => {
+    for (const d of [root, ...copies]) await rm(d, { recursive: true, force: true });
+  });
 
+  /** A copy of the fixture root to break one thing in. */
   const fresh = (name: string) => {
     const dir = join(root, '..', `${root.split('/').pop()}-${name}`);
     rmSync(dir, { recursive: true, force: true });
     cpSync(root, dir, { recursive: true });
+    copies.push(dir);
     return dir;
   };
 
