@@ -1,4 +1,4 @@
-// CI conformance: the real-data checks of issue 2 (POPE, its drift refusal, MME, VizWiz submission), through the same code paths as the CLI
+// CI conformance: the real-data checks of issue 2 (POPE, its drift refusal, MME, VizWiz submission) and issue 12 (data status), through the same code paths as the CLI
 // (scoreFile / submissionFile), against ../shared/realdata. Exits 1 on any mismatch; when the real
 // files are absent (a user's own checkout) it says so and checks nothing else in their place.
 import { existsSync } from 'node:fs';
@@ -99,6 +99,22 @@ const checks: Check[] = [
     },
   },
 ];
+
+checks.push({
+  name: 'data status: every split present in realdata at its expected count, every file at a known expected release, only image folders missing',
+  async run() {
+    const { dataStatus } = await import('../harness/commands/data.ts');
+    const problems: string[] = [];
+    for (const b of await dataStatus(REAL)) {
+      for (const s of b.splits) {
+        if (s.present && s.samples !== s.expected) problems.push(`${b.benchmark}/${s.split}: ${s.error ?? `${s.samples} questions, expected ${s.expected}`}`);
+      }
+      for (const f of b.files) if (f.unknownChecksum || f.expectedRelease === false) problems.push(`${f.path}: ${f.release ?? `md5 ${f.md5} unknown`}`);
+      for (const p of b.problems) if (!/images missing/.test(p)) problems.push(p);
+    }
+    return problems;
+  },
+});
 
 async function main(): Promise<number> {
   if (!existsSync(REAL)) {

@@ -60,6 +60,8 @@ export interface BenchmarkResult extends Omit<Score, 'perSample' | 'headline'> {
   resampling?: Resampling;
   /** Set when an LLM judge took part: which one, with what settings, at what cost. */
   judge?: JudgeRecord;
+  /** sha256 of the data files this result's benchmark read, by path relative to the data root (gate and report compare them). */
+  dataFiles?: Record<string, string>;
 }
 
 /** An LLM judge's part in one result (MM-Vet's grader, MMBench's choice extractor). */

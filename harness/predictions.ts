@@ -13,6 +13,7 @@ import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
 import { isObject, readJsonl, type JsonLine } from '../benchmarks/shared/data-files.ts';
 import { RepeatCounter } from '../benchmarks/shared/repeats.ts';
 import { INSTRUCTIONS } from '../benchmarks/shared/instructions.ts';
+import { isAnswerSheet, readAnswerSheet } from './predictions-sheet.ts';
 
 /** The key a LLaVA answer line is joined on: its question_id, which some benchmarks share between samples (MME). */
 function llavaKey(sample: Sample): string {
@@ -50,7 +51,7 @@ function promptsAgree(line: string, sample: string): boolean {
   return x === y || withoutInstructions(x) === withoutInstructions(y);
 }
 
-export type PredictionsFormat = 'eve-eval' | 'llava' | 'vqa-results' | 'gqa-predictions' | 'seed-upload' | 'official';
+export type PredictionsFormat = 'eve-eval' | 'llava' | 'vqa-results' | 'gqa-predictions' | 'seed-upload' | 'official' | 'sheet';
 
 /** What `score --predictions` reads, for the message a file in another format gets. */
 export const READABLE_FORMATS =
@@ -179,6 +180,12 @@ export async function readPredictions(
       // Official readers that keep repeats count and warn themselves (TextVQA, MME).
       return { answers, unmatched, format: 'official', repeated: { questions: 0, extraLines: 0 } };
     }
+  }
+  // Answer sheets (.xlsx / .tsv: the MMBench upload, VLMEvalKit results): harness/predictions-sheet.ts.
+  if (!info.isDirectory() && isAnswerSheet(path)) {
+    const { answers, unmatched } = await readAnswerSheet(path, adapter, samples);
+    if (answers.size === 0) throw new UserError(`${path}: none of its rows match ${adapter.id}/${split}; is it an answer sheet for another benchmark or split?`);
+    return { answers, unmatched, format: 'sheet', repeated: { questions: 0, extraLines: 0 } };
   }
   if (info.isDirectory()) {
     throw new UserError(`${path}: is a folder, not a predictions file${adapter.readOfficialPredictions ? ` nor an official ${adapter.id} results folder` : ''}`);

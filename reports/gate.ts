@@ -7,6 +7,7 @@ import { Chalk } from 'chalk';
 import type { BenchmarkId } from '../core/benchmark.ts';
 import { UserError } from '../core/errors.ts';
 import type { BenchmarkResult, ResultsFile } from '../core/records.ts';
+import { gateDataWarnings } from './data-drift.ts';
 import { headlineTest } from './headline.ts';
 import { BENCHMARK_TITLES, fmtDelta, fmtHeadline } from './table.ts';
 import { fmtP } from './pairwise.ts';
@@ -47,6 +48,8 @@ export interface GateReport {
   failed: boolean;
   tolerance: number;
   significance: number;
+  /** Rows whose baseline and current read different data files (a warning; it does not fail the gate). */
+  dataWarnings: string[];
 }
 
 const key = (r: BenchmarkResult) => `${r.model}\u0000${r.benchmark}`;
@@ -96,7 +99,7 @@ export function compareResults(baseline: ResultsFile, current: ResultsFile, opts
   for (const c of current.results) {
     if (!base.has(key(c))) rows.push({ model: c.model, benchmark: c.benchmark, baseline: null, current: c.headline, delta: null, verdict: 'new', fails: false });
   }
-  return { rows, failed: rows.some((r) => r.fails), tolerance, significance };
+  return { rows, failed: rows.some((r) => r.fails), tolerance, significance, dataWarnings: gateDataWarnings(baseline, current) };
 }
 
 function fmtOptionalP(p?: number): string {
@@ -136,6 +139,7 @@ export function renderGate(report: GateReport, color?: boolean): string {
   });
   const failing = report.rows.filter((r) => r.fails);
   out.push('');
+  for (const w of report.dataWarnings ?? []) out.push(c.yellow(`warning: ${w}`));
   out.push(
     failing.length
       ? c.red.bold(`gate: FAIL: ${failing.length} regression${failing.length > 1 ? 's' : ''} (tolerance ${report.tolerance} points, significance ${report.significance}; a lost or missing score fails)`)

@@ -10,10 +10,13 @@ import { writeMMBenchSubmission } from './submission.ts';
 import { writeMMBenchFixture } from './fixture.ts';
 import { meanStatistic } from '../shared/headline-stat.ts';
 
-/** TSV file names per split, first existing wins (the EVE paper reports dev 20230712). */
+/**
+ * TSV file names per split, first existing wins (the EVE paper reports dev 20230712). VLMEvalKit's
+ * MMBench_DEV_EN / MMBench_TEST_EN.tsv have the same columns; `data status` says which release a file is.
+ */
 const FILES: Record<string, string[]> = {
-  dev: ['mmbench_dev_20230712.tsv'],
-  test: ['mmbench_test_20230712.tsv', 'mmbench_test_en_20231003.tsv'],
+  dev: ['mmbench_dev_20230712.tsv', 'MMBench_DEV_EN.tsv'],
+  test: ['mmbench_test_20230712.tsv', 'mmbench_test_en_20231003.tsv', 'MMBench_TEST_EN.tsv'],
 };
 
 export function mmbenchFile(dataRoot: string, split: string): string | null {

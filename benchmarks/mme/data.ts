@@ -9,6 +9,7 @@ import type { LoadOptions, Sample } from '../../core/benchmark.ts';
 import { InputError, UserError } from '../../core/errors.ts';
 import { isObject, readJsonl, readTextLines, resolveInside } from '../shared/data-files.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
+import { ImageReferences, pandasIsNa, readTsv } from '../shared/tsv.ts';
 
 export const PERCEPTION = ['existence', 'count', 'position', 'color', 'posters', 'celebrity', 'scene', 'landmark', 'artwork', 'OCR'] as const;
 export const COGNITION = ['commonsense_reasoning', 'numerical_calculation', 'text_translation', 'code_reasoning'] as const;
@@ -22,6 +23,8 @@ export const mmeDir = (root: string) => join(root, 'MME');
 export const llavaFile = (root: string) => join(root, 'MME', 'llava_mme.jsonl');
 export const gtDir = (root: string) => join(root, 'MME', 'eval_tool', 'Your_Results');
 export const releaseDir = (root: string) => join(root, 'MME', 'MME_Benchmark_release_version');
+/** VLMEvalKit's MME.tsv (base64 images inline), read when none of the files above is there. */
+export const vlmevalkitFile = (root: string) => join(root, 'MME', 'MME.tsv');
 
 export const gtKey = (subtask: string, image: string, question: string) => `${subtask}\u0000${image}\u0000${question}`;
 
@@ -105,6 +108,10 @@ export function llavaPrompt(official: string): string {
 export async function* loadMme(root: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
   const split = options.split ?? SPLIT;
   if (split !== SPLIT) throw new UserError(`mme has no split "${split}"; known: ${SPLIT}`);
+  if (!existsSync(llavaFile(root)) && !existsSync(gtDir(root)) && !existsSync(releaseDir(root)) && existsSync(vlmevalkitFile(root))) {
+    yield* loadMmeTsv(vlmevalkitFile(root), options);
+    return;
+  }
   const { gt, order } = await readGroundTruth(root);
   if (gt.size === 0) throw new UserError(`${gtDir(root)}: MME ground truth missing (needs eval_tool/Your_Results/*.txt or MME_Benchmark_release_version/)`);
   let n = 0;
@@ -145,5 +152,54 @@ export async function* loadMme(root: string, options: LoadOptions = {}): AsyncGe
     n++;
     const inImages = existsSync(join(releaseDir(root), subtask, 'images'));
     yield make(subtask, `${subtask}/${inImages ? 'images/' : ''}${image}`, llavaPrompt(question), question, gtDir(root), 0);
+  }
+}
+
+/**
+ * VLMEvalKit's MME.tsv: index, image (base64, or the index of the row holding it), question (the official
+ * text, " Please answer yes or no." included), answer (Yes/No), category (the official subtask name) and
+ * image_path (what VLMEvalKit's MME_rating pairs an image's two questions by). Prompts are built from the
+ * official question as LLaVA's converter builds them; the row's index travels as meta.vlmevalkitIndex, so a
+ * VLMEvalKit result sheet for this file joins to these samples.
+ */
+async function* loadMmeTsv(file: string, options: LoadOptions): AsyncGenerator<Sample> {
+  const images = options.images !== false;
+  const refs = new ImageReferences(file);
+  const perImage = new Map<string, number>();
+  let col: Record<string, number> = {};
+  let n = 0;
+  for await (const item of readTsv(file, { skip: (c) => !images && c === 'image', spans: (c) => images && c === 'image' })) {
+    if ('header' in item) {
+      col = Object.fromEntries(item.header.map((h, i) => [h, i]));
+      for (const c of ['index', 'question', 'answer', 'category', 'image_path']) {
+        if (!(c in col)) throw new InputError(file, 1, `VLMEvalKit MME TSV header lacks column "${c}" (has: ${item.header.join(', ')})`);
+      }
+      continue;
+    }
+    if (options.limit !== undefined && n >= options.limit) return;
+    const { line, cells } = item;
+    const get = (c: string) => cells[col[c]] ?? '';
+    const subtask = get('category');
+    if (!SUBTASKS.includes(subtask)) throw new InputError(file, line, `unknown MME subtask "${subtask}"`);
+    // VLMEvalKit may write a one-element list ("['artwork/1.jpg']"); its loader unwraps it the same way.
+    const imagePath = get('image_path').replace(/^\[\s*['"](.*)['"]\s*\]$/, '$1');
+    const image = basename(imagePath);
+    const llavaId = `${subtask}/${image}`;
+    const k = (perImage.get(llavaId) ?? 0) + 1;
+    perImage.set(llavaId, k);
+    const question = get('question');
+    const cell = cells[col.image];
+    const b64 = images && col.image !== undefined && cell !== undefined && !pandasIsNa(cell) ? await refs.resolve(get('index'), cell, item.spans.get(col.image), line) : undefined;
+    n++;
+    yield {
+      id: `${llavaId}#${k}`,
+      benchmark: 'mme',
+      split: SPLIT,
+      image: b64 === undefined ? undefined : { kind: 'base64', data: b64 },
+      prompt: llavaPrompt(question),
+      answer: gtAnswer(get('answer'), file, line),
+      maxNewTokens: 128,
+      meta: { subtask, image, llavaId, officialQuestion: question, group: (PERCEPTION as readonly string[]).includes(subtask) ? 'perception' : 'cognition', vlmevalkitIndex: get('index') },
+    };
   }
 }

@@ -2,7 +2,7 @@
 // EVE-v1 table reports it (PROTOCOL.md §3.3); cognition is reported beside it.
 import { existsSync } from 'node:fs';
 import type { BenchmarkAdapter, Sample, Score } from '../../core/benchmark.ts';
-import { SPLIT, gtDir, llavaFile, loadMme, releaseDir } from './data.ts';
+import { SPLIT, gtDir, llavaFile, loadMme, releaseDir, vlmevalkitFile } from './data.ts';
 import { mmeOfficialSummary, readMmeResultsFolder, scoreMme } from './score.ts';
 import { writeMmeFixture } from './fixture.ts';
 import { mmeStatistic } from './stat.ts';
@@ -16,7 +16,7 @@ const mme: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   // PROTOCOL.md §3: perception sums.
   references: { split: 'test', definition: 'perception sum', 'EVE-7B': 1217.3, 'EVE-7B-HD': 1305.7, 'Fuyu-8B': 728.6, 'LLaVA-1.5-7B': 1510.7 },
   async present(root) {
-    return existsSync(llavaFile(root)) || existsSync(gtDir(root)) || existsSync(releaseDir(root));
+    return existsSync(llavaFile(root)) || existsSync(gtDir(root)) || existsSync(releaseDir(root)) || existsSync(vlmevalkitFile(root));
   },
   load: loadMme,
   score: scoreMme,

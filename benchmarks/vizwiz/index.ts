@@ -29,7 +29,8 @@ export function buildPrompt(question: string): string {
 function files(dataRoot: string) {
   const d = path.join(dataRoot, DIR);
   return {
-    test: firstExisting([path.join(d, LLAVA_TEST)]),
+    // LLaVA's test prompts, else the official Annotations/test.json (LLaVA numbers its questions by position).
+    test: firstExisting([path.join(d, LLAVA_TEST), path.join(d, 'test.json'), path.join(d, 'Annotations', 'test.json')]),
     val: firstExisting([path.join(d, 'val.json'), path.join(d, 'Annotations', 'val.json')]),
     dir: d,
   };
@@ -135,6 +136,24 @@ const adapter: BenchmarkAdapter = {
     if (split === 'test') {
       if (!f.test) throw new UserError(`vizwiz test: missing ${path.join(f.dir, LLAVA_TEST)}`);
       const imageDir = path.join(f.dir, 'test');
+      if (f.test.endsWith('.json')) {
+        const rows = await readJson(f.test);
+        if (!Array.isArray(rows)) throw new InputError(f.test, undefined, 'expected a JSON list of questions');
+        for (let i = 0; i < rows.length && n < limit; i++, n++) {
+          const where = `entry ${i}`;
+          const image = str(rows[i], 'image', f.test, where);
+          yield {
+            id: String(i),
+            benchmark: 'vizwiz',
+            split,
+            image: { kind: 'file', path: resolveInside(dataRoot, imageDir, image, f.test, where) },
+            prompt: buildPrompt(str(rows[i], 'question', f.test, where)),
+            maxNewTokens: 128,
+            meta: { image },
+          };
+        }
+        return;
+      }
       for await (const { value, line } of readJsonlObjects(f.test)) {
         if (n++ >= limit) return;
         if (value.question_id === undefined) throw new InputError(f.test, line, 'missing "question_id"');

@@ -24,6 +24,7 @@ const FILES = {
   valQuestions: 'v2_OpenEnded_mscoco_val2014_questions.json',
   valAnnotations: 'v2_mscoco_val2014_annotations.json',
   testDev: 'llava_vqav2_mscoco_test-dev2015.jsonl',
+  testDevOfficial: 'v2_OpenEnded_mscoco_test-dev2015_questions.json',
   test2015: 'llava_vqav2_mscoco_test2015.jsonl',
   test2015Official: 'v2_OpenEnded_mscoco_test2015_questions.json',
 };
@@ -36,7 +37,8 @@ export function buildPrompt(question: string): string {
 function splitFiles(dataRoot: string, split: string): string[] {
   const d = path.join(dataRoot, DIR);
   if (split === 'val') return [path.join(d, FILES.valQuestions), path.join(d, FILES.valAnnotations)];
-  if (split === 'test-dev') return [path.join(d, FILES.testDev)];
+  // LLaVA's test-dev prompts, else the official question file (the same prompts are built from it).
+  if (split === 'test-dev') return [firstExisting([path.join(d, FILES.testDev), path.join(d, FILES.testDevOfficial)]) ?? path.join(d, FILES.testDev)];
   throw new UserError(`vqav2: unknown split "${split}"; known: val, test-dev`);
 }
 
@@ -90,21 +92,35 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
 async function* loadTestDev(dataRoot: string, limit: number): AsyncGenerator<Sample> {
   const [file] = splitFiles(dataRoot, 'test-dev');
   const imageDir = path.join(dataRoot, DIR, 'test2015');
+  const sample = (id: unknown, image: string, prompt: string, where: number | string): Sample => ({
+    id: String(id),
+    benchmark: 'vqav2',
+    split: 'test-dev',
+    image: { kind: 'file', path: resolveInside(dataRoot, imageDir, image, file, where) },
+    prompt,
+    maxNewTokens: 128,
+    // Where the full test2015 list lives: the EvalAI upload must cover every test2015 question.
+    meta: { questionFile: file },
+  });
   let n = 0;
+  if (file.endsWith('.json')) {
+    // The official file: {"questions": [{image_id, question, question_id}]}; images as COCO names them.
+    const qs = await readJson(file);
+    if (!Array.isArray(qs?.questions)) throw new InputError(file, undefined, 'expected {"questions": [...]}');
+    for (const q of qs.questions) {
+      if (n >= limit) return;
+      n++;
+      const where = `question_id ${q?.question_id}`;
+      if (q?.question_id === undefined || !Number.isInteger(q.image_id)) throw new InputError(file, where, 'expected {"image_id", "question", "question_id"}');
+      yield sample(q.question_id, `COCO_test2015_${String(q.image_id).padStart(12, '0')}.jpg`, buildPrompt(str(q, 'question', file, where)), where);
+    }
+    return;
+  }
   for await (const { value, line } of readJsonlObjects(file)) {
     if (n >= limit) return;
     if (value.question_id === undefined) throw new InputError(file, line, 'missing "question_id"');
     n++;
-    yield {
-      id: String(value.question_id),
-      benchmark: 'vqav2',
-      split: 'test-dev',
-      image: { kind: 'file', path: resolveInside(dataRoot, imageDir, value.image, file, line) },
-      prompt: str(value, 'text', file, line),
-      maxNewTokens: 128,
-      // Where the full test2015 list lives: the EvalAI upload must cover every test2015 question.
-      meta: { questionFile: file },
-    };
+    yield sample(value.question_id, value.image, str(value, 'text', file, line), line);
   }
 }
 

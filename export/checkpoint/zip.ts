@@ -98,6 +98,25 @@ function applyZip64Extra(f: OpenFile, e: ZipEntry, v: DataView, start: number, l
 
 /** Where an entry's bytes start: after the *local* header, whose extra field differs from the directory's. */
 export function entryDataOffset(f: OpenFile, e: ZipEntry): number {
+  const start = localDataStart(f, e);
+  if (e.method !== 0) throw new CheckpointError(f.file, undefined, `zip entry ${e.name}: compressed (method ${e.method}); torch.save stores entries uncompressed`);
+  return start;
+}
+
+/** An entry's contents, stored or deflated (method 8, what .xlsx workbooks use); for small entries only. */
+export function readZipEntry(f: OpenFile, e: ZipEntry): Buffer {
+  const start = localDataStart(f, e);
+  const raw = Buffer.from(readBytes(f, e.compressedSize, start));
+  if (e.method === 0) return raw;
+  if (e.method !== 8) throw new CheckpointError(f.file, undefined, `zip entry ${e.name}: compression method ${e.method} is not supported`);
+  try {
+    return zlib.inflateRawSync(raw);
+  } catch (err) {
+    throw new CheckpointError(f.file, undefined, `zip entry ${e.name}: cannot inflate (${(err as Error).message})`);
+  }
+}
+
+function localDataStart(f: OpenFile, e: ZipEntry): number {
   const fail = (detail: string) => new CheckpointError(f.file, undefined, `zip entry ${e.name}: ${detail}`);
   if (e.localHeaderOffset + 30 > f.size) throw fail('local header lies past the end of the file (truncated?)');
   const h = new DataView(readBytes(f, 30, e.localHeaderOffset).buffer);
@@ -105,7 +124,6 @@ export function entryDataOffset(f: OpenFile, e: ZipEntry): number {
   const start = e.localHeaderOffset + 30 + h.getUint16(26, true) + h.getUint16(28, true);
   if (start + e.compressedSize > f.size) throw fail(`data runs past the end of the file (needs ${start + e.compressedSize} bytes, has ${f.size}): truncated`);
   if (e.flags & 1) throw fail('encrypted entries are not supported');
-  if (e.method !== 0) throw fail(`compressed (method ${e.method}); torch.save stores entries uncompressed`);
   return start;
 }
 

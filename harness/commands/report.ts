@@ -6,6 +6,7 @@ import { renderCsv } from '../../reports/csv.ts';
 import { renderHtmlReport } from '../../reports/html/page.ts';
 import { fillMissingIntervals, loadReferences, loadRunDir } from '../../reports/load.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
+import { reportDataWarnings } from '../../reports/data-drift.ts';
 import { modelPairs, renderModelPairs } from '../../reports/pairwise.ts';
 import { renderTerminalBreakdowns, renderTerminalTable } from '../../reports/terminal.ts';
 
@@ -37,10 +38,13 @@ export function register(program: Command): void {
       if (problem) process.stderr.write(`eve-eval: note: ${problem}\n`);
       const tableOpts = { references, deltaVs: opts.deltaVs, published: opts.published };
       process.stdout.write(`${renderTerminalTable(run.results, tableOpts)}\n`);
+      const dataWarnings = reportDataWarnings(run.results);
+      for (const w of dataWarnings) process.stdout.write(`warning: ${w}\n`);
       if (opts.breakdowns) process.stdout.write(`\n${renderTerminalBreakdowns(run.results)}\n`);
       if (opts.pairs) process.stdout.write(`\n${renderModelPairs(modelPairs(run.results))}`);
       if (opts.markdown) {
-        await writeFile(opts.markdown, renderMarkdown(run.results, tableOpts));
+        const warnings = dataWarnings.map((w) => `\n> **Warning:** ${w}\n`).join('');
+        await writeFile(opts.markdown, renderMarkdown(run.results, tableOpts) + warnings);
         process.stdout.write(`wrote ${opts.markdown}\n`);
       }
       if (opts.csv) {

@@ -232,8 +232,9 @@ export function register(program: Command): void {
         const isPred = (f: string) => f === pred || f.startsWith(`${pred}/`);
         const result = await toResult(model, adapter, output.split, score, samples, answers);
         if (scored.judge) result.judge = scored.judge;
-        await writeScoreResults(opts.results, result, {
-          dataFiles: await hashDataFiles(data, [adapter.folder], isPred),
+        result.dataFiles = await hashDataFiles(data, [adapter.folder], isPred);
+        const merged = await writeScoreResults(opts.results, result, {
+          dataFiles: result.dataFiles,
           predictionFiles: await hashPredictions(pred),
           // As the runner records it (evaluate.ts adapterVersion), without loading the runner and onnxruntime.
           adapterVersion: (adapter as { version?: string }).version ?? `eve-eval@${VERSION}`,
@@ -241,6 +242,8 @@ export function register(program: Command): void {
         });
         // stderr, so --json output stays one object on stdout.
         process.stderr.write(`eve-eval: wrote ${model} ${adapter.id}/${output.split} into ${opts.results}\n`);
+        const { reportDataWarnings } = await import('../../reports/data-drift.ts');
+        for (const w of reportDataWarnings(merged)) process.stderr.write(`eve-eval: warning: ${w}\n`);
       }
     });
 }

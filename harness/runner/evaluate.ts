@@ -12,7 +12,7 @@ import type { ResolvedConfig, ResolvedModel } from '../config.ts';
 import type { ModelBackend } from '../backends/types.ts';
 import { HttpBackend } from '../backends/http.ts';
 import { loadOnnxBackend } from '../backends/onnx.ts';
-import { buildManifest, hashDataFiles } from './manifest.ts';
+import { buildManifest, filesUnder, hashDataFiles } from './manifest.ts';
 import { runPipeline, type SummarySink } from './pipeline.ts';
 import { Progress } from './progress.ts';
 import { ResumeStore } from './resume-store.ts';
@@ -183,6 +183,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
         totalSamples += run.samples.length;
         totalErrors += run.records.filter((r) => r.error).length;
         const result = await judgeAndScore(adapter, split, model.name, run.samples, run.answers, config, log);
+        result.dataFiles = filesUnder(dataFiles, adapter.folder);
         // A --limit run covers part of the set: say so in results.json, so every table and report marks it.
         if (config.limit !== undefined) {
           const full = await countSamples(adapter, config.data, split);

@@ -56,6 +56,12 @@ export async function hashDataFiles(root: string, folders: string[] = ['.'], ski
   return out;
 }
 
+/** The entries of a hashDataFiles list under one benchmark folder (what that benchmark's result read). */
+export function filesUnder(files: Record<string, string>, folder: string): Record<string, string> {
+  const prefix = folder === '.' ? '' : `${folder}/`;
+  return Object.fromEntries(Object.entries(files).filter(([p]) => p.startsWith(prefix)));
+}
+
 /** sha256 of a predictions file, or of every file in a predictions folder (MME eval_tool), by path relative to cwd. */
 export async function hashPredictions(path: string): Promise<Record<string, string>> {
   const full = resolve(path);
