@@ -55,7 +55,7 @@ export type PredictionsFormat = 'eve-eval' | 'llava' | 'vqa-results' | 'gqa-pred
 
 /** What `score --predictions` reads, for the message a file in another format gets. */
 export const READABLE_FORMATS =
-  "eve-eval prediction records (JSONL), LLaVA/EVE answer lines {question_id, prompt, text} (JSONL), the official VQA results array [{question_id, answer}], GQA's predictions array [{questionId, prediction}], SEED-Bench upload lines {question_id, prediction}, or the benchmark's official answer files (`eve-eval list` names them)";
+  "eve-eval prediction records (JSONL), LLaVA/EVE answer lines {question_id, prompt, text} (JSONL), the official VQA results array [{question_id, answer}], GQA's predictions array [{questionId, prediction}], SEED-Bench upload lines {question_id, prediction}, answer sheets (.xlsx or .tsv: the MMBench upload, VLMEvalKit result sheets), or the benchmark's official answer files (`eve-eval list` names them)";
 
 /** The first `bytes` bytes of a file (format sniffing without reading a large file whole). */
 async function readHead(path: string, bytes: number): Promise<Buffer> {

@@ -178,8 +178,8 @@ describe('readPredictions on the answer files researchers already have', () => {
 
   it('says what a file in another format looks like and which formats it reads, not a JSON parse error', async () => {
     const cases: Array<[string, string | Buffer, RegExp]> = [
-      ['sheet.xlsx', Buffer.from('PK\x03\x04rest-of-a-zip', 'latin1'), /is a zip archive \(an \.xlsx spreadsheet\?\)/],
-      ['sheet.tsv', 'index\tquestion\tprediction\n0\tWhat?\tA\n', /is tab-separated text with the header "index\\tquestion\\tprediction"/],
+      ['sheet.zip', Buffer.from('PK\x03\x04rest-of-a-zip', 'latin1'), /is a zip archive \(an \.xlsx spreadsheet\?\)/],
+      ['sheet.txt', 'index\tquestion\tprediction\n0\tWhat?\tA\n', /is tab-separated text with the header "index\\tquestion\\tprediction"/],
       ['pretty.json', '{\n  "v1_0": "an answer"\n}\n', /is one JSON object with keys "v1_0"/],
       ['vizwiz.json', '[{"image": "VizWiz_val_1.jpg", "answer": "no"}]', /element 1\): an object with keys "image", "answer" is not a predictions format/],
     ];
