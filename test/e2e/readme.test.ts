@@ -1,6 +1,7 @@
 // Every command in the README's examples runs as written on a fresh clone: each ```bash block after the set-up
 // block is run line by line, in order, in a copy of the working tree (so runs/ and friends start empty), with
-// no shell: a line is split into arguments as a shell would split it, and shell operators are refused.
+// no shell: a line is split into arguments as a shell would split it, and shell operators are refused. A line
+// whose comment says "exits N" must exit N; every other line must exit 0.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,8 @@ const REPO = join(import.meta.dirname, '..', '..');
 const SKIP_COPY = new Set(['node_modules', '.git', 'runs', '.venv-ref', '.bench', 'test-artifacts']);
 
 /** The README's example commands: one entry per command line of every bash block but the first. */
-export function readmeCommands(markdown: string): Array<{ line: number; text: string }> {
-  const out: Array<{ line: number; text: string }> = [];
+export function readmeCommands(markdown: string): Array<{ line: number; text: string; exit: number }> {
+  const out: Array<{ line: number; text: string; exit: number }> = [];
   const lines = markdown.split('\n');
   let inBash = false;
   let block = 0;
@@ -31,8 +32,10 @@ export function readmeCommands(markdown: string): Array<{ line: number; text: st
     let text = l;
     const start = i + 1;
     while (text.endsWith('\\') && i + 1 < lines.length) text = text.slice(0, -1) + ' ' + lines[++i];
-    const words = stripComment(text).trim();
-    if (words) out.push({ line: start, text: words });
+    const code = stripComment(text);
+    const words = code.trim();
+    const exit = Number(/\bexits (\d+)\b/.exec(text.slice(code.length))?.[1] ?? 0);
+    if (words) out.push({ line: start, text: words, exit });
   }
   return out;
 }
@@ -95,13 +98,13 @@ describe('README examples', () => {
     expect(commands.length).toBeGreaterThan(10);
   });
 
-  it('each runs as written on a fresh copy of the working tree, in order, exiting 0', () => {
+  it('each runs as written on a fresh copy of the working tree, in order, exiting 0 (or as its comment says)', () => {
     cpSync(REPO, clone, { recursive: true, filter: (src) => !SKIP_COPY.has(relative(REPO, src).split('/')[0]!) });
     symlinkSync(join(REPO, 'node_modules'), join(clone, 'node_modules'));
-    for (const { line, text } of commands) {
+    for (const { line, text, exit } of commands) {
       const [cmd, ...args] = argv(shellWords(text));
       const r = spawnSync(cmd!, args, { cwd: clone, encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '0' }, timeout: 600_000 });
-      expect(r.status, `README.md:${line}: ${text}\n${(r.stderr || r.error?.message || '').slice(-2000)}`).toBe(0);
+      expect(r.status, `README.md:${line}: ${text}\n${(r.stderr || r.error?.message || '').slice(-2000)}`).toBe(exit);
     }
   });
 });
