@@ -10,6 +10,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId } from '../core/benchmark.ts';
 import { InputError, UserError } from '../core/errors.ts';
+import { parseShard, shardFromEnv, type Shard } from './runner/shard.ts';
 
 /** Where the embedded default run reads and writes (relative to the eve-eval checkout). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -91,6 +92,10 @@ export interface ResolvedConfig {
   /** True when this is the built-in default run (tiny models on the fixtures). */
   embedded: boolean;
   configFile?: string;
+  /** This process's slice of every benchmark (--shard, or the scheduler's environment); absent: all of it. */
+  shard?: Shard;
+  /** Where the shard came from, e.g. "--shard" or "SLURM_ARRAY_TASK_ID=3 of SLURM_ARRAY_TASK_COUNT=8". */
+  shardSource?: string;
 }
 
 /** Flags as commander hands them over (strings, already split lists). */
@@ -106,6 +111,8 @@ export interface RunFlags {
   maxNewTokens?: number;
   maxErrorRate?: number;
   config?: string;
+  /** `i/n`; absent: read from the scheduler's environment (runner/shard.ts). */
+  shard?: string;
 }
 
 /** One-line description of the first zod issue, e.g. `models.1.url: Invalid URL`. */
@@ -215,6 +222,8 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
   if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new UserError(`--max-error-rate must be between 0 and 1 (got ${maxErrorRate})`);
   const maxNewTokens =
     positive('--max-new-tokens', flags.maxNewTokens) ?? opt.maxNewTokens ?? (embedded ? EMBEDDED_MAX_NEW_TOKENS : null);
+  const fromEnv = flags.shard === undefined ? shardFromEnv() : undefined;
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : fromEnv?.shard;
   return {
     models,
     benchmarks: flags.benchmarks
@@ -234,6 +243,7 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
     thumbnails: opt.thumbnails ?? 200,
     embedded,
     configFile: flags.config ? resolve(flags.config) : undefined,
+    ...(shard ? { shard, shardSource: flags.shard !== undefined ? '--shard' : fromEnv!.source } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { buildManifest, hashDataFiles } from './manifest.ts';
 import { runPipeline, type SummarySink } from './pipeline.ts';
 import { Progress } from './progress.ts';
 import { ResumeStore } from './resume-store.ts';
+import { inShard, shardDir } from './shard.ts';
 import { attachHeadlineInterval } from '../../reports/headline.ts';
 import { errorReasons } from '../../core/error-reasons.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
@@ -107,8 +108,9 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   }
   if (benchmarks.length === 0) throw new UserError(`none of ${config.benchmarks.join(', ')} has files under ${config.data}`);
 
-  await mkdir(config.out, { recursive: true });
-  const resultsFile = join(config.out, 'results.json');
+  const out = runDir(config);
+  await mkdir(out, { recursive: true });
+  const resultsFile = join(out, 'results.json');
   const startedAt = new Date().toISOString();
   const dataFiles = await hashDataFiles(config.data, benchmarks.map(({ adapter }) => adapter.folder));
   const modelFiles: Record<string, string> = {};
@@ -136,10 +138,10 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
       }
       for (const { adapter, split } of benchmarks) {
         const label = `${model.name} ${adapter.id}`;
-        const total = await countSamples(adapter, config.data, split, config.limit);
-        const store = await ResumeStore.open(join(config.out, 'predictions', model.name, `${adapter.id}.jsonl`));
+        const total = await countSamples(adapter, config.data, split, config.limit, config);
+        const store = await ResumeStore.open(join(out, 'predictions', model.name, `${adapter.id}.jsonl`));
         if (store.dropped.torn) log(`${label}: dropped a torn last line in ${store.file} (interrupted run)`);
-        const summaries = summariesWritten.has(adapter.id) ? undefined : await openSummaries(config.out, adapter.id, config.thumbnails);
+        const summaries = summariesWritten.has(adapter.id) ? undefined : await openSummaries(out, adapter.id, config.thumbnails);
         progress.start(label, total);
         let run;
         try {
@@ -149,6 +151,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
             dataRoot: config.data,
             split,
             limit: config.limit,
+            shard: config.shard,
             backend,
             store,
             // A remote model takes --concurrency requests at once; --batch-size is for local bundles.
@@ -168,12 +171,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
         }
         totalSamples += run.samples.length;
         totalErrors += run.records.filter((r) => r.error).length;
-        const result = scoreOne(adapter, split, model.name, run.samples, run.answers);
-        // A --limit run covers part of the set: say so in results.json, so every table and report marks it.
-        if (config.limit !== undefined) {
-          const full = await countSamples(adapter, config.data, split);
-          if (run.samples.length < full) result.subset = `${run.samples.length} of ${full} samples (--limit ${config.limit})`;
-        }
+        const result = await scoreRun(adapter, split, model.name, run.samples, run.answers, config);
         if (result.headline === null) {
           unscored.push({ model: model.name, benchmark: adapter.id, reason: result.unscored ?? 'not scored' });
           log(`${label}: not scored: ${result.unscored}`);
@@ -198,11 +196,33 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   };
 }
 
-/** Samples in the split (after --limit), for progress totals and ETA; reads question files only. */
-async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string, limit?: number): Promise<number> {
+/** Where this process writes: --out itself, or its shard's folder under it (runner/shard.ts). */
+export function runDir(config: Pick<ResolvedConfig, 'out' | 'shard'>): string {
+  return config.shard ? shardDir(config.out, config.shard) : config.out;
+}
+
+/** Samples in the split (after --limit, then the shard), for progress totals and ETA; reads question files only. */
+async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string, limit?: number, shard?: Pick<ResolvedConfig, 'shard'>): Promise<number> {
   let n = 0;
-  for await (const _ of adapter.load(dataRoot, { split, limit })) n++;
+  for await (const _ of inShard(adapter.load(dataRoot, { split, limit }), shard?.shard)) n++;
   return n;
+}
+
+/**
+ * scoreOne, and a run on part of the set (--limit, or one shard) says so in results.json, so every table
+ * and report marks it. `eve-eval merge` scores the joined shards through here too.
+ */
+export async function scoreRun(
+  adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>,
+  config: Pick<ResolvedConfig, 'data' | 'limit' | 'shard'>,
+): Promise<BenchmarkResult> {
+  const result = scoreOne(adapter, split, model, samples, answers);
+  if (config.limit !== undefined || config.shard) {
+    const full = await countSamples(adapter, config.data, split);
+    const why = [config.limit !== undefined ? `--limit ${config.limit}` : '', config.shard ? `shard ${config.shard.index}/${config.shard.count}` : ''].filter(Boolean).join(', ');
+    if (samples.length < full) result.subset = `${samples.length} of ${full} samples (${why})`;
+  }
+  return result;
 }
 
 /** Why MM-Vet has no number in a run: the grader is an LLM judge that eve-eval does not call yet. */

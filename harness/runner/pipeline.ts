@@ -16,6 +16,7 @@ import { isError, toItemError, type GenerateItem, type GenerateResult, type Mode
 import { cacheKey, sha256 } from './cache-key.ts';
 import type { Progress } from './progress.ts';
 import type { ResumeStore } from './resume-store.ts';
+import { inShard, type Shard } from './shard.ts';
 
 export interface SummarySink {
   /** Runs on the read-ahead pool with the image bytes; its result is handed to write() in sample order. */
@@ -30,6 +31,8 @@ export interface PipelineOptions {
   dataRoot: string;
   split: string;
   limit?: number;
+  /** This process's slice (after --limit); absent: every sample. */
+  shard?: Shard;
   backend: ModelBackend;
   store: ResumeStore;
   batchSize: number;
@@ -91,7 +94,7 @@ export function imageSource(adapter: BenchmarkAdapter, sample: Sample): string {
 }
 
 /** Drop embedded image data: a 1 GB MMBench TSV must not stay in memory after its bytes went to the model. */
-function stripImage(s: Sample): Sample {
+export function stripImage(s: Sample): Sample {
   return s.image?.kind === 'base64' ? { ...s, image: { kind: 'base64', data: '' } } : s;
 }
 
@@ -175,7 +178,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     slots.release();
   }
 
-  const iterator = o.adapter.load(o.dataRoot, { split: o.split, limit: o.limit })[Symbol.asyncIterator]();
+  const iterator = inShard(o.adapter.load(o.dataRoot, { split: o.split, limit: o.limit }), o.shard)[Symbol.asyncIterator]();
   const window: Array<Promise<Prepared>> = [];
   let exhausted = false;
   let index = 0;
