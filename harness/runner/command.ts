@@ -8,7 +8,7 @@ import type { ResultsFile } from '../../core/records.ts';
 import { lockOut } from './out-lock.ts';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-function int(name: string) {
+export function int(name: string) {
   return (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a positive integer (got "${v}")`);
