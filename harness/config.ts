@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId } from '../core/benchmark.ts';
 import { InputError, UserError } from '../core/errors.ts';
 import { parseShard, shardFromEnv, type Shard } from './runner/shard.ts';
+import { displayUrl } from './backends/url-secrets.ts';
 
 /** Where the embedded default run reads and writes (relative to the eve-eval checkout). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,6 +42,8 @@ const remoteModel = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
   retries: z.number().int().min(0).max(10).optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
+  /** Failed attempts in a row after which the run stops (the circuit opens); default 5. */
+  breakerThreshold: z.number().int().positive().max(1000).optional(),
 });
 
 export const modelSpecSchema = z.union([z.string().min(1), bundleModel, remoteModel]);
@@ -71,7 +74,7 @@ export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
 export type ResolvedModel =
   | { kind: 'bundle'; name: string; path: string }
-  | { kind: 'remote'; name: string; url: string; model: string; apiKeyEnv?: string; timeoutMs?: number; retries?: number; concurrency?: number };
+  | { kind: 'remote'; name: string; url: string; model: string; apiKeyEnv?: string; timeoutMs?: number; retries?: number; concurrency?: number; breakerThreshold?: number };
 
 export interface ResolvedConfig {
   models: ResolvedModel[];
@@ -248,11 +251,13 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
 }
 
 /**
- * The config as it goes into a results file. There are no secrets in it by construction (keys come
- * from the environment); this also drops anything key-like a future field might carry.
+ * The config as it goes into a results file. API keys come from the environment, but a remote model's URL
+ * may carry credentials (userinfo, query string): it is written redacted. This also drops anything key-like
+ * a future field might carry.
  */
 export function redactConfig(config: ResolvedConfig): unknown {
+  const models = config.models.map((m) => (m.kind === 'remote' ? { ...m, url: displayUrl(m.url) } : m));
   return JSON.parse(
-    JSON.stringify(config, (key, value) => (/^(api[-_]?key|authorization|token|secret|password)$/i.test(key) ? '[redacted]' : value)),
+    JSON.stringify({ ...config, models }, (key, value) => (/^(api[-_]?key|authorization|token|secret|password)$/i.test(key) ? '[redacted]' : value)),
   );
 }

@@ -2,7 +2,7 @@
 // results.json is rewritten (tmp + rename) after every (model, benchmark), so a killed run leaves
 // the numbers it finished; predictions and sample summaries live beside it (the shared run contract).
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Answer, BenchmarkAdapter, BenchmarkId, Sample } from '../../core/benchmark.ts';
 import { UserError } from '../../core/errors.ts';
@@ -59,7 +59,7 @@ export function adapterVersion(adapter: BenchmarkAdapter): string {
 }
 
 /** Writes one benchmark's sample summaries in order, to a temp file renamed into place when complete. */
-async function openSummaries(runDir: string, benchmark: string, thumbnails: number): Promise<SummarySink & { close(): Promise<void> }> {
+async function openSummaries(runDir: string, benchmark: string, thumbnails: number): Promise<SummarySink & { close(): Promise<void>; discard(): Promise<void> }> {
   await mkdir(join(runDir, 'samples'), { recursive: true });
   const file = join(runDir, 'samples', `${benchmark}.jsonl`);
   const tmp = `${file}.tmp-${process.pid}`;
@@ -81,6 +81,12 @@ async function openSummaries(runDir: string, benchmark: string, thumbnails: numb
       await Promise.all(pending);
       await handle.close();
       await rename(tmp, file);
+    },
+    /** A pass that stopped early leaves no temporary file; the rerun writes the summaries again. */
+    async discard() {
+      await Promise.allSettled(pending);
+      await handle.close().catch(() => {});
+      await rm(tmp, { force: true });
     },
   };
 }
@@ -161,6 +167,9 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
             progress,
             summaries,
           });
+        } catch (err) {
+          await summaries?.discard();
+          throw err;
         } finally {
           await store.close();
         }
@@ -181,6 +190,8 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
         await writeJsonAtomic(resultsFile, current);
       }
     } finally {
+      const line = backend.requestSummary?.();
+      if (line) log(`${model.name}: ${line}`);
       await backend.dispose();
     }
   }

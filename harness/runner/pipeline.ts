@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import type { Answer, BenchmarkAdapter, Sample } from '../../core/benchmark.ts';
 import { InputError } from '../../core/errors.ts';
 import type { PredictionRecord } from '../../core/records.ts';
-import { isError, toItemError, type GenerateItem, type GenerateResult, type ModelBackend } from '../backends/types.ts';
+import { BackendUnavailable, isError, isUnavailable, toItemError, type GenerateItem, type GenerateResult, type ModelBackend } from '../backends/types.ts';
 import { cacheKey, sha256 } from './cache-key.ts';
 import type { Progress } from './progress.ts';
 import type { ResumeStore } from './resume-store.ts';
@@ -203,8 +203,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   const record = (p: Prepared, r: GenerateResult): PredictionRecord => {
     const base = { id: p.sample.id, benchmark: o.adapter.id, split: p.sample.split, model: o.backend.id, cacheKey: p.key };
-    if (isError(r)) return { ...base, text: '', error: r.error, ...(p.image ? { image: p.image } : {}) };
+    if (isError(r)) return { ...base, text: '', error: r.error, ...(p.image ? { image: p.image } : {}), ...(r.request ? { request: r.request } : {}) };
     const out: PredictionRecord = { ...base, text: r.text };
+    if (r.request) out.request = r.request;
     if (r.tokens) out.tokens = r.tokens;
     if (r.timings) out.timings = r.timings;
     const image = r.image ?? p.image;
@@ -214,6 +215,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   let batch: Prepared[] = [];
   let failedEarly: PredictionRecord[] = [];
+  let down: { error: { message: string } } | undefined;
   async function flush(): Promise<void> {
     const out = failedEarly;
     failedEarly = [];
@@ -228,15 +230,21 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         results = items.map(() => toItemError(err));
       }
       batch.forEach(releaseSlot);
-      batch.forEach((p, i) => out.push(record(p, results[i])));
+      batch.forEach((p, i) => {
+        if (isUnavailable(results[i])) down ??= results[i] as { error: { message: string } };
+        else out.push(record(p, results[i]));
+      });
       generated += batch.length;
       batch = [];
     }
-    if (out.length === 0) return;
-    const newErrors = out.filter((r) => r.error).length;
-    errors += newErrors;
-    await o.store.append(out);
-    o.progress?.update({ done: out.length, errors: newErrors });
+    if (out.length > 0) {
+      const newErrors = out.filter((r) => r.error).length;
+      errors += newErrors;
+      await o.store.append(out);
+      o.progress?.update({ done: out.length, errors: newErrors });
+    }
+    // The batch-mates' answers are stored above; the unreachable ones get no record and run again on resume.
+    if (down) throw new BackendUnavailable(`model "${o.backend.id}": ${down.error.message}; the answers so far are kept: rerun the same command to resume once it is back`);
   }
 
   for (;;) {
