@@ -122,6 +122,8 @@ export async function mergeShards(out: string, opts: { adapters?: Partial<Record
   const problems: string[] = [];
   const missingIds: Array<{ model: string; benchmark: string; split: string; id: string; shard: string }> = [];
   const joined: Array<{ adapter: BenchmarkAdapter; split: string; model: string; samples: Sample[]; records: PredictionRecord[] }> = [];
+  // Samples per benchmark, read once; pairs in the order a run makes them (model by model).
+  const benchmarks: Array<{ adapter: BenchmarkAdapter; split: string; samples: Sample[] }> = [];
   for (const id of config.benchmarks) {
     const adapter = adapters[id];
     if (!adapter) throw new UserError(`benchmark "${id}" has no adapter`);
@@ -132,7 +134,11 @@ export async function mergeShards(out: string, opts: { adapters?: Partial<Record
     }
     const samples: Sample[] = [];
     for await (const s of adapter.load(config.data, { split, limit: config.limit })) samples.push(stripImage(s));
-    for (const model of config.models) {
+    benchmarks.push({ adapter, split, samples });
+  }
+  for (const model of config.models) {
+    for (const { adapter, split, samples } of benchmarks) {
+      const id = adapter.id;
       const perShard = await Promise.all(
         Array.from({ length: count }, (_, i) => readShardRecords(join(dirOf(i), 'predictions', model.name, `${id}.jsonl`))),
       );
