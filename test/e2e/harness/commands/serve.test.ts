@@ -1,0 +1,64 @@
+// `eve-eval serve` as a process: it prints where it listens, a bearer key comes from the environment, and
+// SIGTERM while requests are in the model answers every one of them before the process exits 0.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const BIN = join(ROOT, 'bin/eve-eval.js');
+const BUNDLE = join(ROOT, 'fixtures/models/tiny-llava');
+const IMAGES = join(ROOT, 'fixtures/data/pope/val2014');
+const ready = existsSync(join(BUNDLE, 'tokenizer.json')) && existsSync(IMAGES);
+if (!ready) console.warn('serve e2e: fixtures/models/tiny-llava or fixtures/data missing (npm run fixtures); skipped');
+
+describe.skipIf(!ready)('eve-eval serve (spawned)', () => {
+  it('SIGTERM with requests in flight: each is answered, then exit 0; new connections are refused', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--model', BUNDLE, '--port', '0', '--max-batch', '2', '--api-key-env', 'SERVE_TEST_KEY'], {
+      env: { ...process.env, SERVE_TEST_KEY: 'k-serve-e2e' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setInterval(() => {
+        const m = /on (http:\/\/127\.0\.0\.1:\d+\/v1) \(API key required\)/.exec(stderr);
+        if (m) {
+          clearInterval(t);
+          resolve(m[1]);
+        }
+      }, 50);
+      child.on('close', () => reject(new Error(`serve exited: ${stderr}`)));
+    });
+    const image = readFileSync(join(IMAGES, readdirSync(IMAGES)[0])).toString('base64');
+    const body = JSON.stringify({
+      model: 'tiny-llava',
+      max_tokens: 48,
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${image}` } }, { type: 'text', text: 'Is there a cat?' }] }],
+    });
+    const headers = { authorization: 'Bearer k-serve-e2e', 'content-type': 'application/json' };
+    expect((await fetch(`${url}/chat/completions`, { method: 'POST', body })).status).toBe(401);
+    const inFlight = Array.from({ length: 6 }, () => fetch(`${url}/chat/completions`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, json: await r.json() })));
+    // Wait until the server has them, then ask it to stop.
+    for (;;) {
+      const h = await (await fetch(url.replace('/v1', '/health'))).json();
+      if (h.queued + h.inModel + h.served >= 6) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGTERM');
+    const answers = await Promise.all(inFlight);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(typeof a.json.choices[0].message.content).toBe('string');
+      expect(a.json.usage.prompt_tokens).toBeGreaterThan(576);
+    }
+    // The same request at any batch gives one answer.
+    expect(new Set(answers.map((a) => a.json.choices[0].message.content)).size).toBe(1);
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/SIGTERM: answering [1-9]\d* admitted requests, then exiting/);
+    expect(stderr).toMatch(/stopped after 6 answers/);
+    expect(stderr).not.toContain('k-serve-e2e');
+    await expect(fetch(`${url}/models`, { headers })).rejects.toThrow();
+  });
+});
