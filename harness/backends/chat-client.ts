@@ -232,7 +232,9 @@ export class ChatClient {
     }
     if (res.status === 429 || res.status >= 500) {
       const ra = Number(res.headers.get('retry-after'));
-      throw new RetryableError(`${this.endpoint} answered HTTP ${res.status}`, 'http', Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined, res.status === 429);
+      // The body says why (llama.cpp answers 500 "image input is not supported" to an image it cannot take).
+      const why = text.trim().replace(/\s+/g, ' ').slice(0, 200);
+      throw new RetryableError(`${this.endpoint} answered HTTP ${res.status}${why ? `: ${why}` : ''}`, 'http', Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined, res.status === 429);
     }
     if (!res.ok) throw new Error(`${this.endpoint} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
     let json: { choices?: Array<{ message?: { content?: unknown } }>; usage?: ChatUsage; model?: unknown };
