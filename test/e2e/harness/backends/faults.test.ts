@@ -1,7 +1,6 @@
 // The remote backend against a loopback server that misbehaves: 429 with Retry-After, 500, answers past the
 // timeout, dropped connections, and finally a server stopped for good. Runs are the real CLI, spawned.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -9,10 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, cli } from '../../cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/eve-eval.js');
 const DATA = join(ROOT, 'fixtures/data');
 const ready = existsSync(join(DATA, 'pope'));
 if (!ready) console.warn('faults e2e: fixtures/data missing (npm run fixtures); skipped');
@@ -92,17 +89,6 @@ function config(dir: string, port: number, extra: Record<string, unknown>): stri
     out: join(dir, 'out'),
   }));
   return file;
-}
-
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 type Rec = { id: string; text: string; error?: { kind: string }; request?: { attempts: number; latency_ms: number } };

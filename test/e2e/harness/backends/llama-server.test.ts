@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { HttpBackend } from '../../../../harness/backends/http.ts';
 import { isError, type GenerateItem } from '../../../../harness/backends/types.ts';
 import { REPO, pythonSkipReason, runPython } from '../../../export/python.ts';
+import { cli } from '../../cli.ts';
 
 const PY = process.env.EVE_EVAL_LLAMACPP_PYTHON || join(REPO, '.venv-llamacpp', 'bin', 'python');
 const INSTALL = 'python3 -m venv .venv-llamacpp && .venv-llamacpp/bin/pip install xllamacpp==2026.10.11549 gguf==0.19.0 sentencepiece==0.2.3';
 const reason = pythonSkipReason(['xllamacpp', 'gguf', 'sentencepiece'], PY, INSTALL);
 if (reason) console.warn(`llama-server e2e: skipped: ${reason}`);
 const HERE = join(REPO, 'test/e2e/harness/backends/llama-server');
-const BIN = join(REPO, 'bin/eve-eval.js');
 
 let server: ChildProcess | undefined;
 let url = '';
@@ -99,14 +99,7 @@ describe.skipIf(reason)('remote backend against llama.cpp\'s server (xllamacpp, 
       models: [{ name: 'llama-cpp', url, model: 'tiny', retries: 0, breakerThreshold: 50, concurrency: 2 }],
       benchmarks: ['sqa'], data: join(REPO, 'fixtures/data'), out: join(dir, 'out'), options: { maxNewTokens: 8 },
     }));
-    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'all', '--config', cfg], { env: { ...process.env, CI: 'true' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+    const run = await cli(['all', '--config', cfg]);
     // 4 of the 6 fixture questions have an image: above --max-error-rate, so exit 1, with every answer kept.
     expect(run.status, run.stderr).toBe(1);
     const recs = readFileSync(join(dir, 'out/predictions/llama-cpp/sqa.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));

@@ -6,10 +6,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT, cli } from '../../cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/eve-eval.js');
 const BUNDLE = join(ROOT, 'fixtures/models/tiny-llava');
 const IMAGES = join(ROOT, 'fixtures/data/pope/val2014');
 const ready = existsSync(join(BUNDLE, 'tokenizer.json')) && existsSync(IMAGES);
@@ -35,16 +33,6 @@ function serve(args: string[], env: Record<string, string> = {}) {
     });
   });
   return { child, url, exited, stderr: () => stderr };
-}
-
-function cli(args: string[]): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.resume();
-    child.on('close', (status) => resolve({ status, stderr }));
-  });
 }
 
 const texts = (out: string, model: string) =>
