@@ -8,8 +8,9 @@ export function register(program: Command): void {
     .command('merge')
     .description('join the shards of a --shard run into OUT (every sample exactly once, else refused naming the ids), score, write results.json and report.html')
     .argument('<out>', 'the --out folder the shards ran into')
-    .action(async (out: string) => {
+    .option('--data <dir>', 'the benchmark data root on this machine (default: where the shards read it)')
+    .action(async (out: string, o: { data?: string }) => {
       const { mergeAndPresent } = await import('../runner/merge.ts');
-      process.exitCode = await mergeAndPresent(resolve(out));
+      process.exitCode = await mergeAndPresent(resolve(out), { data: o.data === undefined ? undefined : resolve(o.data) });
     });
 }

@@ -36,8 +36,25 @@ const shardConfigSchema = z.object({
 }).passthrough();
 type ShardConfig = z.infer<typeof shardConfigSchema>;
 
-/** The fields that must agree between shards: anything that changes which samples exist or their answers. */
-const SAME = ['models', 'benchmarks', 'splits', 'data', 'limit', 'maxNewTokens'] as const;
+/**
+ * What must agree between shards: the same samples, asked the same way, of the same models. Compared by
+ * content, not path: machines may mount the data and the bundles at different places.
+ */
+function agreement(run: ShardRun, c: ShardConfig): Record<string, unknown> {
+  return {
+    models: c.models.map((m) => [m.name, (m as { model?: unknown }).model ?? null]),
+    benchmarks: c.benchmarks,
+    splits: c.splits,
+    limit: c.limit ?? null,
+    maxNewTokens: c.maxNewTokens,
+    'data files (sha256)': run.manifest!.dataFiles,
+  };
+}
+
+/** Model files both shards hashed (a shard still running has hashed only the models it reached) must match. */
+function sameModelFiles(a: RunManifest, b: RunManifest): string | undefined {
+  return Object.keys(a.modelFiles).find((k) => k in b.modelFiles && a.modelFiles[k] !== b.modelFiles[k]);
+}
 
 export interface MergeOutcome {
   file: string;
@@ -99,21 +116,33 @@ async function readShardRecords(file: string): Promise<Map<string, PredictionRec
 /** Ids listed in a refusal line; the full list goes to a file. */
 const SHOWN_IDS = 20;
 
-export async function mergeShards(out: string, opts: { adapters?: Partial<Record<BenchmarkId, BenchmarkAdapter>>; log?: (line: string) => void } = {}): Promise<MergeOutcome> {
+export interface MergeOptions {
+  /** The data root on this machine, when not where the first shard read it. */
+  data?: string;
+  adapters?: Partial<Record<BenchmarkId, BenchmarkAdapter>>;
+  log?: (line: string) => void;
+}
+
+export async function mergeShards(out: string, opts: MergeOptions = {}): Promise<MergeOutcome> {
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const adapters = opts.adapters ?? (await import('../../benchmarks/registry.ts')).BENCHMARKS;
   const { count, runs } = await findShards(out);
   const withManifest = runs.filter((r) => r.manifest);
   if (withManifest.length === 0) throw new UserError(`${join(out, SHARDS_DIR)}: no shard has a results.json yet (none has finished a benchmark)`);
-  const config = shardConfig(withManifest[0]);
+  const first = withManifest[0];
+  const config = { ...shardConfig(first), ...(opts.data ? { data: opts.data } : {}) };
+  const want = agreement(first, shardConfig(first));
   for (const r of withManifest.slice(1)) {
-    const c = shardConfig(r);
-    for (const key of SAME) {
-      if (JSON.stringify(c[key]) !== JSON.stringify(config[key])) {
-        throw new UserError(`${r.dir}: ran with another ${key} than ${withManifest[0].dir} (${JSON.stringify(c[key])} vs ${JSON.stringify(config[key])}): its answers do not belong to this merge`);
+    const got = agreement(r, shardConfig(r));
+    for (const key of Object.keys(want)) {
+      if (JSON.stringify(got[key]) !== JSON.stringify(want[key])) {
+        throw new UserError(`${r.dir}: ran with other ${key} than ${first.dir}: its answers do not belong to this merge`);
       }
     }
+    const file = sameModelFiles(first.manifest!, r.manifest!);
+    if (file) throw new UserError(`${r.dir}: its model file ${file} differs from ${first.dir}'s: its answers do not belong to this merge`);
   }
+  if (!existsSync(config.data)) throw new UserError(`data directory ${config.data} (where the shards read it) does not exist here: give merge --data DIR`);
   const dirOf = (index: number) => join(out, SHARDS_DIR, shardName({ index, count }));
   const absent = Array.from({ length: count }, (_, i) => i).filter((i) => !runs.some((r) => r.shard.index === i));
   if (absent.length) log(`merge: ${absent.map((i) => shardName({ index: i, count })).join(', ')} not found under ${join(out, SHARDS_DIR)}`);
@@ -232,11 +261,11 @@ async function mergeSummaries(benchmark: string, samples: Sample[], count: numbe
 }
 
 /** `eve-eval merge OUT` and the end of `--devices`: merge under OUT's lock, then the table, report and exit code. */
-export async function mergeAndPresent(out: string): Promise<number> {
+export async function mergeAndPresent(out: string, opts: MergeOptions = {}): Promise<number> {
   const release = lockOut(out);
   try {
     const started = performance.now();
-    const merged = await mergeShards(out);
+    const merged = await mergeShards(out, opts);
     return await presentRun(merged.config, merged.results, { ...merged, seconds: (performance.now() - started) / 1000 });
   } finally {
     release();
