@@ -71,9 +71,14 @@ interface ShardRun {
   manifest?: RunManifest;
 }
 
-async function findShards(out: string): Promise<{ count: number; runs: ShardRun[] }> {
+function shardsRoot(out: string): string {
   const root = join(out, SHARDS_DIR);
   if (!existsSync(root)) throw new UserError(`${out}: no ${SHARDS_DIR}/ folder: run the shards first (--shard i/n)`);
+  return root;
+}
+
+async function findShards(out: string): Promise<{ count: number; runs: ShardRun[] }> {
+  const root = shardsRoot(out);
   const runs: ShardRun[] = [];
   for (const name of (await readdir(root)).sort()) {
     const m = /^(\d+)-of-(\d+)$/.exec(name);
@@ -262,6 +267,7 @@ async function mergeSummaries(benchmark: string, samples: Sample[], count: numbe
 
 /** `eve-eval merge OUT` and the end of `--devices`: merge under OUT's lock, then the table, report and exit code. */
 export async function mergeAndPresent(out: string, opts: MergeOptions = {}): Promise<number> {
+  shardsRoot(out); // before the lock, which would create OUT
   const release = lockOut(out);
   try {
     const started = performance.now();

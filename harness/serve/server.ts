@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UserError } from '../../core/errors.ts';
 import type { LoadedModel, PreparedItem } from '../runtime/model.ts';
 import { Batcher, QueueFull } from './batcher.ts';
 import { BadRequest, parseChatRequest } from './chat-request.ts';
@@ -190,7 +191,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new UserError(`cannot listen on ${o.host}:${o.port} (${err.code ?? err.message})`)));
     server.listen(o.port, o.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
