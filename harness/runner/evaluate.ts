@@ -168,6 +168,8 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
             summaries,
           });
         } catch (err) {
+          // The progress line ends (how far it got) before the error's own line.
+          progress.finish();
           await summaries?.discard();
           throw err;
         } finally {
