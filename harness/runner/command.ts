@@ -98,7 +98,9 @@ export async function runCommand(flags: RunFlags & { devices?: string[] }): Prom
         `${outcome.samples} predictions, ${outcome.errors} errors in ${seconds.toFixed(1)} s (shard ${config.shard.index}/${config.shard.count})\n` +
           `when every shard has finished: npx eve-eval merge ${config.out}\n`,
       );
-      return outcome.errorRate > config.maxErrorRate ? 1 : 0;
+      if (outcome.errorRate <= config.maxErrorRate) return 0;
+      process.stderr.write(`eve-eval: shard error rate ${(100 * outcome.errorRate).toFixed(2)}% is above --max-error-rate ${(100 * config.maxErrorRate).toFixed(2)}%\n`);
+      return 1;
     }
     return await presentRun(config, outcome.results, { ...outcome, seconds });
   } finally {
