@@ -98,15 +98,20 @@ export async function runCommand(flags: RunFlags & { devices?: string[] }): Prom
         `${outcome.samples} predictions, ${outcome.errors} errors in ${seconds.toFixed(1)} s (shard ${config.shard.index}/${config.shard.count})\n` +
           `when every shard has finished: npx eve-eval merge ${config.out}\n`,
       );
-      if (outcome.errorRate <= config.maxErrorRate) return 0;
-      process.stderr.write(`eve-eval: shard error rate ${(100 * outcome.errorRate).toFixed(2)}% is above --max-error-rate ${(100 * config.maxErrorRate).toFixed(2)}%\n`);
-      return 1;
+      return errorRateExit(outcome.errorRate, config.maxErrorRate);
     }
     return await presentRun(config, outcome.results, { ...outcome, seconds });
   } finally {
     stopListening();
     release();
   }
+}
+
+/** 1, with one line, when more samples failed than --max-error-rate allows; else 0. */
+function errorRateExit(rate: number, max: number): number {
+  if (rate <= max) return 0;
+  process.stderr.write(`eve-eval: error rate ${(100 * rate).toFixed(2)}% is above --max-error-rate ${(100 * max).toFixed(2)}%\n`);
+  return 1;
 }
 
 /**
@@ -142,11 +147,7 @@ export async function presentRun(
     `${counts.samples} predictions, ${counts.errors} errors (${pct}%) in ${counts.seconds.toFixed(1)} s\n` +
       `results: ${counts.file}\nreport:  ${report}\n`,
   );
-  if (counts.errorRate > config.maxErrorRate) {
-    process.stderr.write(`eve-eval: error rate ${pct}% is above --max-error-rate ${(100 * config.maxErrorRate).toFixed(2)}%\n`);
-    return 1;
-  }
-  return 0;
+  return errorRateExit(counts.errorRate, config.maxErrorRate);
 }
 
 /** commander hands camelCased options; pick the ones RunFlags knows. */
