@@ -13,6 +13,11 @@ export interface PredictionRecord {
   timings?: { preprocess_ms: number; prefill_ms: number; decode_ms: number };
   /** Original image size, for the aspect-ratio and resolution breakdowns. */
   image?: { width: number; height: number };
+  /**
+   * Remote models: HTTP attempts made for this sample, and its latency from the first attempt to the answer
+   * (retries, back-off and waiting for a concurrency slot included).
+   */
+  request?: { attempts: number; latency_ms: number };
   /** Hash of model fingerprint, adapter version, prompt, image and generation options. */
   cacheKey: string;
 }

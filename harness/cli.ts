@@ -5,7 +5,7 @@ import { VERSION } from '../core/version.ts';
 
 export type CommandModule = { register(program: Command): void };
 
-const COMMANDS = ['list', 'data', 'score', 'submission', 'predict', 'all', 'run', 'report', 'gate', 'export'] as const;
+const COMMANDS = ['list', 'data', 'score', 'submission', 'predict', 'all', 'run', 'report', 'gate', 'export', 'merge', 'serve'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('eve-eval')

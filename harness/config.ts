@@ -13,6 +13,8 @@ import { PRECISION_SUFFIX } from '../core/bundle-layout.ts';
 import { InputError, UserError } from '../core/errors.ts';
 import { judgeConfigSchema, resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from './judge/index.ts';
 import { MMBENCH_RULE_SETS, type MMBenchRules } from '../benchmarks/mmbench/extract.ts';
+import { parseShard, shardFromEnv, type Shard } from './runner/shard.ts';
+import { displayUrl } from './backends/url-secrets.ts';
 
 /** Where the embedded default run reads and writes (relative to the eve-eval checkout). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -47,6 +49,8 @@ const remoteModel = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
   retries: z.number().int().min(0).max(10).optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
+  /** Failed attempts in a row after which the run stops (the circuit opens); default 5. */
+  breakerThreshold: z.number().int().positive().max(1000).optional(),
 });
 
 export const modelSpecSchema = z.union([z.string().min(1), bundleModel, remoteModel]);
@@ -82,7 +86,7 @@ export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
 export type ResolvedModel =
   | { kind: 'bundle'; name: string; path: string; precision: string }
-  | { kind: 'remote'; name: string; url: string; model: string; apiKeyEnv?: string; timeoutMs?: number; retries?: number; concurrency?: number };
+  | { kind: 'remote'; name: string; url: string; model: string; apiKeyEnv?: string; timeoutMs?: number; retries?: number; concurrency?: number; breakerThreshold?: number };
 
 export interface ResolvedConfig {
   models: ResolvedModel[];
@@ -106,6 +110,10 @@ export interface ResolvedConfig {
   judge?: ResolvedJudge;
   mmbenchRules: MMBenchRules;
   configFile?: string;
+  /** This process's slice of every benchmark (--shard, or the scheduler's environment); absent: all of it. */
+  shard?: Shard;
+  /** Where the shard came from, e.g. "--shard" or "SLURM_ARRAY_TASK_ID=3 of SLURM_ARRAY_TASK_COUNT=8". */
+  shardSource?: string;
 }
 
 /** Flags as commander hands them over (strings, already split lists). */
@@ -122,6 +130,8 @@ export interface RunFlags extends JudgeFlags {
   maxNewTokens?: number;
   maxErrorRate?: number;
   config?: string;
+  /** `i/n`; absent: read from the scheduler's environment (runner/shard.ts). */
+  shard?: string;
 }
 
 /** One-line description of the first zod issue, e.g. `models.1.url: Invalid URL`. */
@@ -233,6 +243,8 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
   if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new UserError(`--max-error-rate must be between 0 and 1 (got ${maxErrorRate})`);
   const maxNewTokens =
     positive('--max-new-tokens', flags.maxNewTokens) ?? opt.maxNewTokens ?? (embedded ? EMBEDDED_MAX_NEW_TOKENS : null);
+  const fromEnv = flags.shard === undefined ? shardFromEnv() : undefined;
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : fromEnv?.shard;
   return {
     models,
     benchmarks: flags.benchmarks
@@ -254,15 +266,18 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
     configFile: flags.config ? resolve(flags.config) : undefined,
     judge: resolveJudge(flags, file.judge),
     mmbenchRules: resolveMmbenchRules(flags.mmbenchRules, opt.mmbenchRules),
+    ...(shard ? { shard, shardSource: flags.shard !== undefined ? '--shard' : fromEnv!.source } : {}),
   };
 }
 
 /**
- * The config as it goes into a results file. There are no secrets in it by construction (keys come
- * from the environment); this also drops anything key-like a future field might carry.
+ * The config as it goes into a results file. API keys come from the environment, but a remote model's URL
+ * may carry credentials (userinfo, query string): it is written redacted. This also drops anything key-like
+ * a future field might carry.
  */
 export function redactConfig(config: ResolvedConfig): unknown {
+  const models = config.models.map((m) => (m.kind === 'remote' ? { ...m, url: displayUrl(m.url) } : m));
   return JSON.parse(
-    JSON.stringify(config, (key, value) => (/^(api[-_]?key|authorization|token|secret|password)$/i.test(key) ? '[redacted]' : value)),
+    JSON.stringify({ ...config, models }, (key, value) => (/^(api[-_]?key|authorization|token|secret|password)$/i.test(key) ? '[redacted]' : value)),
   );
 }

@@ -2,7 +2,6 @@
 // Images travel as data URLs; greedy decoding (temperature 0) as the published numbers were made.
 // The API key is read from the environment at request time and never stored, logged or returned.
 import { createHash } from 'node:crypto';
-import pLimit from 'p-limit';
 import { ChatClient, type ChatRequest } from './chat-client.ts';
 import type { GenerateItem, GenerateResult, ModelBackend } from './types.ts';
 
@@ -15,9 +14,12 @@ export interface HttpBackendOptions {
   timeoutMs?: number;
   /** Extra attempts after the first, on network errors, timeouts, 429 and 5xx only. */
   retries?: number;
+  /** Requests in flight at most; lowered while the server answers 429 (chat-client.ts). */
   concurrency?: number;
   /** Base back-off between attempts (doubled each time, with jitter); small in tests. */
   backoffMs?: number;
+  breakerThreshold?: number;
+  breakerCooldownMs?: number;
 }
 
 /** MIME type from the first bytes, so the data URL says what the bytes are. */
@@ -38,24 +40,28 @@ export class HttpBackend implements ModelBackend {
   readonly adapterVersions: Record<string, string> = { remote: 'openai-chat@1' };
   readonly maxBatch: number;
   private readonly client: ChatClient;
-  private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(private readonly opts: HttpBackendOptions) {
     this.id = opts.name;
-    this.client = new ChatClient({ ...opts, name: `model "${opts.name}"` });
-    // The key is not part of the fingerprint: rotating a key must not invalidate cached answers.
+    this.client = new ChatClient({ ...opts, concurrency: opts.concurrency ?? 8, name: `model "${opts.name}"` });
+    // Neither the key nor URL credentials are part of the fingerprint (the endpoint is the redacted URL):
+    // rotating a key must not invalidate cached answers.
     this.fingerprint = createHash('sha256').update(JSON.stringify(['openai-chat@1', this.client.endpoint, opts.model])).digest('hex');
-    this.limit = pLimit(opts.concurrency ?? 8);
     this.maxBatch = opts.concurrency ?? 8;
   }
 
+  /** The client holds the concurrency limit (adaptive on 429), so every item is handed to it at once. */
   generate(items: GenerateItem[]): Promise<GenerateResult[]> {
-    return Promise.all(items.map((item) => this.limit(() => this.one(item))));
+    return Promise.all(items.map((item) => this.one(item)));
   }
 
-  async dispose(): Promise<void> {
-    this.limit.clearQueue();
+  requestSummary(): string {
+    const s = this.client.stats();
+    return `${s.requests} requests to ${this.client.endpoint}, ${s.retries} retries, ${s.throttled} answered 429` +
+      (s.limit < s.maxConcurrency ? `; concurrency lowered to ${s.limit} of ${s.maxConcurrency}` : '');
   }
+
+  async dispose(): Promise<void> {}
 
   private request(item: GenerateItem): ChatRequest {
     const content: unknown[] = [];
@@ -68,8 +74,10 @@ export class HttpBackend implements ModelBackend {
 
   private async one(item: GenerateItem): Promise<GenerateResult> {
     const result = await this.client.complete(this.request(item));
-    if ('error' in result) return { error: result.error };
+    const request = { attempts: result.attempts, latency_ms: Math.round(result.totalMs) };
+    if ('error' in result) return { error: result.error, request };
     return {
+      request,
       // Same post-processing as the reference scripts: strip (the server already skipped specials).
       text: result.content.trim(),
       tokens:

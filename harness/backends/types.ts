@@ -1,6 +1,10 @@
 // One interface in front of every way eve-eval gets answers from a model: a local ONNX bundle
 // (onnx.ts) or a remote OpenAI-compatible server (http.ts). The runner knows only this.
 import type { PredictionRecord } from '../../core/records.ts';
+import { UserError } from '../../core/errors.ts';
+import { UNAVAILABLE } from './chat-client.ts';
+
+export { UNAVAILABLE };
 
 export interface GenerateItem {
   /** Sample id, for error messages. */
@@ -27,10 +31,24 @@ export interface GenerateOk {
   tokens?: PredictionRecord['tokens'];
   timings?: PredictionRecord['timings'];
   image?: PredictionRecord['image'];
+  request?: PredictionRecord['request'];
 }
 
-/** Per-item outcome: one failing item (corrupt image, timeout) never fails its batch-mates. */
-export type GenerateResult = GenerateOk | { error: { kind: string; message: string } };
+/**
+ * Per-item outcome: one failing item (corrupt image, timeout) never fails its batch-mates. An error of kind
+ * UNAVAILABLE (backends/chat-client.ts) is the backend's, not the item's: the runner records nothing for it
+ * and stops the run (BackendUnavailable), to be resumed once the backend is back.
+ */
+export type GenerateResult = GenerateOk | { error: { kind: string; message: string }; request?: PredictionRecord['request'] };
+
+/** A run stopped because its model backend is unreachable (an open circuit): exit 1, every answer so far kept. */
+export class BackendUnavailable extends UserError {
+  override readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendUnavailable';
+  }
+}
 
 export interface ModelBackend {
   /** Display id: the bundle folder name or the config's name. */
@@ -52,7 +70,14 @@ export interface ModelBackend {
    */
   prepare?(item: GenerateItem): Promise<PrepareResult>;
   generate(items: GenerateItem[]): Promise<GenerateResult[]>;
+  /** Optional: one line on how the backend fared (remote: requests, retries, 429s, concurrency), logged after each model. */
+  requestSummary?(): string;
   dispose(): Promise<void>;
+}
+
+/** The backend is down (an open circuit): nothing to record for this item, the run stops. */
+export function isUnavailable(r: GenerateResult): boolean {
+  return isError(r) && r.error.kind === UNAVAILABLE;
 }
 
 export function isError(r: GenerateResult): r is { error: { kind: string; message: string } } {

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { DiskFullError, isDiskFull, UserError } from '../../core/errors.ts';
 import { PRECISION_SUFFIX } from '../../core/bundle-layout.ts';
-import { resolveConfig, type RunFlags } from '../config.ts';
+import { resolveConfig, type ResolvedConfig, type RunFlags } from '../config.ts';
+import type { ResultsFile } from '../../core/records.ts';
 import { addJudgeOptions } from '../judge/index.ts';
 import { lockOut } from './out-lock.ts';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-function int(name: string) {
+export function int(name: string) {
   return (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a positive integer (got "${v}")`);
@@ -35,7 +36,9 @@ export function addRunOptions(cmd: Command): Command {
     .option('--batch-size <n>', 'samples per model call for local bundles (default 4); remote models get --concurrency requests at once', int('--batch-size'))
     .option('--max-new-tokens <n>', 'cap on generated tokens per answer (default: the published budget, 128 or 1024)', int('--max-new-tokens'))
     .option('--max-error-rate <r>', 'exit 1 when more than this fraction of samples failed (default 0.05)', rate)
-    .option('--config <file>', 'config file (.json, .ts or .js); flags override it');
+    .option('--config <file>', 'config file (.json, .ts or .js); flags override it')
+    .option('--shard <i/n>', 'run slice i of n (0-based) of every benchmark into OUT/shards/i-of-n (default: from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or RANK); then `eve-eval merge OUT`')
+    .option('--devices <list>', 'comma-separated device ids (e.g. 0,1,2,3): one shard per device on this host, each with CUDA_VISIBLE_DEVICES set, then merged', list);
   return addJudgeOptions(cmd);
 }
 
@@ -89,19 +92,38 @@ function countAnswers(dir: string): number {
   return n;
 }
 
-export async function runCommand(flags: RunFlags): Promise<number> {
+export async function runCommand(flags: RunFlags & { devices?: string[] }): Promise<number> {
+  if (flags.devices) {
+    const { runOnDevices } = await import('./devices.ts');
+    return runOnDevices(flags, flags.devices);
+  }
   const config = await resolveConfig(flags);
-  const release = lockOut(config.out);
-  const stopListening = onInterrupt(config.out, release);
+  const { evaluate, runDir } = await import('./evaluate.ts');
+  const dir = runDir(config);
+  if (config.shard) process.stderr.write(`eve-eval: shard ${config.shard.index}/${config.shard.count} (${config.shardSource}) into ${dir}\n`);
+  const release = lockOut(dir);
+  const stopListening = onInterrupt(dir, release);
   try {
-    return await runResolved(config);
+    const started = performance.now();
+    // Imported here, not at the top: cli.ts loads every command, and this pulls in onnxruntime.
+    const outcome = await evaluate(config);
+    const seconds = (performance.now() - started) / 1000;
+    if (config.shard) {
+      // One slice scores nothing worth reading: the table and report come from `merge`.
+      process.stdout.write(
+        `${outcome.samples} predictions, ${outcome.errors} errors in ${seconds.toFixed(1)} s (shard ${config.shard.index}/${config.shard.count})\n` +
+          `when every shard has finished: npx eve-eval merge ${config.out}\n`,
+      );
+      return errorRateExit(outcome.errorRate, config.maxErrorRate);
+    }
+    return await presentRun(config, outcome.results, { ...outcome, seconds });
   } catch (err) {
     if (!isDiskFull(err)) throw err;
-    removeTempFiles(config.out, process.pid);
-    const kept = countAnswers(join(config.out, 'predictions'));
+    removeTempFiles(dir, process.pid);
+    const kept = countAnswers(join(dir, 'predictions'));
     throw new DiskFullError(
-      `out of disk space writing ${err.path ?? config.out}: ${kept} finished answer${kept === 1 ? ' is' : 's are'} kept in ` +
-        `${join(config.out, 'predictions')}; free some space and rerun the same command to resume`,
+      `out of disk space writing ${err.path ?? dir}: ${kept} finished answer${kept === 1 ? ' is' : 's are'} kept in ` +
+        `${join(dir, 'predictions')}; free some space and rerun the same command to resume`,
     );
   } finally {
     stopListening();
@@ -109,17 +131,26 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   }
 }
 
-async function runResolved(config: Awaited<ReturnType<typeof resolveConfig>>): Promise<number> {
-  const started = performance.now();
-  // Imported here, not at the top: cli.ts loads every command, and this pulls in onnxruntime.
-  const { evaluate } = await import('./evaluate.ts');
-  const outcome = await evaluate(config);
-  const seconds = (performance.now() - started) / 1000;
+/** 1, with one line, when more samples failed than --max-error-rate allows; else 0. */
+function errorRateExit(rate: number, max: number): number {
+  if (rate <= max) return 0;
+  process.stderr.write(`eve-eval: error rate ${(100 * rate).toFixed(2)}% is above --max-error-rate ${(100 * max).toFixed(2)}%\n`);
+  return 1;
+}
 
+/**
+ * The end of a run (and of `merge`): the comparison table, report.html, the errors explained, the counts,
+ * and exit 1 when the error rate is above --max-error-rate.
+ */
+export async function presentRun(
+  config: Pick<ResolvedConfig, 'out' | 'embedded' | 'maxNewTokens' | 'maxErrorRate'>,
+  results: ResultsFile,
+  counts: { file: string; samples: number; errors: number; errorRate: number; seconds: number },
+): Promise<number> {
   const { renderTerminalTable } = await import('../../reports/terminal.ts');
   const { loadReferences } = await import('../../reports/load.ts');
   const { references, problem } = await loadReferences();
-  process.stdout.write(`\n${renderTerminalTable(outcome.results, { references })}\n`);
+  process.stdout.write(`\n${renderTerminalTable(results, { references })}\n`);
   if (problem) process.stderr.write(`${problem}\n`);
   if (config.embedded && config.maxNewTokens !== null) {
     process.stdout.write(`embedded default run: generation capped at ${config.maxNewTokens} new tokens (tiny random models)\n`);
@@ -129,14 +160,14 @@ async function runResolved(config: Awaited<ReturnType<typeof resolveConfig>>): P
   const report = await renderHtmlReport(config.out);
 
   // Errors explained: per model + benchmark, each kind with its count and one example.
-  for (const r of outcome.results.results) {
+  for (const r of results.results) {
     for (const [kind, e] of Object.entries(r.errorReasons ?? {})) {
       const ex = e.examples[0];
       process.stdout.write(`errors: ${r.model} ${r.benchmark}: ${kind} ×${e.count}${ex ? ` (e.g. ${ex.id}: ${ex.message})` : ''}\n`);
     }
   }
   // Beside the table: how MMBench's letters were read, and what each judge did and cost.
-  for (const r of outcome.results.results) {
+  for (const r of results.results) {
     for (const note of r.notes ?? []) process.stdout.write(`note: ${r.model} ${r.benchmark}: ${note}\n`);
     const x = r.extraction;
     if (x) process.stdout.write(`letters: ${r.model} ${r.benchmark}: ${x.byRule} by rule, ${x.byLlm} by the LLM extractor, ${x.unread} unread (${x.rules})\n`);
@@ -149,20 +180,16 @@ async function runResolved(config: Awaited<ReturnType<typeof resolveConfig>>): P
       );
     }
   }
-  const pct = (100 * outcome.errorRate).toFixed(2);
+  const pct = (100 * counts.errorRate).toFixed(2);
   process.stdout.write(
-    `${outcome.samples} predictions, ${outcome.errors} errors (${pct}%) in ${seconds.toFixed(1)} s\n` +
-      `results: ${outcome.file}\nreport:  ${report}\n`,
+    `${counts.samples} predictions, ${counts.errors} errors (${pct}%) in ${counts.seconds.toFixed(1)} s\n` +
+      `results: ${counts.file}\nreport:  ${report}\n`,
   );
-  if (outcome.errorRate > config.maxErrorRate) {
-    process.stderr.write(`eve-eval: error rate ${pct}% is above --max-error-rate ${(100 * config.maxErrorRate).toFixed(2)}%\n`);
-    return 1;
-  }
-  return 0;
+  return errorRateExit(counts.errorRate, config.maxErrorRate);
 }
 
 /** commander hands camelCased options; pick the ones RunFlags knows. */
-export function flagsFrom(o: Record<string, unknown>): RunFlags {
+export function flagsFrom(o: Record<string, unknown>): RunFlags & { devices?: string[] } {
   return {
     models: o.models as string[] | undefined,
     benchmarks: o.benchmarks as string[] | undefined,
@@ -182,5 +209,7 @@ export function flagsFrom(o: Record<string, unknown>): RunFlags {
     judgeRuns: o.judgeRuns as number | undefined,
     judgeMmbench: o.judgeMmbench as boolean | undefined,
     mmbenchRules: o.mmbenchRules as string | undefined,
+    shard: o.shard as string | undefined,
+    devices: o.devices as string[] | undefined,
   };
 }

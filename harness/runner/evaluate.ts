@@ -16,6 +16,7 @@ import { buildManifest, filesUnder, hashDataFiles } from './manifest.ts';
 import { runPipeline, type SummarySink } from './pipeline.ts';
 import { Progress } from './progress.ts';
 import { ResumeStore } from './resume-store.ts';
+import { inShard, shardDir } from './shard.ts';
 import { attachHeadlineInterval } from '../../reports/headline.ts';
 import { errorReasons } from '../../core/error-reasons.ts';
 import { summarizeSample } from '../../reports/sample-summary.ts';
@@ -59,7 +60,7 @@ export function adapterVersion(adapter: BenchmarkAdapter): string {
 }
 
 /** Writes one benchmark's sample summaries in order, to a temp file renamed into place when complete. */
-async function openSummaries(runDir: string, benchmark: string, thumbnails: number): Promise<SummarySink & { close(): Promise<void> }> {
+async function openSummaries(runDir: string, benchmark: string, thumbnails: number): Promise<SummarySink & { close(): Promise<void>; discard(): Promise<void> }> {
   await mkdir(join(runDir, 'samples'), { recursive: true });
   const file = join(runDir, 'samples', `${benchmark}.jsonl`);
   const tmp = `${file}.tmp-${process.pid}`;
@@ -93,6 +94,12 @@ async function openSummaries(runDir: string, benchmark: string, thumbnails: numb
       }
       await rename(tmp, file);
     },
+    /** A pass that stopped early leaves no temporary file; the rerun writes the summaries again. */
+    async discard() {
+      await tail;
+      await handle.close().catch(() => {});
+      await rm(tmp, { force: true });
+    },
   };
 }
 
@@ -119,8 +126,9 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   }
   if (benchmarks.length === 0) throw new UserError(`none of ${config.benchmarks.join(', ')} has files under ${config.data}`);
 
-  await mkdir(config.out, { recursive: true });
-  const resultsFile = join(config.out, 'results.json');
+  const out = runDir(config);
+  await mkdir(out, { recursive: true });
+  const resultsFile = join(out, 'results.json');
   const startedAt = new Date().toISOString();
   const dataFiles = await hashDataFiles(config.data, benchmarks.map(({ adapter }) => adapter.folder));
   const modelFiles: Record<string, string> = {};
@@ -150,10 +158,10 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
       }
       for (const { adapter, split } of benchmarks) {
         const label = `${model.name} ${adapter.id}`;
-        const total = await countSamples(adapter, config.data, split, config.limit);
-        const store = await ResumeStore.open(join(config.out, 'predictions', model.name, `${adapter.id}.jsonl`));
+        const total = await countSamples(adapter, config.data, split, config.limit, config);
+        const store = await ResumeStore.open(join(out, 'predictions', model.name, `${adapter.id}.jsonl`));
         if (store.dropped.torn) log(`${label}: dropped a torn last line in ${store.file} (interrupted run)`);
-        const summaries = summariesWritten.has(adapter.id) ? undefined : await openSummaries(config.out, adapter.id, config.thumbnails);
+        const summaries = summariesWritten.has(adapter.id) ? undefined : await openSummaries(out, adapter.id, config.thumbnails);
         progress.start(label, total);
         let run;
         try {
@@ -163,6 +171,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
             dataRoot: config.data,
             split,
             limit: config.limit,
+            shard: config.shard,
             backend,
             store,
             // A remote model takes --concurrency requests at once; --batch-size is for local bundles.
@@ -172,6 +181,11 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
             progress,
             summaries,
           });
+        } catch (err) {
+          // The progress line ends (how far it got) before the error's own line.
+          progress.finish();
+          await summaries?.discard();
+          throw err;
         } finally {
           await store.close();
         }
@@ -182,13 +196,8 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
         }
         totalSamples += run.samples.length;
         totalErrors += run.records.filter((r) => r.error).length;
-        const result = await judgeAndScore(adapter, split, model.name, run.samples, run.answers, config, log);
+        const result = await scoreRun(adapter, split, model.name, run.samples, run.answers, config, log);
         result.dataFiles = filesUnder(dataFiles, adapter.folder);
-        // A --limit run covers part of the set: say so in results.json, so every table and report marks it.
-        if (config.limit !== undefined) {
-          const full = await countSamples(adapter, config.data, split);
-          if (run.samples.length < full) result.subset = `${run.samples.length} of ${full} samples (--limit ${config.limit})`;
-        }
         if (result.headline === null) {
           unscored.push({ model: model.name, benchmark: adapter.id, reason: result.unscored ?? 'not scored' });
           log(`${label}: not scored: ${result.unscored}`);
@@ -198,6 +207,8 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
         await writeJsonAtomic(resultsFile, current);
       }
     } finally {
+      const line = backend.requestSummary?.();
+      if (line) log(`${model.name}: ${line}`);
       await backend.dispose();
     }
   }
@@ -213,11 +224,34 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   };
 }
 
-/** Samples in the split (after --limit), for progress totals and ETA; reads question files only. */
-async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string, limit?: number): Promise<number> {
+/** Where this process writes: --out itself, or its shard's folder under it (runner/shard.ts). */
+export function runDir(config: Pick<ResolvedConfig, 'out' | 'shard'>): string {
+  return config.shard ? shardDir(config.out, config.shard) : config.out;
+}
+
+/** Samples in the split (after --limit, then the shard), for progress totals and ETA; reads question files only. */
+async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string, limit?: number, shard?: Pick<ResolvedConfig, 'shard'>): Promise<number> {
   let n = 0;
-  for await (const _ of adapter.load(dataRoot, { split, limit })) n++;
+  for await (const _ of inShard(adapter.load(dataRoot, { split, limit }), shard?.shard)) n++;
   return n;
+}
+
+/**
+ * The judges (when configured) and scoreOne; a run on part of the set (--limit, or one shard) says so in
+ * results.json, so every table and report marks it. `eve-eval merge` scores the joined shards through here too.
+ */
+export async function scoreRun(
+  adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>,
+  config: Pick<ResolvedConfig, 'data' | 'limit' | 'shard' | 'judge' | 'mmbenchRules' | 'out'>,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<BenchmarkResult> {
+  const result = await judgeAndScore(adapter, split, model, samples, answers, config, log);
+  if (config.limit !== undefined || config.shard) {
+    const full = await countSamples(adapter, config.data, split);
+    const why = [config.limit !== undefined ? `--limit ${config.limit}` : '', config.shard ? `shard ${config.shard.index}/${config.shard.count}` : ''].filter(Boolean).join(', ');
+    if (samples.length < full) result.subset = `${samples.length} of ${full} samples (${why})`;
+  }
+  return result;
 }
 
 /**
@@ -263,7 +297,7 @@ export function unscoredResult(
  */
 async function judgeAndScore(
   adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>,
-  config: ResolvedConfig, log: (line: string) => void,
+  config: Pick<ResolvedConfig, 'judge' | 'mmbenchRules' | 'out'>, log: (line: string) => void,
 ): Promise<BenchmarkResult> {
   let step;
   try {

@@ -12,10 +12,11 @@ import sharp from 'sharp';
 import type { Answer, BenchmarkAdapter, Sample } from '../../core/benchmark.ts';
 import { InputError } from '../../core/errors.ts';
 import type { PredictionRecord } from '../../core/records.ts';
-import { isError, toItemError, type GenerateItem, type GenerateResult, type ModelBackend } from '../backends/types.ts';
+import { BackendUnavailable, isError, isUnavailable, toItemError, type GenerateItem, type GenerateResult, type ModelBackend } from '../backends/types.ts';
 import { cacheKey, sha256 } from './cache-key.ts';
 import type { Progress } from './progress.ts';
 import type { ResumeStore } from './resume-store.ts';
+import { inShard, type Shard } from './shard.ts';
 
 export interface SummarySink {
   /** Runs on the read-ahead pool with the image bytes; its result is handed to write() in sample order. */
@@ -30,6 +31,8 @@ export interface PipelineOptions {
   dataRoot: string;
   split: string;
   limit?: number;
+  /** This process's slice (after --limit); absent: every sample. */
+  shard?: Shard;
   backend: ModelBackend;
   store: ResumeStore;
   batchSize: number;
@@ -91,7 +94,7 @@ export function imageSource(adapter: BenchmarkAdapter, sample: Sample): string {
 }
 
 /** Drop embedded image data: a 1 GB MMBench TSV must not stay in memory after its bytes went to the model. */
-function stripImage(s: Sample): Sample {
+export function stripImage(s: Sample): Sample {
   return s.image?.kind === 'base64' ? { ...s, image: { kind: 'base64', data: '' } } : s;
 }
 
@@ -175,7 +178,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     slots.release();
   }
 
-  const iterator = o.adapter.load(o.dataRoot, { split: o.split, limit: o.limit })[Symbol.asyncIterator]();
+  const iterator = inShard(o.adapter.load(o.dataRoot, { split: o.split, limit: o.limit }), o.shard)[Symbol.asyncIterator]();
   const window: Array<Promise<Prepared>> = [];
   let exhausted = false;
   let index = 0;
@@ -200,8 +203,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   const record = (p: Prepared, r: GenerateResult): PredictionRecord => {
     const base = { id: p.sample.id, benchmark: o.adapter.id, split: p.sample.split, model: o.backend.id, cacheKey: p.key };
-    if (isError(r)) return { ...base, text: '', error: r.error, ...(p.image ? { image: p.image } : {}) };
+    if (isError(r)) return { ...base, text: '', error: r.error, ...(p.image ? { image: p.image } : {}), ...(r.request ? { request: r.request } : {}) };
     const out: PredictionRecord = { ...base, text: r.text };
+    if (r.request) out.request = r.request;
     if (r.tokens) out.tokens = r.tokens;
     if (r.timings) out.timings = r.timings;
     const image = r.image ?? p.image;
@@ -211,6 +215,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   let batch: Prepared[] = [];
   let failedEarly: PredictionRecord[] = [];
+  let down: { error: { message: string } } | undefined;
   async function flush(): Promise<void> {
     const out = failedEarly;
     failedEarly = [];
@@ -225,15 +230,21 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         results = items.map(() => toItemError(err));
       }
       batch.forEach(releaseSlot);
-      batch.forEach((p, i) => out.push(record(p, results[i])));
+      batch.forEach((p, i) => {
+        if (isUnavailable(results[i])) down ??= results[i] as { error: { message: string } };
+        else out.push(record(p, results[i]));
+      });
       generated += batch.length;
       batch = [];
     }
-    if (out.length === 0) return;
-    const newErrors = out.filter((r) => r.error).length;
-    errors += newErrors;
-    await o.store.append(out);
-    o.progress?.update({ done: out.length, errors: newErrors });
+    if (out.length > 0) {
+      const newErrors = out.filter((r) => r.error).length;
+      errors += newErrors;
+      await o.store.append(out);
+      o.progress?.update({ done: out.length, errors: newErrors });
+    }
+    // The batch-mates' answers are stored above; the unreachable ones get no record and run again on resume.
+    if (down) throw new BackendUnavailable(`model "${o.backend.id}": ${down.error.message}; the answers so far are kept: rerun the same command to resume once it is back`);
   }
 
   for (;;) {

@@ -1,8 +1,9 @@
 // Every command in the README's examples runs as written on a fresh clone: each ```bash block after the set-up
 // block is run line by line, in order, in a copy of the working tree (so runs/ and friends start empty), with
 // no shell: a line is split into arguments as a shell would split it, and shell operators are refused. A line
-// whose comment says "exits N" must exit N; every other line must exit 0.
-import { spawnSync } from 'node:child_process';
+// whose comment says "exits N" must exit N; every other line must exit 0. A line "in another terminal" (a server)
+// is started in the background and must answer GET /health on its --port before the next line runs.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -12,8 +13,15 @@ const REPO = join(import.meta.dirname, '..', '..');
 const SKIP_COPY = new Set(['node_modules', '.git', 'runs', '.venv-ref', '.bench', 'test-artifacts']);
 
 /** The README's example commands: one entry per command line of every bash block but the first. */
-export function readmeCommands(markdown: string): Array<{ line: number; text: string; exit: number }> {
-  const out: Array<{ line: number; text: string; exit: number }> = [];
+interface ReadmeCommand {
+  line: number;
+  text: string;
+  exit: number;
+  background: boolean;
+}
+
+export function readmeCommands(markdown: string): ReadmeCommand[] {
+  const out: ReadmeCommand[] = [];
   const lines = markdown.split('\n');
   let inBash = false;
   let block = 0;
@@ -34,8 +42,9 @@ export function readmeCommands(markdown: string): Array<{ line: number; text: st
     while (text.endsWith('\\') && i + 1 < lines.length) text = text.slice(0, -1) + ' ' + lines[++i];
     const code = stripComment(text);
     const words = code.trim();
-    const exit = Number(/\bexits (\d+)\b/.exec(text.slice(code.length))?.[1] ?? 0);
-    if (words) out.push({ line: start, text: words, exit });
+    const comment = text.slice(code.length);
+    const exit = Number(/\bexits (\d+)\b/.exec(comment)?.[1] ?? 0);
+    if (words) out.push({ line: start, text: words, exit, background: /\bin another terminal\b/.test(comment) });
   }
   return out;
 }
@@ -89,7 +98,29 @@ function argv(words: string[]): string[] {
 }
 
 const clone = mkdtempSync(join(tmpdir(), 'readme-'));
-afterAll(() => rmSync(clone, { recursive: true, force: true }));
+const servers: ChildProcess[] = [];
+afterAll(() => {
+  for (const s of servers) s.kill('SIGTERM');
+  rmSync(clone, { recursive: true, force: true });
+});
+
+/** Start a server line and wait until its /health answers (or it exits, which fails the example). */
+async function startServer(cmd: string, args: string[], where: string): Promise<void> {
+  const port = args[args.indexOf('--port') + 1];
+  if (!args.includes('--port') || !port) throw new Error(`${where}: a server example needs --port`);
+  const child = spawn(cmd, args, { cwd: clone, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
+  servers.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${where}: the server exited ${child.exitCode}: ${stderr.slice(-1000)}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${where}: no /health answer on port ${port} within 120 s`);
+}
 
 describe('README examples', () => {
   const commands = readmeCommands(readFileSync(join(REPO, 'README.md'), 'utf8'));
@@ -98,11 +129,15 @@ describe('README examples', () => {
     expect(commands.length).toBeGreaterThan(10);
   });
 
-  it('each runs as written on a fresh copy of the working tree, in order, exiting 0 (or as its comment says)', () => {
+  it('each runs as written on a fresh copy of the working tree, in order, exiting 0 (or as its comment says)', async () => {
     cpSync(REPO, clone, { recursive: true, filter: (src) => !SKIP_COPY.has(relative(REPO, src).split('/')[0]!) });
     symlinkSync(join(REPO, 'node_modules'), join(clone, 'node_modules'));
-    for (const { line, text, exit } of commands) {
+    for (const { line, text, exit, background } of commands) {
       const [cmd, ...args] = argv(shellWords(text));
+      if (background) {
+        await startServer(cmd!, args, `README.md:${line}`);
+        continue;
+      }
       const r = spawnSync(cmd!, args, { cwd: clone, encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '0' }, timeout: 600_000 });
       expect(r.status, `README.md:${line}: ${text}\n${(r.stderr || r.error?.message || '').slice(-2000)}`).toBe(exit);
     }

@@ -11,14 +11,14 @@ export const PYTHON = process.env.EVE_EVAL_PYTHON || join(REPO, '.venv-ref', 'bi
 const cache = new Map<string, string | undefined>();
 
 /** Why the oracle cannot run (undefined when it can): no interpreter, or a module it cannot import. */
-export function pythonSkipReason(modules: string[]): string | undefined {
-  const key = modules.join(',');
+export function pythonSkipReason(modules: string[], python = PYTHON, setUp = "run .ci/run's set-up, or set EVE_EVAL_PYTHON"): string | undefined {
+  const key = `${python}:${modules.join(',')}`;
   if (!cache.has(key)) {
     let reason: string | undefined;
-    if (!existsSync(PYTHON)) reason = `no Python at ${PYTHON} (run .ci/run's set-up, or set EVE_EVAL_PYTHON)`;
+    if (!existsSync(python)) reason = `no Python at ${python} (${setUp})`;
     else {
-      const r = spawnSync(PYTHON, ['-c', `import ${key}`], { encoding: 'utf8', timeout: 120_000 });
-      if (r.status !== 0) reason = `${PYTHON} cannot import ${key}: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+      const r = spawnSync(python, ['-c', `import ${modules.join(',')}`], { encoding: 'utf8', timeout: 120_000 });
+      if (r.status !== 0) reason = `${python} cannot import ${modules.join(',')}: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
     }
     cache.set(key, reason);
   }
@@ -30,9 +30,9 @@ export function pythonSkipReason(modules: string[]): string | undefined {
  * tail. Asynchronous on purpose: a worker blocked for a minute in spawnSync misses vitest's RPC calls,
  * which fails the run ("Timeout calling onTaskUpdate") even with every test green.
  */
-export function runPython(script: string, args: string[], timeoutMs = 600_000): Promise<string> {
+export function runPython(script: string, args: string[], timeoutMs = 600_000, python = PYTHON): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [script, ...args], {
+    const child = spawn(python, [script, ...args], {
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1', TRANSFORMERS_VERBOSITY: 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
