@@ -4,7 +4,7 @@
 // whose comment says "exits N" must exit N; every other line must exit 0. A line "in another terminal" (a server)
 // is started in the background and must answer GET /health on its --port before the next line runs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,13 +108,15 @@ afterAll(() => {
 async function startServer(cmd: string, args: string[], where: string): Promise<void> {
   const port = args[args.indexOf('--port') + 1];
   if (!args.includes('--port') || !port) throw new Error(`${where}: a server example needs --port`);
-  const child = spawn(cmd, args, { cwd: clone, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
+  // Its log goes to a file, not a pipe: the client lines run with spawnSync, and a pipe nobody drains meanwhile
+  // would block the server.
+  const log = join(clone, `server-${port}.log`);
+  const child = spawn(cmd, args, { cwd: clone, stdio: ['ignore', 'ignore', openSync(log, 'w')], env: { ...process.env, CI: 'true' } });
   servers.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const stderr = () => readFileSync(log, 'utf8');
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${where}: the server exited ${child.exitCode}: ${stderr.slice(-1000)}`);
+    if (child.exitCode !== null) throw new Error(`${where}: the server exited ${child.exitCode}: ${stderr().slice(-1000)}`);
     const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
