@@ -56,7 +56,8 @@ function files(dataRoot: string) {
   return {
     llava: path.join(d, LLAVA_FILE),
     annotations: firstExisting([path.join(d, ANNOTATIONS)]),
-    imageDir: path.join(d, 'train_images'), // TextVQA val images ship in the train_images folder
+    // TextVQA val images ship in the train_images folder (LLaVA's layout); EVE's textvqa.sh names it images/.
+    imageDir: firstExisting([path.join(d, 'train_images'), path.join(d, 'images')]) ?? path.join(d, 'train_images'),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,18 @@ describe('textvqa adapter', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'textvqa-'));
     await textvqa.writeFixture(root);
+  });
+
+  it("reads the images from EVE's textvqa/images/ when LLaVA's train_images/ is absent", async () => {
+    const eve = await mkdtemp(path.join(tmpdir(), 'textvqa-eve-'));
+    await textvqa.writeFixture(eve);
+    await rename(path.join(eve, 'textvqa', 'train_images'), path.join(eve, 'textvqa', 'images'));
+    const samples = await load(eve);
+    expect(samples.length).toBeGreaterThan(0);
+    for (const s of samples) {
+      expect(s.image?.kind === 'file' && s.image.path.includes(`${path.sep}images${path.sep}`)).toBe(true);
+      expect(s.image?.kind === 'file' && existsSync(s.image.path)).toBe(true);
+    }
   });
 
   it('builds the OCR-token prompt (frozen) and recovers the question as prompt_processor does', async () => {
