@@ -22,6 +22,7 @@ import { lockOut } from './out-lock.ts';
 import { presentRun } from './command.ts';
 import type { ResolvedJudge } from '../judge/index.ts';
 import type { MMBenchRules } from '../../benchmarks/mmbench/extract.ts';
+import { filesUnder } from './manifest.ts';
 
 /** What merge needs from a shard's results.json manifest (written by evaluate from the resolved config). */
 const shardConfigSchema = z.object({
@@ -228,7 +229,10 @@ export async function mergeShards(out: string, opts: MergeOptions = {}): Promise
       await write(join(out, 'samples', `${adapter.id}.jsonl`), await mergeSummaries(adapter.id, samples, count, config.thumbnails, dirOf));
     }
     const answers = new Map<string, Answer>(records.map((r) => [r.id, r.error ? { id: r.id, text: r.text, error: r.error } : { id: r.id, text: r.text }]));
-    results.push(await scoreRun(adapter, split, model, samples, answers, { data: config.data, limit: config.limit, out, judge: opts.judge, mmbenchRules: opts.mmbenchRules ?? 'opencompass' }));
+    const result = await scoreRun(adapter, split, model, samples, answers, { data: config.data, limit: config.limit, out, judge: opts.judge, mmbenchRules: opts.mmbenchRules ?? 'opencompass' });
+    // The data the shards read (they agree: checked above), as an unsharded run records it per result.
+    result.dataFiles = filesUnder(withManifest[0]!.manifest!.dataFiles, adapter.folder);
+    results.push(result);
     samplesTotal += records.length;
     errors += records.filter((r) => r.error).length;
   }
