@@ -61,14 +61,18 @@ export function detectFamily(file: string, config: Record<string, unknown>, want
   const found = EXPORT_FAMILIES.find((f) => f.detect(config));
   if (wanted) {
     const fam = EXPORT_FAMILIES.find((f) => f.family === wanted)!;
-    if (found && found !== fam) throw new UserError(`${file}: this is a ${found.family} checkpoint (model_type ${JSON.stringify(config.model_type)}), not ${wanted}`);
+    if (found && found !== fam)
+      throw new UserError(`${file}: this is a ${found.family} checkpoint (model_type ${JSON.stringify(config.model_type)}), not ${wanted}`);
     if (!found) throw new UserError(`${file}: model_type ${JSON.stringify(config.model_type)} is not a ${wanted} checkpoint`);
     return fam;
   }
   if (typeof config.model_type === 'string' && config.model_type.startsWith('eve-')) {
     throw new NotSupportedError(`${file}: exporting EVEv2 (model_type ${JSON.stringify(config.model_type)})`);
   }
-  if (!found) throw new UserError(`${file}: model_type ${JSON.stringify(config.model_type)} is not one eve-eval exports (eve, llava, fuyu); pass --family if this is one of them`);
+  if (!found)
+    throw new UserError(
+      `${file}: model_type ${JSON.stringify(config.model_type)} is not one eve-eval exports (eve, llava, fuyu); pass --family if this is one of them`,
+    );
   return found;
 }
 
@@ -132,7 +136,11 @@ export function exportCheckpoint(opts: ExportOptions): ExportResult {
       // fp32 keeps plain operators (the exact reference); fp16 and q4 use onnxruntime's fused ones.
       const fused = useFusedDecoder(p);
       log(`export: ${p}: decoder_model_merged (${plan.decoder.layers} layers${fused ? ', fused operators' : ''})`);
-      files.push(...buildPart(at('decoder_model_merged'), `${plan.family}-decoder`, p, opts.inlineLimit, (g) => buildDecoderGraph(g, (k) => plan.decoderWeight(weights, k), plan.decoder, { fused })));
+      files.push(
+        ...buildPart(at('decoder_model_merged'), `${plan.family}-decoder`, p, opts.inlineLimit, (g) =>
+          buildDecoderGraph(g, (k) => plan.decoderWeight(weights, k), plan.decoder, { fused }),
+        ),
+      );
     }
     writeTokenizer(plan, dir, tmp);
     // transformers.js looks parts up by their file name (decoder_model_merged_q4.onnx → how many data files).
@@ -144,17 +152,35 @@ export function exportCheckpoint(opts: ExportOptions): ExportResult {
     const keys = weights.summary();
     for (const [reason, n] of Object.entries(keys.skipped)) log(`export: skipped ${n} key(s): ${reason}`);
     for (const [source, list] of Object.entries(keys.unused)) {
-      log(`export: ${list.length} ${source} checkpoint key(s) not used by the ${plan.family} graphs: ${list.slice(0, 8).join(', ')}${list.length > 8 ? ', …' : ''}`);
+      log(
+        `export: ${list.length} ${source} checkpoint key(s) not used by the ${plan.family} graphs: ${list.slice(0, 8).join(', ')}${list.length > 8 ? ', …' : ''}`,
+      );
     }
     for (const n of plan.notes) log(`note: ${n}`);
     writeFileSync(
       join(tmp, 'export.json'),
-      JSON.stringify({ exporter: `eve-eval ${VERSION}`, checkpoint: basename(dir), vision_tower: visionTower ? basename(visionTower.dir) : undefined, layout: plan.layout, precisions, keys, notes: plan.notes }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          exporter: `eve-eval ${VERSION}`,
+          checkpoint: basename(dir),
+          vision_tower: visionTower ? basename(visionTower.dir) : undefined,
+          layout: plan.layout,
+          precisions,
+          keys,
+          notes: plan.notes,
+        },
+        null,
+        2,
+      ) + '\n',
     );
     if (existsSync(out)) rmSync(out, { recursive: true, force: true }); // empty, checked above
     renameSync(tmp, out);
     const result: ExportResult = {
-      out, family: plan.family, layout: plan.layout, keys, notes: plan.notes,
+      out,
+      family: plan.family,
+      layout: plan.layout,
+      keys,
+      notes: plan.notes,
       files: files.map((f) => join(out, 'onnx', basename(f))).map((file) => ({ file, bytes: statSync(file).size })),
       seconds: (performance.now() - t0) / 1000,
     };

@@ -169,7 +169,13 @@ export function buildFuyuTokenizerJson(maxVocab = 1024): Record<string, unknown>
     truncation: null,
     padding: null,
     added_tokens: FUYU_SPECIALS.map(([content, special], id) => ({
-      id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special,
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special,
     })),
     // Same pipeline as the LLaMA-2 / Fuyu SentencePiece tokenizers: dummy prefix "▁", spaces as "▁".
     normalizer: {
@@ -184,8 +190,10 @@ export function buildFuyuTokenizerJson(maxVocab = 1024): Record<string, unknown>
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
       pair: [
-        { SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '<s>', type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '<s>', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '<s>', type_id: 1 } },
+        { Sequence: { id: 'B', type_id: 1 } },
       ],
       special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } },
     },
@@ -199,8 +207,15 @@ export function buildFuyuTokenizerJson(maxVocab = 1024): Record<string, unknown>
       ],
     },
     model: {
-      type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: true, byte_fallback: true, vocab, merges: bpe.merges,
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      vocab,
+      merges: bpe.merges,
     },
   };
 }
@@ -217,7 +232,7 @@ const FUYU_TOKENIZER_CONFIG = {
   model_max_length: 16384,
   processor_class: 'FuyuProcessor',
   tokenizer_class: 'LlamaTokenizer',
-  note: 'eve-eval tiny test vocabulary in Fuyu-8B\'s layout (see adapters/make-tiny-tokenizers.ts); not Fuyu-8B\'s tokenizer',
+  note: "eve-eval tiny test vocabulary in Fuyu-8B's layout (see adapters/make-tiny-tokenizers.ts); not Fuyu-8B's tokenizer",
 };
 
 const FUYU_SPECIAL_TOKENS_MAP = {
@@ -235,7 +250,10 @@ export function main(): void {
   if (!existsSync(join(LLAMA2, 'tokenizer.json'))) {
     throw new Error(`${LLAMA2}/tokenizer.json not found: the LLaMA-2 tokenizer comes from ../shared/tokenizers/llama2/`);
   }
-  for (const [name, pre] of [['tiny-eve', EVE_PREPROCESSOR], ['tiny-llava', LLAVA_PREPROCESSOR]] as const) {
+  for (const [name, pre] of [
+    ['tiny-eve', EVE_PREPROCESSOR],
+    ['tiny-llava', LLAVA_PREPROCESSOR],
+  ] as const) {
     const dir = join(MODELS, name);
     mkdirSync(dir, { recursive: true });
     for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(LLAMA2, f), join(dir, f));

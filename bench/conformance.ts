@@ -29,15 +29,18 @@ const checks: Check[] = [
     name: 'POPE, LLaVA-1.5-13B answers vs the pinned labels: mean F1 85.95; F1 84.46/86.25/87.14; accuracy 85.50/87.43/88.01',
     async run() {
       const { output } = await scoreFile({ benchmark: 'pope', data: REAL, predictions: join(REAL, 'pope/answers/llava-v1.5-13b.jsonl') });
-      return expectFigures({ headline: output.headline, ...output.metrics }, {
-        headline: 85.95,
-        'adversarial.f1': 84.46,
-        'popular.f1': 86.25,
-        'random.f1': 87.14,
-        'adversarial.accuracy': 85.5,
-        'popular.accuracy': 87.43,
-        'random.accuracy': 88.01,
-      });
+      return expectFigures(
+        { headline: output.headline, ...output.metrics },
+        {
+          headline: 85.95,
+          'adversarial.f1': 84.46,
+          'popular.f1': 86.25,
+          'random.f1': 87.14,
+          'adversarial.accuracy': 85.5,
+          'popular.accuracy': 87.43,
+          'random.accuracy': 88.01,
+        },
+      );
     },
   },
   {
@@ -50,7 +53,14 @@ const checks: Check[] = [
         for (const s of ['adversarial', 'popular']) await copyFile(join(REAL, `pope/coco/coco_pope_${s}.json`), join(dir, `pope/coco/coco_pope_${s}.json`));
         const rows = (await readFile(join(REAL, 'pope/coco/coco_pope_random.json'), 'utf8')).split('\n').filter(Boolean);
         for (let i = 0; i < 90; i++) {
-          rows.push(JSON.stringify({ question_id: 2911 + i, image: `COCO_val2014_000000${900000 + i}.jpg`, text: 'Is there a kite in the image?', label: i % 2 ? 'no' : 'yes' }));
+          rows.push(
+            JSON.stringify({
+              question_id: 2911 + i,
+              image: `COCO_val2014_000000${900000 + i}.jpg`,
+              text: 'Is there a kite in the image?',
+              label: i % 2 ? 'no' : 'yes',
+            }),
+          );
         }
         await writeFile(join(dir, 'pope/coco/coco_pope_random.json'), rows.join('\n') + '\n');
         try {
@@ -68,14 +78,17 @@ const checks: Check[] = [
     name: 'MME, LaVIN-13B official example answers: perception 963.61 (existence 185.00, count 88.33, position 63.33), cognition 249.64',
     async run() {
       const { output } = await scoreFile({ benchmark: 'mme', data: REAL, predictions: join(REAL, 'MME/eval_tool/LaVIN') });
-      return expectFigures({ headline: output.headline, ...output.metrics }, {
-        headline: 963.61,
-        'perception.total': 963.61,
-        'perception.existence': 185,
-        'perception.count': 88.33,
-        'perception.position': 63.33,
-        'cognition.total': 249.64,
-      });
+      return expectFigures(
+        { headline: output.headline, ...output.metrics },
+        {
+          headline: 963.61,
+          'perception.total': 963.61,
+          'perception.existence': 185,
+          'perception.count': 88.33,
+          'perception.position': 63.33,
+          'cognition.total': 249.64,
+        },
+      );
     },
   },
   {
@@ -90,7 +103,8 @@ const checks: Check[] = [
         const problems: string[] = [];
         if (got.length !== want.length) problems.push(`${got.length} entries, expected ${want.length}`);
         for (let i = 0; i < Math.min(got.length, want.length) && problems.length < 5; i++) {
-          if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) problems.push(`entry ${i}: got ${JSON.stringify(got[i])}, expected ${JSON.stringify(want[i])}`);
+          if (JSON.stringify(got[i]) !== JSON.stringify(want[i]))
+            problems.push(`entry ${i}: got ${JSON.stringify(got[i])}, expected ${JSON.stringify(want[i])}`);
         }
         return problems;
       } finally {

@@ -6,4 +6,6 @@ import type { Precision } from '../export/onnx/graph.ts';
 
 const [checkpoint, out, precisions] = process.argv.slice(2);
 const r = exportCheckpoint({ checkpoint, out, precisions: precisions.split(',') as Precision[], log: (l) => process.stderr.write(`  ${l}\n`) });
-process.stdout.write(JSON.stringify({ seconds: r.seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, files: r.files, skipped: r.keys.skipped }) + '\n');
+process.stdout.write(
+  JSON.stringify({ seconds: r.seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, files: r.files, skipped: r.keys.skipped }) + '\n',
+);

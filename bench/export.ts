@@ -49,13 +49,36 @@ export function writeCheckpoint(dir: string, layers = SHAPE.layers): { seconds: 
   const t0 = performance.now();
   mkdirSync(dir, { recursive: true });
   const { totalSize } = writeShardedCheckpoint(dir, 'bin', eve7bTensors(layers), { maxShardBytes: 10 * GB });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({
-    architectures: ['EVELlamaForCausalLM'], model_type: 'eve', hidden_size: SHAPE.hidden, intermediate_size: SHAPE.intermediate,
-    num_hidden_layers: layers, num_attention_heads: 32, num_key_value_heads: 32, vocab_size: SHAPE.vocab, rms_norm_eps: 1e-5,
-    max_position_embeddings: 4096, bos_token_id: 1, eos_token_id: 2, pad_token_id: 0, hidden_act: 'silu', torch_dtype: 'float16',
-    mm_hidden_size: SHAPE.C, mm_projector_type: 'mlp2x_gelu', mm_vision_tower: 'openai/eve-patch14-anypixel-672',
-    mm_vision_tower_clip: 'openai/clip-vit-large-patch14-336', mm_vision_select_layer: -2, mm_use_im_start_end: false,
-  }, null, 2));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify(
+      {
+        architectures: ['EVELlamaForCausalLM'],
+        model_type: 'eve',
+        hidden_size: SHAPE.hidden,
+        intermediate_size: SHAPE.intermediate,
+        num_hidden_layers: layers,
+        num_attention_heads: 32,
+        num_key_value_heads: 32,
+        vocab_size: SHAPE.vocab,
+        rms_norm_eps: 1e-5,
+        max_position_embeddings: 4096,
+        bos_token_id: 1,
+        eos_token_id: 2,
+        pad_token_id: 0,
+        hidden_act: 'silu',
+        torch_dtype: 'float16',
+        mm_hidden_size: SHAPE.C,
+        mm_projector_type: 'mlp2x_gelu',
+        mm_vision_tower: 'openai/eve-patch14-anypixel-672',
+        mm_vision_tower_clip: 'openai/clip-vit-large-patch14-336',
+        mm_vision_select_layer: -2,
+        mm_use_im_start_end: false,
+      },
+      null,
+      2,
+    ),
+  );
   for (const f of ['tokenizer.model', 'tokenizer_config.json']) writeFileSync(join(dir, f), readFileSync(join(REPO, 'fixtures', 'tokenizers', 'llama2', f)));
   writeFileSync(join(dir, 'DONE'), String(totalSize));
   return { seconds: (performance.now() - t0) / 1000, bytes: totalSize };
@@ -72,7 +95,11 @@ function runExport(ckpt: string, out: string, precision: string): ExportRun {
   const saved = `${out}.json`;
   if (process.env.EVE_EVAL_BENCH_KEEP && existsSync(saved) && existsSync(join(out, 'config.json'))) return JSON.parse(readFileSync(saved, 'utf8')) as ExportRun;
   rmSync(out, { recursive: true, force: true });
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'export-worker.ts'), ckpt, out, precision], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'export-worker.ts'), ckpt, out, precision], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`export ${precision} failed (${r.status ?? r.signal})`);
   const run = JSON.parse(r.stdout.trim().split('\n').pop()!) as ExportRun;
   writeFileSync(saved, JSON.stringify(run));
@@ -135,14 +162,20 @@ export async function main(): Promise<void> {
     if ('error' in text[0]) throw new Error(text[0].error.message);
     const perToken = loop.decodeMs / Math.max(1, loop.generatedTokens - 1);
     const limitTok = bw / decoderBytes;
-    say(`q4 decode, batch 1: ${(1000 / perToken).toFixed(2)} tok/s (${perToken.toFixed(0)} ms/token); bandwidth limit ${limitTok.toFixed(2)} tok/s (${gb(decoderBytes)} GB per step at ${gb(bw)} GB/s)`);
-    const image = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: { r: 90, g: 140, b: 200 } } }).jpeg().toBuffer();
+    say(
+      `q4 decode, batch 1: ${(1000 / perToken).toFixed(2)} tok/s (${perToken.toFixed(0)} ms/token); bandwidth limit ${limitTok.toFixed(2)} tok/s (${gb(decoderBytes)} GB per step at ${gb(bw)} GB/s)`,
+    );
+    const image = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: { r: 90, g: 140, b: 200 } } })
+      .jpeg()
+      .toBuffer();
     const img = await model.generate([{ image, source: '1024x1024.jpg', prompt: 'What is in the image?', maxNewTokens: 1 }]);
     if ('error' in img[0]) throw new Error(img[0].error.message);
     const pre = model.lastLoop()!;
     // Prefill reads every weight once; it is bound by arithmetic: 2 FLOPs per weight per token.
     const params = 6.74e9;
-    say(`q4 prefill of a ${img[0].imageTokens}-token image (${pre.prefillTokens} tokens in all): ${(pre.prefillMs / 1000).toFixed(1)} s = ${(pre.prefillTokens / (pre.prefillMs / 1000)).toFixed(1)} tok/s, ${((2 * params * pre.prefillTokens) / (pre.prefillMs / 1000) / 1e9).toFixed(0)} GFLOP/s achieved; bandwidth limit ${(decoderBytes / bw).toFixed(2)} s (weights read once)`);
+    say(
+      `q4 prefill of a ${img[0].imageTokens}-token image (${pre.prefillTokens} tokens in all): ${(pre.prefillMs / 1000).toFixed(1)} s = ${(pre.prefillTokens / (pre.prefillMs / 1000)).toFixed(1)} tok/s, ${((2 * params * pre.prefillTokens) / (pre.prefillMs / 1000) / 1e9).toFixed(0)} GFLOP/s achieved; bandwidth limit ${(decoderBytes / bw).toFixed(2)} s (weights read once)`,
+    );
   } finally {
     await model.dispose();
   }

@@ -13,7 +13,7 @@ const WORDS = ['red', 'green', 'blue', 'cat', 'dog', 'tree', 'car', 'left', 'rig
 // Deterministic PRNG so figures are comparable between runs.
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 interface Synthetic {
@@ -40,18 +40,32 @@ export function synthesize(bases: number, seed = 1): Synthetic {
       const index = q + k * 1_000_000;
       const id = String(index);
       const meta = {
-        index, group: q, category: `cat${q % 20}`, l2category: `l2_${q % 6}`, source: 'bench', tsvSplit: 'dev', question: `Question ${q}?`,
-        optA: rot[0] ?? null, optB: rot[1] ?? null, optC: rot[2] ?? null, optD: rot[3] ?? null,
+        index,
+        group: q,
+        category: `cat${q % 20}`,
+        l2category: `l2_${q % 6}`,
+        source: 'bench',
+        tsvSplit: 'dev',
+        question: `Question ${q}?`,
+        optA: rot[0] ?? null,
+        optB: rot[1] ?? null,
+        optC: rot[2] ?? null,
+        optD: rot[3] ?? null,
       };
       samples.push({ id, benchmark: 'mmbench', split: 'dev', prompt: '', choices: rot, answer: letter, maxNewTokens: 1024, meta });
       const p = rand();
       const right = p < 0.8;
       const shown = right ? letter : String.fromCharCode(65 + ((letter.charCodeAt(0) - 65 + 1) % n));
-      const text = p < 0.5 || (p >= 0.8 && p < 0.9) ? shown
-        : p < 0.65 ? `The answer is ${shown}.`
-        : p < 0.75 ? `I think it is ${rot[shown.charCodeAt(0) - 65]}`
-        : p < 0.8 ? `${shown}. ${rot[shown.charCodeAt(0) - 65]}`
-        : 'A cat is sitting on the mat, hard to say';
+      const text =
+        p < 0.5 || (p >= 0.8 && p < 0.9)
+          ? shown
+          : p < 0.65
+            ? `The answer is ${shown}.`
+            : p < 0.75
+              ? `I think it is ${rot[shown.charCodeAt(0) - 65]}`
+              : p < 0.8
+                ? `${shown}. ${rot[shown.charCodeAt(0) - 65]}`
+                : 'A cat is sitting on the mat, hard to say';
       answers.set(id, { id, text });
       tsv.push([id, meta.question, '', ...[0, 1, 2, 3].map((j) => rot[j] ?? ''), letter, meta.category, '', 'bench', meta.l2category, '', 'dev'].join('\t'));
     }
@@ -69,12 +83,17 @@ function time<T>(fn: () => T, repeat: number): { ms: number; result: T } {
 
 export async function main(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
-  for (const [name, bases] of [['dev', 1176], ['20k', 5400]] as const) {
+  for (const [name, bases] of [
+    ['dev', 1176],
+    ['20k', 5400],
+  ] as const) {
     const { samples, answers, tsv } = synthesize(bases);
     const { ms, result } = time(() => mmbench.score(samples, answers), 5);
     figures[`mmbench.${name}.rows`] = samples.length;
     figures[`mmbench.${name}.score_ms`] = ms;
-    console.log(`mmbench ${name}: ${samples.length} rows / ${bases} questions scored in ${ms.toFixed(1)} ms (circular ${result.headline.toFixed(2)}, failed extractions ${result.counts.failedExtraction})`);
+    console.log(
+      `mmbench ${name}: ${samples.length} rows / ${bases} questions scored in ${ms.toFixed(1)} ms (circular ${result.headline.toFixed(2)}, failed extractions ${result.counts.failedExtraction})`,
+    );
     if (name === '20k') {
       // Streaming read of the same rows from a TSV (no images): the load path `score` takes.
       const dir = await mkdtemp(join(tmpdir(), 'bench-mmb-'));

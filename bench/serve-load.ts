@@ -38,13 +38,25 @@ export async function main(seconds = Number(process.argv[2] ?? 10)): Promise<voi
   const body = JSON.stringify({
     model: 'tiny-eve',
     max_tokens: 8,
-    messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${image}` } }, { type: 'text', text: 'Is there a dog in the image?\nAnswer the question using a single word or phrase.' }] }],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${image}` } },
+          { type: 'text', text: 'Is there a dog in the image?\nAnswer the question using a single word or phrase.' },
+        ],
+      },
+    ],
   });
   const dir = mkdtempSync(join(tmpdir(), 'serve-load-'));
   const script = join(dir, 'post.lua');
   writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`);
 
-  const server = spawn(process.execPath, [join(ROOT, 'bin/eve-eval.js'), 'serve', '--model', bundle, '--port', '0', '--max-batch', '32', '--max-queue', '256'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/eve-eval.js'), 'serve', '--model', bundle, '--port', '0', '--max-batch', '32', '--max-queue', '256'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   server.stderr!.on('data', (d) => (log += d));
   const url = await new Promise<string>((resolve, reject) => {
@@ -65,12 +77,18 @@ export async function main(seconds = Number(process.argv[2] ?? 10)): Promise<voi
     console.log('|---|---|---|---|---|---|');
     for (const c of [1, 8, 32]) {
       const before = await health();
-      const out = execFileSync('wrk', ['-t', String(Math.min(c, 2)), '-c', String(c), '-d', `${seconds}s`, '--latency', '--timeout', '30s', '-s', script, `${url}/v1/chat/completions`], { encoding: 'utf8' });
+      const out = execFileSync(
+        'wrk',
+        ['-t', String(Math.min(c, 2)), '-c', String(c), '-d', `${seconds}s`, '--latency', '--timeout', '30s', '-s', script, `${url}/v1/chat/completions`],
+        { encoding: 'utf8' },
+      );
       const after = await health();
       const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
       const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
       const mean = (after.served - before.served) / Math.max(1, after.batches - before.batches);
-      console.log(`| ${c} | ${rps.toFixed(1)} | ${percentile(out, '50').toFixed(0)} ms | ${percentile(out, '99').toFixed(0)} ms | ${mean.toFixed(2)} | ${non2xx} |`);
+      console.log(
+        `| ${c} | ${rps.toFixed(1)} | ${percentile(out, '50').toFixed(0)} ms | ${percentile(out, '99').toFixed(0)} ms | ${mean.toFixed(2)} | ${non2xx} |`,
+      );
     }
   } finally {
     server.kill('SIGTERM');

@@ -23,12 +23,28 @@ export async function writeTsv(file: string, mb: number): Promise<number> {
   let bytes = 0;
   let rows = 0;
   let seed = 1;
-  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   while (bytes < mb * 2 ** 20) {
     // Images of 40–250 KB (base64 ~55–340 KB), as MMBench's photos and charts run.
     const img = randomBytes(40_000 + Math.floor(rand() * 210_000)).toString('base64');
     const q = rows % 1000;
-    const row = [rows, `Which option describes image ${q} best?`, rand() < 0.4 ? '' : `A hint, with "quotes" ${q}`, `red ${q}`, `green ${q}`, rand() < 0.2 ? '' : `blue ${q}`, rand() < 0.3 ? '' : `yellow ${q}`, 'ABCD'[rows % 4], `cat${q % 20}`, img, 'bench', `l2_${q % 6}`, '', 'dev'].join('\t') + '\n';
+    const row =
+      [
+        rows,
+        `Which option describes image ${q} best?`,
+        rand() < 0.4 ? '' : `A hint, with "quotes" ${q}`,
+        `red ${q}`,
+        `green ${q}`,
+        rand() < 0.2 ? '' : `blue ${q}`,
+        rand() < 0.3 ? '' : `yellow ${q}`,
+        'ABCD'[rows % 4],
+        `cat${q % 20}`,
+        img,
+        'bench',
+        `l2_${q % 6}`,
+        '',
+        'dev',
+      ].join('\t') + '\n';
     bytes += row.length;
     rows++;
     await write(row);
@@ -79,10 +95,17 @@ export async function main(): Promise<Record<string, number>> {
     const hasPandas = spawnSync(PY, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0;
     const self = fileURLToPath(import.meta.url);
     for (const mode of ['scoring', 'full'] as const) {
-      const ours = measure(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(pathToFileURL(self).href)}).then((m) => m.child(${JSON.stringify(file)}, '${mode}'))`]);
+      const ours = measure(process.execPath, [
+        '--import',
+        'tsx',
+        '-e',
+        `import(${JSON.stringify(pathToFileURL(self).href)}).then((m) => m.child(${JSON.stringify(file)}, '${mode}'))`,
+      ]);
       const theirs = hasPandas ? measure(PY, ['-c', PANDAS, file, mode]) : { error: 'pandas absent' };
       const fmt = (r: ReturnType<typeof measure>) => ('error' in r ? r.error : `${r.s.toFixed(2)} s, peak RSS ${r.rssMb.toFixed(0)} MB, ${r.rows} rows`);
-      console.log(`tsv ${mode === 'scoring' ? 'scoring-only (images skipped)' : 'with images'}: eve-eval ${fmt(ours)} | pandas.read_table${mode === 'scoring' ? ' (usecols)' : ''} ${fmt(theirs)}`);
+      console.log(
+        `tsv ${mode === 'scoring' ? 'scoring-only (images skipped)' : 'with images'}: eve-eval ${fmt(ours)} | pandas.read_table${mode === 'scoring' ? ' (usecols)' : ''} ${fmt(theirs)}`,
+      );
       if (!('error' in ours)) Object.assign(figures, { [`tsv.${mode}.s`]: ours.s, [`tsv.${mode}.rss_mb`]: ours.rssMb });
       if (!('error' in theirs)) Object.assign(figures, { [`tsv.${mode}.pandas_s`]: theirs.s, [`tsv.${mode}.pandas_rss_mb`]: theirs.rssMb });
     }

@@ -60,7 +60,12 @@ const vlmevalkit = (name: string, url: string, md5: string, older: Array<[string
   readByRuns,
   releases: [
     { md5, release: `VLMEvalKit ${name}.tsv (current)`, source: VLMEVALKIT, expected: true },
-    ...older.map(([m, commit]) => ({ md5: m, release: `VLMEvalKit ${name}.tsv (replaced upstream in ${commit})`, source: VLMEVALKIT_OLD(commit), expected: false })),
+    ...older.map(([m, commit]) => ({
+      md5: m,
+      release: `VLMEvalKit ${name}.tsv (replaced upstream in ${commit})`,
+      source: VLMEVALKIT_OLD(commit),
+      expected: false,
+    })),
   ],
 });
 const OC = 'https://opencompass.openxlab.space/utils';
@@ -69,11 +74,20 @@ const OC = 'https://opencompass.openxlab.space/utils';
 
 /** The official MME ground-truth files (eval_tool.zip, Your_Results/): MD5s of the copies in ../shared/realdata. */
 const MME_GT: Record<string, string> = {
-  existence: '1d6265d2e19af6d2f9e66714c62c3471', count: '9038f65261a6d6327ec9f8c7c07e457a', position: '0d754b752e4427db3d28a4b6d0b2002f',
-  color: '16bd22ed90789a1e26f0ce2f5b6be470', posters: '3d02405a82b811c076db80c72110c0e6', celebrity: '5c228129e7cbb20ea6a9e426706a29e3',
-  scene: '05249c2895266cac2f3ea5819493118d', landmark: 'd6f454851d02b1e86054b70ac0865f6d', artwork: 'b3642c4ea1836224ed4fd67955282793',
-  OCR: '74456af17b0c52eb44dbc113a0c15fd6', commonsense_reasoning: '9b8a5431af5d6b2c5cf5843ee76d751c', numerical_calculation: 'b91a5c8d3165bbb88ec7ccd201a0504d',
-  text_translation: '1f6df8c0b268ef78e885a1120b295f12', code_reasoning: '8b60ff01620a1b3fe343b6e91edf6ec6',
+  existence: '1d6265d2e19af6d2f9e66714c62c3471',
+  count: '9038f65261a6d6327ec9f8c7c07e457a',
+  position: '0d754b752e4427db3d28a4b6d0b2002f',
+  color: '16bd22ed90789a1e26f0ce2f5b6be470',
+  posters: '3d02405a82b811c076db80c72110c0e6',
+  celebrity: '5c228129e7cbb20ea6a9e426706a29e3',
+  scene: '05249c2895266cac2f3ea5819493118d',
+  landmark: 'd6f454851d02b1e86054b70ac0865f6d',
+  artwork: 'b3642c4ea1836224ed4fd67955282793',
+  OCR: '74456af17b0c52eb44dbc113a0c15fd6',
+  commonsense_reasoning: '9b8a5431af5d6b2c5cf5843ee76d751c',
+  numerical_calculation: 'b91a5c8d3165bbb88ec7ccd201a0504d',
+  text_translation: '1f6df8c0b268ef78e885a1120b295f12',
+  code_reasoning: '8b60ff01620a1b3fe343b6e91edf6ec6',
 };
 
 /** POPE label files per commit of AoiDragon/POPE output/coco/ (28f884a holds the same bytes as e3e3926; 552c281 and 06d6262 as 7ef3026). */
@@ -104,30 +118,65 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     files: [
       { path: 'vqav2/v2_OpenEnded_mscoco_val2014_questions.json', what: 'val questions (official)', splits: ['val'] },
       { path: 'vqav2/v2_mscoco_val2014_annotations.json', what: 'val answers (official)', splits: ['val'] },
-      { path: 'vqav2/llava_vqav2_mscoco_test-dev2015.jsonl', what: 'test-dev prompts (LLaVA), or the official test-dev questions', splits: ['test-dev'], alternatives: ['vqav2/v2_OpenEnded_mscoco_test-dev2015_questions.json'] },
-      { path: 'vqav2/llava_vqav2_mscoco_test2015.jsonl', what: 'full test2015 question list, for the EvalAI upload', splits: ['test-dev'], optional: true, alternatives: ['vqav2/v2_OpenEnded_mscoco_test2015_questions.json'] },
+      {
+        path: 'vqav2/llava_vqav2_mscoco_test-dev2015.jsonl',
+        what: 'test-dev prompts (LLaVA), or the official test-dev questions',
+        splits: ['test-dev'],
+        alternatives: ['vqav2/v2_OpenEnded_mscoco_test-dev2015_questions.json'],
+      },
+      {
+        path: 'vqav2/llava_vqav2_mscoco_test2015.jsonl',
+        what: 'full test2015 question list, for the EvalAI upload',
+        splits: ['test-dev'],
+        optional: true,
+        alternatives: ['vqav2/v2_OpenEnded_mscoco_test2015_questions.json'],
+      },
     ],
-    imageFolders: [{ path: 'vqav2/val2014', splits: ['val'] }, { path: 'vqav2/test2015', splits: ['test-dev'] }],
+    imageFolders: [
+      { path: 'vqav2/val2014', splits: ['val'] },
+      { path: 'vqav2/test2015', splits: ['test-dev'] },
+    ],
     vlmevalkit: [],
     guide: {
       sources: [
         'https://visualqa.org/download.html: "Balanced Real Images" questions and annotations (v2_Questions_Val_mscoco.zip, v2_Annotations_Val_mscoco.zip, v2_Questions_Test_mscoco.zip)',
         'COCO images: val2014 (for val) and test2015 (http://images.cocodataset.org/zips/test2015.zip, for test-dev) from https://cocodataset.org/#download',
-        'LLaVA-1.5 eval kit (playground/data/eval from LLaVA\'s Evaluation.md, eval.zip): llava_vqav2_mscoco_test-dev2015.jsonl, llava_vqav2_mscoco_test2015.jsonl',
+        "LLaVA-1.5 eval kit (playground/data/eval from LLaVA's Evaluation.md, eval.zip): llava_vqav2_mscoco_test-dev2015.jsonl, llava_vqav2_mscoco_test2015.jsonl",
         'test-dev is scored by the EvalAI server only: `eve-eval submission --benchmark vqav2` writes the upload file',
       ],
-      layout: ['vqav2/v2_OpenEnded_mscoco_val2014_questions.json', 'vqav2/v2_mscoco_val2014_annotations.json', 'vqav2/llava_vqav2_mscoco_test-dev2015.jsonl', 'vqav2/llava_vqav2_mscoco_test2015.jsonl', 'vqav2/val2014/COCO_val2014_*.jpg', 'vqav2/test2015/COCO_test2015_*.jpg'],
+      layout: [
+        'vqav2/v2_OpenEnded_mscoco_val2014_questions.json',
+        'vqav2/v2_mscoco_val2014_annotations.json',
+        'vqav2/llava_vqav2_mscoco_test-dev2015.jsonl',
+        'vqav2/llava_vqav2_mscoco_test2015.jsonl',
+        'vqav2/val2014/COCO_val2014_*.jpg',
+        'vqav2/test2015/COCO_test2015_*.jpg',
+      ],
       licence: `annotations: visualqa.org's Terms of Use; images: COCO's terms of use (Flickr). The exact licence text is ${NOT_CONFIRMED}`,
     },
   },
   gqa: {
     expected: { testdev_balanced: { samples: 12_578 } },
     files: [
-      { path: 'gqa/llava_gqa_testdev_balanced.jsonl', what: 'testdev-balanced prompts (LLaVA)', alternatives: ['gqa/testdev_balanced_questions.json'], releases: llava('8cac6d99a8595122106162661725da97') },
-      { path: 'gqa/testdev_balanced_questions.json', what: 'testdev-balanced questions with answers (official), for scoring', optional: true, alternatives: ['gqa/data/testdev_balanced_questions.json'] },
+      {
+        path: 'gqa/llava_gqa_testdev_balanced.jsonl',
+        what: 'testdev-balanced prompts (LLaVA)',
+        alternatives: ['gqa/testdev_balanced_questions.json'],
+        releases: llava('8cac6d99a8595122106162661725da97'),
+      },
+      {
+        path: 'gqa/testdev_balanced_questions.json',
+        what: 'testdev-balanced questions with answers (official), for scoring',
+        optional: true,
+        alternatives: ['gqa/data/testdev_balanced_questions.json'],
+      },
     ],
     imageFolders: [{ path: 'gqa/images' }],
-    vlmevalkit: [vlmevalkit('GQA_TestDev_Balanced', `${OC}/VLMEval/GQA_TestDev_Balanced.tsv`, '99b62f22e224d9b2f32dcbe41359d1c9', [['fead7df22befc1ed3ca2b62ea26fa17b', 'be12656a']])],
+    vlmevalkit: [
+      vlmevalkit('GQA_TestDev_Balanced', `${OC}/VLMEval/GQA_TestDev_Balanced.tsv`, '99b62f22e224d9b2f32dcbe41359d1c9', [
+        ['fead7df22befc1ed3ca2b62ea26fa17b', 'be12656a'],
+      ]),
+    ],
     guide: {
       sources: [
         'https://cs.stanford.edu/people/dorarad/gqa/download.html: "Questions" (questions1.2.zip, holding testdev_balanced_questions.json) and "Images" (images.zip)',
@@ -140,10 +189,24 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
   vizwiz: {
     expected: { test: { samples: 8_000 }, val: { samples: 4_319 } },
     files: [
-      { path: 'vizwiz/llava_test.jsonl', what: 'test prompts (LLaVA), or the official test.json', splits: ['test'], alternatives: ['vizwiz/test.json', 'vizwiz/Annotations/test.json'], releases: llava('e1aa9199c1d5b86ab574c41eaa996276') },
-      { path: 'vizwiz/val.json', what: 'val questions and answers (official Annotations/val.json)', splits: ['val'], alternatives: ['vizwiz/Annotations/val.json'] },
+      {
+        path: 'vizwiz/llava_test.jsonl',
+        what: 'test prompts (LLaVA), or the official test.json',
+        splits: ['test'],
+        alternatives: ['vizwiz/test.json', 'vizwiz/Annotations/test.json'],
+        releases: llava('e1aa9199c1d5b86ab574c41eaa996276'),
+      },
+      {
+        path: 'vizwiz/val.json',
+        what: 'val questions and answers (official Annotations/val.json)',
+        splits: ['val'],
+        alternatives: ['vizwiz/Annotations/val.json'],
+      },
     ],
-    imageFolders: [{ path: 'vizwiz/test', splits: ['test'] }, { path: 'vizwiz/val', splits: ['val'] }],
+    imageFolders: [
+      { path: 'vizwiz/test', splits: ['test'] },
+      { path: 'vizwiz/val', splits: ['val'] },
+    ],
     vlmevalkit: [vlmevalkit('VizWiz', `${OC}/VLMEval/VizWiz.tsv`, 'fa4ac4164467563ed2fac6eac6631bd0')],
     guide: {
       sources: [
@@ -158,7 +221,11 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
   textvqa: {
     expected: { val: { samples: 5_000 } },
     files: [
-      { path: 'textvqa/llava_textvqa_val_v051_ocr.jsonl', what: 'val prompts with Rosetta OCR tokens (LLaVA)', releases: llava('e983ae73a909d52168b39cdc8f04a402') },
+      {
+        path: 'textvqa/llava_textvqa_val_v051_ocr.jsonl',
+        what: 'val prompts with Rosetta OCR tokens (LLaVA)',
+        releases: llava('e983ae73a909d52168b39cdc8f04a402'),
+      },
       { path: 'textvqa/TextVQA_0.5.1_val.json', what: 'val answers (official), for scoring', optional: true },
     ],
     imageFolders: [{ path: 'textvqa/train_images' }],
@@ -187,13 +254,20 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     vlmevalkit: [vlmevalkit('POPE', `${OC}/VLMEval/POPE.tsv`, 'c12f5acb142f2ef1f85a26ba2fbe41d5', [], true)],
     guide: {
       sources: [
-        'https://github.com/AoiDragon/POPE: output/coco/coco_pope_{adversarial,popular,random}.json at commit e3e3926 (the one LLaVA pins; later commits regenerated the random split to 3,000 rows, which LLaVA\'s question file does not match)',
+        "https://github.com/AoiDragon/POPE: output/coco/coco_pope_{adversarial,popular,random}.json at commit e3e3926 (the one LLaVA pins; later commits regenerated the random split to 3,000 rows, which LLaVA's question file does not match)",
         'COCO val2014 images from https://cocodataset.org/#download',
         'LLaVA-1.5 eval kit: pope/llava_pope_test.jsonl',
-        'or VLMEvalKit\'s POPE.tsv (one row per question, its category naming every split it is in), read when LLaVA\'s question file is absent',
+        "or VLMEvalKit's POPE.tsv (one row per question, its category naming every split it is in), read when LLaVA's question file is absent",
       ],
-      layout: ['pope/llava_pope_test.jsonl', 'pope/coco/coco_pope_adversarial.json', 'pope/coco/coco_pope_popular.json', 'pope/coco/coco_pope_random.json', 'pope/val2014/COCO_val2014_*.jpg', 'or pope/POPE.tsv'],
-      licence: 'POPE: MIT (the LICENSE file of AoiDragon/POPE); the images are COCO val2014 under COCO\'s terms of use',
+      layout: [
+        'pope/llava_pope_test.jsonl',
+        'pope/coco/coco_pope_adversarial.json',
+        'pope/coco/coco_pope_popular.json',
+        'pope/coco/coco_pope_random.json',
+        'pope/val2014/COCO_val2014_*.jpg',
+        'or pope/POPE.tsv',
+      ],
+      licence: "POPE: MIT (the LICENSE file of AoiDragon/POPE); the images are COCO val2014 under COCO's terms of use",
     },
   },
   mme: {
@@ -203,7 +277,14 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       ...Object.entries(MME_GT).map(([subtask, md5]) => ({
         path: `MME/eval_tool/Your_Results/${subtask}.txt`,
         what: `${subtask} questions and ground truth (official eval_tool)`,
-        releases: [{ md5, release: 'MME eval_tool.zip (BradyFU/Awesome-Multimodal-Large-Language-Models, branch Evaluation)', source: 'MD5 of the copy in ../shared/realdata, computed here', expected: true }],
+        releases: [
+          {
+            md5,
+            release: 'MME eval_tool.zip (BradyFU/Awesome-Multimodal-Large-Language-Models, branch Evaluation)',
+            source: 'MD5 of the copy in ../shared/realdata, computed here',
+            expected: true,
+          },
+        ],
       })),
     ],
     imageFolders: [{ path: 'MME/MME_Benchmark_release_version' }],
@@ -213,9 +294,14 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
         'MME_Benchmark_release_version (images and per-subtask question files): by request from the MME authors, see https://github.com/BradyFU/Awesome-Multimodal-Large-Language-Models/tree/Evaluation',
         'eval_tool.zip from the same branch: Your_Results/<subtask>.txt is the official question list with ground truth',
         'LLaVA-1.5 eval kit: MME/llava_mme.jsonl',
-        'or VLMEvalKit\'s MME.tsv (questions, answers and base64 images in one file), read when none of the above is there',
+        "or VLMEvalKit's MME.tsv (questions, answers and base64 images in one file), read when none of the above is there",
       ],
-      layout: ['MME/llava_mme.jsonl', 'MME/eval_tool/Your_Results/<subtask>.txt (14 files)', 'MME/MME_Benchmark_release_version/<subtask>/[images/]<file>', 'or MME/MME.tsv'],
+      layout: [
+        'MME/llava_mme.jsonl',
+        'MME/eval_tool/Your_Results/<subtask>.txt (14 files)',
+        'MME/MME_Benchmark_release_version/<subtask>/[images/]<file>',
+        'or MME/MME.tsv',
+      ],
       licence: `MME's terms (the authors distribute it by request, for research): ${NOT_CONFIRMED}`,
     },
   },
@@ -223,7 +309,12 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     expected: { dev: { samples: 4_377 } },
     files: [
       { path: 'mmbench/mmbench_dev_20230712.tsv', what: 'dev questions, options, answers and base64 images', splits: ['dev'] },
-      { path: 'mmbench/mmbench_test_20230712.tsv', what: 'test questions (no answers; scored by the MMBench server)', splits: ['test'], alternatives: ['mmbench/mmbench_test_en_20231003.tsv'] },
+      {
+        path: 'mmbench/mmbench_test_20230712.tsv',
+        what: 'test questions (no answers; scored by the MMBench server)',
+        splits: ['test'],
+        alternatives: ['mmbench/mmbench_test_en_20231003.tsv'],
+      },
     ],
     imageFolders: [],
     vlmevalkit: [
@@ -232,9 +323,9 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     ],
     guide: {
       sources: [
-        'https://download.openmmlab.com/mmclassification/datasets/mmbench/mmbench_dev_20230712.tsv (the file LLaVA-1.5\'s Evaluation.md names; the images are base64 inside it)',
+        "https://download.openmmlab.com/mmclassification/datasets/mmbench/mmbench_dev_20230712.tsv (the file LLaVA-1.5's Evaluation.md names; the images are base64 inside it)",
         'test: mmbench_test_20230712.tsv from the same place; scored by the MMBench server (`eve-eval submission --benchmark mmbench --out upload.xlsx`)',
-        'or VLMEvalKit\'s MMBench_DEV_EN.tsv / MMBench_TEST_EN.tsv (same columns; image cells that name another row\'s index are resolved), read when the 20230712 file is absent',
+        "or VLMEvalKit's MMBench_DEV_EN.tsv / MMBench_TEST_EN.tsv (same columns; image cells that name another row's index are resolved), read when the 20230712 file is absent",
       ],
       layout: ['mmbench/mmbench_dev_20230712.tsv (or mmbench/MMBench_DEV_EN.tsv)', 'mmbench/mmbench_test_20230712.tsv (or mmbench/MMBench_TEST_EN.tsv)'],
       licence: `MMBench's terms: ${NOT_CONFIRMED}`,
@@ -246,27 +337,45 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       { path: 'seed_bench/SEED-Bench.json', what: 'questions, options and answers (official)' },
       { path: 'seed_bench/llava-seed-bench.jsonl', what: 'prompts (LLaVA), optional: eve-eval builds the same prompts without it', optional: true },
     ],
-    imageFolders: [{ path: 'seed_bench/SEED-Bench-image', splits: ['all', 'image'] }, { path: 'seed_bench/SEED-Bench-video-image', splits: ['all', 'video'] }],
+    imageFolders: [
+      { path: 'seed_bench/SEED-Bench-image', splits: ['all', 'image'] },
+      { path: 'seed_bench/SEED-Bench-video-image', splits: ['all', 'video'] },
+    ],
     vlmevalkit: [vlmevalkit('SEEDBench_IMG', `${OC}/benchmarks/SEEDBench/SEEDBench_IMG.tsv`, '68017231464752261a2526d6ca3a10c0')],
     guide: {
       sources: [
         'https://huggingface.co/datasets/AILab-CVC/SEED-Bench: SEED-Bench.json and SEED-Bench-image.zip; the videos (Something-Something v2, Epic-Kitchens 100, Breakfast) from their own sites',
-        'video questions need one frame per question in SEED-Bench-video-image/<question_type_id>_<question_id>.png (LLaVA\'s extract_video_frames.py takes the middle frame); questions without it are counted as skipped by `data status`',
+        "video questions need one frame per question in SEED-Bench-video-image/<question_type_id>_<question_id>.png (LLaVA's extract_video_frames.py takes the middle frame); questions without it are counted as skipped by `data status`",
       ],
-      layout: ['seed_bench/SEED-Bench.json', 'seed_bench/llava-seed-bench.jsonl', 'seed_bench/SEED-Bench-image/<data_id>', 'seed_bench/SEED-Bench-video-image/<type>_<id>.png'],
-      licence: 'SEED-Bench: Apache License 2.0 (its README); the images come from Conceptual Captions and the videos from their datasets, each under its own licence',
+      layout: [
+        'seed_bench/SEED-Bench.json',
+        'seed_bench/llava-seed-bench.jsonl',
+        'seed_bench/SEED-Bench-image/<data_id>',
+        'seed_bench/SEED-Bench-video-image/<type>_<id>.png',
+      ],
+      licence:
+        'SEED-Bench: Apache License 2.0 (its README); the images come from Conceptual Captions and the videos from their datasets, each under its own licence',
     },
   },
   mmvet: {
     expected: { test: { samples: 218 } },
     files: [
-      { path: 'mm-vet/llava-mm-vet.jsonl', what: 'questions and image names (LLaVA)', alternatives: ['mm-vet/mm-vet.json'], releases: llava('98cdf5ec7f9864ca3e0ec337fc489830') },
+      {
+        path: 'mm-vet/llava-mm-vet.jsonl',
+        what: 'questions and image names (LLaVA)',
+        alternatives: ['mm-vet/mm-vet.json'],
+        releases: llava('98cdf5ec7f9864ca3e0ec337fc489830'),
+      },
       { path: 'mm-vet/mm-vet.json', what: 'questions with ground truth (official), for the GPT-4 grader', optional: true },
     ],
     imageFolders: [{ path: 'mm-vet/images' }],
     vlmevalkit: [vlmevalkit('MMVet', `${OC}/VLMEval/MMVet.tsv`, '748aa6d4aa9d4de798306a63718455e3', [['f400d7f513a585a0f218cbd6882e0671', 'e492f6e8']])],
     guide: {
-      sources: ['https://github.com/yuweihao/MM-Vet/releases/download/v1/mm-vet.zip (mm-vet.json and images/; EVE\'s docs extract it to mmvet/, LLaVA\'s layout and eve-eval read mm-vet/)', 'LLaVA-1.5 eval kit: mm-vet/llava-mm-vet.jsonl', 'scored by a GPT-4 judge; eve-eval reads the grader\'s output (`score --benchmark mmvet --predictions grades.json`)'],
+      sources: [
+        "https://github.com/yuweihao/MM-Vet/releases/download/v1/mm-vet.zip (mm-vet.json and images/; EVE's docs extract it to mmvet/, LLaVA's layout and eve-eval read mm-vet/)",
+        'LLaVA-1.5 eval kit: mm-vet/llava-mm-vet.jsonl',
+        "scored by a GPT-4 judge; eve-eval reads the grader's output (`score --benchmark mmvet --predictions grades.json`)",
+      ],
       layout: ['mm-vet/llava-mm-vet.jsonl', 'mm-vet/mm-vet.json', 'mm-vet/images/v1_*.png'],
       licence: `MM-Vet's terms: ${NOT_CONFIRMED} (../shared/realdata notes CC BY-NC)`,
     },
@@ -275,13 +384,28 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     expected: { test: { samples: 4_241, images: 2_017 } },
     files: [
       { path: 'scienceqa/llava_test_CQM-A.json', what: 'test prompts with the gold letter (LLaVA)', releases: llava('b54d1eca943503d24bbed807b78f3d15') },
-      { path: 'scienceqa/pid_splits.json', what: 'official splits', optional: true, releases: [{ md5: '144e0b5dfd8cc0cbc6b241dca7edc8b8', release: 'lupantech/ScienceQA @2cbf831 data/scienceqa/pid_splits.json', source: 'MD5 of the copy in ../shared/realdata, computed here', expected: true }] },
+      {
+        path: 'scienceqa/pid_splits.json',
+        what: 'official splits',
+        optional: true,
+        releases: [
+          {
+            md5: '144e0b5dfd8cc0cbc6b241dca7edc8b8',
+            release: 'lupantech/ScienceQA @2cbf831 data/scienceqa/pid_splits.json',
+            source: 'MD5 of the copy in ../shared/realdata, computed here',
+            expected: true,
+          },
+        ],
+      },
       { path: 'scienceqa/problems.json', what: 'official problems (answers, subjects), for the per-subject breakdown', optional: true },
     ],
     imageFolders: [{ path: 'scienceqa/images/test' }],
     vlmevalkit: [vlmevalkit('ScienceQA_TEST', `${OC}/benchmarks/ScienceQA/ScienceQA_TEST.tsv`, 'e42e9e00f9c59a80d8a5db35bc32b71f')],
     guide: {
-      sources: ['https://github.com/lupantech/ScienceQA: data/scienceqa/problems.json, pid_splits.json, and the test images (its tools/download.sh names the archive)', 'LLaVA-1.5 eval kit: scienceqa/llava_test_CQM-A.json'],
+      sources: [
+        'https://github.com/lupantech/ScienceQA: data/scienceqa/problems.json, pid_splits.json, and the test images (its tools/download.sh names the archive)',
+        'LLaVA-1.5 eval kit: scienceqa/llava_test_CQM-A.json',
+      ],
       layout: ['scienceqa/llava_test_CQM-A.json', 'scienceqa/pid_splits.json', 'scienceqa/problems.json', 'scienceqa/images/test/<pid>/image.png'],
       licence: `the ScienceQA code repository is MIT (its LICENSE); the dataset's own licence is ${NOT_CONFIRMED} (../shared/realdata notes CC BY-NC-SA)`,
     },

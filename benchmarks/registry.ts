@@ -13,7 +13,16 @@ import mmvet from './mmvet/index.ts';
 import sqa from './sqa/index.ts';
 
 export const BENCHMARKS: Record<BenchmarkId, BenchmarkAdapter> = {
-  vqav2, gqa, vizwiz, textvqa, pope, mme, mmbench, seed, mmvet, sqa,
+  vqav2,
+  gqa,
+  vizwiz,
+  textvqa,
+  pope,
+  mme,
+  mmbench,
+  seed,
+  mmvet,
+  sqa,
 };
 
 export function getBenchmark(id: string): BenchmarkAdapter {

@@ -25,7 +25,11 @@ export function folderGraph(): Map<string, Map<string, string>> {
   const edges = new Map<string, Map<string, string>>(); // from -> (to -> one example "file -> target")
   for (const folder of SOURCE_FOLDERS) {
     let files: string[];
-    try { files = [...sourceFiles(join(ROOT, folder))]; } catch { continue; }
+    try {
+      files = [...sourceFiles(join(ROOT, folder))];
+    } catch {
+      continue;
+    }
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(IMPORT)) {
@@ -49,13 +53,20 @@ export function findCycle(edges: Map<string, Map<string, string>>): string[] | u
     stack.push(node);
     for (const next of edges.get(node)?.keys() ?? []) {
       if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
-      if (!state.has(next)) { const c = visit(next); if (c) return c; }
+      if (!state.has(next)) {
+        const c = visit(next);
+        if (c) return c;
+      }
     }
     stack.pop();
     state.set(node, 'done');
     return undefined;
   };
-  for (const node of edges.keys()) if (!state.has(node)) { const c = visit(node); if (c) return c; }
+  for (const node of edges.keys())
+    if (!state.has(node)) {
+      const c = visit(node);
+      if (c) return c;
+    }
   return undefined;
 }
 

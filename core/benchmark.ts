@@ -1,18 +1,7 @@
 // The contract between a benchmark adapter and the rest of eve-eval (DESIGN.md, "Contracts").
 // Every type here is plain data that can be written to disk and read back.
 
-export const BENCHMARK_IDS = [
-  'vqav2',
-  'gqa',
-  'vizwiz',
-  'textvqa',
-  'pope',
-  'mme',
-  'mmbench',
-  'seed',
-  'mmvet',
-  'sqa',
-] as const;
+export const BENCHMARK_IDS = ['vqav2', 'gqa', 'vizwiz', 'textvqa', 'pope', 'mme', 'mmbench', 'seed', 'mmvet', 'sqa'] as const;
 export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
 /** Column titles as the EVE paper's table names them (every renderer uses these). */

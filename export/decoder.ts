@@ -94,6 +94,7 @@ function rope(g: Graph, x: string, cos: string, sin: string, D: number, R: numbe
 
 /** inv_freq as HF computes it: 1 / base^(arange(0, R, 2) / R) in float32. */
 export function inverseFrequencies(R: number, theta: number): Float32Array {
+  // biome-ignore lint/style/useExponentiationOperator: the same call as the parity figures were measured with
   return Float32Array.from({ length: R / 2 }, (_, k) => 1 / Math.fround(Math.pow(theta, Math.fround((2 * k) / R))));
 }
 
@@ -182,13 +183,19 @@ function plainAttention(g: Graph, s: DecoderSpec, i: number, q: string, k: strin
   // Grouped-query attention: each KV head serves NH/KV query heads.
   const rep = (t: string) =>
     NH === KV ? t : g.op('Reshape', [g.op('Expand', [g.op('Unsqueeze', [t, g.i64([2])]), g.i64([1, 1, NH / KV, 1, 1])]), g.i64([0, NH, -1, D])]);
-  const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [rep(pk)], [aIs('perm', [0, 1, 3, 2])])]), g.scalarF(1 / Math.sqrt(D))]), bias]);
+  const scores = g.op('Add', [
+    g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [rep(pk)], [aIs('perm', [0, 1, 3, 2])])]), g.scalarF(1 / Math.sqrt(D))]),
+    bias,
+  ]);
   const probs = g.op('Softmax', [scores], [aI('axis', -1)]);
   return g.op('MatMul', [probs, rep(pv)]);
 }
 
 export function buildDecoderGraph(g: Graph, w: WeightLookup, s: DecoderSpec, opts: DecoderOptions = {}): void {
-  if (opts.fused) return buildFusedDecoder(g, w, s);
+  if (opts.fused) {
+    buildFusedDecoder(g, w, s);
+    return;
+  }
   const { heads: NH, kvHeads: KV, headDim: D } = s;
   const { x0, pos, mask } = declareInputs(g, s);
   const bias = attentionBias(g, x0, mask);
@@ -197,7 +204,10 @@ export function buildDecoderGraph(g: Graph, w: WeightLookup, s: DecoderSpec, opt
   // inv_freq stays float32 at every precision: rounded to float16 it would turn the angles by up to
   // 0.12 rad at position 500 and 0.97 rad at 4000 (R 128, θ 1e4).
   const R = Math.round(D * s.rotaryFraction);
-  const freqs = g.op('Mul', [g.op('Unsqueeze', [g.op('Cast', [pos], [aI('to', FLOAT)]), g.i64([-1])]), g.raw('inv_freq', [R / 2], FLOAT, inverseFrequencies(R, s.ropeTheta))]);
+  const freqs = g.op('Mul', [
+    g.op('Unsqueeze', [g.op('Cast', [pos], [aI('to', FLOAT)]), g.i64([-1])]),
+    g.raw('inv_freq', [R / 2], FLOAT, inverseFrequencies(R, s.ropeTheta)),
+  ]);
   const emb = g.op('Concat', [freqs, freqs], [aI('axis', -1)]);
   const cos = g.op('Unsqueeze', [g.op('Cos', [emb]), g.i64([1])]);
   const sin = g.op('Unsqueeze', [g.op('Sin', [emb]), g.i64([1])]);
@@ -284,7 +294,9 @@ function buildFusedDecoder(g: Graph, w: WeightLookup, s: DecoderSpec): void {
   const norm = (x: string, name: string): string =>
     s.style === 'llama' ? simplifiedRmsNorm(g, x, name, w(`${name}.weight`), s.eps) : layerNorm(g, x, name, w(`${name}.weight`), w(`${name}.bias`), s.eps);
   const skipNorm = (x: string, skip: string, name: string): SkipNorm =>
-    s.style === 'llama' ? skipRmsNorm(g, x, skip, name, w(`${name}.weight`), s.eps) : skipLayerNorm(g, x, skip, name, w(`${name}.weight`), w(`${name}.bias`), s.eps);
+    s.style === 'llama'
+      ? skipRmsNorm(g, x, skip, name, w(`${name}.weight`), s.eps)
+      : skipLayerNorm(g, x, skip, name, w(`${name}.weight`), w(`${name}.bias`), s.eps);
   const proj = (x: string, name: string) => linear(g, x, name, w(`${name}.weight`), s.style === 'persimmon' ? w(`${name}.bias`) : undefined);
   const flat = (t: string, n: number) => g.op('Reshape', [t, g.i64([0, 0, n * D])]);
 
@@ -345,4 +357,3 @@ export function buildEmbedGraph(g: Graph, table: Tensor): void {
   g.op('Gather', [weight, ids], [aI('axis', 0)], 'inputs_embeds');
   g.output('inputs_embeds', FLOAT, ['batch_size', 'sequence_length', H]);
 }
-

@@ -20,9 +20,7 @@ export interface ExportInput {
   keys: string[];
 }
 
-export type TokenizerSource =
-  | { kind: 'tokenizer.json'; file: string }
-  | { kind: 'sentencepiece'; model: string; config?: string };
+export type TokenizerSource = { kind: 'tokenizer.json'; file: string } | { kind: 'sentencepiece'; model: string; config?: string };
 
 export interface ExportPlan {
   family: Family;
@@ -79,7 +77,10 @@ export function configString(file: string, c: Record<string, unknown>, key: stri
 }
 
 /** The vocabulary ids of special tokens, from a tokenizer.json's vocab and added tokens. */
-export function tokenIds(tokenizerJson: { model: { vocab: Record<string, number> | [string, number][] }; added_tokens?: { id: number; content: string }[] }): Map<string, number> {
+export function tokenIds(tokenizerJson: {
+  model: { vocab: Record<string, number> | [string, number][] };
+  added_tokens?: { id: number; content: string }[];
+}): Map<string, number> {
   const v = tokenizerJson.model.vocab;
   const ids = new Map<string, number>(Array.isArray(v) ? v.map(([t], i) => [t, i]) : Object.entries(v));
   for (const a of tokenizerJson.added_tokens ?? []) ids.set(a.content, a.id);

@@ -7,8 +7,13 @@ import type { Weights } from './weights.ts';
 
 /** transformers' LlamaConfig defaults, for llava-hf's text_config, which stores only the non-defaults. */
 export const LLAMA_DEFAULTS = {
-  hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32, num_attention_heads: 32,
-  rms_norm_eps: 1e-6, rope_theta: 10000, vocab_size: 32000,
+  hidden_size: 4096,
+  intermediate_size: 11008,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  vocab_size: 32000,
 };
 
 export function llamaSpec(file: string, c: Record<string, unknown>, defaults: Partial<typeof LLAMA_DEFAULTS> = {}): DecoderSpec {
@@ -22,7 +27,11 @@ export function llamaSpec(file: string, c: Record<string, unknown>, defaults: Pa
   if (act !== 'silu') throw new UserError(`${file}: "hidden_act" ${JSON.stringify(act)} is not supported (LLaMA uses silu)`);
   if (heads % kvHeads !== 0) throw new UserError(`${file}: num_attention_heads ${heads} is not a multiple of num_key_value_heads ${kvHeads}`);
   return {
-    style: 'llama', hidden, heads, kvHeads, headDim,
+    style: 'llama',
+    hidden,
+    heads,
+    kvHeads,
+    headDim,
     layers: configInt(file, c, 'num_hidden_layers', d.num_hidden_layers),
     intermediate: configInt(file, c, 'intermediate_size', d.intermediate_size),
     vocab: configInt(file, c, 'vocab_size', d.vocab_size),
@@ -40,10 +49,18 @@ export function llamaShape(s: DecoderSpec, canonical: string): number[] | undefi
   const m = /^layers\.\d+\.(.+)$/.exec(canonical);
   const leaf = m ? m[1] : canonical;
   const shapes: Record<string, number[]> = {
-    'input_layernorm.weight': [H], 'post_attention_layernorm.weight': [H],
-    'self_attn.q_proj.weight': [NH * D, H], 'self_attn.k_proj.weight': [KV * D, H], 'self_attn.v_proj.weight': [KV * D, H], 'self_attn.o_proj.weight': [H, NH * D],
-    'mlp.gate_proj.weight': [I, H], 'mlp.up_proj.weight': [I, H], 'mlp.down_proj.weight': [H, I],
-    'norm.weight': [H], 'lm_head.weight': [V, H], 'embed_tokens.weight': [V, H],
+    'input_layernorm.weight': [H],
+    'post_attention_layernorm.weight': [H],
+    'self_attn.q_proj.weight': [NH * D, H],
+    'self_attn.k_proj.weight': [KV * D, H],
+    'self_attn.v_proj.weight': [KV * D, H],
+    'self_attn.o_proj.weight': [H, NH * D],
+    'mlp.gate_proj.weight': [I, H],
+    'mlp.up_proj.weight': [I, H],
+    'mlp.down_proj.weight': [H, I],
+    'norm.weight': [H],
+    'lm_head.weight': [V, H],
+    'embed_tokens.weight': [V, H],
   };
   return shapes[leaf];
 }

@@ -29,7 +29,8 @@ export class Weights {
 
   /** Mark keys matching `test` as deliberately not exported. */
   skip(source: string, test: (key: string) => boolean, reason: string): void {
-    for (const key of this.sources[source]?.keys() ?? []) if (test(key) && !this.used.has(`${source}\u0000${key}`)) this.skipped.set(`${source}\u0000${key}`, reason);
+    for (const key of this.sources[source]?.keys() ?? [])
+      if (test(key) && !this.used.has(`${source}\u0000${key}`)) this.skipped.set(`${source}\u0000${key}`, reason);
   }
 
   /** Keys of a source that were neither read nor skipped. */

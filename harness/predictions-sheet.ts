@@ -21,7 +21,11 @@ function indexKey(v: string): string {
   return v.trim() !== '' && Number.isInteger(n) ? String(n) : v;
 }
 
-export async function readAnswerSheet(path: string, adapter: BenchmarkAdapter, samples: Sample[]): Promise<{ answers: Map<string, Answer>; unmatched: number }> {
+export async function readAnswerSheet(
+  path: string,
+  adapter: BenchmarkAdapter,
+  samples: Sample[],
+): Promise<{ answers: Map<string, Answer>; unmatched: number }> {
   const keyOf = (s: Sample): string | undefined =>
     typeof s.meta.vlmevalkitIndex === 'string' ? s.meta.vlmevalkitIndex : adapter.id === 'mmbench' ? s.id : undefined;
   // One VLMEvalKit row may stand for several samples (a POPE question in two splits): each gets its prediction.

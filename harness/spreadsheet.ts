@@ -22,7 +22,17 @@ export interface Sheet {
 function xmlText(s: string): string {
   return s
     .replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) =>
-      e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'" : e === 'amp' ? '&' : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
+      e === 'lt'
+        ? '<'
+        : e === 'gt'
+          ? '>'
+          : e === 'quot'
+            ? '"'
+            : e === 'apos'
+              ? "'"
+              : e === 'amp'
+                ? '&'
+                : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
     )
     .replace(/_x([0-9A-Fa-f]{4})_/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
@@ -111,7 +121,8 @@ export async function readTsvSheet(file: string): Promise<Sheet> {
   const rows: SheetRow[] = [];
   for await (const item of readTsv(file, { skip: (c) => c === 'image' })) {
     if ('header' in item) header = item.header;
-    else rows.push({ line: item.line, cells: new Map(header.flatMap((h, i) => (item.cells[i] === undefined ? [] : [[h, item.cells[i]!] as [string, string]]))) });
+    else
+      rows.push({ line: item.line, cells: new Map(header.flatMap((h, i) => (item.cells[i] === undefined ? [] : [[h, item.cells[i]!] as [string, string]]))) });
   }
   return { header, rows };
 }

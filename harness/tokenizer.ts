@@ -36,11 +36,7 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 }
 
 /** Wrap an already-parsed tokenizer.json (+ tokenizer_config.json); `source` names it in errors. */
-export function tokenizerFromJson(
-  json: Record<string, unknown>,
-  config: Record<string, unknown>,
-  source: string,
-): TextTokenizer {
+export function tokenizerFromJson(json: Record<string, unknown>, config: Record<string, unknown>, source: string): TextTokenizer {
   let tok: Tokenizer;
   try {
     tok = new Tokenizer(json, config);
@@ -50,7 +46,11 @@ export function tokenizerFromJson(
   const vocab = tok.get_vocab(true);
   let maxId = -1;
   for (const id of vocab.values()) if (id > maxId) maxId = id;
-  const specialIds = new Set(addedTokens(json).filter((t) => t.special).map((t) => t.id));
+  const specialIds = new Set(
+    addedTokens(json)
+      .filter((t) => t.special)
+      .map((t) => t.id),
+  );
   const bytes = usesByteFallback(json) ? byteTokens(vocab) : undefined;
   return {
     encode: (text) => tok.encode(text, { add_special_tokens: false }).ids,

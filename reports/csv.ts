@@ -4,9 +4,26 @@ import { indexResults } from './load.ts';
 import { buildComparison, subsetOf, type TableOptions } from './table.ts';
 
 export const CSV_COLUMNS = [
-  'model', 'kind', 'benchmark', 'split', 'table', 'row', 'value', 'ci95_lo', 'ci95_hi',
-  'samples', 'predicted', 'missing', 'errors', 'failed_extraction', 'delta_vs', 'delta', 'unscored',
-  'subset', 'vs_published', 'published_on',
+  'model',
+  'kind',
+  'benchmark',
+  'split',
+  'table',
+  'row',
+  'value',
+  'ci95_lo',
+  'ci95_hi',
+  'samples',
+  'predicted',
+  'missing',
+  'errors',
+  'failed_extraction',
+  'delta_vs',
+  'delta',
+  'unscored',
+  'subset',
+  'vs_published',
+  'published_on',
 ] as const;
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet never runs a model's answer as a formula. */
@@ -28,13 +45,25 @@ export function renderCsv(results: ResultsFile, opts: TableOptions = {}): string
       if (!cell) continue;
       const r = cell.result;
       push({
-        model: row.name, kind: row.kind, benchmark: b, split: r?.split, table: 'headline', row: table.headlineNames[b],
-        value: cell.value, ci95_lo: cell.ci95?.[0], ci95_hi: cell.ci95?.[1],
-        samples: r?.counts.samples, predicted: r?.counts.predicted, missing: r?.counts.missing, errors: r?.counts.errors,
+        model: row.name,
+        kind: row.kind,
+        benchmark: b,
+        split: r?.split,
+        table: 'headline',
+        row: table.headlineNames[b],
+        value: cell.value,
+        ci95_lo: cell.ci95?.[0],
+        ci95_hi: cell.ci95?.[1],
+        samples: r?.counts.samples,
+        predicted: r?.counts.predicted,
+        missing: r?.counts.missing,
+        errors: r?.counts.errors,
         failed_extraction: r?.counts.failedExtraction,
-        delta_vs: row.deltas?.[b] !== undefined ? table.deltaVs : undefined, delta: row.deltas?.[b],
+        delta_vs: row.deltas?.[b] !== undefined ? table.deltaVs : undefined,
+        delta: row.deltas?.[b],
         unscored: cell.unscored, // value stays empty: no number for an unscored benchmark
-        subset: cell.subset, vs_published: cell.vsPublished,
+        subset: cell.subset,
+        vs_published: cell.vsPublished,
         published_on: row.kind === 'published' ? cell.publishedOn : undefined,
       });
     }
@@ -47,7 +76,8 @@ export function renderCsv(results: ResultsFile, opts: TableOptions = {}): string
         push({ model, kind: 'measured', benchmark: b, split: r.split, table: 'metric', row: name, value, subset: subsetOf(r) });
       }
       for (const [t, rows] of Object.entries(r.breakdowns)) {
-        for (const [key, value] of Object.entries(rows)) push({ model, kind: 'measured', benchmark: b, split: r.split, table: t, row: key, value, subset: subsetOf(r) });
+        for (const [key, value] of Object.entries(rows))
+          push({ model, kind: 'measured', benchmark: b, split: r.split, table: t, row: key, value, subset: subsetOf(r) });
       }
     }
   }

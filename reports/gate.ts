@@ -73,13 +73,31 @@ export function compareResults(baseline: ResultsFile, current: ResultsFile, opts
     }
     // A baseline number that became unscored (a refusal, a crash turned into "unscored", no grades) fails.
     if (b.headline !== null && (c.headline === null || !Number.isFinite(c.headline))) {
-      rows.push({ model: b.model, benchmark: b.benchmark, baseline: b.headline, current: null, delta: null, verdict: 'lost', fails: true, note: c.unscored ?? 'no headline' });
+      rows.push({
+        model: b.model,
+        benchmark: b.benchmark,
+        baseline: b.headline,
+        current: null,
+        delta: null,
+        verdict: 'lost',
+        fails: true,
+        note: c.unscored ?? 'no headline',
+      });
       continue;
     }
     // No baseline number (a judge-scored benchmark without grades): nothing to compare, and no fake number either.
     if (b.headline === null || c.headline === null) {
       const why = b.unscored ?? 'no headline';
-      rows.push({ model: b.model, benchmark: b.benchmark, baseline: b.headline, current: c.headline, delta: null, verdict: 'unscored', fails: false, note: why });
+      rows.push({
+        model: b.model,
+        benchmark: b.benchmark,
+        baseline: b.headline,
+        current: c.headline,
+        delta: null,
+        verdict: 'unscored',
+        fails: false,
+        note: why,
+      });
       continue;
     }
     const delta = c.headline - b.headline;
@@ -92,12 +110,20 @@ export function compareResults(baseline: ResultsFile, current: ResultsFile, opts
     else if (test && !(test.pValue < significance)) verdict = 'not significant';
     else verdict = 'regressed';
     rows.push({
-      model: b.model, benchmark: b.benchmark, baseline: b.headline, current: c.headline, delta, ...test,
-      ...('why' in t ? { noTest: t.why } : {}), verdict, fails: verdict === 'regressed',
+      model: b.model,
+      benchmark: b.benchmark,
+      baseline: b.headline,
+      current: c.headline,
+      delta,
+      ...test,
+      ...('why' in t ? { noTest: t.why } : {}),
+      verdict,
+      fails: verdict === 'regressed',
     });
   }
   for (const c of current.results) {
-    if (!base.has(key(c))) rows.push({ model: c.model, benchmark: c.benchmark, baseline: null, current: c.headline, delta: null, verdict: 'new', fails: false });
+    if (!base.has(key(c)))
+      rows.push({ model: c.model, benchmark: c.benchmark, baseline: null, current: c.headline, delta: null, verdict: 'new', fails: false });
   }
   return { rows, failed: rows.some((r) => r.fails), tolerance, significance, dataWarnings: gateDataWarnings(baseline, current) };
 }
@@ -130,7 +156,11 @@ export function renderGate(report: GateReport, color?: boolean): string {
     r.verdict === 'lost' ? `lost: now unscored (${r.note})` : r.note ? `${r.verdict}: skipped (${r.note})` : r.verdict,
   ]);
   const widths = header.map((h, i) => Math.max([...h].length, ...body.map((row) => [...row[i]].length)));
-  const line = (cells: string[]) => cells.map((s, i) => (i >= 2 && i <= 4 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((s, i) => (i >= 2 && i <= 4 ? s.padStart(widths[i]) : s.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [c.bold(line(header))];
   // Unscored rows carry a long reason in the verdict column; keep them last so the table stays readable.
   sorted.forEach((r, i) => {
@@ -142,7 +172,9 @@ export function renderGate(report: GateReport, color?: boolean): string {
   for (const w of report.dataWarnings ?? []) out.push(c.yellow(`warning: ${w}`));
   out.push(
     failing.length
-      ? c.red.bold(`gate: FAIL: ${failing.length} regression${failing.length > 1 ? 's' : ''} (tolerance ${report.tolerance} points, significance ${report.significance}; a lost or missing score fails)`)
+      ? c.red.bold(
+          `gate: FAIL: ${failing.length} regression${failing.length > 1 ? 's' : ''} (tolerance ${report.tolerance} points, significance ${report.significance}; a lost or missing score fails)`,
+        )
       : c.green.bold(`gate: PASS: no regression beyond ${report.tolerance} points (significance ${report.significance})`),
   );
   return out.join('\n');

@@ -169,7 +169,7 @@ export function indexResults(results: BenchmarkResult[]): {
  */
 export function fillMissingIntervals(run: RunData): RunData {
   const results = run.results.results.map((r): BenchmarkResult => {
-    if (r.ci95 && r.ci95.every(Number.isFinite)) return r;
+    if (r.ci95?.every(Number.isFinite)) return r;
     const { ci95: _drop, ...rest } = r;
     const h = headlineInterval(rest);
     return h.ci95 ? { ...rest, ci95: h.ci95, ciMethod: h.ciMethod } : { ...rest, ciNote: r.ciNote ?? h.ciNote };

@@ -1,13 +1,28 @@
 // Markdown export: the comparison table (ready to paste into a paper draft or a PR) and every breakdown.
 import type { ResultsFile } from '../core/records.ts';
 import {
-  BENCHMARK_TITLES, buildBreakdowns, buildComparison, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtMeasured, fmtValue, tableValues,
+  BENCHMARK_TITLES,
+  buildBreakdowns,
+  buildComparison,
+  comparisonNotes,
+  fmtCellValue,
+  fmtCI,
+  fmtDelta,
+  fmtErrors,
+  fmtHeadline,
+  fmtMeasured,
+  fmtValue,
+  tableValues,
   type TableOptions,
 } from './table.ts';
 
 /** Model names and breakdown keys come from users and datasets: keep them from breaking the table. */
 export function mdEscape(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/([<>*_`[\]])/g, '\\$1');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/([<>*_`[\]])/g, '\\$1');
 }
 
 export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): string {
@@ -30,12 +45,16 @@ export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): s
     });
     out.push(`| ${name} | ${cells.join(' | ')} |`);
     if (row.deltas) {
-      out.push(`| &nbsp;&nbsp;Δ vs ${mdEscape(table.deltaVs!)} | ${benchmarks.map((b) => (row.deltas![b] === undefined ? '' : fmtDelta(row.deltas![b]!))).join(' | ')} |`);
+      out.push(
+        `| &nbsp;&nbsp;Δ vs ${mdEscape(table.deltaVs!)} | ${benchmarks.map((b) => (row.deltas![b] === undefined ? '' : fmtDelta(row.deltas![b]!))).join(' | ')} |`,
+      );
     }
   }
   out.push('');
-  out.push('± is the half-width of the 95% bootstrap interval; "err" counts failed generations and "miss" missing predictions (scored wrong, or left out where the official scorer divides by the answered ones); shown only when not 0.');
-  if (table.rows.some((r) => r.kind === 'published')) out.push('Rows marked *(published)* are the EVE paper\'s numbers (PROTOCOL.md §3), not measured here.');
+  out.push(
+    '± is the half-width of the 95% bootstrap interval; "err" counts failed generations and "miss" missing predictions (scored wrong, or left out where the official scorer divides by the answered ones); shown only when not 0.',
+  );
+  if (table.rows.some((r) => r.kind === 'published')) out.push("Rows marked *(published)* are the EVE paper's numbers (PROTOCOL.md §3), not measured here.");
   if (table.deltaVs) out.push(`Δ rows: headline minus ${mdEscape(table.deltaVs)}.`);
   for (const n of comparisonNotes(table)) out.push(mdEscape(n));
   const unscored = [...new Set(table.rows.flatMap((r) => Object.values(r.cells).map((x) => x?.unscored)).filter((x): x is string => !!x))];
@@ -52,4 +71,3 @@ export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): s
   }
   return `${out.join('\n')}\n`;
 }
-

@@ -70,6 +70,11 @@ export function renderModelPairs(rows: ModelPairRow[], significance = 0.05): str
     ]);
   }
   const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
-  const out = lines.map((l) => l.map((cell, c) => (c >= 3 && c <= 8 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd());
+  const out = lines.map((l) =>
+    l
+      .map((cell, c) => (c >= 3 && c <= 8 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd(),
+  );
   return `${out.join('\n')}\n* p < ${significance}: the two models differ on the same samples.\n`;
 }

@@ -101,7 +101,8 @@ function isSummary(v: unknown): v is SampleSummary {
     (o.truth === null || typeof o.truth === 'string') &&
     (o.image === null || (typeof o.image === 'object' && typeof (o.image as { width?: unknown }).width === 'number')) &&
     (o.thumb === null || typeof o.thumb === 'string') &&
-    typeof o.meta === 'object' && o.meta !== null
+    typeof o.meta === 'object' &&
+    o.meta !== null
   );
 }
 

@@ -43,11 +43,7 @@ function percentileInterval(draw: (rand: () => number) => number, opts: Bootstra
  * 95% percentile bootstrap interval for a headline that is a function of the mean per-sample credit
  * (accuracy ×100: `m => 100 * m`). O(resamples × n) with no allocation per draw, so 200k samples is fine.
  */
-export function bootstrapCI(
-  perSample: number[],
-  headlineFromMean: (mean: number) => number,
-  opts: BootstrapOptions = {},
-): [number, number] {
+export function bootstrapCI(perSample: number[], headlineFromMean: (mean: number) => number, opts: BootstrapOptions = {}): [number, number] {
   const n = perSample.length;
   if (n === 0) return [NaN, NaN];
   return percentileInterval((rand) => {
@@ -70,8 +66,8 @@ export interface McNemarResult {
 function logGamma(x: number): number {
   const g = 7;
   const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   x -= 1;
@@ -104,8 +100,13 @@ function erfc(x: number): number {
   const r =
     t *
     Math.exp(
-      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
-        t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }

@@ -107,8 +107,15 @@ export function buildComparison(file: ResultsFile, opts: TableOptions = {}): Com
       }
       if (vsPublished && !(incomparable[b] ??= []).includes(vsPublished)) incomparable[b]!.push(vsPublished);
       cells[b] = {
-        value: r.headline, unscored: r.headline === null ? (r.unscored ?? 'not scored') : undefined, ci95: r.ci95, errors: r.counts.errors,
-        missing: r.counts.missing, samples: r.counts.samples, result: r, subset, vsPublished,
+        value: r.headline,
+        unscored: r.headline === null ? (r.unscored ?? 'not scored') : undefined,
+        ci95: r.ci95,
+        errors: r.counts.errors,
+        missing: r.counts.missing,
+        samples: r.counts.samples,
+        result: r,
+        subset,
+        vsPublished,
       };
     }
     rows.push({ name: model, kind: 'measured', cells });

@@ -3,8 +3,21 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ResultsFile } from '../core/records.ts';
 import {
-  BENCHMARK_TITLES, buildBreakdowns, buildComparison, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtMeasured, fmtValue, rowLabel, tableValues,
-  type ComparisonTable, type TableOptions,
+  BENCHMARK_TITLES,
+  buildBreakdowns,
+  buildComparison,
+  comparisonNotes,
+  fmtCellValue,
+  fmtCI,
+  fmtDelta,
+  fmtErrors,
+  fmtHeadline,
+  fmtMeasured,
+  fmtValue,
+  rowLabel,
+  tableValues,
+  type ComparisonTable,
+  type TableOptions,
 } from './table.ts';
 
 export interface TerminalOptions extends TableOptions {
@@ -28,13 +41,13 @@ function grid(lines: Styled[][], align: Array<'left' | 'right'>): string {
       line[0]?.rule
         ? line[0].style!('─'.repeat(total))
         : line
-        .map((c, i) => {
-          const pad = ' '.repeat(widths[i] - [...c.text].length);
-          const s = align[i] === 'right' ? pad + c.text : c.text + pad;
-          return c.style ? c.style(s) : s;
-        })
-        .join('  ')
-        .trimEnd(),
+            .map((c, i) => {
+              const pad = ' '.repeat(widths[i] - [...c.text].length);
+              const s = align[i] === 'right' ? pad + c.text : c.text + pad;
+              return c.style ? c.style(s) : s;
+            })
+            .join('  ')
+            .trimEnd(),
     )
     .join('\n');
 }
@@ -121,7 +134,10 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
   notes.push(...comparisonNotes(table));
   const unscored = [...new Set(table.rows.flatMap((r) => Object.values(r.cells).map((x) => x?.unscored)).filter((x): x is string => !!x))];
   for (const why of unscored) notes.push(`${why.includes('judge') ? '"needs judge"' : '"not scored"'}: ${why}; counts are shown, no number is made up.`);
-  return `${grid(lines, align)}\n${notes.flatMap((n) => wrap(n, 120)).map((n) => c.dim(n)).join('\n')}`;
+  return `${grid(lines, align)}\n${notes
+    .flatMap((n) => wrap(n, 120))
+    .map((n) => c.dim(n))
+    .join('\n')}`;
 }
 
 /** The comparison table for a results file, as one printable string. */

@@ -6,9 +6,7 @@ import type { ModelFamily, PixelInput } from '../../core/model-family.ts';
 import { decodeImage } from '../../core/image.ts';
 import { UserError } from '../../core/errors.ts';
 import { resizeRgb } from '../resize.ts';
-import {
-  CLIP_MEAN, CLIP_STD, clipNormaliseInto, meanColour, numberList, pasteOnCanvas, vicunaPostprocess, vicunaV1Tokens,
-} from '../llava/index.ts';
+import { CLIP_MEAN, CLIP_STD, clipNormaliseInto, meanColour, numberList, pasteOnCanvas, vicunaPostprocess, vicunaV1Tokens } from '../llava/index.ts';
 
 export interface EveGeometry {
   /** Resized image size (the mask region). */

@@ -91,7 +91,11 @@ export function buildEveVisionGraph(g: Graph, w: (key: string) => Tensor, spec: 
     g.op('Concat', [g.i64([3]), g.op('Mul', [end, g.i64([p])])], [aI('axis', 0)]),
     g.i64([1, 2, 3]),
   ]);
-  const patchEmbeds = g.op('Conv', [rgb, weight('vision_tower.patch_embedding.weight', [C, 3, p, p], [C, 3, p, p])], [aIs('kernel_shape', [p, p]), aIs('strides', [p, p])]); // [1,C,cs·h,cs·w]
+  const patchEmbeds = g.op(
+    'Conv',
+    [rgb, weight('vision_tower.patch_embedding.weight', [C, 3, p, p], [C, 3, p, p])],
+    [aIs('kernel_shape', [p, p]), aIs('strides', [p, p])],
+  ); // [1,C,cs·h,cs·w]
 
   // ---- 2. LocalAttention ----
   const la = 'vision_tower.local_attention';
@@ -100,12 +104,22 @@ export function buildEveVisionGraph(g: Graph, w: (key: string) => Tensor, spec: 
   const localQ = g.op('Reshape', [linear(g, ln(reduceSeq, `${la}.q.0`), `${la}.q.1`, get(`${la}.q.1.weight`, [C, C])), g.i64([1, -1, 1, heads, d])]); // [1,hw,1,heads,d]
   // The sub-patches of each group, row-major within the group (as unfold(2)…unfold(3) orders them):
   // SpaceToDepth puts sub-patch (r, c) of the group at channels (r·cs + c)·C + [0, C).
-  const sub = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [g.op('SpaceToDepth', [patchEmbeds], [aI('blocksize', cs)]), g.i64([1, N * C, -1])])], [aIs('perm', [0, 2, 1])]), g.i64([1, -1, N, C])]); // [1,hw,N,C]
+  const sub = g.op('Reshape', [
+    g.op('Transpose', [g.op('Reshape', [g.op('SpaceToDepth', [patchEmbeds], [aI('blocksize', cs)]), g.i64([1, N * C, -1])])], [aIs('perm', [0, 2, 1])]),
+    g.i64([1, -1, N, C]),
+  ]); // [1,hw,N,C]
   const localKV = g.op('Reshape', [linear(g, ln(sub, `${la}.kv.0`), `${la}.kv.1`, get(`${la}.kv.1.weight`, [2 * C, C])), g.i64([1, -1, N, 2, heads, d])]);
   const localK = g.op('Gather', [localKV, g.scalarI64(0)], [aI('axis', 3)]); // [1,hw,N,heads,d]
   const localV = g.op('Gather', [localKV, g.scalarI64(1)], [aI('axis', 3)]);
-  const localAttn = g.op('Softmax', [g.op('ReduceSum', [g.op('Mul', [g.op('Mul', [localQ, g.scalarF(scale)]), localK]), g.i64([-1])], [aI('keepdims', 0)])], [aI('axis', 2)]); // [1,hw,N,heads]
-  const localAgg = g.op('Reshape', [g.op('ReduceSum', [g.op('Mul', [g.op('Unsqueeze', [localAttn, g.i64([-1])]), localV]), g.i64([2])], [aI('keepdims', 0)]), g.i64([1, -1, C])]); // [1,hw,C]
+  const localAttn = g.op(
+    'Softmax',
+    [g.op('ReduceSum', [g.op('Mul', [g.op('Mul', [localQ, g.scalarF(scale)]), localK]), g.i64([-1])], [aI('keepdims', 0)])],
+    [aI('axis', 2)],
+  ); // [1,hw,N,heads]
+  const localAgg = g.op('Reshape', [
+    g.op('ReduceSum', [g.op('Mul', [g.op('Unsqueeze', [localAttn, g.i64([-1])]), localV]), g.i64([2])], [aI('keepdims', 0)]),
+    g.i64([1, -1, C]),
+  ]); // [1,hw,C]
   const local = g.op('Add', [reduceSeq, linearBias(localAgg, `${la}.proj`, C, C)]);
 
   // ---- 3. GlobalAttention (the class token over all h·w local features) ----
@@ -115,14 +129,24 @@ export function buildEveVisionGraph(g: Graph, w: (key: string) => Tensor, spec: 
   const globalKV = g.op('Reshape', [linear(g, ln(local, `${ga}.kv.0`), `${ga}.kv.1`, get(`${ga}.kv.1.weight`, [2 * C, C])), g.i64([1, -1, 2, heads, d])]);
   const globalK = g.op('Gather', [globalKV, g.scalarI64(0)], [aI('axis', 2)]); // [1,hw,heads,d]
   const globalV = g.op('Gather', [globalKV, g.scalarI64(1)], [aI('axis', 2)]);
-  const globalAttn = g.op('Softmax', [g.op('ReduceSum', [g.op('Mul', [g.op('Mul', [globalQ, g.scalarF(scale)]), globalK]), g.i64([-1])], [aI('keepdims', 0)])], [aI('axis', 1)]); // [1,hw,heads]
-  const globalAgg = g.op('Reshape', [g.op('ReduceSum', [g.op('Mul', [g.op('Unsqueeze', [globalAttn, g.i64([-1])]), globalV]), g.i64([1])], [aI('keepdims', 0)]), g.i64([1, 1, C])]);
+  const globalAttn = g.op(
+    'Softmax',
+    [g.op('ReduceSum', [g.op('Mul', [g.op('Mul', [globalQ, g.scalarF(scale)]), globalK]), g.i64([-1])], [aI('keepdims', 0)])],
+    [aI('axis', 1)],
+  ); // [1,hw,heads]
+  const globalAgg = g.op('Reshape', [
+    g.op('ReduceSum', [g.op('Mul', [g.op('Unsqueeze', [globalAttn, g.i64([-1])]), globalV]), g.i64([1])], [aI('keepdims', 0)]),
+    g.i64([1, 1, C]),
+  ]);
   const classToken = g.op('Add', [cls, linearBias(globalAgg, `${ga}.proj`, C, C)]); // [1,1,C]
 
   // ---- 4. layout: class token, then each row's w tokens and a split token; the projector ----
   const rowsOf = g.op('Slice', [cells, g.i64([0]), g.i64([1]), g.i64([0])]);
   const grid = g.op('Reshape', [local, g.op('Concat', [g.i64([1]), cells, g.i64([C])], [aI('axis', 0)])]); // [1,h,w,C]
-  const split = g.op('Expand', [weight('vision_tower.split_embedding', [C], [1, 1, 1, C]), g.op('Concat', [g.i64([1]), rowsOf, g.i64([1, C])], [aI('axis', 0)])]);
+  const split = g.op('Expand', [
+    weight('vision_tower.split_embedding', [C], [1, 1, 1, C]),
+    g.op('Concat', [g.i64([1]), rowsOf, g.i64([1, C])], [aI('axis', 0)]),
+  ]);
   const rows = g.op('Reshape', [g.op('Concat', [grid, split], [aI('axis', 2)]), g.i64([1, -1, C])]);
   const tokens = g.op('Concat', [classToken, rows], [aI('axis', 1)]);
   const out = linearBias(gelu(g, linearBias(tokens, 'mm_projector.0', L, C)), 'mm_projector.2', L, L);

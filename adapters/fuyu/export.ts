@@ -11,20 +11,42 @@ import { UserError } from '../../core/errors.ts';
 
 /** transformers' FuyuConfig defaults (save_pretrained stores only the fields that differ). */
 const FUYU_DEFAULTS = {
-  vocab_size: 262144, hidden_size: 4096, intermediate_size: 16384, num_hidden_layers: 36, num_attention_heads: 64,
-  layer_norm_eps: 1e-5, rope_theta: 25000, partial_rotary_factor: 0.5, patch_size: 30, num_channels: 3,
+  vocab_size: 262144,
+  hidden_size: 4096,
+  intermediate_size: 16384,
+  num_hidden_layers: 36,
+  num_attention_heads: 64,
+  layer_norm_eps: 1e-5,
+  rope_theta: 25000,
+  partial_rotary_factor: 0.5,
+  patch_size: 30,
+  num_channels: 3,
 };
 
 function persimmonShape(s: DecoderSpec, canonical: string): number[] | undefined {
   const { hidden: H, intermediate: I, headDim: D, vocab: V } = s;
   const leaf = canonical.replace(/^layers\.\d+\./, '');
   const shapes: Record<string, number[]> = {
-    'input_layernorm.weight': [H], 'input_layernorm.bias': [H], 'post_attention_layernorm.weight': [H], 'post_attention_layernorm.bias': [H],
-    'self_attn.query_key_value.weight': [3 * H, H], 'self_attn.query_key_value.bias': [3 * H],
-    'self_attn.q_layernorm.weight': [D], 'self_attn.q_layernorm.bias': [D], 'self_attn.k_layernorm.weight': [D], 'self_attn.k_layernorm.bias': [D],
-    'self_attn.dense.weight': [H, H], 'self_attn.dense.bias': [H],
-    'mlp.dense_h_to_4h.weight': [I, H], 'mlp.dense_h_to_4h.bias': [I], 'mlp.dense_4h_to_h.weight': [H, I], 'mlp.dense_4h_to_h.bias': [H],
-    'final_layernorm.weight': [H], 'final_layernorm.bias': [H], 'lm_head.weight': [V, H], 'embed_tokens.weight': [V, H],
+    'input_layernorm.weight': [H],
+    'input_layernorm.bias': [H],
+    'post_attention_layernorm.weight': [H],
+    'post_attention_layernorm.bias': [H],
+    'self_attn.query_key_value.weight': [3 * H, H],
+    'self_attn.query_key_value.bias': [3 * H],
+    'self_attn.q_layernorm.weight': [D],
+    'self_attn.q_layernorm.bias': [D],
+    'self_attn.k_layernorm.weight': [D],
+    'self_attn.k_layernorm.bias': [D],
+    'self_attn.dense.weight': [H, H],
+    'self_attn.dense.bias': [H],
+    'mlp.dense_h_to_4h.weight': [I, H],
+    'mlp.dense_h_to_4h.bias': [I],
+    'mlp.dense_4h_to_h.weight': [H, I],
+    'mlp.dense_4h_to_h.bias': [H],
+    'final_layernorm.weight': [H],
+    'final_layernorm.bias': [H],
+    'lm_head.weight': [V, H],
+    'embed_tokens.weight': [V, H],
   };
   return shapes[leaf];
 }
@@ -43,7 +65,11 @@ const fuyu: ExportFamily = {
     const hidden = configInt(file, c, 'hidden_size', d.hidden_size);
     const heads = configInt(file, c, 'num_attention_heads', d.num_attention_heads);
     const spec: DecoderSpec = {
-      style: 'persimmon', hidden, heads, kvHeads: heads, headDim: hidden / heads,
+      style: 'persimmon',
+      hidden,
+      heads,
+      kvHeads: heads,
+      headDim: hidden / heads,
       layers: configInt(file, c, 'num_hidden_layers', d.num_hidden_layers),
       intermediate: configInt(file, c, 'intermediate_size', d.intermediate_size),
       vocab: configInt(file, c, 'vocab_size', d.vocab_size),
@@ -70,18 +96,41 @@ const fuyu: ExportFamily = {
     const preFile = join(dir, 'preprocessor_config.json');
     const pre: Record<string, unknown> = existsSync(preFile)
       ? (JSON.parse(readFileSync(preFile, 'utf8')) as Record<string, unknown>)
-      : { image_processor_type: 'FuyuImageProcessor', processor_class: 'FuyuProcessor', target_height: 1080, target_width: 1920, padding_mode: 'constant', padding_value: 1, patch_size: { height: patch, width: patch } };
+      : {
+          image_processor_type: 'FuyuImageProcessor',
+          processor_class: 'FuyuProcessor',
+          target_height: 1080,
+          target_width: 1920,
+          padding_mode: 'constant',
+          padding_value: 1,
+          patch_size: { height: patch, width: patch },
+        };
     pre.image_newline_id = id('|NEWLINE|');
     return {
       family: 'fuyu',
       layout: `Fuyu (FuyuForCausalLM, decoder under ${prefix})`,
       bundleConfig: {
-        family: 'fuyu', model_type: 'fuyu', architectures: ['FuyuForCausalLM'],
-        hidden_size: spec.hidden, num_hidden_layers: spec.layers, num_attention_heads: spec.heads, num_key_value_heads: spec.kvHeads,
-        head_dim: spec.headDim, intermediate_size: spec.intermediate, layer_norm_eps: spec.eps, rope_theta: spec.ropeTheta, partial_rotary_factor: spec.rotaryFraction,
-        vocab_size: spec.vocab, bos_token_id: id('<s>'), eos_token_id: id('|ENDOFTEXT|'), pad_token_id: id('|ENDOFTEXT|'),
-        image_token_id: id('|SPEAKER|'), image_newline_token_id: id('|NEWLINE|'), boa_token_id: id('<0x04>'),
-        patch_size: patch, num_channels: channels,
+        family: 'fuyu',
+        model_type: 'fuyu',
+        architectures: ['FuyuForCausalLM'],
+        hidden_size: spec.hidden,
+        num_hidden_layers: spec.layers,
+        num_attention_heads: spec.heads,
+        num_key_value_heads: spec.kvHeads,
+        head_dim: spec.headDim,
+        intermediate_size: spec.intermediate,
+        layer_norm_eps: spec.eps,
+        rope_theta: spec.ropeTheta,
+        partial_rotary_factor: spec.rotaryFraction,
+        vocab_size: spec.vocab,
+        bos_token_id: id('<s>'),
+        eos_token_id: id('|ENDOFTEXT|'),
+        pad_token_id: id('|ENDOFTEXT|'),
+        image_token_id: id('|SPEAKER|'),
+        image_newline_token_id: id('|NEWLINE|'),
+        boa_token_id: id('<0x04>'),
+        patch_size: patch,
+        num_channels: channels,
       },
       preprocessorConfig: pre,
       notes: existsSync(preFile) ? [] : [`no preprocessor_config.json in ${dir}: wrote Fuyu's defaults (1080×1920 target, ${patch}-px patches)`],
@@ -90,7 +139,13 @@ const fuyu: ExportFamily = {
       embedWeight: (w) => w.get('main', `${prefix}embed_tokens.weight`, persimmonShape(spec, 'embed_tokens.weight')),
       buildVision(g, w) {
         const x = g.input('pixel_values', FLOAT, [1, 'num_patches', patchDim]);
-        const y = linear(g, x, 'vision_embed_tokens', w.get('main', 'vision_embed_tokens.weight', [hidden, patchDim]), w.get('main', 'vision_embed_tokens.bias', [hidden]));
+        const y = linear(
+          g,
+          x,
+          'vision_embed_tokens',
+          w.get('main', 'vision_embed_tokens.weight', [hidden, patchDim]),
+          w.get('main', 'vision_embed_tokens.bias', [hidden]),
+        );
         g.op('Identity', [y], [], 'image_embeds');
         g.output('image_embeds', FLOAT, [1, 'num_patches', hidden]);
       },

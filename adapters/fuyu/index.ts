@@ -85,8 +85,11 @@ const fuyu: ModelFamily = {
     const newlineId = num(cfg, 'image_newline_id', FUYU_NEWLINE_ID);
     const [nw, nh] = fuyuResizedSize(img.width, img.height, targetW, targetH);
     if (nw < 1 || nh < 1) {
-      throw new InputError(source, undefined,
-        `${img.width}×${img.height} image is too thin for Fuyu: fitting it into ${targetW}×${targetH} gives ${nw}×${nh} pixels`);
+      throw new InputError(
+        source,
+        undefined,
+        `${img.width}×${img.height} image is too thin for Fuyu: fitting it into ${targetW}×${targetH} gives ${nw}×${nh} pixels`,
+      );
     }
     const resized = nw === img.width && nh === img.height ? img : resizeRgb(img, nw, nh, 'bilinear');
     const { data, rows, cols, patchLen } = fuyuPatches(resized, ph, pw, padValue);

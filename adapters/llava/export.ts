@@ -16,11 +16,27 @@ import { CLIP_MEAN, CLIP_STD } from './index.ts';
 import { buildClipVisionGraph } from './vision-graph.ts';
 
 /** transformers' CLIPVisionConfig defaults (nested vision_config files store only what differs). */
-const CLIP_VISION_DEFAULTS = { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, image_size: 224, patch_size: 32, layer_norm_eps: 1e-5 };
+const CLIP_VISION_DEFAULTS = {
+  hidden_size: 768,
+  intermediate_size: 3072,
+  num_hidden_layers: 12,
+  num_attention_heads: 12,
+  image_size: 224,
+  patch_size: 32,
+  layer_norm_eps: 1e-5,
+};
 
 interface ClipSpec {
-  hidden: number; heads: number; layers: number; intermediate: number; imageSize: number; patch: number; eps: number;
-  llmHidden: number; featureLayer: number; hiddenAct: 'quick_gelu' | 'gelu';
+  hidden: number;
+  heads: number;
+  layers: number;
+  intermediate: number;
+  imageSize: number;
+  patch: number;
+  eps: number;
+  llmHidden: number;
+  featureLayer: number;
+  hiddenAct: 'quick_gelu' | 'gelu';
 }
 
 function clipSpec(file: string, v: Record<string, unknown>, llmHidden: number, featureLayer: number): ClipSpec {
@@ -30,10 +46,16 @@ function clipSpec(file: string, v: Record<string, unknown>, llmHidden: number, f
   const layers = configInt(file, v, 'num_hidden_layers', d.num_hidden_layers);
   if (featureLayer >= 0 || -featureLayer > layers) throw new UserError(`${file}: vision feature layer ${featureLayer} is not supported (LLaVA-1.5 uses -2)`);
   return {
-    hidden: configInt(file, v, 'hidden_size', d.hidden_size), heads: configInt(file, v, 'num_attention_heads', d.num_attention_heads), layers,
-    intermediate: configInt(file, v, 'intermediate_size', d.intermediate_size), imageSize: configInt(file, v, 'image_size', d.image_size),
-    patch: configInt(file, v, 'patch_size', d.patch_size), eps: configNumber(file, v, 'layer_norm_eps', d.layer_norm_eps),
-    llmHidden, featureLayer, hiddenAct: act,
+    hidden: configInt(file, v, 'hidden_size', d.hidden_size),
+    heads: configInt(file, v, 'num_attention_heads', d.num_attention_heads),
+    layers,
+    intermediate: configInt(file, v, 'intermediate_size', d.intermediate_size),
+    imageSize: configInt(file, v, 'image_size', d.image_size),
+    patch: configInt(file, v, 'patch_size', d.patch_size),
+    eps: configNumber(file, v, 'layer_norm_eps', d.layer_norm_eps),
+    llmHidden,
+    featureLayer,
+    hiddenAct: act,
   };
 }
 
@@ -62,22 +84,57 @@ function preprocessor(dirs: string[], imageSize: number, aspect: string, patch: 
   }
   return {
     cfg: {
-      image_processor_type: 'CLIPImageProcessor', crop_size: { height: imageSize, width: imageSize }, do_center_crop: true, do_convert_rgb: true,
-      do_normalize: true, do_rescale: true, do_resize: true, image_mean: CLIP_MEAN, image_std: CLIP_STD, resample: 3,
-      rescale_factor: 1 / 255, size: { shortest_edge: imageSize }, image_aspect_ratio: aspect, patch_size: patch,
+      image_processor_type: 'CLIPImageProcessor',
+      crop_size: { height: imageSize, width: imageSize },
+      do_center_crop: true,
+      do_convert_rgb: true,
+      do_normalize: true,
+      do_rescale: true,
+      do_resize: true,
+      image_mean: CLIP_MEAN,
+      image_std: CLIP_STD,
+      resample: 3,
+      rescale_factor: 1 / 255,
+      size: { shortest_edge: imageSize },
+      image_aspect_ratio: aspect,
+      patch_size: patch,
     },
     note: `no preprocessor_config.json in ${dirs.join(' or ')}: wrote CLIP's (${imageSize} px, bicubic, CLIP mean/std)`,
   };
 }
 
-function bundleConfig(spec: ReturnType<typeof llamaSpec>, clip: ClipSpec, ids: { bos: number; eos: number; pad: number }, architecture: string): Record<string, unknown> {
+function bundleConfig(
+  spec: ReturnType<typeof llamaSpec>,
+  clip: ClipSpec,
+  ids: { bos: number; eos: number; pad: number },
+  architecture: string,
+): Record<string, unknown> {
   return {
-    family: 'llava', model_type: 'llava', architectures: [architecture],
-    hidden_size: spec.hidden, num_hidden_layers: spec.layers, num_attention_heads: spec.heads, num_key_value_heads: spec.kvHeads,
-    head_dim: spec.headDim, intermediate_size: spec.intermediate, rms_norm_eps: spec.eps, rope_theta: spec.ropeTheta,
-    vocab_size: spec.vocab, bos_token_id: ids.bos, eos_token_id: ids.eos, pad_token_id: ids.pad, image_token_id: -200,
+    family: 'llava',
+    model_type: 'llava',
+    architectures: [architecture],
+    hidden_size: spec.hidden,
+    num_hidden_layers: spec.layers,
+    num_attention_heads: spec.heads,
+    num_key_value_heads: spec.kvHeads,
+    head_dim: spec.headDim,
+    intermediate_size: spec.intermediate,
+    rms_norm_eps: spec.eps,
+    rope_theta: spec.ropeTheta,
+    vocab_size: spec.vocab,
+    bos_token_id: ids.bos,
+    eos_token_id: ids.eos,
+    pad_token_id: ids.pad,
+    image_token_id: -200,
     template: 'vicuna_v1',
-    vision_config: { image_size: clip.imageSize, patch_size: clip.patch, hidden_size: clip.hidden, num_hidden_layers: clip.layers, num_attention_heads: clip.heads, feature_layer: clip.featureLayer },
+    vision_config: {
+      image_size: clip.imageSize,
+      patch_size: clip.patch,
+      hidden_size: clip.hidden,
+      num_hidden_layers: clip.layers,
+      num_attention_heads: clip.heads,
+      feature_layer: clip.featureLayer,
+    },
     mm_projector_type: 'mlp2x_gelu',
   };
 }
@@ -86,15 +143,24 @@ function hfPlan({ dir, configFile: file, config: c }: ExportInput): ExportPlan {
   const text = (c.text_config ?? {}) as Record<string, unknown>;
   const spec = llamaSpec(`${file} (text_config)`, text, LLAMA_DEFAULTS);
   const featureLayer = configInt(file, c, 'vision_feature_layer', -2);
-  if ((c.vision_feature_select_strategy ?? 'default') !== 'default') throw new UserError(`${file}: "vision_feature_select_strategy" ${JSON.stringify(c.vision_feature_select_strategy)} is not supported (LLaVA-1.5 drops CLS: "default")`);
+  if ((c.vision_feature_select_strategy ?? 'default') !== 'default')
+    throw new UserError(
+      `${file}: "vision_feature_select_strategy" ${JSON.stringify(c.vision_feature_select_strategy)} is not supported (LLaVA-1.5 drops CLS: "default")`,
+    );
   if ((c.projector_hidden_act ?? 'gelu') !== 'gelu') throw new UserError(`${file}: "projector_hidden_act" must be gelu`);
   const clip = clipSpec(`${file} (vision_config)`, (c.vision_config ?? {}) as Record<string, unknown>, spec.hidden, featureLayer);
   const pre = preprocessor([dir], clip.imageSize, 'pad', clip.patch);
-  const projKey = (k: string) => k.replace(/^mm_projector\.0\./, 'multi_modal_projector.linear_1.').replace(/^mm_projector\.2\./, 'multi_modal_projector.linear_2.');
+  const projKey = (k: string) =>
+    k.replace(/^mm_projector\.0\./, 'multi_modal_projector.linear_1.').replace(/^mm_projector\.2\./, 'multi_modal_projector.linear_2.');
   return {
     family: 'llava',
     layout: 'llava-hf (LlavaForConditionalGeneration)',
-    bundleConfig: bundleConfig(spec, clip, { bos: configInt(file, text, 'bos_token_id', 1), eos: configInt(file, text, 'eos_token_id', 2), pad: configInt(file, c, 'pad_token_id', 0) }, 'LlavaForConditionalGeneration'),
+    bundleConfig: bundleConfig(
+      spec,
+      clip,
+      { bos: configInt(file, text, 'bos_token_id', 1), eos: configInt(file, text, 'eos_token_id', 2), pad: configInt(file, c, 'pad_token_id', 0) },
+      'LlavaForConditionalGeneration',
+    ),
     preprocessorConfig: pre.cfg,
     notes: ['image_aspect_ratio "pad" (LLaVA-1.5\'s evaluation pads to a square; HF\'s LlavaProcessor would centre-crop)', ...(pre.note ? [pre.note] : [])],
     decoder: spec,
@@ -125,7 +191,16 @@ function originalPlan({ dir, configFile: file, config: c, visionTower }: ExportI
   return {
     family: 'llava',
     layout: `LLaVA original (LlavaLlamaForCausalLM) + CLIP tower ${visionTower.dir}`,
-    bundleConfig: bundleConfig(spec, clip, { bos: configInt(file, c, 'bos_token_id', 1), eos: configInt(file, c, 'eos_token_id', 2), pad: typeof c.pad_token_id === 'number' && c.pad_token_id >= 0 ? c.pad_token_id : 0 }, 'LlavaLlamaForCausalLM'),
+    bundleConfig: bundleConfig(
+      spec,
+      clip,
+      {
+        bos: configInt(file, c, 'bos_token_id', 1),
+        eos: configInt(file, c, 'eos_token_id', 2),
+        pad: typeof c.pad_token_id === 'number' && c.pad_token_id >= 0 ? c.pad_token_id : 0,
+      },
+      'LlavaLlamaForCausalLM',
+    ),
     preprocessorConfig: pre.cfg,
     notes: pre.note ? [pre.note] : [],
     decoder: spec,
@@ -143,7 +218,8 @@ function originalPlan({ dir, configFile: file, config: c, visionTower }: ExportI
 const llava: ExportFamily = {
   family: 'llava',
   detect: (c) =>
-    c.model_type === 'llava' || c.model_type === 'llava_llama' ||
+    c.model_type === 'llava' ||
+    c.model_type === 'llava_llama' ||
     (Array.isArray(c.architectures) && (c.architectures.includes('LlavaForConditionalGeneration') || c.architectures.includes('LlavaLlamaForCausalLM'))),
   plan: (input) => (input.config.text_config !== undefined || input.keys.some((k) => k.startsWith('language_model.')) ? hfPlan(input) : originalPlan(input)),
 };

@@ -123,8 +123,11 @@ const llava: ModelFamily = {
     const crop = sizeField(cfg.crop_size, 'height', 336);
     const side = Math.max(img.width, img.height);
     if (side * side > MAX_SQUARE_PIXELS) {
-      throw new InputError(source, undefined,
-        `${img.width}×${img.height} image: LLaVA pads it to a ${side}×${side} square first, over the ${MAX_SQUARE_PIXELS}-pixel limit`);
+      throw new InputError(
+        source,
+        undefined,
+        `${img.width}×${img.height} image: LLaVA pads it to a ${side}×${side} square first, over the ${MAX_SQUARE_PIXELS}-pixel limit`,
+      );
     }
     const square = expand2square(img, meanColour(mean));
     // CLIPImageProcessor on a square: shortest edge → `shortest` on both sides, then centre crop.

@@ -37,7 +37,7 @@ export function clipLayersRun(spec: ClipVisionSpec): number {
 
 /** Image tokens the graph gives: (imageSize / patch)², CLS dropped. */
 export function clipImageTokens(spec: ClipVisionSpec): number {
-  return (Math.floor(spec.imageSize / spec.patch)) ** 2;
+  return Math.floor(spec.imageSize / spec.patch) ** 2;
 }
 
 function layerKeys(i: number): string[] {
@@ -51,7 +51,13 @@ function layerKeys(i: number): string[] {
 
 /** The canonical keys buildClipVisionGraph reads, in the order it reads them. */
 export function clipKeysUsed(spec: ClipVisionSpec): string[] {
-  const keys = [`${EMB}.class_embedding`, `${EMB}.patch_embedding.weight`, `${EMB}.position_embedding.weight`, 'vision_model.pre_layrnorm.weight', 'vision_model.pre_layrnorm.bias'];
+  const keys = [
+    `${EMB}.class_embedding`,
+    `${EMB}.patch_embedding.weight`,
+    `${EMB}.position_embedding.weight`,
+    'vision_model.pre_layrnorm.weight',
+    'vision_model.pre_layrnorm.bias',
+  ];
   for (let i = 0; i < clipLayersRun(spec); i++) keys.push(...layerKeys(i));
   keys.push('mm_projector.0.weight', 'mm_projector.0.bias', 'mm_projector.2.weight', 'mm_projector.2.bias');
   return keys;
@@ -104,7 +110,8 @@ export function buildClipVisionGraph(g: Graph, w: (key: string) => Tensor, spec:
   const scale = g.scalarF(d ** -0.5);
   for (let i = 0; i < run; i++) {
     const p = `${ENC}.${i}`;
-    const lin = (src: string, m: string, out: number, inp: number): string => linear(g, src, `${p}.${m}`, get(`${p}.${m}.weight`, [out, inp]), get(`${p}.${m}.bias`, [out]));
+    const lin = (src: string, m: string, out: number, inp: number): string =>
+      linear(g, src, `${p}.${m}`, get(`${p}.${m}.weight`, [out, inp]), get(`${p}.${m}.bias`, [out]));
     const a = layerNorm(g, h, `${p}.layer_norm1`, get(`${p}.layer_norm1.weight`, [C]), get(`${p}.layer_norm1.bias`, [C]), eps);
     // HF scales q after its bias (q_proj(h) · head_dim^-0.5), so the scale is its own Mul, not folded into the weight.
     const q = splitHeads(g, g.op('Mul', [lin(a, 'self_attn.q_proj', C, C), scale]), H, d);
@@ -121,7 +128,15 @@ export function buildClipVisionGraph(g: Graph, w: (key: string) => Tensor, spec:
 
   // Drop CLS (token 0), then the mlp2x_gelu projector.
   const feats = g.op('Slice', [h, g.i64([1]), g.i64([T]), g.i64([1])]);
-  const out = mlp2xGelu(g, feats, 'mm_projector', get('mm_projector.0.weight', [llmHidden, C]), get('mm_projector.0.bias', [llmHidden]), get('mm_projector.2.weight', [llmHidden, llmHidden]), get('mm_projector.2.bias', [llmHidden]));
+  const out = mlp2xGelu(
+    g,
+    feats,
+    'mm_projector',
+    get('mm_projector.0.weight', [llmHidden, C]),
+    get('mm_projector.0.bias', [llmHidden]),
+    get('mm_projector.2.weight', [llmHidden, llmHidden]),
+    get('mm_projector.2.bias', [llmHidden]),
+  );
   g.op('Identity', [out], [], 'image_embeds');
   g.output('image_embeds', FLOAT, [1, N, llmHidden]);
 }

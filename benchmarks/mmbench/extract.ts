@@ -28,7 +28,9 @@ export const MMBENCH_EXTRACTOR = {
 
 /** VLMEvalKit's matching prompt (build_prompt with build_option_str), English variant. */
 export function mmbenchChoicePrompt(question: string, options: Record<string, string>, prediction: string): string {
-  const optionText = `There are several options: \n${Object.entries(options).map(([k, v]) => `${k}. ${v}\n`).join('')}`;
+  const optionText = `There are several options: \n${Object.entries(options)
+    .map(([k, v]) => `${k}. ${v}\n`)
+    .join('')}`;
   return (
     'You are an AI assistant who will help me to match an answer with several options of a single-choice question. ' +
     'You are provided with a question, several options, and an answer, and you need to find which option is most similar to the answer. ' +

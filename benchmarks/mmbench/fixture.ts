@@ -17,10 +17,46 @@ interface Base {
 }
 
 const BASES: Base[] = [
-  { question: 'What is the main color of the image?', hint: null, options: ['red', 'green', 'blue', 'yellow'], answer: 0, category: 'image_color', l2: 'coarse_perception', size: [64, 48], color: [200, 30, 30] },
-  { question: 'Which shape is this image?', hint: 'The image is three times wider than it is tall.', options: ['wide', 'tall', 'square'], answer: 0, category: 'image_style', l2: 'coarse_perception', size: [96, 32], color: [30, 160, 40] },
-  { question: 'Is the image taller than it is wide?', hint: null, options: ['yes', 'no'], answer: 0, category: 'spatial_relationship', l2: 'relation_reasoning', size: [32, 96], color: [40, 40, 200] },
-  { question: 'How many colors does the image use?', hint: 'Count distinct colors.', options: ['one', 'two', 'three', 'four'], answer: 0, category: 'attribute_recognition', l2: 'finegrained_perception (instance-level)', size: [40, 40], color: [220, 200, 20] },
+  {
+    question: 'What is the main color of the image?',
+    hint: null,
+    options: ['red', 'green', 'blue', 'yellow'],
+    answer: 0,
+    category: 'image_color',
+    l2: 'coarse_perception',
+    size: [64, 48],
+    color: [200, 30, 30],
+  },
+  {
+    question: 'Which shape is this image?',
+    hint: 'The image is three times wider than it is tall.',
+    options: ['wide', 'tall', 'square'],
+    answer: 0,
+    category: 'image_style',
+    l2: 'coarse_perception',
+    size: [96, 32],
+    color: [30, 160, 40],
+  },
+  {
+    question: 'Is the image taller than it is wide?',
+    hint: null,
+    options: ['yes', 'no'],
+    answer: 0,
+    category: 'spatial_relationship',
+    l2: 'relation_reasoning',
+    size: [32, 96],
+    color: [40, 40, 200],
+  },
+  {
+    question: 'How many colors does the image use?',
+    hint: 'Count distinct colors.',
+    options: ['one', 'two', 'three', 'four'],
+    answer: 0,
+    category: 'attribute_recognition',
+    l2: 'finegrained_perception (instance-level)',
+    size: [40, 40],
+    color: [220, 200, 20],
+  },
 ];
 
 export const MMBENCH_FIXTURE_FILE = 'mmbench/mmbench_dev_20230712.tsv';

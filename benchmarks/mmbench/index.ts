@@ -73,7 +73,11 @@ const mmbench: BenchmarkAdapter = {
   },
   load,
   score: scoreMMBench,
-  headlineStatistic: meanStatistic({ id: 'mmbench/circular', description: 'circular accuracy, circular groups (a question and its rotated copies) resampled', unitsFromPerSample: true }),
+  headlineStatistic: meanStatistic({
+    id: 'mmbench/circular',
+    description: 'circular accuracy, circular groups (a question and its rotated copies) resampled',
+    unitsFromPerSample: true,
+  }),
   writeSubmission: writeMMBenchSubmission,
   writeFixture: writeMMBenchFixture,
 };

@@ -71,8 +71,7 @@ export function scoreMMBench(samples: Sample[], answers: Map<string, Answer>): S
     countHit(byCat, group.category, hit);
     countHit(byL2, group.l2, hit);
   }
-  const table = (m: Map<string, [number, number]>) =>
-    Object.fromEntries([...m.keys()].sort().map((k) => [k, pct(m.get(k)![0], m.get(k)![1])]));
+  const table = (m: Map<string, [number, number]>) => Object.fromEntries([...m.keys()].sort().map((k) => [k, pct(m.get(k)![0], m.get(k)![1])]));
   const breakdowns = { 'l2-category': table(byL2), category: table(byCat) };
   const overall = pct(hits, groups.size)!;
   const metrics: Score['metrics'] = {

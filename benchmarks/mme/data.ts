@@ -78,7 +78,9 @@ export async function readGroundTruth(root: string): Promise<{ gt: Map<string, G
     if (!existsSync(dir)) continue;
     const qaDir = existsSync(join(dir, 'questions_answers_YN')) ? join(dir, 'questions_answers_YN') : dir;
     const imgDir = existsSync(join(dir, 'images')) ? join(dir, 'images') : dir;
-    const images = readdirSync(imgDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+    const images = readdirSync(imgDir)
+      .filter((f) => /\.(png|jpe?g)$/i.test(f))
+      .sort();
     for (const image of images) {
       const file = join(qaDir, image.replace(/\.[^.]+$/, '.txt'));
       if (!existsSync(file)) continue;
@@ -128,7 +130,13 @@ export async function* loadMme(root: string, options: LoadOptions = {}): AsyncGe
       prompt,
       answer: row?.answer,
       maxNewTokens: 128,
-      meta: { subtask, image, llavaId, officialQuestion: official ?? null, group: (PERCEPTION as readonly string[]).includes(subtask) ? 'perception' : 'cognition' },
+      meta: {
+        subtask,
+        image,
+        llavaId,
+        officialQuestion: official ?? null,
+        group: (PERCEPTION as readonly string[]).includes(subtask) ? 'perception' : 'cognition',
+      },
     };
   };
   const file = llavaFile(root);
@@ -189,7 +197,10 @@ async function* loadMmeTsv(file: string, options: LoadOptions): AsyncGenerator<S
     perImage.set(llavaId, k);
     const question = get('question');
     const cell = cells[col.image];
-    const b64 = images && col.image !== undefined && cell !== undefined && !pandasIsNa(cell) ? await refs.resolve(get('index'), cell, item.spans.get(col.image), line) : undefined;
+    const b64 =
+      images && col.image !== undefined && cell !== undefined && !pandasIsNa(cell)
+        ? await refs.resolve(get('index'), cell, item.spans.get(col.image), line)
+        : undefined;
     n++;
     yield {
       id: `${llavaId}#${k}`,
@@ -199,7 +210,14 @@ async function* loadMmeTsv(file: string, options: LoadOptions): AsyncGenerator<S
       prompt: llavaPrompt(question),
       answer: gtAnswer(get('answer'), file, line),
       maxNewTokens: 128,
-      meta: { subtask, image, llavaId, officialQuestion: question, group: (PERCEPTION as readonly string[]).includes(subtask) ? 'perception' : 'cognition', vlmevalkitIndex: get('index') },
+      meta: {
+        subtask,
+        image,
+        llavaId,
+        officialQuestion: question,
+        group: (PERCEPTION as readonly string[]).includes(subtask) ? 'perception' : 'cognition',
+        vlmevalkitIndex: get('index'),
+      },
     };
   }
 }

@@ -17,24 +17,66 @@ const TASKS: Array<{ subtask: string; nested: boolean; images: Img[] }> = [
     subtask: 'existence',
     nested: false,
     images: [
-      { name: '000000000101.jpg', size: [1600, 520], questions: [['Is there a dog in this image?', 'Yes', 'Yes'], ['Is there a cat in this image?', 'No', 'No']] },
-      { name: '000000000102.jpg', size: [160, 480], questions: [['Is there a car in this image?', 'Yes', 'Yes, there is.'], ['Is there a boat in this image?', 'No', 'Yes']] },
+      {
+        name: '000000000101.jpg',
+        size: [1600, 520],
+        questions: [
+          ['Is there a dog in this image?', 'Yes', 'Yes'],
+          ['Is there a cat in this image?', 'No', 'No'],
+        ],
+      },
+      {
+        name: '000000000102.jpg',
+        size: [160, 480],
+        questions: [
+          ['Is there a car in this image?', 'Yes', 'Yes, there is.'],
+          ['Is there a boat in this image?', 'No', 'Yes'],
+        ],
+      },
     ],
   },
   {
     subtask: 'artwork',
     nested: true,
     images: [
-      { name: '10001.jpg', size: [40, 30], questions: [['Is this artwork created by Monet?', 'Yes', 'yes'], ['Is this artwork created by Dali?', 'No', 'not sure']] },
-      { name: '10002.jpg', size: [800, 800], questions: [['Is this artwork titled Sunrise?', 'Yes', 'Sure, yes'], ['Is this artwork titled Night?', 'No', 'None']] },
+      {
+        name: '10001.jpg',
+        size: [40, 30],
+        questions: [
+          ['Is this artwork created by Monet?', 'Yes', 'yes'],
+          ['Is this artwork created by Dali?', 'No', 'not sure'],
+        ],
+      },
+      {
+        name: '10002.jpg',
+        size: [800, 800],
+        questions: [
+          ['Is this artwork titled Sunrise?', 'Yes', 'Sure, yes'],
+          ['Is this artwork titled Night?', 'No', 'None'],
+        ],
+      },
     ],
   },
   {
     subtask: 'code_reasoning',
     nested: false,
     images: [
-      { name: '0001.png', size: [600, 200], questions: [['Is a python code shown in the picture?', 'Yes', 'Yes'], ['Is a c++ code shown in the picture?', 'No', 'No']] },
-      { name: '0002.png', size: [200, 620], questions: [["Is the output of the code '7'?", 'Yes', 'No'], ["Is the output of the code '8'?", 'No', 'No']] },
+      {
+        name: '0001.png',
+        size: [600, 200],
+        questions: [
+          ['Is a python code shown in the picture?', 'Yes', 'Yes'],
+          ['Is a c++ code shown in the picture?', 'No', 'No'],
+        ],
+      },
+      {
+        name: '0002.png',
+        size: [200, 620],
+        questions: [
+          ["Is the output of the code '7'?", 'Yes', 'No'],
+          ["Is the output of the code '8'?", 'No', 'No'],
+        ],
+      },
     ],
   },
 ];

@@ -37,7 +37,10 @@ export function scoreMme(samples: Sample[], answers: Map<string, Answer>): Score
   const perSample = dataRecord<number>();
   const counts = emptyCounts(samples.length);
   const totals: Record<string, number> = {};
-  for (const [group, names] of [['perception', PERCEPTION], ['cognition', COGNITION]] as const) {
+  for (const [group, names] of [
+    ['perception', PERCEPTION],
+    ['cognition', COGNITION],
+  ] as const) {
     let scores = 0;
     let any = false;
     for (const task of names) {
@@ -97,7 +100,10 @@ export const pyFloat = pyFloatRepr;
 /** What calculation.py prints, from a Score (for the readable `score` output). */
 export function mmeOfficialSummary(score: Score): string {
   let out = '';
-  for (const [group, title, names] of [['perception', 'Perception', PERCEPTION], ['cognition', 'Cognition', COGNITION]] as const) {
+  for (const [group, title, names] of [
+    ['perception', 'Perception', PERCEPTION],
+    ['cognition', 'Cognition', COGNITION],
+  ] as const) {
     const total = score.metrics[`${group}.total`];
     if (total === undefined || total === null) continue;
     out += `=========== ${title} ===========\n`;
@@ -137,7 +143,9 @@ export async function readMmeResultsFolder(path: string, samples: Sample[], warn
         continue;
       }
       if (gt.trim().toLowerCase() !== s.answer) {
-        throw new ScoreRefusal(`${file}:${line}: ground truth "${gt}" differs from the data root's "${String(s.answer)}" for this question; the results were made for other labels, refusing to score`);
+        throw new ScoreRefusal(
+          `${file}:${line}: ground truth "${gt}" differs from the data root's "${String(s.answer)}" for this question; the results were made for other labels, refusing to score`,
+        );
       }
       repeats.note(s.id);
       answers.set(s.id, { id: s.id, text: response });

@@ -14,7 +14,6 @@ import type { MmvetTruth } from './data.ts';
 import { MMVET_GRADER } from './grader.ts';
 import { dataRecord } from '../shared/join.ts';
 
-
 /** Ground truth of a sample: absent when the data folder has LLaVA's question list but not mm-vet.json. */
 function truthOf(s: Sample): MmvetTruth | undefined {
   const t = s.answer as MmvetTruth | undefined;
@@ -24,8 +23,8 @@ function truthOf(s: Sample): MmvetTruth | undefined {
 /** Why there is no MM-Vet number yet: what scoring needs, whether or not the truth file is there. */
 export function mmvetNeeds(hasTruth: boolean): string {
   return hasTruth
-    ? 'mmvet: no judge grades: configure a judge (`judge` in the config, or --judge-url and --judge-model; the official grader is gpt-4-0613), or score the official evaluator\'s grade file: `eve-eval score --benchmark mmvet --predictions <model>_gpt-4-0613-grade-<N>runs.json`'
-    : 'mmvet: no judge grades: score the official evaluator\'s grade file (`eve-eval score --benchmark mmvet --predictions <model>_gpt-4-0613-grade-<N>runs.json`); running the judge also needs the official mm-vet.json (ground-truth answers) in DIR/mm-vet/, which is absent';
+    ? "mmvet: no judge grades: configure a judge (`judge` in the config, or --judge-url and --judge-model; the official grader is gpt-4-0613), or score the official evaluator's grade file: `eve-eval score --benchmark mmvet --predictions <model>_gpt-4-0613-grade-<N>runs.json`"
+    : "mmvet: no judge grades: score the official evaluator's grade file (`eve-eval score --benchmark mmvet --predictions <model>_gpt-4-0613-grade-<N>runs.json`); running the judge also needs the official mm-vet.json (ground-truth answers) in DIR/mm-vet/, which is absent";
 }
 
 export const NO_TRUTH_NOTE =
@@ -43,7 +42,8 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
   }
   const numRun = Math.max(...graded.map((s) => answers.get(s.id)!.judge!.scores.length));
   const short = graded.find((s) => answers.get(s.id)!.judge!.scores.length !== numRun);
-  if (short) throw new ScoreRefusal(`mmvet: ${short.id} has ${answers.get(short.id)!.judge!.scores.length} judge runs, others ${numRun}; the grade file is incomplete`);
+  if (short)
+    throw new ScoreRefusal(`mmvet: ${short.id} has ${answers.get(short.id)!.judge!.scores.length} judge runs, others ${numRun}; the grade file is incomplete`);
   // Without mm-vet.json every question is in one capability-less set: the totals are still the evaluator's.
   const truths: MmvetTruth[] = withTruth.map((t) => t ?? { answer: '', capability: [] });
 
@@ -74,7 +74,7 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
   let judgeFailures = 0;
   samples.forEach((s, idx) => {
     const a = answers.get(s.id);
-    if (!a || !a.judge) {
+    if (!a?.judge) {
       if (!a) missing++;
       else errors++;
       perSample[s.id] = 0;
@@ -110,7 +110,9 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
   const notes: string[] = [];
   if (truthless) notes.push(NO_TRUTH_NOTE);
   if (judgeFailures > 0) {
-    notes.push(`${judgeFailures} judge failure${judgeFailures > 1 ? 's' : ''} (no readable score in ${MMVET_GRADER.tries} replies, or a failed request) scored 0, as the official evaluator scores them`);
+    notes.push(
+      `${judgeFailures} judge failure${judgeFailures > 1 ? 's' : ''} (no readable score in ${MMVET_GRADER.tries} replies, or a failed request) scored 0, as the official evaluator scores them`,
+    );
   }
   return {
     headline: capability.total as number,
@@ -127,7 +129,9 @@ export function scoreMmvet(samples: Sample[], answers: Map<string, Answer>): Sco
 export function mmvetOfficialSummary(score: Score): string {
   // The evaluator rounds numpy float64 values: round() on them is np.round (rint of x·10), not Python's.
   const r1 = (v: MetricValue) => officialFixed(v, 1, 'numpy');
-  const runs = Object.keys(score.metrics).filter((k) => /^run\d+\.total$/.test(k)).map((k) => r1(score.metrics[k]));
+  const runs = Object.keys(score.metrics)
+    .filter((k) => /^run\d+\.total$/.test(k))
+    .map((k) => r1(score.metrics[k]));
   const lines = ['#####result1#####'];
   // Without mm-vet.json there are no capability columns: the total alone (score.notes says why).
   for (const [k, v] of Object.entries(score.breakdowns.capability ?? { total: score.headline })) lines.push(`${k}: ${r1(v)}`);

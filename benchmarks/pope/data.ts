@@ -132,7 +132,9 @@ async function* loadPopeTsv(file: string, split: string, wanted: PopeSplit[], op
       continue;
     }
     const get = (c: string) => (c in col ? (item.cells[col[c]] ?? '') : '');
-    const cats = get('category').split(',').map((c) => c.trim());
+    const cats = get('category')
+      .split(',')
+      .map((c) => c.trim());
     for (const c of cats) if (!(POPE_SPLITS as readonly string[]).includes(c)) throw new InputError(file, item.line, `unknown POPE category "${c}"`);
     const answer = get('answer').trim().toLowerCase();
     if (answer !== 'yes' && answer !== 'no') throw new InputError(file, item.line, `answer must be Yes or No, got "${get('answer')}"`);
@@ -158,7 +160,14 @@ async function* loadPopeTsv(file: string, split: string, wanted: PopeSplit[], op
         prompt: r.question + SUFFIX,
         answer: r.answer,
         maxNewTokens: 128,
-        meta: { category: s, image: r.image, labelId: r.index, labelRows: rowsPerSplit.get(s) ?? 0, limited: options.limit !== undefined, vlmevalkitIndex: r.index },
+        meta: {
+          category: s,
+          image: r.image,
+          labelId: r.index,
+          labelRows: rowsPerSplit.get(s) ?? 0,
+          limited: options.limit !== undefined,
+          vlmevalkitIndex: r.index,
+        },
       };
     }
   }

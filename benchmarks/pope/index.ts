@@ -14,7 +14,14 @@ const pope: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   defaultSplit: ALL_SPLIT,
   splits: [ALL_SPLIT, ...POPE_SPLITS],
   // PROTOCOL.md §3: mean F1 ×100.
-  references: { split: 'test', definition: 'mean F1 over adversarial/popular/random', 'EVE-7B': 83.6, 'EVE-7B-HD': 85.0, 'Fuyu-8B': 74.1, 'LLaVA-1.5-7B': 85.9 },
+  references: {
+    split: 'test',
+    definition: 'mean F1 over adversarial/popular/random',
+    'EVE-7B': 83.6,
+    'EVE-7B-HD': 85.0,
+    'Fuyu-8B': 74.1,
+    'LLaVA-1.5-7B': 85.9,
+  },
   async present(root, split = ALL_SPLIT) {
     if (!existsSync(questionFile(root))) return existsSync(vlmevalkitFile(root)) && splitsOf(split).length > 0;
     return splitsOf(split).every((s) => existsSync(labelFile(root, s)));

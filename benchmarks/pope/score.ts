@@ -144,7 +144,13 @@ export function popeOfficialSummary(score: Score): string {
     out.push(`Category: ${split}, # samples: ${n}`);
     out.push('TP\tFP\tTN\tFN\t');
     out.push(`${r.tp}\t${r.fp}\t${r.tn}\t${r.fn}`);
-    out.push(`Accuracy: ${repr(r.accuracy)}`, `Precision: ${repr(r.precision)}`, `Recall: ${repr(r.recall)}`, `F1 score: ${repr(r.f1)}`, `Yes ratio: ${repr(r.yesRatio)}`);
+    out.push(
+      `Accuracy: ${repr(r.accuracy)}`,
+      `Precision: ${repr(r.precision)}`,
+      `Recall: ${repr(r.recall)}`,
+      `F1 score: ${repr(r.f1)}`,
+      `Yes ratio: ${repr(r.yesRatio)}`,
+    );
     out.push(`${f3(r.f1)}, ${f3(r.accuracy)}, ${f3(r.precision)}, ${f3(r.recall)}, ${f3(r.yesRatio)}`);
     out.push('====================================');
   }

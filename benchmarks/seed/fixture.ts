@@ -6,9 +6,18 @@ import { jsonl, writeFlatImage, writeText } from '../shared/fixture-files.ts';
 import { OPTION_LETTER } from '../shared/instructions.ts';
 
 const QUESTION_TYPE = {
-  'Scene Understanding': 1, 'Instance Identity': 2, 'Instance Attributes': 3, 'Instance Location': 4,
-  'Instances Counting': 5, 'Spatial Relation': 6, 'Instance Interaction': 7, 'Visual Reasoning': 8,
-  'Text Understanding': 9, 'Action Recognition': 10, 'Action Prediction': 11, 'Procedure Understanding': 12,
+  'Scene Understanding': 1,
+  'Instance Identity': 2,
+  'Instance Attributes': 3,
+  'Instance Location': 4,
+  'Instances Counting': 5,
+  'Spatial Relation': 6,
+  'Instance Interaction': 7,
+  'Visual Reasoning': 8,
+  'Text Understanding': 9,
+  'Action Recognition': 10,
+  'Action Prediction': 11,
+  'Procedure Understanding': 12,
 };
 
 type Q = [id: string, type: number, dataType: 'image' | 'video', question: string, choices: string[], answer: string, size: [number, number]];
@@ -31,8 +40,16 @@ export async function writeSeedFixture(root: string): Promise<void> {
     const rel = dataType === 'image' ? `SEED-Bench-image/${dataId}` : `SEED-Bench-video-image/${type}_${id}.png`;
     await writeFlatImage(join(dir, rel), { width: w, height: h, rgb: [30 * i, 120, 200 - 20 * i], format: dataType === 'image' ? 'jpeg' : 'png' });
     questions.push({
-      answer, choice_a: choices[0], choice_b: choices[1], choice_c: choices[2], choice_d: choices[3],
-      data_id: dataId, data_type: dataType, question, question_id: id, question_type_id: type,
+      answer,
+      choice_a: choices[0],
+      choice_b: choices[1],
+      choice_c: choices[2],
+      choice_d: choices[3],
+      data_id: dataId,
+      data_type: dataType,
+      question,
+      question_id: id,
+      question_type_id: type,
       ...(dataType === 'video' ? { segment: [0, 2] } : {}),
     });
     const text = `${question}\n${choices.map((c, j) => `${'ABCD'[j]}. ${c}`).join('\n')}\n${OPTION_LETTER}`;

@@ -12,8 +12,18 @@ export function formatOptions(options: string[]): string {
 
 // The token patterns of can_infer_option, in the order the original tries them: [prefix, suffix].
 const OPTION_PATTERNS: Array<[string, string]> = [
-  ['', '.'], ['', ','], ['', ':'], ['', ')'], ['', ').'], ['(', ')'], ['(', ').'],
-  [':', ''], [':', ','], [':', '.'], [':', ')'], [':', ').'],
+  ['', '.'],
+  ['', ','],
+  ['', ':'],
+  ['', ')'],
+  ['', ').'],
+  ['(', ')'],
+  ['(', ').'],
+  [':', ''],
+  [':', ','],
+  [':', '.'],
+  [':', ')'],
+  [':', ').'],
 ];
 
 /**
@@ -56,7 +66,12 @@ export function mmbenchExtract(answer: string, options: Record<string, string>):
 }
 
 /** VLMEvalKit's answers that refuse the question: read as 'Z' (no option, scored wrong). */
-const VLMEVALKIT_REFUSALS = ["Sorry, I can't help with images of people yet.", "I can't process this file.", "I'm sorry, but without the image provided", 'Cannot determine the answer'];
+const VLMEVALKIT_REFUSALS = [
+  "Sorry, I can't help with images of people yet.",
+  "I can't process this file.",
+  "I'm sorry, but without the image provided",
+  'Cannot determine the answer',
+];
 /** VLMEvalKit's _VERBOSE_ANSWER_RE: "The correct answer is **B**", case-insensitive, Python's \s. */
 const VLMEVALKIT_VERBOSE = new RegExp(`(?:correct${PY_SPACE}+)?answer${PY_SPACE}+is${PY_SPACE}+\\**([ABCD])\\**`, 'iu');
 

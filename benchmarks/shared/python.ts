@@ -3,14 +3,7 @@
 // outputs depend on these details, so eve-eval carries CPython's own Unicode tables (py-unicode.ts, generated
 // by test/fuzz/make_unicode_tables.py) instead of following Node's ICU, whose Unicode version differs
 // (toLowerCase and /\d/u change with it). test/fuzz checks all of them against the interpreter's output.
-import {
-  PY_CASE_IGNORABLE_RANGES,
-  PY_CASED_RANGES,
-  PY_DIGIT_RANGES,
-  PY_LOWER_MULTI,
-  PY_LOWER_RUNS,
-  PY_SPACE_RANGES,
-} from './py-unicode.ts';
+import { PY_CASE_IGNORABLE_RANGES, PY_CASED_RANGES, PY_DIGIT_RANGES, PY_LOWER_MULTI, PY_LOWER_RUNS, PY_SPACE_RANGES } from './py-unicode.ts';
 
 type Ranges = ReadonlyArray<readonly [number, number]>;
 
@@ -60,7 +53,10 @@ function decimalValue(cp: number): string | null {
 }
 
 const PY_FLOAT_DIGITS = '[0-9](?:_?[0-9])*';
-const PY_FLOAT = new RegExp(`^[+-]?(?:(?:${PY_FLOAT_DIGITS}(?:\\.(?:${PY_FLOAT_DIGITS})?)?|\\.${PY_FLOAT_DIGITS})(?:[eE][+-]?${PY_FLOAT_DIGITS})?|inf(?:inity)?|nan)$`, 'i');
+const PY_FLOAT = new RegExp(
+  `^[+-]?(?:(?:${PY_FLOAT_DIGITS}(?:\\.(?:${PY_FLOAT_DIGITS})?)?|\\.${PY_FLOAT_DIGITS})(?:[eE][+-]?${PY_FLOAT_DIGITS})?|inf(?:inity)?|nan)$`,
+  'i',
+);
 
 /**
  * Python 3's float(str), or null where it raises ValueError: surrounding whitespace ignored, any Unicode

@@ -197,8 +197,25 @@ export async function readTsvSpan(file: string, span: TsvSpan): Promise<string> 
 
 /** Strings pandas.read_table turns into NaN by default (its `na_values`); an empty cell is one of them. */
 const PANDAS_NA = new Set([
-  '', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN',
-  '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'None',
+  'n/a',
+  'nan',
+  'null',
 ]);
 
 /** pd.isna on a cell as read by pandas. */

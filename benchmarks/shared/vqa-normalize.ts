@@ -16,8 +16,18 @@ const PUNCT = [';', '/', '[', ']', '"', '{', '}', '(', ')', '=', '+', '\\', '_',
 
 // Number words and articles (vqaEval.py `manualMap`, `articles`). A Map: looked up with answer words.
 const DIGIT_MAP: ReadonlyMap<string, string> = new Map([
-  ['none', '0'], ['zero', '0'], ['one', '1'], ['two', '2'], ['three', '3'], ['four', '4'],
-  ['five', '5'], ['six', '6'], ['seven', '7'], ['eight', '8'], ['nine', '9'], ['ten', '10'],
+  ['none', '0'],
+  ['zero', '0'],
+  ['one', '1'],
+  ['two', '2'],
+  ['three', '3'],
+  ['four', '4'],
+  ['five', '5'],
+  ['six', '6'],
+  ['seven', '7'],
+  ['eight', '8'],
+  ['nine', '9'],
+  ['ten', '10'],
 ]);
 const ARTICLES = new Set(['a', 'an', 'the']);
 
@@ -62,10 +72,7 @@ export const CONTRACTIONS: ReadonlyMap<string, string> = parsePairs(CONTRACTION_
 const VIZWIZ_ASCII_VALUES = new Set(['aint', 'arent', 'cant', 'couldve', 'couldnt', 'weve', 'wheres', 'whove']);
 const VIZWIZ_ASCII_KEYS = new Set(["couldn'tve", "hadn'tve"]);
 export const VIZWIZ_CONTRACTIONS: ReadonlyMap<string, string> = new Map(
-  [...CONTRACTIONS].map(([k, v]) => [
-    VIZWIZ_ASCII_KEYS.has(k) ? k : k.replace(/'/g, '\u2019'),
-    VIZWIZ_ASCII_VALUES.has(k) ? v : v.replace(/'/g, '\u2019'),
-  ]),
+  [...CONTRACTIONS].map(([k, v]) => [VIZWIZ_ASCII_KEYS.has(k) ? k : k.replace(/'/g, '\u2019'), VIZWIZ_ASCII_VALUES.has(k) ? v : v.replace(/'/g, '\u2019')]),
 );
 
 // `(\d)(\,)(\d)` with Python's Unicode \d: "٣,٥" counts as a number with a comma.

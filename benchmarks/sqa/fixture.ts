@@ -16,12 +16,72 @@ interface FxProblem {
 }
 
 const PROBLEMS: FxProblem[] = [
-  { pid: '4', question: 'Which figure of speech is used in this text?\nSing, O goddess.', choices: ['chiasmus', 'apostrophe'], answer: 1, hint: '', image: null, subject: 'language science', grade: 'grade11', topic: 'figurative-language' },
-  { pid: '5', question: 'Which is wider?', choices: ['the left bar', 'the right bar', 'neither'], answer: 0, hint: 'Look at the wide picture.', image: [120, 40], subject: 'natural science', grade: 'grade3', topic: 'physics' },
-  { pid: '11', question: 'What is the name of the colony shown?', choices: ['Maryland', 'New Hampshire', 'Rhode Island', 'Vermont'], answer: 1, hint: '', image: [40, 120], subject: 'social science', grade: 'grade5', topic: 'us-history' },
-  { pid: '15', question: 'Which closing is correct for a letter?', choices: ['Love,\nZoe', 'love,\nZoe'], answer: 0, hint: '', image: null, subject: 'language science', grade: 'grade2', topic: 'capitalization' },
-  { pid: '22', question: 'Which color is shown?', choices: ['red', 'orange', 'yellow', 'green', 'blue'], answer: 4, hint: '', image: [64, 48], subject: 'natural science', grade: 'grade8', topic: 'colors' },
-  { pid: '30', question: 'Select the solid.', choices: ['rock', 'water'], answer: 0, hint: 'Solids keep their shape.', image: [48, 64], subject: 'natural science', grade: 'grade7', topic: 'chemistry' },
+  {
+    pid: '4',
+    question: 'Which figure of speech is used in this text?\nSing, O goddess.',
+    choices: ['chiasmus', 'apostrophe'],
+    answer: 1,
+    hint: '',
+    image: null,
+    subject: 'language science',
+    grade: 'grade11',
+    topic: 'figurative-language',
+  },
+  {
+    pid: '5',
+    question: 'Which is wider?',
+    choices: ['the left bar', 'the right bar', 'neither'],
+    answer: 0,
+    hint: 'Look at the wide picture.',
+    image: [120, 40],
+    subject: 'natural science',
+    grade: 'grade3',
+    topic: 'physics',
+  },
+  {
+    pid: '11',
+    question: 'What is the name of the colony shown?',
+    choices: ['Maryland', 'New Hampshire', 'Rhode Island', 'Vermont'],
+    answer: 1,
+    hint: '',
+    image: [40, 120],
+    subject: 'social science',
+    grade: 'grade5',
+    topic: 'us-history',
+  },
+  {
+    pid: '15',
+    question: 'Which closing is correct for a letter?',
+    choices: ['Love,\nZoe', 'love,\nZoe'],
+    answer: 0,
+    hint: '',
+    image: null,
+    subject: 'language science',
+    grade: 'grade2',
+    topic: 'capitalization',
+  },
+  {
+    pid: '22',
+    question: 'Which color is shown?',
+    choices: ['red', 'orange', 'yellow', 'green', 'blue'],
+    answer: 4,
+    hint: '',
+    image: [64, 48],
+    subject: 'natural science',
+    grade: 'grade8',
+    topic: 'colors',
+  },
+  {
+    pid: '30',
+    question: 'Select the solid.',
+    choices: ['rock', 'water'],
+    answer: 0,
+    hint: 'Solids keep their shape.',
+    image: [48, 64],
+    subject: 'natural science',
+    grade: 'grade7',
+    topic: 'chemistry',
+  },
 ];
 
 export async function writeSqaFixture(root: string): Promise<void> {
@@ -43,9 +103,20 @@ export async function writeSqaFixture(root: string): Promise<void> {
     ];
     llava.push(item);
     problems[p.pid] = {
-      question: p.question, choices: p.choices, answer: p.answer, hint: p.hint, image: p.image ? 'image.png' : null,
-      task: 'closed choice', grade: p.grade, subject: p.subject, topic: p.topic, category: p.topic, skill: p.topic,
-      lecture: '', solution: '', split: 'test',
+      question: p.question,
+      choices: p.choices,
+      answer: p.answer,
+      hint: p.hint,
+      image: p.image ? 'image.png' : null,
+      task: 'closed choice',
+      grade: p.grade,
+      subject: p.subject,
+      topic: p.topic,
+      category: p.topic,
+      skill: p.topic,
+      lecture: '',
+      solution: '',
+      split: 'test',
     };
   }
   problems['900'] = { ...(problems['4'] as object), split: 'train' }; // a non-test problem the scorer must ignore

@@ -31,7 +31,11 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
     const ids = new Set(items.map((x) => x.id));
     const missing = splits.test.filter((p) => !ids.has(p));
     if (missing.length > 0 || ids.size !== splits.test.length) {
-      throw new InputError(file, undefined, `does not match pid_splits.json test (${splits.test.length} pids; ${missing.length} missing here, e.g. ${missing[0] ?? '-'})`);
+      throw new InputError(
+        file,
+        undefined,
+        `does not match pid_splits.json test (${splits.test.length} pids; ${missing.length} missing here, e.g. ${missing[0] ?? '-'})`,
+      );
     }
   }
   const imageRoot = resolve(dir, 'images', 'test');
@@ -83,7 +87,11 @@ const sqa: BenchmarkAdapter = {
   },
   load,
   score: scoreSqa,
-  headlineStatistic: meanStatistic({ id: 'sqa/img-accuracy', description: 'accuracy over the image problems, problems resampled', include: (s) => Boolean(s.meta.hasImage) }),
+  headlineStatistic: meanStatistic({
+    id: 'sqa/img-accuracy',
+    description: 'accuracy over the image problems, problems resampled',
+    include: (s) => Boolean(s.meta.hasImage),
+  }),
   writeFixture: writeSqaFixture,
 };
 

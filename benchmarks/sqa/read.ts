@@ -27,9 +27,15 @@ export async function readLlavaSqa(file: string): Promise<LlavaSqaItem[]> {
   const data = await readJson(file);
   if (!Array.isArray(data)) throw new InputError(file, undefined, 'expected a JSON array of {id, conversations}');
   data.forEach((x, i) => {
-    const ok = x && typeof x.id === 'string' && Array.isArray(x.conversations) && x.conversations.length >= 2
-      && typeof x.conversations[0]?.value === 'string' && typeof x.conversations[1]?.value === 'string';
-    if (!ok) throw new InputError(file, `item ${i}${x && x.id !== undefined ? `, id ${x.id}` : ''}`, 'expected {id: string, conversations: [{value}, {value}]}');
+    const ok =
+      x &&
+      typeof x.id === 'string' &&
+      Array.isArray(x.conversations) &&
+      x.conversations.length >= 2 &&
+      typeof x.conversations[0]?.value === 'string' &&
+      typeof x.conversations[1]?.value === 'string';
+    if (!ok)
+      throw new InputError(file, `item ${i}${x && x.id !== undefined ? `, id ${x.id}` : ''}`, 'expected {id: string, conversations: [{value}, {value}]}');
   });
   return data as LlavaSqaItem[];
 }

@@ -16,7 +16,11 @@ export function predIndex(letter: string, nChoices: number): number {
 }
 
 // Keyed by data (problems.json's subject), so a Map: a plain object would answer "constructor".
-const SUBJECTS: ReadonlyMap<string, string> = new Map([['natural science', 'NAT'], ['social science', 'SOC'], ['language science', 'LAN']]);
+const SUBJECTS: ReadonlyMap<string, string> = new Map([
+  ['natural science', 'NAT'],
+  ['social science', 'SOC'],
+  ['language science', 'LAN'],
+]);
 
 const G1_6 = new Set(['grade1', 'grade2', 'grade3', 'grade4', 'grade5', 'grade6']);
 const G7_12 = new Set(['grade7', 'grade8', 'grade9', 'grade10', 'grade11', 'grade12']);

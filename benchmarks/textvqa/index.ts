@@ -85,7 +85,10 @@ export function scoreTextvqa(samples: Sample[], answers: Map<string, Answer>): S
   for (const s of samples) {
     if (!Array.isArray(s.answer)) throw new ScoreRefusal(`textvqa: no ground truth for ${s.id} (needs ${ANNOTATIONS})`);
     if (s.answer.length !== 10) throw new ScoreRefusal(`textvqa: ${s.id} has ${s.answer.length} answers; the evaluator asserts exactly 10`);
-    gts.set(s.id, (s.answer as string[]).map((a) => cachedEvalAI(a)));
+    gts.set(
+      s.id,
+      (s.answer as string[]).map((a) => cachedEvalAI(a)),
+    );
   }
   // eval_textvqa.py scores every answer line: a question answered twice counts twice (Answer.earlier holds
   // the earlier lines). A missing question is not in its denominator at all, and so it is not in the headline
@@ -126,7 +129,7 @@ export function scoreTextvqa(samples: Sample[], answers: Map<string, Answer>): S
   const metrics: Score['metrics'] = { accuracy };
   if (missingLines > 0) {
     metrics['accuracy.strict'] = strict;
-    metrics['missing'] = missingLines;
+    metrics.missing = missingLines;
   }
   return { headline: accuracy, headlineName: 'accuracy (val, with OCR tokens)', metrics, breakdowns: {}, counts, perSample };
 }
@@ -211,11 +214,26 @@ const adapter: BenchmarkAdapter = {
   async writeFixture(root) {
     const d = path.join(root, DIR);
     const items: Array<[string, string, string[], string[]]> = [
-      ['a1b2c3d4e5f60001', 'What is the brand of this camera?', ['DAKOTA', 'DIGITAL', 'Single-Use', 'Camera'], ['dakota', 'dakota digital', 'dakota', 'dakota', 'Dakota', 'dakota', 'dakota digital', 'dakota', 'dakota', 'dakota']],
-      ['a1b2c3d4e5f60002', "What is the store's name?", ["McDonald's", 'OPEN'], ["mcdonald's", "McDonald's", 'mcdonalds', "mcdonald's", "mcdonald's", 'mc donalds', "mcdonald's", "mcdonald's", "mcdonald's", "mcdonald's"]],
+      [
+        'a1b2c3d4e5f60001',
+        'What is the brand of this camera?',
+        ['DAKOTA', 'DIGITAL', 'Single-Use', 'Camera'],
+        ['dakota', 'dakota digital', 'dakota', 'dakota', 'Dakota', 'dakota', 'dakota digital', 'dakota', 'dakota', 'dakota'],
+      ],
+      [
+        'a1b2c3d4e5f60002',
+        "What is the store's name?",
+        ["McDonald's", 'OPEN'],
+        ["mcdonald's", "McDonald's", 'mcdonalds', "mcdonald's", "mcdonald's", 'mc donalds', "mcdonald's", "mcdonald's", "mcdonald's", "mcdonald's"],
+      ],
       ['a1b2c3d4e5f60002', 'Is the store open?', ["McDonald's", 'OPEN'], ['yes', 'yes', 'yes', 'yes', 'open', 'yes', 'yes', 'yes', 'yes', 'yes']],
       ['a1b2c3d4e5f60003', 'What number is on the jersey?', ['23', 'BULLS'], ['23', '23', '23', '23', '23', '23', '23', '23', '23', '23']],
-      ['a1b2c3d4e5f60004', 'How much does it cost?', ['$1,000', 'SALE'], ['$1,000', '1000', '$1000', '1,000', '$1,000', '$1,000', '1000', '$1,000', '$1,000', 'unanswerable']],
+      [
+        'a1b2c3d4e5f60004',
+        'How much does it cost?',
+        ['$1,000', 'SALE'],
+        ['$1,000', '1000', '$1000', '1,000', '$1,000', '$1,000', '1000', '$1,000', '$1,000', 'unanswerable'],
+      ],
       ['a1b2c3d4e5f60005', 'What does the sign say?', ['STOP'], ['stop', 'stop', 'stop', 'STOP', 'stop', 'stop', 'stop sign', 'stop', 'stop', 'stop']],
       ['a1b2c3d4e5f60006', 'What year is on the coin?', ['1999', 'LIBERTY'], ['1999', '1999', '1999', '1999', '1999.', '1999', '1999', '1999', '1999', '1999']],
     ];
@@ -233,7 +251,10 @@ const adapter: BenchmarkAdapter = {
       set_name: 'val',
       ocr,
     }));
-    await writeText(path.join(d, ANNOTATIONS), JSON.stringify({ dataset_type: 'val', dataset_name: 'textvqa', dataset_version: 0.5, data: data.map(({ ocr: _ocr, ...rest }) => rest) }));
+    await writeText(
+      path.join(d, ANNOTATIONS),
+      JSON.stringify({ dataset_type: 'val', dataset_name: 'textvqa', dataset_version: 0.5, data: data.map(({ ocr: _ocr, ...rest }) => rest) }),
+    );
     await writeText(
       path.join(d, LLAVA_FILE),
       jsonl(data.map((x) => ({ question_id: x.image_id, image: `${x.image_id}.jpg`, text: buildPrompt(x.question, x.ocr), category: 'default' }))),

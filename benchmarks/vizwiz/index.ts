@@ -76,7 +76,9 @@ export function f1(labels: number[], preds: number[]): number {
 
 export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
   checkJoin('vizwiz val', samples, answers);
-  for (const s of samples) if (!Array.isArray(s.answer)) throw new ScoreRefusal(`vizwiz: sample ${s.id} has no ground-truth answers (test is server-scored: use \`eve-eval submission\`)`);
+  for (const s of samples)
+    if (!Array.isArray(s.answer))
+      throw new ScoreRefusal(`vizwiz: sample ${s.id} has no ground-truth answers (test is server-scored: use \`eve-eval submission\`)`);
   // The uploaded answer is EvalAI-processed; the scorer then normalizes it again and compares to raw GT.
   const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => vizwizAccuracy(s.answer as string[], cachedEvalAI(text)));
   const overall = percent(credits) ?? 0;
@@ -210,8 +212,29 @@ const adapter: BenchmarkAdapter = {
       ['What color is this shirt?', 'other', 1, ['blue', 'blue', 'Blue', 'navy', 'blue', 'blue', 'dark blue', 'blue', 'blue', 'blue']],
       ['Is the light on?', 'yes/no', 1, Array(10).fill('Yes')],
       ['How many coins are there?', 'number', 1, ['3', '3', 'three', '3', '3', '4', '3', '3', '3', '3']],
-      ['What does this say?', 'unanswerable', 0, ['unanswerable', 'unanswerable', 'unsuitable', 'unanswerable', 'unanswerable', 'unanswerable', 'unanswerable', 'unanswerable', 'unsuitable image', 'unanswerable']],
-      ["What's the expiration date?", 'other', 1, ['may 2020', 'may 2020', 'unanswerable', '05/2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020']],
+      [
+        'What does this say?',
+        'unanswerable',
+        0,
+        [
+          'unanswerable',
+          'unanswerable',
+          'unsuitable',
+          'unanswerable',
+          'unanswerable',
+          'unanswerable',
+          'unanswerable',
+          'unanswerable',
+          'unsuitable image',
+          'unanswerable',
+        ],
+      ],
+      [
+        "What's the expiration date?",
+        'other',
+        1,
+        ['may 2020', 'may 2020', 'unanswerable', '05/2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020'],
+      ],
     ];
     const val = items.map(([question, answer_type, answerable, answers], i) => ({
       image: `VizWiz_val_${String(i).padStart(8, '0')}.jpg`,

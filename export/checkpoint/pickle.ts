@@ -22,11 +22,39 @@ export interface UnpickleHooks {
 }
 
 const OPCODE_NAMES: Record<number, string> = {
-  0x80: 'PROTO', 0x95: 'FRAME', 0x94: 'MEMOIZE', 0x8c: 'SHORT_BINUNICODE', 0x93: 'STACK_GLOBAL', 0x8b: 'LONG4',
-  0x4c: 'LONG', 0x49: 'INT', 0x53: 'STRING', 0x54: 'BINSTRING', 0x56: 'UNICODE', 0x46: 'FLOAT', 0x69: 'INST',
-  0x6f: 'OBJ', 0x92: 'NEWOBJ_EX', 0x97: 'READONLY_BUFFER', 0x96: 'NEXT_BUFFER', 0x50: 'PERSID', 0x42: 'BINBYTES',
-  0x43: 'SHORT_BINBYTES', 0x8f: 'EMPTY_SET', 0x90: 'ADDITEMS', 0x91: 'FROZENSET', 0x30: 'POP', 0x31: 'POP_MARK',
-  0x32: 'DUP', 0x67: 'GET', 0x70: 'PUT', 0x6c: 'LIST', 0x64: 'DICT', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4',
+  0x80: 'PROTO',
+  0x95: 'FRAME',
+  0x94: 'MEMOIZE',
+  0x8c: 'SHORT_BINUNICODE',
+  0x93: 'STACK_GLOBAL',
+  0x8b: 'LONG4',
+  0x4c: 'LONG',
+  0x49: 'INT',
+  0x53: 'STRING',
+  0x54: 'BINSTRING',
+  0x56: 'UNICODE',
+  0x46: 'FLOAT',
+  0x69: 'INST',
+  0x6f: 'OBJ',
+  0x92: 'NEWOBJ_EX',
+  0x97: 'READONLY_BUFFER',
+  0x96: 'NEXT_BUFFER',
+  0x50: 'PERSID',
+  0x42: 'BINBYTES',
+  0x43: 'SHORT_BINBYTES',
+  0x8f: 'EMPTY_SET',
+  0x90: 'ADDITEMS',
+  0x91: 'FROZENSET',
+  0x30: 'POP',
+  0x31: 'POP_MARK',
+  0x32: 'DUP',
+  0x67: 'GET',
+  0x70: 'PUT',
+  0x6c: 'LIST',
+  0x64: 'DICT',
+  0x82: 'EXT1',
+  0x83: 'EXT2',
+  0x84: 'EXT4',
 };
 
 export class PickleError extends Error {}
@@ -88,54 +116,145 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): unknown {
       case 0x80: // PROTO
         need(1);
         break;
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const module = line();
         const name = line();
         stack.push(hooks.global(module, name));
         break;
       }
-      case 0x71: memo.set(bytes[need(1)], top()); break; // BINPUT
-      case 0x72: memo.set(view.getUint32(need(4), true), top()); break; // LONG_BINPUT
-      case 0x68: stack.push(get(bytes[need(1)])); break; // BINGET
-      case 0x6a: stack.push(get(view.getUint32(need(4), true))); break; // LONG_BINGET
-      case 0x28: marks.push(stack); stack = []; break; // MARK
-      case 0x74: { const items = popMark(); stack.push(new PyTuple(items)); break; } // TUPLE
-      case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
-      case 0x85: stack.push(new PyTuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(new PyTuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(new PyTuple([a, b, c])); break; } // TUPLE3
-      case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x61: { const v = pop(); append(top(), [v]); break; } // APPEND
-      case 0x65: { const items = popMark(); append(top(), items); break; } // APPENDS
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x58: { const n = view.getUint32(need(4), true); const s = need(n); stack.push(decodeUtf8(text, bytes.subarray(s, s + n), p)); break; } // BINUNICODE
-      case 0x55: { const n = bytes[need(1)]; const s = need(n); stack.push(latin1(bytes.subarray(s, s + n))); break; } // SHORT_BINSTRING
-      case 0x4a: stack.push(view.getInt32(need(4), true)); break; // BININT
-      case 0x4b: stack.push(bytes[need(1)]); break; // BININT1
-      case 0x4d: stack.push(view.getUint16(need(2), true)); break; // BININT2
-      case 0x8a: { const n = bytes[need(1)]; const s = need(n); stack.push(decodeLong(bytes.subarray(s, s + n))); break; } // LONG1
-      case 0x47: stack.push(view.getFloat64(need(8), false)); break; // BINFLOAT
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4e: stack.push(null); break; // NONE
+      case 0x71:
+        memo.set(bytes[need(1)], top());
+        break; // BINPUT
+      case 0x72:
+        memo.set(view.getUint32(need(4), true), top());
+        break; // LONG_BINPUT
+      case 0x68:
+        stack.push(get(bytes[need(1)]));
+        break; // BINGET
+      case 0x6a:
+        stack.push(get(view.getUint32(need(4), true)));
+        break; // LONG_BINGET
+      case 0x28:
+        marks.push(stack);
+        stack = [];
+        break; // MARK
+      case 0x74: {
+        const items = popMark();
+        stack.push(new PyTuple(items));
+        break;
+      } // TUPLE
+      case 0x29:
+        stack.push(new PyTuple([]));
+        break; // EMPTY_TUPLE
+      case 0x85:
+        stack.push(new PyTuple([pop()]));
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        stack.push(new PyTuple([a, b]));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        stack.push(new PyTuple([a, b, c]));
+        break;
+      } // TUPLE3
+      case 0x7d:
+        stack.push(new PyDict());
+        break; // EMPTY_DICT
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x61: {
+        const v = pop();
+        append(top(), [v]);
+        break;
+      } // APPEND
+      case 0x65: {
+        const items = popMark();
+        append(top(), items);
+        break;
+      } // APPENDS
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      } // SETITEMS
+      case 0x58: {
+        const n = view.getUint32(need(4), true);
+        const s = need(n);
+        stack.push(decodeUtf8(text, bytes.subarray(s, s + n), p));
+        break;
+      } // BINUNICODE
+      case 0x55: {
+        const n = bytes[need(1)];
+        const s = need(n);
+        stack.push(latin1(bytes.subarray(s, s + n)));
+        break;
+      } // SHORT_BINSTRING
+      case 0x4a:
+        stack.push(view.getInt32(need(4), true));
+        break; // BININT
+      case 0x4b:
+        stack.push(bytes[need(1)]);
+        break; // BININT1
+      case 0x4d:
+        stack.push(view.getUint16(need(2), true));
+        break; // BININT2
+      case 0x8a: {
+        const n = bytes[need(1)];
+        const s = need(n);
+        stack.push(decodeLong(bytes.subarray(s, s + n)));
+        break;
+      } // LONG1
+      case 0x47:
+        stack.push(view.getFloat64(need(8), false));
+        break; // BINFLOAT
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
       case 0x52: // REDUCE
-      case 0x81: { // NEWOBJ
+      case 0x81: {
+        // NEWOBJ
         const args = pop();
         const fn = pop();
         if (!(args instanceof PyTuple)) throw new PickleError(`${op === 0x52 ? 'REDUCE' : 'NEWOBJ'} arguments are not a tuple at byte ${at}`);
         stack.push(hooks.call(fn, args.items));
         break;
       }
-      case 0x62: { const state = pop(); hooks.build(top(), state); break; } // BUILD
-      case 0x51: stack.push(hooks.persistentLoad(pop())); break; // BINPERSID
-      case 0x2e: { // STOP
+      case 0x62: {
+        const state = pop();
+        hooks.build(top(), state);
+        break;
+      } // BUILD
+      case 0x51:
+        stack.push(hooks.persistentLoad(pop()));
+        break; // BINPERSID
+      case 0x2e: {
+        // STOP
         if (marks.length) throw new PickleError('pickle ends inside a MARK');
         return pop();
       }
       default:
-        throw new PickleError(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')}${OPCODE_NAMES[op] ? ` (${OPCODE_NAMES[op]})` : ''} at byte ${at}`);
+        throw new PickleError(
+          `unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')}${OPCODE_NAMES[op] ? ` (${OPCODE_NAMES[op]})` : ''} at byte ${at}`,
+        );
     }
   }
 }

@@ -20,7 +20,10 @@ export function openSafetensors(file: string): Checkpoint {
     const entries = parseHeader(f);
     const tensors = new Map<string, { info: TensorInfo; layout: Layout }>();
     for (const [name, e] of entries) {
-      tensors.set(name, { info: e.info, layout: { dtype: e.info.dtype, shape: e.info.shape, strides: contiguousStrides(e.info.shape), base: e.begin, offset: 0, bigEndian: false } });
+      tensors.set(name, {
+        info: e.info,
+        layout: { dtype: e.info.dtype, shape: e.info.shape, strides: contiguousStrides(e.info.shape), base: e.begin, offset: 0, bigEndian: false },
+      });
     }
     return layoutCheckpoint(f, tensors);
   } catch (e) {
@@ -63,14 +66,19 @@ function parseHeader(f: OpenFile): Map<string, Entry> {
   let at = dataStart;
   for (const e of list) {
     if (e.begin !== at) {
-      throw fail(`tensor data ${e.begin < at ? 'overlaps the previous tensor' : 'leaves a hole before it'} (buffer bytes ${at - dataStart}..${e.begin - dataStart})`, e.info.name);
+      throw fail(
+        `tensor data ${e.begin < at ? 'overlaps the previous tensor' : 'leaves a hole before it'} (buffer bytes ${at - dataStart}..${e.begin - dataStart})`,
+        e.info.name,
+      );
     }
     at = e.end;
   }
   if (at !== f.size) {
-    throw fail(at > f.size
-      ? `truncated: the header needs ${at} bytes, the file has ${f.size}`
-      : `${f.size - at} bytes after the last tensor's data (the header covers ${at} of ${f.size})`);
+    throw fail(
+      at > f.size
+        ? `truncated: the header needs ${at} bytes, the file has ${f.size}`
+        : `${f.size - at} bytes after the last tensor's data (the header covers ${at} of ${f.size})`,
+    );
   }
   return new Map(list.map((e) => [e.info.name, e]));
 }
@@ -100,18 +108,18 @@ function parseEntry(f: OpenFile, name: string, raw: unknown, dataStart: number):
  * space-padded to a multiple of 8. Needs every shape before the first byte, so it takes the whole list; pass
  * `data` as functions to keep only one tensor in memory.
  */
-export function writeSafetensors(
-  file: string,
-  tensors: Iterable<TensorToWrite>,
-  opts: { metadata?: Record<string, string> } = {},
-): { bytes: number } {
+export function writeSafetensors(file: string, tensors: Iterable<TensorToWrite>, opts: { metadata?: Record<string, string> } = {}): { bytes: number } {
   const list = checkTensors(file, tensors);
   list.sort((a, b) => WRITE_ORDER[a.dtype] - WRITE_ORDER[b.dtype] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const metadata = opts.metadata ?? { format: 'pt' };
   // Built by hand: JSON.stringify would reorder integer-like names.
   const parts: string[] = [];
   if (Object.keys(metadata).length > 0) {
-    parts.push(`"__metadata__":{${Object.entries(metadata).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
+    parts.push(
+      `"__metadata__":{${Object.entries(metadata)
+        .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+        .join(',')}}`,
+    );
   }
   let offset = 0;
   for (const t of list) {

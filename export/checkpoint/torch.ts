@@ -25,16 +25,40 @@ export function isZip(head: Uint8Array): boolean {
 }
 
 const STORAGE_DTYPES: Record<string, DType> = {
-  DoubleStorage: 'F64', FloatStorage: 'F32', HalfStorage: 'F16', BFloat16Storage: 'BF16', LongStorage: 'I64',
-  IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8', ByteStorage: 'U8', BoolStorage: 'BOOL',
+  DoubleStorage: 'F64',
+  FloatStorage: 'F32',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+  LongStorage: 'I64',
+  IntStorage: 'I32',
+  ShortStorage: 'I16',
+  CharStorage: 'I8',
+  ByteStorage: 'U8',
+  BoolStorage: 'BOOL',
 };
 
 // _rebuild_tensor_v3 names the dtype itself (torch 2.x, for dtypes without a legacy storage class).
 const TORCH_DTYPES: Record<string, DType | UnreadableDType> = {
-  float64: 'F64', float32: 'F32', float16: 'F16', bfloat16: 'BF16', int64: 'I64', int32: 'I32', int16: 'I16',
-  int8: 'I8', uint8: 'U8', bool: 'BOOL', uint16: 'U16', uint32: 'U32', uint64: 'U64', complex64: 'C64',
-  complex128: 'C128', float8_e4m3fn: 'F8_E4M3', float8_e5m2: 'F8_E5M2', float8_e4m3fnuz: 'F8_E4M3FNUZ',
-  float8_e5m2fnuz: 'F8_E5M2FNUZ', float8_e8m0fnu: 'F8_E8M0',
+  float64: 'F64',
+  float32: 'F32',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
+  uint16: 'U16',
+  uint32: 'U32',
+  uint64: 'U64',
+  complex64: 'C64',
+  complex128: 'C128',
+  float8_e4m3fn: 'F8_E4M3',
+  float8_e5m2: 'F8_E5M2',
+  float8_e4m3fnuz: 'F8_E4M3FNUZ',
+  float8_e5m2fnuz: 'F8_E5M2FNUZ',
+  float8_e8m0fnu: 'F8_E8M0',
 };
 
 type Fn = 'OrderedDict' | '_rebuild_tensor_v2' | '_rebuild_tensor_v3' | '_rebuild_parameter';
@@ -79,7 +103,9 @@ function resolveGlobal(module: string, name: string): Global {
   if (module === 'torch' && name in STORAGE_DTYPES) return new Global(full, undefined, { dtype: STORAGE_DTYPES[name] });
   if (module === 'torch' && name === 'UntypedStorage') return new Global(full, undefined, { dtype: undefined });
   if (module === 'torch' && name in TORCH_DTYPES) return new Global(full, undefined, undefined, TORCH_DTYPES[name]);
-  throw new PickleError(`refuses pickle global '${full}': only state dicts of plain tensors (OrderedDict, _rebuild_tensor_v2/v3, _rebuild_parameter, torch.*Storage) can be read`);
+  throw new PickleError(
+    `refuses pickle global '${full}': only state dicts of plain tensors (OrderedDict, _rebuild_tensor_v2/v3, _rebuild_parameter, torch.*Storage) can be read`,
+  );
 }
 
 function int(v: unknown, what: string): number {
@@ -237,7 +263,10 @@ function parseTorchZip(f: OpenFile): { entries: Map<string, Entry>; bigEndian: b
     }
     const need = (value.offset + viewSpan(value.shape, value.strides)) * (DTYPE_BITS[value.dtype] / 8);
     if (numel(value.shape) > 0 && need > s.bytes) {
-      throw fail(`the view (offset ${value.offset}, size ${JSON.stringify(value.shape)}, stride ${JSON.stringify(value.strides)}) runs past its storage's ${s.bytes} bytes`, key);
+      throw fail(
+        `the view (offset ${value.offset}, size ${JSON.stringify(value.shape)}, stride ${JSON.stringify(value.strides)}) runs past its storage's ${s.bytes} bytes`,
+        key,
+      );
     }
     entries.set(key, { info: { name: key, dtype: value.dtype, shape: value.shape, file: f.file }, ref: value, base });
   }
@@ -251,11 +280,7 @@ const STORAGE_CLASS: Record<WritableDType, string> = { F32: 'FloatStorage', F16:
  * Tensors are pulled from `tensors` one at a time and written at once, so any iterable streams; the pickle,
  * which only needs names and shapes, goes last (readers find records through the central directory).
  */
-export function writeTorchZip(
-  file: string,
-  tensors: Iterable<TensorToWrite>,
-  opts: { forceZip64?: boolean } = {},
-): { bytes: number } {
+export function writeTorchZip(file: string, tensors: Iterable<TensorToWrite>, opts: { forceZip64?: boolean } = {}): { bytes: number } {
   const top = path.parse(file).name;
   return withNewFile(file, (fd) => {
     const zip = new ZipWriter(fd, opts);

@@ -5,9 +5,19 @@ export type DType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8
 
 /** Dtypes a file may declare that we list but cannot convert (reading one throws "unsupported dtype"). */
 export type UnreadableDType =
-  | 'U16' | 'U32' | 'U64' | 'C64' | 'C128'
-  | 'F8_E4M3' | 'F8_E5M2' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'
-  | 'F4' | 'F6_E2M3' | 'F6_E3M2';
+  | 'U16'
+  | 'U32'
+  | 'U64'
+  | 'C64'
+  | 'C128'
+  | 'F8_E4M3'
+  | 'F8_E5M2'
+  | 'F8_E8M0'
+  | 'F8_E4M3FNUZ'
+  | 'F8_E5M2FNUZ'
+  | 'F4'
+  | 'F6_E2M3'
+  | 'F6_E3M2';
 
 export interface TensorInfo {
   name: string;
@@ -44,10 +54,29 @@ export interface TensorToWrite {
 
 /** Bits per element (F4/F6 are sub-byte, as safetensors counts them). */
 export const DTYPE_BITS: Readonly<Record<DType | UnreadableDType, number>> = {
-  F64: 64, F32: 32, F16: 16, BF16: 16, I64: 64, I32: 32, I16: 16, I8: 8, U8: 8, BOOL: 8,
-  U16: 16, U32: 32, U64: 64, C64: 64, C128: 128,
-  F8_E4M3: 8, F8_E5M2: 8, F8_E8M0: 8, F8_E4M3FNUZ: 8, F8_E5M2FNUZ: 8,
-  F4: 4, F6_E2M3: 6, F6_E3M2: 6,
+  F64: 64,
+  F32: 32,
+  F16: 16,
+  BF16: 16,
+  I64: 64,
+  I32: 32,
+  I16: 16,
+  I8: 8,
+  U8: 8,
+  BOOL: 8,
+  U16: 16,
+  U32: 32,
+  U64: 64,
+  C64: 64,
+  C128: 128,
+  F8_E4M3: 8,
+  F8_E5M2: 8,
+  F8_E8M0: 8,
+  F8_E4M3FNUZ: 8,
+  F8_E5M2FNUZ: 8,
+  F4: 4,
+  F6_E2M3: 6,
+  F6_E3M2: 6,
 };
 
 const READABLE = new Set<string>(['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL']);
@@ -57,7 +86,7 @@ export function isReadableDType(d: string): d is DType {
 }
 
 export function isKnownDType(d: string): d is DType | UnreadableDType {
-  return Object.prototype.hasOwnProperty.call(DTYPE_BITS, d);
+  return Object.hasOwn(DTYPE_BITS, d);
 }
 
 /** Bytes per element of a readable dtype. */

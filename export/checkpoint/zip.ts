@@ -99,7 +99,8 @@ function applyZip64Extra(f: OpenFile, e: ZipEntry, v: DataView, start: number, l
 /** Where an entry's bytes start: after the *local* header, whose extra field differs from the directory's. */
 export function entryDataOffset(f: OpenFile, e: ZipEntry): number {
   const start = localDataStart(f, e);
-  if (e.method !== 0) throw new CheckpointError(f.file, undefined, `zip entry ${e.name}: compressed (method ${e.method}); torch.save stores entries uncompressed`);
+  if (e.method !== 0)
+    throw new CheckpointError(f.file, undefined, `zip entry ${e.name}: compressed (method ${e.method}); torch.save stores entries uncompressed`);
   return start;
 }
 

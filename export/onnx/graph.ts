@@ -132,7 +132,14 @@ export class Graph {
 
   private node(type: string, inputs: string[], outputs: string[], attrs: Attr[], domain = ''): any {
     if (domain) this.domains.add(domain);
-    return onnx.NodeProto.create({ opType: type, domain, input: inputs, output: outputs, name: `n${this.n++}`, attribute: attrs.map((a) => onnx.AttributeProto.create(a)) });
+    return onnx.NodeProto.create({
+      opType: type,
+      domain,
+      input: inputs,
+      output: outputs,
+      name: `n${this.n++}`,
+      attribute: attrs.map((a) => onnx.AttributeProto.create(a)),
+    });
   }
 
   op(type: string, inputs: string[], attrs: Attr[] = [], out?: string, domain = ''): string {
@@ -204,7 +211,13 @@ export class Graph {
       closeSync(this.fd);
       this.fd = undefined;
     }
-    const graph = onnx.GraphProto.create({ name: this.opts.name, node: [...this.head, ...this.nodes, ...tail], initializer: this.inits, input: this.inputs, output: this.outputs });
+    const graph = onnx.GraphProto.create({
+      name: this.opts.name,
+      node: [...this.head, ...this.nodes, ...tail],
+      initializer: this.inits,
+      input: this.inputs,
+      output: this.outputs,
+    });
     const opsetImport = [onnx.OperatorSetIdProto.create({ domain: '', version: OPSET })];
     for (const d of this.domains) opsetImport.push(onnx.OperatorSetIdProto.create({ domain: d, version: 1 }));
     const model = onnx.ModelProto.create({ irVersion: 8, producerName: 'eve-eval export', opsetImport, graph });

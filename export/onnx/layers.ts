@@ -28,7 +28,11 @@ export function linear(g: Graph, x: string, name: string, w: Tensor, bias?: Tens
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== N)) throw new Error(`${name}: bias shape [${bias.shape}] does not match weight [${w.shape}]`);
   if (g.precision === 'q4') {
     const q = quantizeQ4(w.data, N, K, Q4_BLOCK);
-    const inputs = [x, g.raw(`${name}.weight_q4`, [N, q.kBlocks, Q4_BLOCK / 2], UINT8, q.packed), g.raw(`${name}.weight_scales`, [N * q.kBlocks], FLOAT, q.scales)];
+    const inputs = [
+      x,
+      g.raw(`${name}.weight_q4`, [N, q.kBlocks, Q4_BLOCK / 2], UINT8, q.packed),
+      g.raw(`${name}.weight_scales`, [N * q.kBlocks], FLOAT, q.scales),
+    ];
     // Inputs 3 and 4 are zero_points and g_idx; the bias is input 5.
     if (bias) inputs.push('', '', g.raw(`${name}.bias`, [N], FLOAT, bias.data));
     return g.op('MatMulNBits', inputs, [aI('K', K), aI('N', N), aI('bits', 4), aI('block_size', Q4_BLOCK), aI('accuracy_level', 4)], undefined, MS_DOMAIN);
@@ -44,7 +48,11 @@ export function rmsNorm(g: Graph, x: string, name: string, weight: Tensor, eps: 
 }
 
 export function layerNorm(g: Graph, x: string, name: string, weight: Tensor, bias: Tensor, eps: number): string {
-  return g.op('LayerNormalization', [x, g.weight(`${name}.weight`, weight.shape, weight.data), g.weight(`${name}.bias`, bias.shape, bias.data)], [aI('axis', -1), aF('epsilon', eps)]);
+  return g.op(
+    'LayerNormalization',
+    [x, g.weight(`${name}.weight`, weight.shape, weight.data), g.weight(`${name}.bias`, bias.shape, bias.data)],
+    [aI('axis', -1), aF('epsilon', eps)],
+  );
 }
 
 /** Exact (erf) GELU: nn.GELU(), as the mlp2x_gelu projectors use. */
@@ -85,7 +93,11 @@ export function mlp2xGelu(g: Graph, x: string, name: string, w0: Tensor, b0: Ten
  * float32 accumulation.
  */
 export function simplifiedRmsNorm(g: Graph, x: string, name: string, weight: Tensor, eps: number): string {
-  return g.op('SimplifiedLayerNormalization', [x, g.weight(`${name}.weight`, weight.shape, weight.data)], [aI('axis', -1), aF('epsilon', eps), aI('stash_type', 1)]);
+  return g.op(
+    'SimplifiedLayerNormalization',
+    [x, g.weight(`${name}.weight`, weight.shape, weight.data)],
+    [aI('axis', -1), aF('epsilon', eps), aI('stash_type', 1)],
+  );
 }
 
 /** A fused residual add and the next norm: `out` = norm(x + skip), `sum` = x + skip (the new residual). */
@@ -96,7 +108,13 @@ export interface SkipNorm {
 
 /** SkipSimplifiedLayerNormalization (com.microsoft): RMSNorm(x + skip) and the sum (its output 3). */
 export function skipRmsNorm(g: Graph, x: string, skip: string, name: string, weight: Tensor, eps: number): SkipNorm {
-  const [out, , , sum] = g.opN('SkipSimplifiedLayerNormalization', [x, skip, g.weight(`${name}.weight`, weight.shape, weight.data)], 4, [aF('epsilon', eps)], MS_DOMAIN);
+  const [out, , , sum] = g.opN(
+    'SkipSimplifiedLayerNormalization',
+    [x, skip, g.weight(`${name}.weight`, weight.shape, weight.data)],
+    4,
+    [aF('epsilon', eps)],
+    MS_DOMAIN,
+  );
   return { out, sum };
 }
 

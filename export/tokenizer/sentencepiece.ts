@@ -95,13 +95,23 @@ function parseTrainerSpec(r: WireReader): TrainerSpec {
     padPiece: '<pad>',
   };
   const ints: Record<number, 'modelType' | 'vocabSize' | 'unkId' | 'bosId' | 'eosId' | 'padId'> = {
-    3: 'modelType', 4: 'vocabSize', 40: 'unkId', 41: 'bosId', 42: 'eosId', 43: 'padId',
+    3: 'modelType',
+    4: 'vocabSize',
+    40: 'unkId',
+    41: 'bosId',
+    42: 'eosId',
+    43: 'padId',
   };
   const bools: Record<number, 'byteFallback' | 'splitDigits' | 'allowWhitespaceOnlyPieces'> = {
-    35: 'byteFallback', 25: 'splitDigits', 26: 'allowWhitespaceOnlyPieces',
+    35: 'byteFallback',
+    25: 'splitDigits',
+    26: 'allowWhitespaceOnlyPieces',
   };
   const strings: Record<number, 'unkPiece' | 'bosPiece' | 'eosPiece' | 'padPiece'> = {
-    45: 'unkPiece', 46: 'bosPiece', 47: 'eosPiece', 48: 'padPiece',
+    45: 'unkPiece',
+    46: 'bosPiece',
+    47: 'eosPiece',
+    48: 'padPiece',
   };
   while (!r.done) {
     const [f, w] = r.tag();
@@ -271,7 +281,7 @@ export function bpeMerges(names: readonly string[], pieces: readonly SentencePie
     // piece (pieces come from UTF-8), so skipping those splits only saves lookups.
     for (let k = 1; k < name.length; k++) {
       const c = name.charCodeAt(k);
-      if (c >= 0xdc00 && c <= 0xdfff && ((name.charCodeAt(k - 1) & 0xfc00) === 0xd800)) continue;
+      if (c >= 0xdc00 && c <= 0xdfff && (name.charCodeAt(k - 1) & 0xfc00) === 0xd800) continue;
       const l = name.slice(0, k);
       const il = idOf.get(l);
       if (il === undefined) continue;
@@ -325,7 +335,9 @@ function checkConvertible(model: SentencePieceModel, legacy: boolean, addPrefixS
   // one turns that off and prepends by add_prefix_space, as the converted tokenizer does.
   if (legacy && n.addDummyPrefix !== addPrefixSpace) differs.push(`add_dummy_prefix ${n.addDummyPrefix} with add_prefix_space ${addPrefixSpace}`);
   if (differs.length > 0) {
-    throw new NotSupportedError(`${model.source}: converting a SentencePiece model with ${differs.join(', ')} (the Llama conversion would tokenize differently)`);
+    throw new NotSupportedError(
+      `${model.source}: converting a SentencePiece model with ${differs.join(', ')} (the Llama conversion would tokenize differently)`,
+    );
   }
 }
 
@@ -363,7 +375,12 @@ export function sentencePieceToTokenizerJson(model: SentencePieceModel, opts: Co
   const idOf = new Map<string, number>();
   names.forEach((name, id) => {
     const prev = idOf.get(name);
-    if (prev !== undefined) throw new InputError(cfgSource, `added_tokens_decoder.${id < 3 ? id : prev}`, `renames a token to ${JSON.stringify(name)}, which piece ${id < 3 ? prev : id} already is`);
+    if (prev !== undefined)
+      throw new InputError(
+        cfgSource,
+        `added_tokens_decoder.${id < 3 ? id : prev}`,
+        `renames a token to ${JSON.stringify(name)}, which piece ${id < 3 ? prev : id} already is`,
+      );
     idOf.set(name, id);
   });
 
@@ -382,17 +399,22 @@ export function sentencePieceToTokenizerJson(model: SentencePieceModel, opts: Co
       const flag = (key: string, dflt: boolean) => (typeof entry[key] === 'boolean' ? (entry[key] as boolean) : dflt);
       const special = flag('special', true);
       addToken(id, special, {
-        single_word: flag('single_word', false), lstrip: flag('lstrip', false), rstrip: flag('rstrip', false), normalized: flag('normalized', !special),
+        single_word: flag('single_word', false),
+        lstrip: flag('lstrip', false),
+        rstrip: flag('rstrip', false),
+        normalized: flag('normalized', !special),
       });
       continue;
     }
-    throw new NotSupportedError(
-      `${cfgSource}: added token ${JSON.stringify(entry.content)} (id ${id}) that is not piece ${id} of ${model.source}`,
-    );
+    throw new NotSupportedError(`${cfgSource}: added token ${JSON.stringify(entry.content)} (id ${id}) that is not piece ${id} of ${model.source}`);
   }
   // The fast tokenizer registers its special tokens as added tokens; one outside the vocabulary would
   // get a new id, which the post-processor's ids and the exported model's embedding do not cover.
-  for (const [key, tok] of [['bos_token', bos], ['eos_token', eos], ['unk_token', unk]] as const) {
+  for (const [key, tok] of [
+    ['bos_token', bos],
+    ['eos_token', eos],
+    ['unk_token', unk],
+  ] as const) {
     if (tok === null) continue;
     const id = idOf.get(tok);
     if (id === undefined) throw new InputError(cfgSource, key, `${JSON.stringify(tok)} is not a piece of ${model.source}`);
@@ -437,10 +459,7 @@ export function sentencePieceToTokenizerJson(model: SentencePieceModel, opts: Co
     normalizer: legacy
       ? {
           type: 'Sequence',
-          normalizers: [
-            ...(addPrefixSpace ? [{ type: 'Prepend', prepend: SPACE }] : []),
-            { type: 'Replace', pattern: { String: ' ' }, content: SPACE },
-          ],
+          normalizers: [...(addPrefixSpace ? [{ type: 'Prepend', prepend: SPACE }] : []), { type: 'Replace', pattern: { String: ' ' }, content: SPACE }],
         }
       : null,
     pre_tokenizer: legacy ? null : { type: 'Metaspace', replacement: SPACE, prepend_scheme: addPrefixSpace ? 'first' : 'never', split: false },
@@ -489,9 +508,7 @@ export function stringifyTokenizerJson(json: TokenizerJson): string {
   const lineStart = text.lastIndexOf('\n', at) + 1;
   const indent = text.slice(lineStart, text.indexOf('"', lineStart));
   const entries = Object.entries(json.model.vocab).sort((a, b) => a[1] - b[1]);
-  const body = entries.length === 0
-    ? '{}'
-    : `{\n${entries.map(([k, v]) => `${indent}  ${JSON.stringify(k)}: ${v}`).join(',\n')}\n${indent}}`;
+  const body = entries.length === 0 ? '{}' : `{\n${entries.map(([k, v]) => `${indent}  ${JSON.stringify(k)}: ${v}`).join(',\n')}\n${indent}}`;
   return text.slice(0, at) + body + text.slice(at + quoted.length);
 }
 

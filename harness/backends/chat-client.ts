@@ -234,7 +234,12 @@ export class ChatClient {
       const ra = Number(res.headers.get('retry-after'));
       // The body says why (llama.cpp answers 500 "image input is not supported" to an image it cannot take).
       const why = text.trim().replace(/\s+/g, ' ').slice(0, 200);
-      throw new RetryableError(`${this.endpoint} answered HTTP ${res.status}${why ? `: ${why}` : ''}`, 'http', Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined, res.status === 429);
+      throw new RetryableError(
+        `${this.endpoint} answered HTTP ${res.status}${why ? `: ${why}` : ''}`,
+        'http',
+        Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined,
+        res.status === 429,
+      );
     }
     if (!res.ok) throw new Error(`${this.endpoint} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
     let json: { choices?: Array<{ message?: { content?: unknown } }>; usage?: ChatUsage; model?: unknown };

@@ -46,7 +46,9 @@ export class HttpBackend implements ModelBackend {
     this.client = new ChatClient({ ...opts, concurrency: opts.concurrency ?? 8, name: `model "${opts.name}"` });
     // Neither the key nor URL credentials are part of the fingerprint (the endpoint is the redacted URL):
     // rotating a key must not invalidate cached answers.
-    this.fingerprint = createHash('sha256').update(JSON.stringify(['openai-chat@1', this.client.endpoint, opts.model])).digest('hex');
+    this.fingerprint = createHash('sha256')
+      .update(JSON.stringify(['openai-chat@1', this.client.endpoint, opts.model]))
+      .digest('hex');
     this.maxBatch = opts.concurrency ?? 8;
   }
 
@@ -57,8 +59,10 @@ export class HttpBackend implements ModelBackend {
 
   requestSummary(): string {
     const s = this.client.stats();
-    return `${s.requests} requests to ${this.client.endpoint}, ${s.retries} retries, ${s.throttled} answered 429` +
-      (s.limit < s.maxConcurrency ? `; concurrency lowered to ${s.limit} of ${s.maxConcurrency}` : '');
+    return (
+      `${s.requests} requests to ${this.client.endpoint}, ${s.retries} retries, ${s.throttled} answered 429` +
+      (s.limit < s.maxConcurrency ? `; concurrency lowered to ${s.limit} of ${s.maxConcurrency}` : '')
+    );
   }
 
   async dispose(): Promise<void> {}

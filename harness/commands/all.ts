@@ -5,9 +5,7 @@ import { addRunOptions, flagsFrom, runCommand } from '../runner/command.ts';
 
 export function register(program: Command): void {
   addRunOptions(
-    program
-      .command('all')
-      .description('run every model on every benchmark, print the comparison table, write results.json and report.html'),
+    program.command('all').description('run every model on every benchmark, print the comparison table, write results.json and report.html'),
   ).action(async (opts: Record<string, unknown>) => {
     process.exitCode = await runCommand(flagsFrom(opts));
   });

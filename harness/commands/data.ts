@@ -11,20 +11,28 @@ import { renderGuide, renderStatus } from '../data/render.ts';
 
 function benchmarkIds(list?: string): BenchmarkId[] | undefined {
   if (list === undefined) return undefined;
-  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const id of ids) if (!(BENCHMARK_IDS as readonly string[]).includes(id)) throw new UserError(`--benchmarks: unknown benchmark "${id}"; known: ${BENCHMARK_IDS.join(', ')}`);
+  const ids = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const id of ids)
+    if (!(BENCHMARK_IDS as readonly string[]).includes(id)) throw new UserError(`--benchmarks: unknown benchmark "${id}"; known: ${BENCHMARK_IDS.join(', ')}`);
   return ids as BenchmarkId[];
 }
 
 /** Status of the named benchmarks (all ten by default). A named benchmark with no split present is a problem. */
-export async function dataStatus(data: string, opts: { benchmarks?: BenchmarkId[]; deep?: boolean; progress?: (l: string) => void } = {}): Promise<BenchmarkStatus[]> {
+export async function dataStatus(
+  data: string,
+  opts: { benchmarks?: BenchmarkId[]; deep?: boolean; progress?: (l: string) => void } = {},
+): Promise<BenchmarkStatus[]> {
   if (!existsSync(data)) throw new UserError(`${data}: data folder not found`);
   const root = resolve(data);
   const out: BenchmarkStatus[] = [];
   for (const a of await allBenchmarks()) {
     if (opts.benchmarks && !opts.benchmarks.includes(a.id)) continue;
     const s = await benchmarkStatus(a, root, opts);
-    if (opts.benchmarks && !s.splits.some((x) => x.present)) s.problems.unshift(`${a.id}: no split's files under ${data} (see \`eve-eval data guide ${a.id}\`)`);
+    if (opts.benchmarks && !s.splits.some((x) => x.present))
+      s.problems.unshift(`${a.id}: no split's files under ${data} (see \`eve-eval data guide ${a.id}\`)`);
     out.push(s);
   }
   return out;
@@ -57,10 +65,11 @@ export function register(program: Command): void {
     });
   data
     .command('guide')
-    .description('where each benchmark\'s files come from, the folder layout eve-eval reads, and each dataset\'s licence')
+    .description("where each benchmark's files come from, the folder layout eve-eval reads, and each dataset's licence")
     .argument('[benchmark]', 'one benchmark id (default: all ten)')
     .action((id?: string) => {
-      if (id !== undefined && !(BENCHMARK_IDS as readonly string[]).includes(id)) throw new UserError(`unknown benchmark "${id}"; known: ${BENCHMARK_IDS.join(', ')}`);
+      if (id !== undefined && !(BENCHMARK_IDS as readonly string[]).includes(id))
+        throw new UserError(`unknown benchmark "${id}"; known: ${BENCHMARK_IDS.join(', ')}`);
       process.stdout.write(renderGuide(id as BenchmarkId | undefined) + '\n');
     });
 }

@@ -8,7 +8,10 @@ const PRECISIONS = ['fp32', 'fp16', 'q4'];
 
 function list(flag: string, allowed: string[]) {
   return (v: string): string[] => {
-    const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = items.filter((s) => !allowed.includes(s));
     if (bad.length || items.length === 0) throw new UserError(`${flag}: ${bad.join(', ') || '(empty)'} not one of ${allowed.join(', ')}`);
     return [...new Set(items)];
@@ -29,8 +32,12 @@ export function register(program: Command): void {
       if (o.family !== undefined && !FAMILIES.includes(o.family)) throw new UserError(`--family must be one of ${FAMILIES.join(', ')} (got "${o.family}")`);
       const { exportCheckpoint } = await import('../../adapters/export.ts');
       const r = exportCheckpoint({
-        checkpoint: o.checkpoint, out: o.out, family: o.family as Family | undefined, precisions: o.precision as never,
-        visionTower: o.visionTower, log: (line) => process.stderr.write(line + '\n'),
+        checkpoint: o.checkpoint,
+        out: o.out,
+        family: o.family as Family | undefined,
+        precisions: o.precision as never,
+        visionTower: o.visionTower,
+        log: (line) => process.stderr.write(line + '\n'),
       });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {

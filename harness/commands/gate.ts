@@ -19,7 +19,12 @@ export function register(program: Command): void {
     .requiredOption('--baseline <file>', 'baseline results.json')
     .requiredOption('--current <file>', 'current results.json')
     .option('--tolerance <points>', 'headline points a score may drop', number('--tolerance', 0, 1e6), 0.5)
-    .option('--significance <p>', 'p-value a drop must be under to count, in the paired test on the headline statistic (McNemar or a paired bootstrap of the statistic)', number('--significance', 0, 1), 0.05)
+    .option(
+      '--significance <p>',
+      'p-value a drop must be under to count, in the paired test on the headline statistic (McNemar or a paired bootstrap of the statistic)',
+      number('--significance', 0, 1),
+      0.05,
+    )
     .option('--allow-missing', 'do not fail when the current file lacks a model + benchmark of the baseline (a number that became unscored still fails)')
     .action(async (opts: { baseline: string; current: string; tolerance: number; significance: number; allowMissing?: boolean }) => {
       const baseline = await loadResultsFile(opts.baseline);

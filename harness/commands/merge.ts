@@ -7,7 +7,9 @@ import { addJudgeOptions, resolveJudge, resolveMmbenchRules, type JudgeFlags } f
 export function register(program: Command): void {
   const cmd = program
     .command('merge')
-    .description('join the shards of a --shard run into OUT (every sample exactly once, else refused naming the ids), score, write results.json and report.html')
+    .description(
+      'join the shards of a --shard run into OUT (every sample exactly once, else refused naming the ids), score, write results.json and report.html',
+    )
     .argument('<out>', 'the --out folder the shards ran into')
     .option('--data <dir>', 'the benchmark data root on this machine (default: where the shards read it)');
   addJudgeOptions(cmd).action(async (out: string, o: { data?: string } & JudgeFlags) => {

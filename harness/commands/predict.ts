@@ -25,36 +25,47 @@ export function register(program: Command): void {
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'))
     .option('--precision <p>', `ONNX file variant: ${Object.keys(PRECISION_SUFFIX).join(', ')}`, 'fp32')
     .option('--json', 'print {"text","image_tokens","prompt_tokens","generated_tokens","timings"} as JSON')
-    .action(async (o: { model: string; image: string; prompt: string; device: string; maxNewTokens: number; threads?: number; precision: string; json?: boolean }) => {
-      const device = parseDevice(o.device);
-      let image: Buffer;
-      try {
-        image = await readFile(o.image);
-      } catch (err) {
-        throw new InputError(o.image, undefined, `cannot read image: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-      // Loaded lazily: onnxruntime is only needed by this command.
-      const { loadModel } = await import('../runtime/model.ts');
-      const model = await loadModel(o.model, { device, threads: o.threads, precision: o.precision });
-      try {
-        const [r] = await model.generate([{ image, source: o.image, prompt: o.prompt, maxNewTokens: o.maxNewTokens }]);
-        if ('error' in r) throw new UserError(r.error.message);
-        if (o.json) {
-          const round = (x: number) => Math.round(x * 100) / 100;
-          process.stdout.write(
-            JSON.stringify({
-              text: r.text,
-              image_tokens: r.imageTokens,
-              prompt_tokens: r.promptTokens,
-              generated_tokens: r.generatedTokens,
-              timings: { preprocess_ms: round(r.timings.preprocess_ms), prefill_ms: round(r.timings.prefill_ms), decode_ms: round(r.timings.decode_ms) },
-            }) + '\n',
-          );
-        } else {
-          process.stdout.write(r.text + '\n');
+    .action(
+      async (o: {
+        model: string;
+        image: string;
+        prompt: string;
+        device: string;
+        maxNewTokens: number;
+        threads?: number;
+        precision: string;
+        json?: boolean;
+      }) => {
+        const device = parseDevice(o.device);
+        let image: Buffer;
+        try {
+          image = await readFile(o.image);
+        } catch (err) {
+          throw new InputError(o.image, undefined, `cannot read image: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
-      } finally {
-        await model.dispose();
-      }
-    });
+        // Loaded lazily: onnxruntime is only needed by this command.
+        const { loadModel } = await import('../runtime/model.ts');
+        const model = await loadModel(o.model, { device, threads: o.threads, precision: o.precision });
+        try {
+          const [r] = await model.generate([{ image, source: o.image, prompt: o.prompt, maxNewTokens: o.maxNewTokens }]);
+          if ('error' in r) throw new UserError(r.error.message);
+          if (o.json) {
+            const round = (x: number) => Math.round(x * 100) / 100;
+            process.stdout.write(
+              JSON.stringify({
+                text: r.text,
+                image_tokens: r.imageTokens,
+                prompt_tokens: r.promptTokens,
+                generated_tokens: r.generatedTokens,
+                timings: { preprocess_ms: round(r.timings.preprocess_ms), prefill_ms: round(r.timings.prefill_ms), decode_ms: round(r.timings.decode_ms) },
+              }) + '\n',
+            );
+          } else {
+            process.stdout.write(r.text + '\n');
+          }
+        } finally {
+          await model.dispose();
+        }
+      },
+    );
 }

@@ -6,9 +6,7 @@ import { addRunOptions, flagsFrom, runCommand } from '../runner/command.ts';
 
 export function register(program: Command): void {
   addRunOptions(
-    program
-      .command('run')
-      .description('run the chosen models on the chosen benchmarks (both required, as flags or in --config), as `all` does'),
+    program.command('run').description('run the chosen models on the chosen benchmarks (both required, as flags or in --config), as `all` does'),
   ).action(async (opts: Record<string, unknown>) => {
     const flags = flagsFrom(opts);
     const file = flags.config ? await loadConfigFile(flags.config) : undefined;

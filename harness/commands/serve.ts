@@ -66,7 +66,9 @@ export function register(program: Command): void {
         defaultMaxTokens: o.maxTokens,
         apiKey,
       });
-      process.stderr.write(`eve-eval serve: ${o.name ?? basename(dir)} (${model.family}, ${model.executionProvider}) on ${server.url}${apiKey ? ' (API key required)' : ''}\n`);
+      process.stderr.write(
+        `eve-eval serve: ${o.name ?? basename(dir)} (${model.family}, ${model.executionProvider}) on ${server.url}${apiKey ? ' (API key required)' : ''}\n`,
+      );
       if (!apiKey && !['127.0.0.1', 'localhost', '::1'].includes(o.host)) {
         process.stderr.write(`eve-eval serve: note: ${o.host} is reachable from other machines and no key is required (--api-key-env NAME)\n`);
       }

@@ -18,7 +18,8 @@ export function register(program: Command): void {
     .action(async (opts: SubmissionOptions) => {
       const { adapter, split, samples, answered, missing, unmatched } = await submissionFile(opts);
       process.stdout.write(`wrote ${opts.out}: ${adapter.id}/${split}, ${samples} questions, ${answered} answered, ${missing} missing\n`);
-      if (missing) process.stderr.write(`eve-eval: note: ${missing} questions have no prediction; the file holds them as the server expects for unanswered ones\n`);
+      if (missing)
+        process.stderr.write(`eve-eval: note: ${missing} questions have no prediction; the file holds them as the server expects for unanswered ones\n`);
       if (unmatched) process.stderr.write(`eve-eval: note: ${unmatched} predictions have ids outside ${adapter.id}/${split} and were ignored\n`);
     });
 }

@@ -35,7 +35,12 @@ function release(f: FileStatus): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function renderStatus(statuses: BenchmarkStatus[], root: string): string {
@@ -59,19 +64,27 @@ export function renderGuide(id?: BenchmarkId): string {
   const out: string[] = [];
   const ids = id ? [id] : BENCHMARK_IDS;
   if (!id) {
-    out.push('Where each benchmark\'s files come from and where eve-eval reads them, relative to --data (the LLaVA-1.5 / EVE');
+    out.push("Where each benchmark's files come from and where eve-eval reads them, relative to --data (the LLaVA-1.5 / EVE");
     out.push('playground/data/eval layout). eve-eval downloads nothing; `eve-eval data check --data DIR` checks what you put there.');
     out.push('');
   }
   for (const b of ids) {
     const e = DATA_CATALOG[b];
     out.push(`== ${b}`);
-    out.push('  expected: ' + Object.entries(e.expected).map(([s, c]) => `${s} ${n(c.samples)}${c.images !== undefined ? ` (${n(c.images)} with an image)` : ''}`).join(', '));
+    out.push(
+      '  expected: ' +
+        Object.entries(e.expected)
+          .map(([s, c]) => `${s} ${n(c.samples)}${c.images !== undefined ? ` (${n(c.images)} with an image)` : ''}`)
+          .join(', '),
+    );
     out.push('  from:');
     for (const s of e.guide.sources) out.push(`    - ${s}`);
     if (e.vlmevalkit.length) {
-      out.push('  VLMEvalKit TSVs (in --data or the benchmark folder): `data status` checks them against VLMEvalKit\'s MD5:');
-      for (const t of e.vlmevalkit) out.push(`    - ${t.name}.tsv  ${t.url}  md5 ${t.releases[0].md5}  (${t.readByRuns ? 'runs read it from the benchmark folder' : 'runs do not read it yet'})`);
+      out.push("  VLMEvalKit TSVs (in --data or the benchmark folder): `data status` checks them against VLMEvalKit's MD5:");
+      for (const t of e.vlmevalkit)
+        out.push(
+          `    - ${t.name}.tsv  ${t.url}  md5 ${t.releases[0].md5}  (${t.readByRuns ? 'runs read it from the benchmark folder' : 'runs do not read it yet'})`,
+        );
     }
     out.push('  layout:');
     for (const l of e.guide.layout) out.push(`    ${l}`);

@@ -129,7 +129,12 @@ async function imageStatus(adapter: BenchmarkAdapter, root: string, split: strin
       } else if (opts.deep) {
         const data = s.image.data;
         const id = s.id;
-        const p = pool(() => decodeImage(Buffer.from(data, 'base64'), id).then(() => undefined, () => bad(`sample ${id}`)));
+        const p = pool(() =>
+          decodeImage(Buffer.from(data, 'base64'), id).then(
+            () => undefined,
+            () => bad(`sample ${id}`),
+          ),
+        );
         inflight.add(p);
         void p.finally(() => inflight.delete(p));
         if (inflight.size >= 4 * cpus().length) await Promise.race(inflight);
@@ -159,7 +164,12 @@ async function imageStatus(adapter: BenchmarkAdapter, root: string, split: strin
           dirExists.set(dir, ok);
           if (!ok) absent.add(topFolder(root, dir, entry, split));
         }
-        const there = ok && (await stat(path).then((s) => s.isFile() && s.size > 0, () => false));
+        const there =
+          ok &&
+          (await stat(path).then(
+            (s) => s.isFile() && s.size > 0,
+            () => false,
+          ));
         if (there) present.push(path);
         else if (isVideo) video++;
         else {
@@ -179,13 +189,21 @@ async function imageStatus(adapter: BenchmarkAdapter, root: string, split: strin
       if (done % 500 === 0 || done === total) opts.progress?.(`${adapter.id}/${split}: decoded ${done} / ${total} images`);
     };
     await Promise.all(
-      present.map((p) => pool(async () => {
-        await decodeImage(await readFile(p), p).catch(() => bad(relative(root, p)));
-        tick();
-      })),
+      present.map((p) =>
+        pool(async () => {
+          await decodeImage(await readFile(p), p).catch(() => bad(relative(root, p)));
+          tick();
+        }),
+      ),
     );
   }
-  status.images = { referenced: files.size + base64, missing, unreadable, ...(firstMissing ? { firstMissing } : {}), ...(firstUnreadable ? { firstUnreadable } : {}) };
+  status.images = {
+    referenced: files.size + base64,
+    missing,
+    unreadable,
+    ...(firstMissing ? { firstMissing } : {}),
+    ...(firstUnreadable ? { firstUnreadable } : {}),
+  };
   if (absent.size) status.absentFolders = [...absent].sort();
   if (adapter.id === 'seed') status.videoWithoutFrames = video;
   else status.images.missing += video;
@@ -225,11 +243,18 @@ export async function benchmarkStatus(adapter: BenchmarkAdapter, dataRoot: strin
     splits.push(s);
     const where = `${adapter.id}/${split}`;
     if (s.error) problems.push(`${where}: ${s.error}`);
-    if (s.samples !== undefined && s.expected !== undefined && s.samples !== s.expected) problems.push(`${where}: ${s.samples.toLocaleString('en-US')} questions, expected ${s.expected.toLocaleString('en-US')}`);
-    if (s.images?.missing) problems.push(`${where}: ${s.images.missing.toLocaleString('en-US')} of ${s.images.referenced.toLocaleString('en-US')} images missing (first: ${s.images.firstMissing ?? '?'})${s.absentFolders ? `; absent: ${s.absentFolders.join(', ')}` : ''}`);
+    if (s.samples !== undefined && s.expected !== undefined && s.samples !== s.expected)
+      problems.push(`${where}: ${s.samples.toLocaleString('en-US')} questions, expected ${s.expected.toLocaleString('en-US')}`);
+    if (s.images?.missing)
+      problems.push(
+        `${where}: ${s.images.missing.toLocaleString('en-US')} of ${s.images.referenced.toLocaleString('en-US')} images missing (first: ${s.images.firstMissing ?? '?'})${s.absentFolders ? `; absent: ${s.absentFolders.join(', ')}` : ''}`,
+      );
     if (s.images?.unreadable) problems.push(`${where}: ${s.images.unreadable} images unreadable (first: ${s.images.firstUnreadable})`);
     // Reported on their own, never folded into "images missing": the frames are a step users run (LLaVA's extract_video_frames.py).
-    if (s.videoWithoutFrames) problems.push(`${where}: ${s.videoWithoutFrames.toLocaleString('en-US')} video questions have no extracted frame in seed_bench/SEED-Bench-video-image/ (a run counts each as an error; the config's "splits": {"seed": "image"} leaves them out)`);
+    if (s.videoWithoutFrames)
+      problems.push(
+        `${where}: ${s.videoWithoutFrames.toLocaleString('en-US')} video questions have no extracted frame in seed_bench/SEED-Bench-video-image/ (a run counts each as an error; the config's "splits": {"seed": "image"} leaves them out)`,
+      );
   }
   return { benchmark: adapter.id, title: adapter.title, files, splits, problems };
 }

@@ -52,7 +52,10 @@ export class Judge {
   private pending: Promise<unknown> = Promise.resolve();
   readonly usage: JudgeUsage = { requests: 0, cached: 0, promptTokens: 0, completionTokens: 0, costUsd: null };
 
-  private constructor(readonly settings: JudgeSettings, readonly cacheFile: string) {
+  private constructor(
+    readonly settings: JudgeSettings,
+    readonly cacheFile: string,
+  ) {
     this.client = new ChatClient({ ...settings, name: `judge "${settings.model}"` });
     this.limit = pLimit(settings.concurrency ?? 4);
     if (settings.prices) this.usage.costUsd = 0;
@@ -73,7 +76,9 @@ export class Judge {
 
   /** The cache key: the judge model and everything in the request that shapes the answer. */
   static key(request: ChatRequest): string {
-    return createHash('sha256').update(JSON.stringify([request.model, request.messages, request.temperature ?? null, request.max_tokens ?? null, request.seed ?? null])).digest('hex');
+    return createHash('sha256')
+      .update(JSON.stringify([request.model, request.messages, request.temperature ?? null, request.max_tokens ?? null, request.seed ?? null]))
+      .digest('hex');
   }
 
   /** `messages` etc. with this judge's model; `tag` separates otherwise identical requests (judge run k). */

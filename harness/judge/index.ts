@@ -19,7 +19,10 @@ export const judgeConfigSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   /** Default: MM-Vet's official grader, gpt-4-0613. */
   model: z.string().min(1).optional(),
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
   /** MM-Vet judge runs (the paper: 5); the result is their mean, with per-run totals and std. */
   runs: z.number().int().positive().max(20).optional(),
   timeoutMs: z.number().int().positive().optional(),
@@ -103,7 +106,8 @@ export function judgeProtocols(judge: ResolvedJudge): Record<string, string> {
   const out: Record<string, string> = {
     'judge/mmvet': `${MMVET_GRADER.source}: ${judge.model}, temperature ${MMVET_GRADER.temperature}, max_tokens ${MMVET_GRADER.maxTokens}, ${MMVET_GRADER.tries} tries (+${MMVET_GRADER.temperatureStep} each), ${judge.runs} run(s)`,
   };
-  if (judge.mmbench) out['judge/mmbench'] = `${MMBENCH_EXTRACTOR.source}: ${judge.model}, temperature ${MMBENCH_EXTRACTOR.temperature}, ${MMBENCH_EXTRACTOR.tries} tries`;
+  if (judge.mmbench)
+    out['judge/mmbench'] = `${MMBENCH_EXTRACTOR.source}: ${judge.model}, temperature ${MMBENCH_EXTRACTOR.temperature}, ${MMBENCH_EXTRACTOR.tries} tries`;
   return out;
 }
 
@@ -125,13 +129,23 @@ function judgeLog(what: string, judge: Judge, failures: JudgeFailure[], failed: 
       (u.costUsd === null ? ' (no prices configured: no cost estimate)' : `, estimated $${u.costUsd.toFixed(4)}`),
   ];
   if (failures.length) {
-    const ex = failures.slice(0, 3).map((f) => `${f.id}${f.run ? ` run ${f.run + 1}` : ''}: ${f.kind}: ${f.message}`).join('; ');
+    const ex = failures
+      .slice(0, 3)
+      .map((f) => `${f.id}${f.run ? ` run ${f.run + 1}` : ''}: ${f.kind}: ${f.message}`)
+      .join('; ');
     log.push(`${what}: ${failures.length} judge failures, ${failed} (e.g. ${ex})`);
   }
   return log;
 }
 
-function judgeRecord(role: JudgeRecord['role'], judge: Judge, protocol: JudgeRecord['protocol'], runs: number, failures: JudgeFailure[], answeredBy: string[]): JudgeRecord {
+function judgeRecord(
+  role: JudgeRecord['role'],
+  judge: Judge,
+  protocol: JudgeRecord['protocol'],
+  runs: number,
+  failures: JudgeFailure[],
+  answeredBy: string[],
+): JudgeRecord {
   return { role, model: judge.settings.model, answeredBy, protocol, runs, failures: failures.length, usage: { ...judge.usage } };
 }
 
@@ -201,7 +215,13 @@ async function mmbenchStep(samples: Sample[], answers: Map<string, Answer>, ctx:
   }
   const log = [`mmbench: letters read by ${rules} rules ${count('rule')}, by the LLM extractor ${count('llm')}, unread ${count('unread')}${where}`];
   if (!judge) return { answers: r.answers, log };
-  const protocol = { source: MMBENCH_EXTRACTOR.source, temperature: MMBENCH_EXTRACTOR.temperature, tries: MMBENCH_EXTRACTOR.tries, officialModel: MMBENCH_EXTRACTOR.officialModel, rules: MMBENCH_RULE_SOURCES[rules] };
+  const protocol = {
+    source: MMBENCH_EXTRACTOR.source,
+    temperature: MMBENCH_EXTRACTOR.temperature,
+    tries: MMBENCH_EXTRACTOR.tries,
+    officialModel: MMBENCH_EXTRACTOR.officialModel,
+    rules: MMBENCH_RULE_SOURCES[rules],
+  };
   const record = judgeRecord('mmbench-choice-extractor', judge, protocol, 1, r.failures, r.answeredBy);
   return { answers: r.answers, record, log: [...log, ...judgeLog('mmbench', judge, r.failures, 'left unread (scored wrong, never a random letter)')] };
 }

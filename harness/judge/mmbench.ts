@@ -17,7 +17,10 @@ export interface ExtractionRow {
 }
 
 export async function extractMmbench(
-  samples: Sample[], answers: Map<string, Answer>, rules: MMBenchRules, judge?: Judge,
+  samples: Sample[],
+  answers: Map<string, Answer>,
+  rules: MMBenchRules,
+  judge?: Judge,
 ): Promise<{ answers: Map<string, Answer>; rows: ExtractionRow[]; failures: JudgeFailure[]; answeredBy: string[] }> {
   const out = new Map(answers);
   const failures: JudgeFailure[] = [];
@@ -38,13 +41,21 @@ export async function extractMmbench(
 }
 
 async function askExtractor(
-  judge: Judge, s: Sample, prediction: string, options: Record<string, string>, failures: JudgeFailure[], answeredBy: Set<string>,
+  judge: Judge,
+  s: Sample,
+  prediction: string,
+  options: Record<string, string>,
+  failures: JudgeFailure[],
+  answeredBy: Set<string>,
 ): Promise<ExtractionRow> {
   const content = mmbenchChoicePrompt(String(s.meta.question ?? ''), options, prediction);
   const replies: string[] = [];
   for (let t = 0; t < MMBENCH_EXTRACTOR.tries; t++) {
     // Each try is its own question to the judge (VLMEvalKit calls generate again), so its own cache entry.
-    const reply = await judge.ask({ messages: [{ role: 'user', content }], temperature: MMBENCH_EXTRACTOR.temperature }, t > 0 ? `mmbench-try-${t + 1}` : undefined);
+    const reply = await judge.ask(
+      { messages: [{ role: 'user', content }], temperature: MMBENCH_EXTRACTOR.temperature },
+      t > 0 ? `mmbench-try-${t + 1}` : undefined,
+    );
     if ('error' in reply) {
       failures.push({ id: s.id, run: 0, kind: 'judge-request', message: `${reply.error.kind}: ${reply.error.message}` });
       return { id: s.id, letter: null, how: 'unread', replies };
@@ -54,6 +65,11 @@ async function askExtractor(
     const letter = vlmevalkitCanInfer(reply.content, options);
     if (letter) return { id: s.id, letter, how: 'llm', replies };
   }
-  failures.push({ id: s.id, run: 0, kind: 'judge-unreadable', message: `no option letter in ${MMBENCH_EXTRACTOR.tries} replies (last: ${JSON.stringify(replies.at(-1))})` });
+  failures.push({
+    id: s.id,
+    run: 0,
+    kind: 'judge-unreadable',
+    message: `no option letter in ${MMBENCH_EXTRACTOR.tries} replies (last: ${JSON.stringify(replies.at(-1))})`,
+  });
   return { id: s.id, letter: null, how: 'unread', replies };
 }

@@ -77,7 +77,13 @@ export async function gradeMmvet(samples: Sample[], answers: Map<string, Answer>
   const gradeFile: MmvetGradeFile = {};
   for (const s of samples) {
     const a = answers.get(s.id);
-    if (!a || a.error) gradeFile[s.id] = { model: Array(runs).fill(''), content: Array(runs).fill(''), score: Array(runs).fill(0), not_graded: a ? 'generation failed' : 'no answer' };
+    if (!a || a.error)
+      gradeFile[s.id] = {
+        model: Array(runs).fill(''),
+        content: Array(runs).fill(''),
+        score: Array(runs).fill(0),
+        not_graded: a ? 'generation failed' : 'no answer',
+      };
   }
   const failures: JudgeFailure[] = [];
   const answeredBy = new Set<string>();
@@ -88,7 +94,12 @@ export async function gradeMmvet(samples: Sample[], answers: Map<string, Answer>
       if ('failure' in g) failures.push(g.failure);
     }
     const scores = grades.map((g) => ('failure' in g ? 0 : g.score));
-    gradeFile[s.id] = { model: grades.map((g) => g.model), content: grades.map((g) => g.content), score: scores, ...(failed.some(Boolean) ? { judge_failed: failed } : {}) };
+    gradeFile[s.id] = {
+      model: grades.map((g) => g.model),
+      content: grades.map((g) => g.content),
+      score: scores,
+      ...(failed.some(Boolean) ? { judge_failed: failed } : {}),
+    };
     const failedRuns = failed.filter(Boolean).length;
     out.set(s.id, { ...answers.get(s.id)!, judge: { scores, model: grades[0]?.model, ...(failedRuns ? { failedRuns } : {}) } });
   }

@@ -1,7 +1,7 @@
 // What `eve-eval all` and `eve-eval run` share: their flags, and run → table → report → exit code.
 import { readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { DiskFullError, isDiskFull, UserError } from '../../core/errors.ts';
 import { PRECISION_SUFFIX } from '../../core/bundle-layout.ts';
 import { resolveConfig, type ResolvedConfig, type RunFlags } from '../config.ts';
@@ -9,7 +9,11 @@ import type { ResultsFile } from '../../core/records.ts';
 import { addJudgeOptions } from '../judge/index.ts';
 import { lockOut } from './out-lock.ts';
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 export function int(name: string) {
   return (v: string) => {
     const n = Number(v);
@@ -31,14 +35,25 @@ export function addRunOptions(cmd: Command): Command {
     .option('--out <dir>', 'run directory; rerunning into it resumes (default: runs/default in the eve-eval checkout)')
     .option('--limit <n>', 'first N samples of each benchmark', int('--limit'))
     .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu']))
-    .addOption(new Option('--precision <p>', 'ONNX variant of each bundle to load, as `export --precision` wrote it (default fp32)').choices(Object.keys(PRECISION_SUFFIX)))
+    .addOption(
+      new Option('--precision <p>', 'ONNX variant of each bundle to load, as `export --precision` wrote it (default fp32)').choices(
+        Object.keys(PRECISION_SUFFIX),
+      ),
+    )
     .option('--concurrency <n>', 'image read-ahead workers, and parallel requests for remote models (default 4)', int('--concurrency'))
     .option('--batch-size <n>', 'samples per model call for local bundles (default 4); remote models get --concurrency requests at once', int('--batch-size'))
     .option('--max-new-tokens <n>', 'cap on generated tokens per answer (default: the published budget, 128 or 1024)', int('--max-new-tokens'))
     .option('--max-error-rate <r>', 'exit 1 when more than this fraction of samples failed (default 0.05)', rate)
     .option('--config <file>', 'config file (.json, .ts or .js); flags override it')
-    .option('--shard <i/n>', 'run slice i of n (0-based) of every benchmark into OUT/shards/i-of-n (default: from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or RANK); then `eve-eval merge OUT`')
-    .option('--devices <list>', 'comma-separated device ids (e.g. 0,1,2,3): one shard per device on this host, each with CUDA_VISIBLE_DEVICES set, then merged', list);
+    .option(
+      '--shard <i/n>',
+      'run slice i of n (0-based) of every benchmark into OUT/shards/i-of-n (default: from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or RANK); then `eve-eval merge OUT`',
+    )
+    .option(
+      '--devices <list>',
+      'comma-separated device ids (e.g. 0,1,2,3): one shard per device on this host, each with CUDA_VISIBLE_DEVICES set, then merged',
+      list,
+    );
   return addJudgeOptions(cmd);
 }
 
@@ -182,8 +197,7 @@ export async function presentRun(
   }
   const pct = (100 * counts.errorRate).toFixed(2);
   process.stdout.write(
-    `${counts.samples} predictions, ${counts.errors} errors (${pct}%) in ${counts.seconds.toFixed(1)} s\n` +
-      `results: ${counts.file}\nreport:  ${report}\n`,
+    `${counts.samples} predictions, ${counts.errors} errors (${pct}%) in ${counts.seconds.toFixed(1)} s\n` + `results: ${counts.file}\nreport:  ${report}\n`,
   );
   return errorRateExit(counts.errorRate, config.maxErrorRate);
 }

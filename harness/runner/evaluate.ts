@@ -51,7 +51,14 @@ export async function makeBackend(model: ResolvedModel, config: ResolvedConfig):
     return new HttpBackend({ ...model, concurrency: model.concurrency ?? config.concurrency });
   }
   if (!existsSync(model.path)) throw new UserError(`model "${model.name}": ${model.path} does not exist`);
-  return loadOnnxBackend({ name: model.name, path: model.path, precision: model.precision, device: config.device, threads: config.threads, batchSize: config.batchSize });
+  return loadOnnxBackend({
+    name: model.name,
+    path: model.path,
+    precision: model.precision,
+    device: config.device,
+    threads: config.threads,
+    batchSize: config.batchSize,
+  });
 }
 
 export function adapterVersion(adapter: BenchmarkAdapter): string {
@@ -60,7 +67,11 @@ export function adapterVersion(adapter: BenchmarkAdapter): string {
 }
 
 /** Writes one benchmark's sample summaries in order, to a temp file renamed into place when complete. */
-async function openSummaries(runDir: string, benchmark: string, thumbnails: number): Promise<SummarySink & { close(): Promise<void>; discard(): Promise<void> }> {
+async function openSummaries(
+  runDir: string,
+  benchmark: string,
+  thumbnails: number,
+): Promise<SummarySink & { close(): Promise<void>; discard(): Promise<void> }> {
   await mkdir(join(runDir, 'samples'), { recursive: true });
   const file = join(runDir, 'samples', `${benchmark}.jsonl`);
   const tmp = `${file}.tmp-${process.pid}`;
@@ -74,8 +85,7 @@ async function openSummaries(runDir: string, benchmark: string, thumbnails: numb
     tail = tail.then(() => (failure ? undefined : writeAll(handle, text))).catch((err: unknown) => void (failure ??= err));
   };
   return {
-    make: (sample: Sample, bytes: Buffer | null, index: number) =>
-      summarizeSample(sample, bytes ?? undefined, { thumbnail: index < thumbnails }),
+    make: (sample: Sample, bytes: Buffer | null, index: number) => summarizeSample(sample, bytes ?? undefined, { thumbnail: index < thumbnails }),
     write(summary: unknown) {
       if (failure) throw failure;
       chunk.push(`${JSON.stringify(summary)}\n`);
@@ -109,9 +119,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   const adapters = opts.adapters ?? (await import('../../benchmarks/registry.ts')).BENCHMARKS;
   const build = opts.makeBackend ?? makeBackend;
   if (!existsSync(config.data)) {
-    throw new UserError(
-      `data directory ${config.data} does not exist${config.embedded ? ' (the built-in fixtures: run `npm run fixtures`)' : ''}`,
-    );
+    throw new UserError(`data directory ${config.data} does not exist${config.embedded ? ' (the built-in fixtures: run `npm run fixtures`)' : ''}`);
   }
 
   // Benchmarks whose files are absent are skipped with a notice; none present is an error.
@@ -130,7 +138,10 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   await mkdir(out, { recursive: true });
   const resultsFile = join(out, 'results.json');
   const startedAt = new Date().toISOString();
-  const dataFiles = await hashDataFiles(config.data, benchmarks.map(({ adapter }) => adapter.folder));
+  const dataFiles = await hashDataFiles(
+    config.data,
+    benchmarks.map(({ adapter }) => adapter.folder),
+  );
   const modelFiles: Record<string, string> = {};
   const adapterVersions: Record<string, string> = {};
   for (const { adapter } of benchmarks) adapterVersions[`benchmark/${adapter.id}`] = adapterVersion(adapter);
@@ -143,8 +154,7 @@ export async function evaluate(config: ResolvedConfig, opts: EvaluateOptions = {
   let totalSamples = 0;
   let totalErrors = 0;
 
-  const manifest = (): RunManifest =>
-    buildManifest({ config, executionProviders: providers, modelFiles, dataFiles, adapterVersions, startedAt });
+  const manifest = (): RunManifest => buildManifest({ config, executionProviders: providers, modelFiles, dataFiles, adapterVersions, startedAt });
   let current: ResultsFile = { schema: 'eve-eval/results@1', manifest: manifest(), results };
 
   for (const model of config.models) {
@@ -230,7 +240,13 @@ export function runDir(config: Pick<ResolvedConfig, 'out' | 'shard'>): string {
 }
 
 /** Samples in the split (after --limit, then the shard), for progress totals and ETA; reads question files only. */
-async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string, limit?: number, shard?: Pick<ResolvedConfig, 'shard'>): Promise<number> {
+async function countSamples(
+  adapter: BenchmarkAdapter,
+  dataRoot: string,
+  split: string,
+  limit?: number,
+  shard?: Pick<ResolvedConfig, 'shard'>,
+): Promise<number> {
   let n = 0;
   for await (const _ of inShard(adapter.load(dataRoot, { split, limit }), shard?.shard)) n++;
   return n;
@@ -241,14 +257,20 @@ async function countSamples(adapter: BenchmarkAdapter, dataRoot: string, split: 
  * results.json, so every table and report marks it. `eve-eval merge` scores the joined shards through here too.
  */
 export async function scoreRun(
-  adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>,
+  adapter: BenchmarkAdapter,
+  split: string,
+  model: string,
+  samples: Sample[],
+  answers: Map<string, Answer>,
   config: Pick<ResolvedConfig, 'data' | 'limit' | 'shard' | 'judge' | 'mmbenchRules' | 'out'>,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<BenchmarkResult> {
   const result = await judgeAndScore(adapter, split, model, samples, answers, config, log);
   if (config.limit !== undefined || config.shard) {
     const full = await countSamples(adapter, config.data, split);
-    const why = [config.limit !== undefined ? `--limit ${config.limit}` : '', config.shard ? `shard ${config.shard.index}/${config.shard.count}` : ''].filter(Boolean).join(', ');
+    const why = [config.limit !== undefined ? `--limit ${config.limit}` : '', config.shard ? `shard ${config.shard.index}/${config.shard.count}` : '']
+      .filter(Boolean)
+      .join(', ');
     if (samples.length < full) result.subset = `${samples.length} of ${full} samples (${why})`;
   }
   return result;
@@ -275,7 +297,12 @@ export function countAnswers(samples: Sample[], answers: Map<string, Answer>): B
  * number is absent (never a fake one), and `unscored` says why. No perSample and no interval.
  */
 export function unscoredResult(
-  adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>, reason: string,
+  adapter: BenchmarkAdapter,
+  split: string,
+  model: string,
+  samples: Sample[],
+  answers: Map<string, Answer>,
+  reason: string,
 ): BenchmarkResult {
   return {
     model,
@@ -296,8 +323,13 @@ export function unscoredResult(
  * leaves the benchmark unscored with that reason; the run goes on.
  */
 async function judgeAndScore(
-  adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>,
-  config: Pick<ResolvedConfig, 'judge' | 'mmbenchRules' | 'out'>, log: (line: string) => void,
+  adapter: BenchmarkAdapter,
+  split: string,
+  model: string,
+  samples: Sample[],
+  answers: Map<string, Answer>,
+  config: Pick<ResolvedConfig, 'judge' | 'mmbenchRules' | 'out'>,
+  log: (line: string) => void,
 ): Promise<BenchmarkResult> {
   let step;
   try {
@@ -312,13 +344,7 @@ async function judgeAndScore(
   return result;
 }
 
-export function scoreOne(
-  adapter: BenchmarkAdapter,
-  split: string,
-  model: string,
-  samples: Sample[],
-  answers: Map<string, Answer>,
-): BenchmarkResult {
+export function scoreOne(adapter: BenchmarkAdapter, split: string, model: string, samples: Sample[], answers: Map<string, Answer>): BenchmarkResult {
   let score;
   try {
     score = adapter.score(samples, answers);

@@ -25,18 +25,20 @@ import type { MMBenchRules } from '../../benchmarks/mmbench/extract.ts';
 import { filesUnder } from './manifest.ts';
 
 /** What merge needs from a shard's results.json manifest (written by evaluate from the resolved config). */
-const shardConfigSchema = z.object({
-  models: z.array(z.object({ name: z.string().refine(isPathSegment, 'not a folder name') }).passthrough()).min(1),
-  benchmarks: z.array(z.enum(BENCHMARK_IDS)).min(1),
-  splits: z.partialRecord(z.enum(BENCHMARK_IDS), z.string()),
-  data: z.string(),
-  limit: z.number().int().positive().optional(),
-  maxNewTokens: z.number().int().positive().nullable(),
-  maxErrorRate: z.number(),
-  thumbnails: z.number().int().min(0),
-  embedded: z.boolean(),
-  shard: z.object({ index: z.number().int(), count: z.number().int() }),
-}).passthrough();
+const shardConfigSchema = z
+  .object({
+    models: z.array(z.object({ name: z.string().refine(isPathSegment, 'not a folder name') }).passthrough()).min(1),
+    benchmarks: z.array(z.enum(BENCHMARK_IDS)).min(1),
+    splits: z.partialRecord(z.enum(BENCHMARK_IDS), z.string()),
+    data: z.string(),
+    limit: z.number().int().positive().optional(),
+    maxNewTokens: z.number().int().positive().nullable(),
+    maxErrorRate: z.number(),
+    thumbnails: z.number().int().min(0),
+    embedded: z.boolean(),
+    shard: z.object({ index: z.number().int(), count: z.number().int() }),
+  })
+  .passthrough();
 type ShardConfig = z.infer<typeof shardConfigSchema>;
 
 /**
@@ -101,7 +103,8 @@ async function findShards(out: string): Promise<{ count: number; runs: ShardRun[
   }
   const counts = [...new Set(runs.map((r) => r.shard.count))];
   if (counts.length === 0) throw new UserError(`${root}: no shard folders (<i>-of-<n>) in it`);
-  if (counts.length > 1) throw new UserError(`${root}: shards of different counts (${counts.join(', ')}): one merge joins one split of the work; move the others away`);
+  if (counts.length > 1)
+    throw new UserError(`${root}: shards of different counts (${counts.join(', ')}): one merge joins one split of the work; move the others away`);
   return { count: counts[0], runs };
 }
 
@@ -179,9 +182,7 @@ export async function mergeShards(out: string, opts: MergeOptions = {}): Promise
   for (const model of config.models) {
     for (const { adapter, split, samples } of benchmarks) {
       const id = adapter.id;
-      const perShard = await Promise.all(
-        Array.from({ length: count }, (_, i) => readShardRecords(join(dirOf(i), 'predictions', model.name, `${id}.jsonl`))),
-      );
+      const perShard = await Promise.all(Array.from({ length: count }, (_, i) => readShardRecords(join(dirOf(i), 'predictions', model.name, `${id}.jsonl`))));
       const records: PredictionRecord[] = [];
       const missing: string[] = [];
       const twice: string[] = [];
@@ -229,7 +230,13 @@ export async function mergeShards(out: string, opts: MergeOptions = {}): Promise
       await write(join(out, 'samples', `${adapter.id}.jsonl`), await mergeSummaries(adapter.id, samples, count, config.thumbnails, dirOf));
     }
     const answers = new Map<string, Answer>(records.map((r) => [r.id, r.error ? { id: r.id, text: r.text, error: r.error } : { id: r.id, text: r.text }]));
-    const result = await scoreRun(adapter, split, model, samples, answers, { data: config.data, limit: config.limit, out, judge: opts.judge, mmbenchRules: opts.mmbenchRules ?? 'opencompass' });
+    const result = await scoreRun(adapter, split, model, samples, answers, {
+      data: config.data,
+      limit: config.limit,
+      out,
+      judge: opts.judge,
+      mmbenchRules: opts.mmbenchRules ?? 'opencompass',
+    });
     // The data the shards read (they agree: checked above), as an unsharded run records it per result.
     result.dataFiles = filesUnder(withManifest[0]!.manifest!.dataFiles, adapter.folder);
     results.push(result);

@@ -244,7 +244,10 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       o.progress?.update({ done: out.length, errors: newErrors });
     }
     // The batch-mates' answers are stored above; the unreachable ones get no record and run again on resume.
-    if (down) throw new BackendUnavailable(`model "${o.backend.id}": ${down.error.message}; the answers so far are kept: rerun the same command to resume once it is back`);
+    if (down)
+      throw new BackendUnavailable(
+        `model "${o.backend.id}": ${down.error.message}; the answers so far are kept: rerun the same command to resume once it is back`,
+      );
   }
 
   for (;;) {

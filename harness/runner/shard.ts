@@ -72,13 +72,15 @@ export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): { shard: Sha
     const step = int(env, 'SLURM_ARRAY_TASK_STEP') ?? 1;
     const count = int(env, 'SLURM_ARRAY_TASK_COUNT');
     if (count === undefined) throw new UserError('SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: give --shard i/n');
-    if (step < 1 || (slurmId - min) % step !== 0) throw new UserError(`SLURM_ARRAY_TASK_ID ${slurmId} is not on the array's grid (min ${min}, step ${step}): give --shard i/n`);
+    if (step < 1 || (slurmId - min) % step !== 0)
+      throw new UserError(`SLURM_ARRAY_TASK_ID ${slurmId} is not on the array's grid (min ${min}, step ${step}): give --shard i/n`);
     return { shard: check((slurmId - min) / step, count, 'SLURM_ARRAY_TASK_ID'), source: `SLURM_ARRAY_TASK_ID=${slurmId} of SLURM_ARRAY_TASK_COUNT=${count}` };
   }
   const k8s = int(env, 'JOB_COMPLETION_INDEX');
   if (k8s !== undefined) {
     const count = int(env, 'EVE_EVAL_SHARD_COUNT');
-    if (count === undefined) throw new UserError('JOB_COMPLETION_INDEX is set but EVE_EVAL_SHARD_COUNT is not: set it to the Job\'s completions, or give --shard i/n');
+    if (count === undefined)
+      throw new UserError("JOB_COMPLETION_INDEX is set but EVE_EVAL_SHARD_COUNT is not: set it to the Job's completions, or give --shard i/n");
     return { shard: check(k8s, count, 'JOB_COMPLETION_INDEX'), source: `JOB_COMPLETION_INDEX=${k8s} of EVE_EVAL_SHARD_COUNT=${count}` };
   }
   const rank = int(env, 'RANK');

@@ -35,7 +35,8 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 function checkConfig(file: string, c: Record<string, unknown>): BundleConfig {
-  if (!FAMILIES.includes(c.family as Family)) throw new InputError(file, undefined, `"family" must be one of ${FAMILIES.join(', ')} (got ${JSON.stringify(c.family)})`);
+  if (!FAMILIES.includes(c.family as Family))
+    throw new InputError(file, undefined, `"family" must be one of ${FAMILIES.join(', ')} (got ${JSON.stringify(c.family)})`);
   for (const k of ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'vocab_size', 'bos_token_id', 'eos_token_id']) {
     if (!Number.isInteger(c[k])) throw new InputError(file, undefined, `"${k}" must be an integer (got ${JSON.stringify(c[k])})`);
   }
@@ -110,13 +111,18 @@ function checkSession(file: string, session: ort.InferenceSession, inputs: Want[
   for (const w of outputs) checkOne(file, 'output', outs.get(w.name), w);
   const known = new Set([...inputs.map((w) => w.name), ...optionalInputs]);
   const extra = [...ins.keys()].filter((n) => !known.has(n));
-  if (extra.length > 0) throw new InputError(file, undefined, `unexpected input${extra.length > 1 ? 's' : ''} ${extra.map((n) => `"${n}"`).join(', ')} (not in the ${inputs.length}-input contract for this config)`);
+  if (extra.length > 0)
+    throw new InputError(
+      file,
+      undefined,
+      `unexpected input${extra.length > 1 ? 's' : ''} ${extra.map((n) => `"${n}"`).join(', ')} (not in the ${inputs.length}-input contract for this config)`,
+    );
 }
 
 /** The float type a part uses for its float inputs (float16 for _fp16 / q4f16 exports). */
 export function floatType(session: ort.InferenceSession, inputName: string): 'float32' | 'float16' {
   const m = session.inputMetadata.find((x) => x.name === inputName);
-  return m && m.isTensor && m.type === 'float16' ? 'float16' : 'float32';
+  return m?.isTensor && m.type === 'float16' ? 'float16' : 'float32';
 }
 
 /** Check the three sessions against config.json; throws InputError naming the file and the mismatch. */
@@ -130,12 +136,18 @@ export function validateSessions(bundle: Bundle, sessions: Record<PartName, ort.
   // EVE's pixels carry the mask as a 4th channel, LLaVA's are RGB: a part of the other family is caught here,
   // naming the model file, not by every sample failing with onnxruntime's shape message.
   const visionDims: Record<number, number> = c.family === 'fuyu' ? { 0: 1 } : { 0: 1, 1: c.family === 'eve' ? 4 : 3 };
-  checkSession(bundle.files.vision_encoder, sessions.vision_encoder, [{ name: 'pixel_values', types: FLOATS, rank: visionRank, dims: visionDims }], [
-    { name: 'image_embeds', types: FLOATS, rank: 3, dims: { 2: H } },
-  ]);
-  checkSession(bundle.files.embed_tokens, sessions.embed_tokens, [{ name: 'input_ids', types: ['int64'], rank: 2 }], [
-    { name: 'inputs_embeds', types: FLOATS, rank: 3, dims: { 2: H } },
-  ]);
+  checkSession(
+    bundle.files.vision_encoder,
+    sessions.vision_encoder,
+    [{ name: 'pixel_values', types: FLOATS, rank: visionRank, dims: visionDims }],
+    [{ name: 'image_embeds', types: FLOATS, rank: 3, dims: { 2: H } }],
+  );
+  checkSession(
+    bundle.files.embed_tokens,
+    sessions.embed_tokens,
+    [{ name: 'input_ids', types: ['int64'], rank: 2 }],
+    [{ name: 'inputs_embeds', types: FLOATS, rank: 3, dims: { 2: H } }],
+  );
   const decIn: Want[] = [
     { name: 'inputs_embeds', types: FLOATS, rank: 3, dims: { 2: H } },
     { name: 'attention_mask', types: ['int64'], rank: 2 },

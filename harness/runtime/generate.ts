@@ -78,10 +78,16 @@ export async function embedIds(engine: Engine, ids: number[]): Promise<Float32Ar
  */
 export function argmax(data: Float32Array | Uint16Array, off: number, n: number, half: boolean): number {
   const row = half ? fromHalf((data as Uint16Array).subarray(off, off + n)) : (data as Float32Array).subarray(off, off + n);
-  let m0 = row[0], m1 = m0, m2 = m0, m3 = m0;
+  let m0 = row[0],
+    m1 = m0,
+    m2 = m0,
+    m3 = m0;
   const end = n - (n % 4);
   for (let i = 0; i < end; i += 4) {
-    const a = row[i], b = row[i + 1], c = row[i + 2], d = row[i + 3];
+    const a = row[i],
+      b = row[i + 1],
+      c = row[i + 2],
+      d = row[i + 3];
     m0 = a > m0 ? a : m0;
     m1 = b > m1 ? b : m1;
     m2 = c > m2 ? c : m2;

@@ -38,10 +38,7 @@ export class Batcher {
    * Admit one request (QueueFull when maxQueue are already waiting), prepare it (decode, preprocess,
    * tokenize: outside the model, while a batch runs), check it, then queue it for the next batch.
    */
-  async run(
-    prepare: () => Promise<PreparedItem>,
-    check: (p: PreparedItem) => void = () => {},
-  ): Promise<{ result: GenerateItemResult; batchSize: number }> {
+  async run(prepare: () => Promise<PreparedItem>, check: (p: PreparedItem) => void = () => {}): Promise<{ result: GenerateItemResult; batchSize: number }> {
     if (this.waiting >= this.maxQueue) throw new QueueFull();
     this.waiting++;
     let item: PreparedItem;

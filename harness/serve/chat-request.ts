@@ -13,23 +13,27 @@ export class BadRequest extends Error {
   }
 }
 
-const imagePart = z.object({
-  type: z.literal('image_url'),
-  image_url: z.union([z.string(), z.object({ url: z.string().optional() }).passthrough()]).optional(),
-}).passthrough();
+const imagePart = z
+  .object({
+    type: z.literal('image_url'),
+    image_url: z.union([z.string(), z.object({ url: z.string().optional() }).passthrough()]).optional(),
+  })
+  .passthrough();
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
 const part = z.discriminatedUnion('type', [textPart, imagePart]);
 const message = z.object({ role: z.string(), content: z.union([z.string(), z.array(part)]) }).passthrough();
 
-const chatRequest = z.object({
-  model: z.string().optional(),
-  messages: z.array(message).min(1),
-  max_tokens: z.number().int().positive().optional(),
-  max_completion_tokens: z.number().int().positive().optional(),
-  temperature: z.number().min(0).optional(),
-  n: z.number().int().optional(),
-  stream: z.boolean().optional(),
-}).passthrough();
+const chatRequest = z
+  .object({
+    model: z.string().optional(),
+    messages: z.array(message).min(1),
+    max_tokens: z.number().int().positive().optional(),
+    max_completion_tokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).optional(),
+    n: z.number().int().optional(),
+    stream: z.boolean().optional(),
+  })
+  .passthrough();
 
 export interface ChatInput {
   model?: string;

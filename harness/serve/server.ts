@@ -77,7 +77,12 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
     // While shutting down, no connection is kept alive past its answer.
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(draining ? { connection: 'close' } : {}), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...(draining ? { connection: 'close' } : {}),
+      ...headers,
+    });
     res.end(text);
   }
 
@@ -108,7 +113,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   function check(p: PreparedItem): void {
     const tokens = (p.pixels?.imageTokens ?? 0) + p.prompt.before.length + p.prompt.after.length;
     if (tokens + p.maxNewTokens > o.maxContext) {
-      throw new BadRequest(`prompt too long: ${tokens} prompt tokens (image included) + max_tokens ${p.maxNewTokens} > the ${o.maxContext}-token context (--max-context)`);
+      throw new BadRequest(
+        `prompt too long: ${tokens} prompt tokens (image included) + max_tokens ${p.maxNewTokens} > the ${o.maxContext}-token context (--max-context)`,
+      );
     }
   }
 

@@ -46,8 +46,8 @@ export function buildBrowserData(run: RunData, models: string[]): BrowserData {
     const known = new Set(ids);
     // Samples scored or predicted but absent from the summaries still get a row (prompt unknown).
     for (const m of models) {
-      for (const id of Object.keys(idx.get(m, b)?.perSample ?? {})) if (!known.has(id)) (known.add(id), ids.push(id));
-      for (const id of run.predictions.get(m)?.get(b)?.keys() ?? []) if (!known.has(id)) (known.add(id), ids.push(id));
+      for (const id of Object.keys(idx.get(m, b)?.perSample ?? {})) if (!known.has(id)) known.add(id), ids.push(id);
+      for (const id of run.predictions.get(m)?.get(b)?.keys() ?? []) if (!known.has(id)) known.add(id), ids.push(id);
     }
     if (!ids.length) continue;
     const byId = new Map(summaries.map((s) => [s.id, s]));
@@ -74,7 +74,18 @@ export function buildBrowserData(run: RunData, models: string[]): BrowserData {
       const options = s?.choices?.length ? s.choices.map((c, i) => `${String.fromCharCode(65 + i)}. ${c}`) : [];
       const listed = options.length > 0 && options.every((o) => s!.prompt.includes(o));
       const prompt = s ? s.prompt.slice(0, s.prompt.length - suffix.length) + (options.length && !listed ? `\n${options.join('\n')}` : '') : '';
-      data.rows.push([bi, id, clip(prompt, HTML_LIMITS.promptChars), s?.truth == null ? null : clip(s.truth, HTML_LIMITS.truthChars), thumb, s?.image?.width ?? 0, s?.image?.height ?? 0, answers, credits, errors]);
+      data.rows.push([
+        bi,
+        id,
+        clip(prompt, HTML_LIMITS.promptChars),
+        s?.truth == null ? null : clip(s.truth, HTML_LIMITS.truthChars),
+        thumb,
+        s?.image?.width ?? 0,
+        s?.image?.height ?? 0,
+        answers,
+        credits,
+        errors,
+      ]);
     }
     data.benchmarks.push({ id: b, title: BENCHMARK_TITLES[b], n: ids.length, suffix });
   }

@@ -26,13 +26,21 @@ export function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Ma
   const measured = table.rows.filter((r) => r.kind === 'measured' && typeof r.cells[b]?.value === 'number');
   const published = table.rows.filter((r) => r.kind === 'published' && typeof r.cells[b]?.value === 'number');
   const top = niceMax(Math.max(0, ...table.rows.flatMap((r) => [r.cells[b]?.value ?? 0, r.cells[b]?.ci95?.[1] ?? 0])));
-  const W = 260, H = 170, L = 36, R = 8, T = 16, B = 8;
-  const plotW = W - L - R, plotH = H - T - B;
+  const W = 260,
+    H = 170,
+    L = 36,
+    R = 8,
+    T = 16,
+    B = 8;
+  const plotW = W - L - R,
+    plotH = H - T - B;
   const y = (v: number) => T + plotH - (Math.max(0, Math.min(v, top)) / top) * plotH;
   const parts: string[] = [];
   for (let i = 0; i <= 4; i++) {
     const v = (top / 4) * i;
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="grid"/><text x="${L - 4}" y="${y(v) + 3}" class="axis" text-anchor="end">${v}</text>`);
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="grid"/><text x="${L - 4}" y="${y(v) + 3}" class="axis" text-anchor="end">${v}</text>`,
+    );
   }
   const slot = plotW / Math.max(1, measured.length);
   const bw = Math.min(34, slot * 0.6);
@@ -40,7 +48,9 @@ export function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Ma
     const c = r.cells[b]! as Cell & { value: number };
     const cx = L + slot * i + slot / 2;
     const color = colors.get(r.name) ?? COLORS[0];
-    parts.push(`<rect x="${cx - bw / 2}" y="${y(c.value)}" width="${bw}" height="${T + plotH - y(c.value)}" fill="${color}" rx="2"><title>${escapeHtml(`${r.name}: ${fmtHeadline(c.value)} ${fmtCI(c.ci95)}`)}</title></rect>`);
+    parts.push(
+      `<rect x="${cx - bw / 2}" y="${y(c.value)}" width="${bw}" height="${T + plotH - y(c.value)}" fill="${color}" rx="2"><title>${escapeHtml(`${r.name}: ${fmtHeadline(c.value)} ${fmtCI(c.ci95)}`)}</title></rect>`,
+    );
     if (c.ci95) {
       const [lo, hi] = c.ci95;
       parts.push(`<path d="M${cx} ${y(lo)}V${y(hi)}M${cx - 5} ${y(lo)}H${cx + 5}M${cx - 5} ${y(hi)}H${cx + 5}" class="whisker"/>`);
@@ -53,13 +63,17 @@ export function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Ma
   published.forEach((r, i) => {
     const v = r.cells[b]!.value as number;
     const st = REF_STYLES[i % REF_STYLES.length];
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="ref" stroke="${st.color}" stroke-dasharray="${st.dash}"><title>${escapeHtml(`${r.name} (published): ${fmtHeadline(v)}`)}</title></line>`);
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="ref" stroke="${st.color}" stroke-dasharray="${st.dash}"><title>${escapeHtml(`${r.name} (published): ${fmtHeadline(v)}`)}</title></line>`,
+    );
   });
   // Measured rows without a number (a judge-scored benchmark without grades): say so on the plot instead of leaving it blank.
   const unscored = table.rows.filter((r) => r.kind === 'measured' && r.cells[b] && r.cells[b]!.value === null);
   if (unscored.length && !measured.length) {
     const why = fmtCellValue(unscored[0].cells[b]!);
-    parts.push(`<text x="${L + plotW / 2}" y="${T + plotH / 2}" class="val" text-anchor="middle">no measured score: ${escapeHtml(why)}</text><title>${escapeHtml(unscored[0].cells[b]!.unscored ?? '')}</title>`);
+    parts.push(
+      `<text x="${L + plotW / 2}" y="${T + plotH / 2}" class="val" text-anchor="middle">no measured score: ${escapeHtml(why)}</text><title>${escapeHtml(unscored[0].cells[b]!.unscored ?? '')}</title>`,
+    );
   }
   // Published values are named under the chart, not on it: close values would print over each other.
   const refs = published.length
@@ -77,13 +91,21 @@ export function headlineChart(table: ComparisonTable, b: BenchmarkId, colors: Ma
 /** Grouped bars: x = aspect-ratio bucket, one bar per model, height = mean credit ×100. */
 function bucketChart(title: string, rows: AspectBreakdown[], pick: (a: AspectBreakdown) => BucketStat[], colors: Map<string, string>): string {
   const labels = pick(rows[0]).map((s) => s.label);
-  const W = 270, H = 160, L = 28, R = 4, T = 10, B = 30;
-  const plotW = W - L - R, plotH = H - T - B;
+  const W = 270,
+    H = 160,
+    L = 28,
+    R = 4,
+    T = 10,
+    B = 30;
+  const plotW = W - L - R,
+    plotH = H - T - B;
   const y = (v: number) => T + plotH - (Math.max(0, Math.min(v, 100)) / 100) * plotH;
   const parts: string[] = [];
   for (let i = 0; i <= 4; i++) {
     const v = 25 * i;
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="grid"/><text x="${L - 4}" y="${y(v) + 3}" class="axis" text-anchor="end">${v}</text>`);
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" class="grid"/><text x="${L - 4}" y="${y(v) + 3}" class="axis" text-anchor="end">${v}</text>`,
+    );
   }
   const slot = plotW / labels.length;
   const bw = Math.max(3, Math.min(14, (slot * 0.8) / rows.length));
@@ -94,7 +116,9 @@ function bucketChart(title: string, rows: AspectBreakdown[], pick: (a: AspectBre
       if (s.score === null) return;
       // A score of 0 on samples that exist gets a 2 px stub, so it does not look like an empty bucket (n=0).
       const h = Math.max(2, T + plotH - y(s.score));
-      parts.push(`<rect x="${x0 + j * bw}" y="${T + plotH - h}" width="${bw - 1}" height="${h}" fill="${colors.get(a.model) ?? COLORS[0]}"><title>${escapeHtml(`${a.model}, ${label}: ${s.score.toFixed(1)} (n=${s.n})`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x0 + j * bw}" y="${T + plotH - h}" width="${bw - 1}" height="${h}" fill="${colors.get(a.model) ?? COLORS[0]}"><title>${escapeHtml(`${a.model}, ${label}: ${s.score.toFixed(1)} (n=${s.n})`)}</title></rect>`,
+      );
     });
     parts.push(`<text x="${L + slot * i + slot / 2}" y="${H - B + 13}" class="axis" text-anchor="middle">${escapeHtml(label.replace(/ MP$/, ''))}</text>`);
     const n = Math.max(...rows.map((a) => pick(a)[i].n));

@@ -3,6 +3,7 @@
 // page with textContent / setAttribute only, never innerHTML: model answers and dataset text are
 // untrusted. Filtering walks flat arrays and only one page of rows is built, so 200k samples stay fast.
 (function () {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: inlined as a classic script element, not a module
   'use strict';
   var data = JSON.parse(document.getElementById('eve-data').textContent);
   var models = data.models;
@@ -18,17 +19,25 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function $(id) { return document.getElementById(id); }
+  function $(id) {
+    return document.getElementById(id);
+  }
 
-  function isWrong(r, m) { var c = r[8][m]; return c !== null && c < 0.5; }
-  function isErr(r, m) { return !!r[9][m]; }
+  function isWrong(r, m) {
+    var c = r[8][m];
+    return c !== null && c < 0.5;
+  }
+  function isErr(r, m) {
+    return !!r[9][m];
+  }
   function disagrees(r) {
     var seen = -1;
     for (var m = 0; m < models.length; m++) {
       var c = r[8][m];
       if (c === null) continue;
       var v = c >= 0.5 ? 1 : 0;
-      if (seen === -1) seen = v; else if (seen !== v) return true;
+      if (seen === -1) seen = v;
+      else if (seen !== v) return true;
     }
     return false;
   }
@@ -67,7 +76,7 @@
     if (c === null || c === undefined) return el('span', 'badge badge-none', 'not scored');
     if (c >= 1) return el('span', 'badge badge-ok', 'right');
     if (c <= 0) return el('span', 'badge badge-bad', 'wrong');
-    return el('span', c >= 0.5 ? 'badge badge-ok' : 'badge badge-part', 'credit ' + (Math.round(c * 100) / 100));
+    return el('span', c >= 0.5 ? 'badge badge-ok' : 'badge badge-part', 'credit ' + Math.round(c * 100) / 100);
   }
 
   function renderRow(r) {
@@ -108,7 +117,11 @@
       name.appendChild(document.createTextNode(models[m]));
       tr.appendChild(name);
       // A score without a stored answer: the model was added with `score --results` from a predictions file.
-      var ans = el('td', 'answer', r[7][m] !== null ? r[7][m] : r[8][m] !== null ? '(answer not stored in this run directory: scored from a predictions file)' : '(no prediction)');
+      var ans = el(
+        'td',
+        'answer',
+        r[7][m] !== null ? r[7][m] : r[8][m] !== null ? '(answer not stored in this run directory: scored from a predictions file)' : '(no prediction)',
+      );
       // The error's reason (kind: message), not only a badge.
       if (typeof r[9][m] === 'string') ans.appendChild(el('div', 'err-reason', r[9][m]));
       tr.appendChild(ans);
@@ -150,19 +163,47 @@
       mo.value = String(m);
       msel.appendChild(mo);
     }
-    bsel.addEventListener('change', function () { state.bench = Number(bsel.value); state.page = 0; recompute(); });
-    msel.addEventListener('change', function () { state.model = Number(msel.value); state.page = 0; recompute(); });
-    [['f-wrong', 'wrong'], ['f-disagree', 'disagree'], ['f-errored', 'errored']].forEach(function (p) {
+    bsel.addEventListener('change', function () {
+      state.bench = Number(bsel.value);
+      state.page = 0;
+      recompute();
+    });
+    msel.addEventListener('change', function () {
+      state.model = Number(msel.value);
+      state.page = 0;
+      recompute();
+    });
+    [
+      ['f-wrong', 'wrong'],
+      ['f-disagree', 'disagree'],
+      ['f-errored', 'errored'],
+    ].forEach(function (p) {
       var box = $(p[0]);
-      box.addEventListener('change', function () { state[p[1]] = box.checked; state.page = 0; recompute(); });
+      box.addEventListener('change', function () {
+        state[p[1]] = box.checked;
+        state.page = 0;
+        recompute();
+      });
     });
     var timer = null;
     $('f-q').addEventListener('input', function (ev) {
       clearTimeout(timer);
-      timer = setTimeout(function () { state.q = ev.target.value; state.page = 0; recompute(); }, 200);
+      timer = setTimeout(function () {
+        state.q = ev.target.value;
+        state.page = 0;
+        recompute();
+      }, 200);
     });
-    $('prev').addEventListener('click', function () { if (state.page > 0) { state.page--; render(); } });
-    $('next').addEventListener('click', function () { state.page++; render(); });
+    $('prev').addEventListener('click', function () {
+      if (state.page > 0) {
+        state.page--;
+        render();
+      }
+    });
+    $('next').addEventListener('click', function () {
+      state.page++;
+      render();
+    });
     recompute();
   }
   init();

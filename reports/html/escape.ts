@@ -17,4 +17,3 @@ export function jsonForScript(v: unknown): string {
 export function clip(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
-

@@ -3,7 +3,21 @@ import type { BenchmarkId } from '../../core/benchmark.ts';
 import type { ResultsFile } from '../../core/records.ts';
 import type { RunData } from '../load.ts';
 import { fmtP, modelPairs } from '../pairwise.ts';
-import { BENCHMARK_TITLES, SUBSET_MARK, buildBreakdowns, comparisonNotes, fmtCellValue, fmtCI, fmtDelta, fmtErrors, fmtHeadline, fmtValue, rowLabel, tableValues, type ComparisonTable } from '../table.ts';
+import {
+  BENCHMARK_TITLES,
+  SUBSET_MARK,
+  buildBreakdowns,
+  comparisonNotes,
+  fmtCellValue,
+  fmtCI,
+  fmtDelta,
+  fmtErrors,
+  fmtHeadline,
+  fmtValue,
+  rowLabel,
+  tableValues,
+  type ComparisonTable,
+} from '../table.ts';
 import { escapeHtml } from './escape.ts';
 
 export function comparisonHtml(table: ComparisonTable): string {
@@ -44,7 +58,9 @@ export function comparisonHtml(table: ComparisonTable): string {
     });
     body.push(`<tr class="${cls}"><th scope="row">${name}</th>${cells.join('')}</tr>`);
   }
-  const notes = comparisonNotes(table).map((n) => `<p class="note cmp-note">${escapeHtml(n)}</p>`).join('');
+  const notes = comparisonNotes(table)
+    .map((n) => `<p class="note cmp-note">${escapeHtml(n)}</p>`)
+    .join('');
   return `<div class="table-wrap"><table class="cmp" id="comparison"><thead><tr><th>Model</th>${head}</tr></thead><tbody>${body.join('')}</tbody></table></div>${notes}`;
 }
 
@@ -59,11 +75,16 @@ export function breakdownsHtml(run: RunData): string {
       .map(
         (t) =>
           `<table class="bd"><thead><tr><th>${escapeHtml(t.table)}</th>${t.models.map((m) => `<th class="num">${escapeHtml(m)}</th>`).join('')}</tr></thead><tbody>${t.rows
-            .map((r) => `<tr><th scope="row">${escapeHtml(r.key)}</th>${r.values.map((v) => `<td class="num">${escapeHtml(fmtValue(v, tableValues(t)))}</td>`).join('')}</tr>`)
+            .map(
+              (r) =>
+                `<tr><th scope="row">${escapeHtml(r.key)}</th>${r.values.map((v) => `<td class="num">${escapeHtml(fmtValue(v, tableValues(t)))}</td>`).join('')}</tr>`,
+            )
             .join('')}</tbody></table>`,
       )
       .join('');
-    out.push(`<details class="bd-group"${out.length === 0 ? ' open' : ''}><summary>${escapeHtml(BENCHMARK_TITLES[b])} <span class="muted">${ts.length} table${ts.length > 1 ? 's' : ''}</span></summary><div class="bd-tables">${inner}</div></details>`);
+    out.push(
+      `<details class="bd-group"${out.length === 0 ? ' open' : ''}><summary>${escapeHtml(BENCHMARK_TITLES[b])} <span class="muted">${ts.length} table${ts.length > 1 ? 's' : ''}</span></summary><div class="bd-tables">${inner}</div></details>`,
+    );
   }
   return out.join('');
 }

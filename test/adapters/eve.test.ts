@@ -11,7 +11,9 @@ import { imageBytes, reference, sampleDiff, sha256 } from './reference-helpers.t
 const BUNDLE = join(import.meta.dirname, '..', '..', 'fixtures', 'models', 'tiny-eve');
 const PRE = JSON.parse(readFileSync(join(BUNDLE, 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
 const solid = (w: number, h: number) =>
-  sharp({ create: { width: w, height: h, channels: 3, background: { r: 10, g: 200, b: 90 } } }).png().toBuffer();
+  sharp({ create: { width: w, height: h, channels: 3, background: { r: 10, g: 200, b: 90 } } })
+    .png()
+    .toBuffer();
 
 describe('EVE geometry (compute_basehw at CLIP scale × image_size/336)', () => {
   it('gives the PROTOCOL.md §2.1 sizes and token counts', () => {

@@ -13,7 +13,9 @@ const BUNDLE = join(import.meta.dirname, '..', '..', 'fixtures', 'models', 'tiny
 const PRE = JSON.parse(readFileSync(join(BUNDLE, 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
 const CFG = { bos_token_id: 1 } as BundleConfig;
 const solid = (w: number, h: number) =>
-  sharp({ create: { width: w, height: h, channels: 3, background: { r: 10, g: 200, b: 90 } } }).png().toBuffer();
+  sharp({ create: { width: w, height: h, channels: 3, background: { r: 10, g: 200, b: 90 } } })
+    .png()
+    .toBuffer();
 
 describe('LLaVA-1.5 preprocessing', () => {
   it('expand2square pads centred with the mean colour, offset (w − h)//2', () => {
@@ -27,7 +29,11 @@ describe('LLaVA-1.5 preprocessing', () => {
     expect(Array.from(tall.data)).toEqual([9, 9, 9, 0, 0, 0, 8, 8, 8, 0, 0, 0]);
   });
 
-  it.each([[640, 480], [1024, 1024], [1920, 1080]])('%i×%i → 576 tokens, [1,3,336,336]', async (w, h) => {
+  it.each([
+    [640, 480],
+    [1024, 1024],
+    [1920, 1080],
+  ])('%i×%i → 576 tokens, [1,3,336,336]', async (w, h) => {
     const p = await llava.preprocess(await solid(w, h), 'x.png', PRE);
     expect(p.imageTokens).toBe(576);
     expect(p.dims).toEqual([1, 3, 336, 336]);
@@ -77,7 +83,7 @@ describe('LLaVA-1.5 prompt (vicuna_v1, tokenizer_image_token)', () => {
     const tok = await loadTokenizer(BUNDLE);
     const prompts = [
       'Is there a snowboard in the image?\nAnswer the question using a single word or phrase.',
-      "What is the brand of this camera?\nReference OCR token: DAKOTA, DIGITAL, Single-Use, Camera, Pire, digitat\nAnswer the question using a single word or phrase.",
+      'What is the brand of this camera?\nReference OCR token: DAKOTA, DIGITAL, Single-Use, Camera, Pire, digitat\nAnswer the question using a single word or phrase.',
       "Which animal is this?\nA. cat\nB. dog\nC. bird\nD. fish\nAnswer with the option's letter from the given choices directly.",
       "{q}\nWhen the provided information is insufficient, respond with 'Unanswerable'.\nAnswer the question using a single word or phrase.",
       'Context: The diagram shows 3 steps  (twice spaced) — ünïcödé 日本語 😀\nWhat is x in the equation?',
@@ -92,7 +98,8 @@ describe('LLaVA-1.5 prompt (vicuna_v1, tokenizer_image_token)', () => {
 
   it('text-only question (model_vqa_science.py, no "image"): no placeholder, one chunk, BOS once, nothing after', async () => {
     const tok = await loadTokenizer(BUNDLE);
-    const q = "Context: Select the best answer.\nWhich figure of speech is used in this text?\nA. simile\nB. hyperbole\nAnswer with the option's letter from the given choices directly.";
+    const q =
+      "Context: Select the best answer.\nWhich figure of speech is used in this text?\nA. simile\nB. hyperbole\nAnswer with the option's letter from the given choices directly.";
     expect(vicunaV1Prompt('Q?', false)).toBe(
       "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions. USER: Q? ASSISTANT:",
     );

@@ -30,7 +30,9 @@ export function imageBytes(name: string): Buffer {
 }
 
 export function sha256(data: Float32Array | Uint8Array): string {
-  return createHash('sha256').update(Buffer.from(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+    .digest('hex');
 }
 
 /** Largest absolute difference at the reference's sampled positions (for a readable failure). */

@@ -51,7 +51,16 @@ describe('PIL-compatible resize, hand-computed', () => {
 });
 
 const PY = '/usr/bin/python3';
-const hasPil = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import PIL, numpy']); return true; } catch { return false; } })();
+const hasPil =
+  existsSync(PY) &&
+  (() => {
+    try {
+      execFileSync(PY, ['-c', 'import PIL, numpy']);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 if (!hasPil) console.log('note: /usr/bin/python3 with PIL + numpy not found; skipping the live PIL resize comparison');
 
 describe.skipIf(!hasPil)('PIL-compatible resize against Pillow itself', () => {

@@ -19,11 +19,14 @@ describe('compareTokens', () => {
     expect(maxAbsDiff(Float32Array.of(1), Float32Array.of(NaN))).toBe(Infinity);
   });
   it('counts identical items, error mismatches and divergence steps', () => {
-    const r = compareRuns('b', 1, ['cpu', 'webgpu'], ['a', 'b', 'c', 'd'], [
-      { tokens: [1, 2, 3] }, { tokens: [1, 2, 3] }, { error: 'x' }, { tokens: [4] },
-    ], [
-      { tokens: [1, 2, 3] }, { tokens: [1, 2, 4] }, { tokens: [1] }, { tokens: [4] },
-    ]);
+    const r = compareRuns(
+      'b',
+      1,
+      ['cpu', 'webgpu'],
+      ['a', 'b', 'c', 'd'],
+      [{ tokens: [1, 2, 3] }, { tokens: [1, 2, 3] }, { error: 'x' }, { tokens: [4] }],
+      [{ tokens: [1, 2, 3] }, { tokens: [1, 2, 4] }, { tokens: [1] }, { tokens: [4] }],
+    );
     expect(r.identical).toBe(2);
     expect(r.errorMismatch).toBe(1);
     expect(r.firstDiffSteps).toEqual({ 2: 1 });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  canInferOption, canInferText, circularHit, formatOptions, mmbenchExtract, scienceQaExtract, vlmevalkitCanInfer,
+  canInferOption,
+  canInferText,
+  circularHit,
+  formatOptions,
+  mmbenchExtract,
+  scienceQaExtract,
+  vlmevalkitCanInfer,
 } from '../../benchmarks/shared/choices.ts';
 
 describe('MMBench can_infer_option (opencompass eval_mmbench.py)', () => {
@@ -74,9 +80,24 @@ describe('ScienceQA letter rule (LLaVA eval_science_qa.py)', () => {
 
 describe('circular evaluation and join check', () => {
   it('a question counts only when every copy is right', () => {
-    expect(circularHit([{ gold: 'A', predicted: 'A' }, { gold: 'C', predicted: 'C' }])).toBe(true);
-    expect(circularHit([{ gold: 'A', predicted: 'A' }, { gold: 'C', predicted: null }])).toBe(false);
-    expect(circularHit([{ gold: 'A', predicted: 'A' }, { gold: 'C', predicted: 'B' }])).toBe(false);
+    expect(
+      circularHit([
+        { gold: 'A', predicted: 'A' },
+        { gold: 'C', predicted: 'C' },
+      ]),
+    ).toBe(true);
+    expect(
+      circularHit([
+        { gold: 'A', predicted: 'A' },
+        { gold: 'C', predicted: null },
+      ]),
+    ).toBe(false);
+    expect(
+      circularHit([
+        { gold: 'A', predicted: 'A' },
+        { gold: 'C', predicted: 'B' },
+      ]),
+    ).toBe(false);
   });
   it('formats options', () => {
     expect(formatOptions(['x', 'y'])).toBe('A. x\nB. y');
@@ -86,7 +107,9 @@ describe('circular evaluation and join check', () => {
 describe("VLMEvalKit's can_infer (--mmbench-rules vlmevalkit)", () => {
   // Vectors from VLMEvalKit's own matching_util.py (make_vlmevalkit_vectors.py; the file's sha256 is recorded).
   const file = JSON.parse(readFileSync(join(import.meta.dirname, 'vlmevalkit-can-infer.vectors.json'), 'utf8')) as {
-    source: { sha256: string }; optionSets: Array<Record<string, string>>; vectors: Array<[string, number, string | null]>;
+    source: { sha256: string };
+    optionSets: Array<Record<string, string>>;
+    vectors: Array<[string, number, string | null]>;
   };
   it(`matches the original on all ${file.vectors.length} vectors`, () => {
     const wrong = file.vectors.filter(([reply, k, want]) => vlmevalkitCanInfer(reply, { ...file.optionSets[k] }) !== want);

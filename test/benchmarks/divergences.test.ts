@@ -22,7 +22,12 @@ const answersOf = (pairs: Array<[string, string]>) => new Map<string, Answer>(pa
 
 function vizwizSamples(gts: string[][]): Sample[] {
   return gts.map((answers, i) => ({
-    id: `img${i}`, benchmark: 'vizwiz', split: 'val', prompt: 'q', answer: answers, maxNewTokens: 128,
+    id: `img${i}`,
+    benchmark: 'vizwiz',
+    split: 'val',
+    prompt: 'q',
+    answer: answers,
+    maxNewTokens: 128,
     meta: { image: `img${i}`, answer_type: 'other', answerable: null },
   }));
 }
@@ -67,7 +72,7 @@ describe('Unicode digits: Python 3 \\d in the period and comma rules', () => {
   });
 });
 
-describe('rounding ties: one printer, Python\'s', () => {
+describe("rounding ties: one printer, Python's", () => {
   // The made-up 4,241-problem test split of make_vectors.py sqa_scenario_data(), rebuilt the same way.
   const GRADES = [...Array.from({ length: 13 }, (_, i) => `grade${i + 1}`), '', 'Grade5', 'grade 5', 'grade05', 'constructor'];
   const SUBJECTS = ['natural science', 'social science', 'language science', 'constructor'];
@@ -77,14 +82,36 @@ describe('rounding ties: one printer, Python\'s', () => {
     const correct = i < 545 || (i >= 800 && i % 7 === 0);
     const image = i % 5 === 0;
     samples.push({
-      id: String(i), benchmark: 'sqa', split: 'test', prompt: 'q', answer: 'A', maxNewTokens: 1024,
-      meta: { hasImage: image, nChoices: 2, subject: SUBJECTS[i % 4], grade: GRADES[i % GRADES.length], topic: i < 800 ? 'grammar' : 'verbs', hasHint: i % 3 === 0, problemImage: image },
+      id: String(i),
+      benchmark: 'sqa',
+      split: 'test',
+      prompt: 'q',
+      answer: 'A',
+      maxNewTokens: 1024,
+      meta: {
+        hasImage: image,
+        nChoices: 2,
+        subject: SUBJECTS[i % 4],
+        grade: GRADES[i % GRADES.length],
+        topic: i < 800 ? 'grammar' : 'verbs',
+        hasHint: i % 3 === 0,
+        problemImage: image,
+      },
     });
     answers.set(String(i), { id: String(i), text: correct ? 'A' : 'B' });
   }
   const official = {
-    acc_natural: '24.51', acc_social: '24.43', acc_language: '24.34', acc_has_text: '24.40', acc_has_image: '24.50',
-    acc_no_context: '24.46', acc_grade_1_6: '24.65', acc_grade_7_12: '24.24', acc_average: '24.43', acc_grammar: '68.12', acc_verbs: '14.27',
+    acc_natural: '24.51',
+    acc_social: '24.43',
+    acc_language: '24.34',
+    acc_has_text: '24.40',
+    acc_has_image: '24.50',
+    acc_no_context: '24.46',
+    acc_grade_1_6: '24.65',
+    acc_grade_7_12: '24.24',
+    acc_average: '24.43',
+    acc_grammar: '68.12',
+    acc_verbs: '14.27',
   };
 
   it('ScienceQA: grammar 545/800 = 68.125 prints 68.12 (evaluate_acc.py), not 68.13', () => {
@@ -92,8 +119,17 @@ describe('rounding ties: one printer, Python\'s', () => {
     const score = scoreSqa(samples, answers);
     const t = score.breakdowns.official;
     const ours = {
-      acc_natural: t.NAT, acc_social: t.SOC, acc_language: t.LAN, acc_has_text: t.TXT, acc_has_image: t.IMG, acc_no_context: t.NO,
-      acc_grade_1_6: t['G1-6'], acc_grade_7_12: t['G7-12'], acc_average: t.Avg, acc_grammar: score.breakdowns.topic.grammar, acc_verbs: score.breakdowns.topic.verbs,
+      acc_natural: t.NAT,
+      acc_social: t.SOC,
+      acc_language: t.LAN,
+      acc_has_text: t.TXT,
+      acc_has_image: t.IMG,
+      acc_no_context: t.NO,
+      acc_grade_1_6: t['G1-6'],
+      acc_grade_7_12: t['G7-12'],
+      acc_average: t.Avg,
+      acc_grammar: score.breakdowns.topic.grammar,
+      acc_verbs: score.breakdowns.topic.verbs,
     };
     expect(Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, officialFixed(v, 2)]))).toEqual(official);
     expect(score.breakdowns.topic.grammar).toBe(68.12);
@@ -111,7 +147,12 @@ describe('rounding ties: one printer, Python\'s', () => {
     const sc = scenario('pope.format_3f');
     expect(sc.printed.at(-1)).toBe('0.643, 0.583, 0.562, 0.750, 0.667');
     const samples: Sample[] = sc.labels.map((label: string, i: number) => ({
-      id: String(i), benchmark: 'pope', split: 'test', prompt: 'q', answer: label, maxNewTokens: 128,
+      id: String(i),
+      benchmark: 'pope',
+      split: 'test',
+      prompt: 'q',
+      answer: label,
+      maxNewTokens: 128,
       meta: { category: 'random', labelRows: sc.labels.length, limited: false },
     }));
     const summary = popeOfficialSummary(scorePope(samples, answersOf(sc.texts.map((t: string, i: number) => [String(i), t]))));
@@ -122,18 +163,26 @@ describe('rounding ties: one printer, Python\'s', () => {
 });
 
 describe('repeated answer lines', () => {
-  it("TextVQA: eval_textvqa.py scores every line, so a question answered twice counts twice (66.67 over 3 lines)", async () => {
+  it('TextVQA: eval_textvqa.py scores every line, so a question answered twice counts twice (66.67 over 3 lines)', async () => {
     const sc = scenario('textvqa.repeated_lines');
     expect([sc.samples, sc.accuracy]).toEqual([3, '66.67']);
     const samples: Sample[] = sc.annotations.data.map((a: { image_id: string; question: string; answers: string[] }) => ({
-      id: sampleId(a.image_id, a.question.toLowerCase()), benchmark: 'textvqa', split: 'val', prompt: 'q', answer: a.answers, maxNewTokens: 128, meta: {},
+      id: sampleId(a.image_id, a.question.toLowerCase()),
+      benchmark: 'textvqa',
+      split: 'val',
+      prompt: 'q',
+      answer: a.answers,
+      maxNewTokens: 128,
+      meta: {},
     }));
     const dir = await mkdtemp(path.join(tmpdir(), 'textvqa-rep-'));
     const file = path.join(dir, 'answers.jsonl');
     await writeFile(file, sc.answer_lines.map((l: object) => JSON.stringify(l)).join('\n') + '\n');
     const warnings: string[] = [];
     const answers = (await readLlavaAnswers(file, (w) => warnings.push(w)))!;
-    expect(warnings).toEqual([`eve-eval: warning: ${file}: 1 textvqa question is answered more than once (1 extra line); the official scorer scores every line, so each counts here too`]);
+    expect(warnings).toEqual([
+      `eve-eval: warning: ${file}: 1 textvqa question is answered more than once (1 extra line); the official scorer scores every line, so each counts here too`,
+    ]);
     const score = scoreTextvqa(samples, answers);
     expect(officialFixed(score.headline, 2)).toBe('66.67');
     expect(score.counts.repeatedLines).toBe(1);
@@ -145,7 +194,12 @@ describe('repeated answer lines', () => {
     const sc = scenario('gqa.repeated_lines');
     expect(sc.accuracy).toBe('50.00');
     const samples: Sample[] = Object.entries(sc.questions as Record<string, any>).map(([id, q]) => ({
-      id, benchmark: 'gqa', split: 'testdev_balanced', prompt: q.question, answer: q.answer, maxNewTokens: 128,
+      id,
+      benchmark: 'gqa',
+      split: 'testdev_balanced',
+      prompt: q.question,
+      answer: q.answer,
+      maxNewTokens: 128,
       meta: { isBalanced: true, structural: q.types.structural, semantic: q.types.semantic, steps: 0, words: 3, group: q.groups.global },
     }));
     const dir = await mkdtemp(path.join(tmpdir(), 'gqa-rep-'));

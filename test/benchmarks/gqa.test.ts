@@ -34,13 +34,30 @@ describe('gqa adapter', () => {
     expect(convertAnswer('Woman...')).toBe('woman');
     expect(convertAnswer('A man.')).toBe('a man'); // no article handling
     expect(convertAnswer('grey ')).toBe('grey '); // no strip either
-    expect(stepsNum([{ operation: 'select', argument: 'x' }, { operation: 'exist', argument: '?' }, { operation: 'query', argument: 'name' }])).toBe(1);
+    expect(
+      stepsNum([
+        { operation: 'select', argument: 'x' },
+        { operation: 'exist', argument: '?' },
+        { operation: 'query', argument: 'name' },
+      ]),
+    ).toBe(1);
   });
 
   it('scores accuracy, binary and open as eval.py (hand-computed)', async () => {
     const s = await load(root);
     // right: 0 (No), 1 (Woman.), 3 (Left), 4 (Yes); wrong: 2 (grey≠gray), 5 (yes), 6 (a cat); 7 missing.
-    const sc = gqa.score(s, answers([[s[0].id, 'No'], [s[1].id, 'Woman.'], [s[2].id, 'Grey'], [s[3].id, 'Left'], [s[4].id, 'Yes'], [s[5].id, 'yes'], [s[6].id, 'A cat']]));
+    const sc = gqa.score(
+      s,
+      answers([
+        [s[0].id, 'No'],
+        [s[1].id, 'Woman.'],
+        [s[2].id, 'Grey'],
+        [s[3].id, 'Left'],
+        [s[4].id, 'Yes'],
+        [s[5].id, 'yes'],
+        [s[6].id, 'A cat'],
+      ]),
+    );
     expect(sc.headline).toBe(50);
     expect(sc.metrics.binary).toBe(75); // verify, choose, logical right; compare wrong
     expect(sc.metrics.open).toBe(25); // 4 query questions, 1 right

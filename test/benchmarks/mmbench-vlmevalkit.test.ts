@@ -21,7 +21,9 @@ async function all(dataRoot: string, images: boolean): Promise<Sample[]> {
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'mmb-vlmevalkit-'));
   mkdirSync(join(root, 'mmbench'));
-  const lines = readFileSync(join(FIXTURE, 'mmbench', 'mmbench_dev_20230712.tsv'), 'utf8').trimEnd().split('\n');
+  const lines = readFileSync(join(FIXTURE, 'mmbench', 'mmbench_dev_20230712.tsv'), 'utf8')
+    .trimEnd()
+    .split('\n');
   const head = lines[0].split('\t');
   const [ix, im] = [head.indexOf('index'), head.indexOf('image')];
   const out = [lines[0]];
@@ -36,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('MMBench from a VLMEvalKit TSV', () => {
-  it('is found as the dev split and resolves image references to the referenced row\'s image', async () => {
+  it("is found as the dev split and resolves image references to the referenced row's image", async () => {
     expect(await mmbench.present(root, 'dev')).toBe(true);
     const ours = await all(FIXTURE, true);
     const theirs = await all(root, true);

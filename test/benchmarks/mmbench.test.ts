@@ -110,14 +110,19 @@ describe('mmbench TSV errors and pandas NaN rules', () => {
     await expect(loadAll(root)).rejects.toThrow(/mmbench_dev_20230712\.tsv:3: row has 7 columns, the header has 14/);
   });
   it('hint "nan"/empty is dropped; option "None" ends the prompt options (pandas NaN)', async () => {
-    const root = await tsv([
-      '0\tWhich?\tnan\tx\tNone\ty\t\tA\tcat\t\tsrc\tl2\t\tdev',
-      '1\tWhich?\t\tx\ty\tNA\t\tA\tcat\t\tsrc\tl2\t\tdev',
-    ]);
+    const root = await tsv(['0\tWhich?\tnan\tx\tNone\ty\t\tA\tcat\t\tsrc\tl2\t\tdev', '1\tWhich?\t\tx\ty\tNA\t\tA\tcat\t\tsrc\tl2\t\tdev']);
     const s = await loadAll(root);
     expect(s[0].prompt).toBe("Which?\nA. x\nAnswer with the option's letter from the given choices directly.");
     expect(s[1].choices).toEqual(['x', 'y']);
     // The scorer's choices keep every non-NaN cell (C "y" of row 0 is matchable by text)
-    expect(mmbench.score(s, answersOf([['0', 'it is y'], ['1', 'A']])).counts.failedExtraction).toBe(0);
+    expect(
+      mmbench.score(
+        s,
+        answersOf([
+          ['0', 'it is y'],
+          ['1', 'A'],
+        ]),
+      ).counts.failedExtraction,
+    ).toBe(0);
   });
 });

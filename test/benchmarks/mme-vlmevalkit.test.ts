@@ -24,7 +24,12 @@ async function all(dataRoot: string, images: boolean): Promise<Sample[]> {
 
 /** A reply that depends only on what identifies a question in both layouts: subtask, image, its question. */
 function answersFor(samples: Sample[]): Map<string, Answer> {
-  return new Map(samples.map((s, i) => [s.id, { id: s.id, text: (String(s.meta.image).length + String(s.meta.officialQuestion).length) % 3 === 0 ? 'No' : i % 5 === 0 ? 'maybe' : 'Yes' }]));
+  return new Map(
+    samples.map((s, i) => [
+      s.id,
+      { id: s.id, text: (String(s.meta.image).length + String(s.meta.officialQuestion).length) % 3 === 0 ? 'No' : i % 5 === 0 ? 'maybe' : 'Yes' },
+    ]),
+  );
 }
 
 beforeAll(async () => {
@@ -54,7 +59,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-describe('MME from VLMEvalKit\'s MME.tsv', () => {
+describe("MME from VLMEvalKit's MME.tsv", () => {
   it('scores the same answers exactly as the LLaVA-layout fixture', async () => {
     expect(await mme.present(root)).toBe(true);
     const tsv = await all(root, false);
@@ -82,7 +87,19 @@ describe('MME from VLMEvalKit\'s MME.tsv', () => {
     const answers = answersFor(tsv);
     const sheet = join(root, 'model_MME.tsv');
     const lines = ['"index"\t"question"\t"answer"\t"category"\t"image_path"\t"prediction"'];
-    for (const s of tsv) lines.push([s.meta.vlmevalkitIndex, s.meta.officialQuestion, s.answer, s.meta.subtask, `${s.meta.subtask}/${basename(String(s.meta.image))}`, answers.get(s.id)!.text].map((v) => `"${v}"`).join('\t'));
+    for (const s of tsv)
+      lines.push(
+        [
+          s.meta.vlmevalkitIndex,
+          s.meta.officialQuestion,
+          s.answer,
+          s.meta.subtask,
+          `${s.meta.subtask}/${basename(String(s.meta.image))}`,
+          answers.get(s.id)!.text,
+        ]
+          .map((v) => `"${v}"`)
+          .join('\t'),
+      );
     writeFileSync(sheet, lines.join('\n') + '\n');
     const read = await readPredictions(sheet, mme, tsv, root);
     expect(read.format).toBe('sheet');

@@ -37,7 +37,10 @@ describe('MME on the fixture', () => {
 
   // Per subtask: 3 of 4 questions right and 1 of 2 images with both right → 75 + 50 = 125.
   // artwork pins the first-four-characters rule: "not sure" → no (right), "Sure, yes" → other (wrong), "None" → no.
-  for (const [name, rel] of [['LLaVA answer JSONL', 'MME/answers/fixture.jsonl'], ['official results folder', 'MME/eval_tool/fixture_results']]) {
+  for (const [name, rel] of [
+    ['LLaVA answer JSONL', 'MME/answers/fixture.jsonl'],
+    ['official results folder', 'MME/eval_tool/fixture_results'],
+  ]) {
     it(`scores acc + acc+ per subtask from a ${name}`, async () => {
       const samples = await loadAll(root);
       const { answers } = await readPredictions(join(root, rel), mme, samples, root);

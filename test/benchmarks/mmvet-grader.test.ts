@@ -11,7 +11,40 @@ import { pythonSkipReason, runPython } from '../export/python.ts';
 const pySkip = pythonSkipReason(['json']);
 if (pySkip) console.log(`mmvet-grader: CPython oracle skipped: ${pySkip}`);
 
-const PIECES = ['0', '1', '5', '9', '.', ' ', '  ', '\n', '\t', '_', 'e', 'E', '-', '+', 'nan', 'inf', 'Infinity', 'NaN', '０', '٣', '\u00a0', '\u2003', '\x1c', 'x', '1.0', '0.5', '0.', '.5', 'Score:', '1e-1', '10', '٫'];
+const PIECES = [
+  '0',
+  '1',
+  '5',
+  '9',
+  '.',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  '_',
+  'e',
+  'E',
+  '-',
+  '+',
+  'nan',
+  'inf',
+  'Infinity',
+  'NaN',
+  '０',
+  '٣',
+  '\u00a0',
+  '\u2003',
+  '\x1c',
+  'x',
+  '1.0',
+  '0.5',
+  '0.',
+  '.5',
+  'Score:',
+  '1e-1',
+  '10',
+  '٫',
+];
 
 function hostile(n: number): string[] {
   const rnd = seededRandom(20261201);
@@ -30,27 +63,31 @@ describe('parseMmvetGrade', () => {
   beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'mmvet-grader-'))));
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it.skipIf(!!pySkip)('reads every reply as the evaluator does (CPython float, split(" ")[0].strip(), range [0, 1])', async () => {
-    const replies = ['0.5', '1.0', '0.0 ', ' 0.5', '0.5.', '1', '1.1', '-0', '0.3\n\nbecause', 'nan', ...hostile(30_000)];
-    const file = join(dir, 'replies.json');
-    await writeFile(file, JSON.stringify(replies));
-    const oracle = JSON.parse(await runPython(join(import.meta.dirname, 'mmvet_grade_oracle.py'), [file])) as Array<[number | 'nan' | null, string]>;
-    let readable = 0;
-    for (const [i, reply] of replies.entries()) {
-      const [score, word] = oracle[i];
-      const ours = parseMmvetGrade(reply);
-      if (score === 'nan') {
-        expect(ours, JSON.stringify(reply)).toBeNull(); // the one documented divergence: NaN is retried
-        continue;
+  it.skipIf(!!pySkip)(
+    'reads every reply as the evaluator does (CPython float, split(" ")[0].strip(), range [0, 1])',
+    async () => {
+      const replies = ['0.5', '1.0', '0.0 ', ' 0.5', '0.5.', '1', '1.1', '-0', '0.3\n\nbecause', 'nan', ...hostile(30_000)];
+      const file = join(dir, 'replies.json');
+      await writeFile(file, JSON.stringify(replies));
+      const oracle = JSON.parse(await runPython(join(import.meta.dirname, 'mmvet_grade_oracle.py'), [file])) as Array<[number | 'nan' | null, string]>;
+      let readable = 0;
+      for (const [i, reply] of replies.entries()) {
+        const [score, word] = oracle[i];
+        const ours = parseMmvetGrade(reply);
+        if (score === 'nan') {
+          expect(ours, JSON.stringify(reply)).toBeNull(); // the one documented divergence: NaN is retried
+          continue;
+        }
+        expect(ours === null ? null : ours.score, JSON.stringify(reply)).toBe(score);
+        if (ours) {
+          readable++;
+          expect(ours.content).toBe(word);
+        }
       }
-      expect(ours === null ? null : ours.score, JSON.stringify(reply)).toBe(score);
-      if (ours) {
-        readable++;
-        expect(ours.content).toBe(word);
-      }
-    }
-    expect(readable).toBeGreaterThan(1000); // the corpus exercises the accepting side too
-  }, 120_000);
+      expect(readable).toBeGreaterThan(1000); // the corpus exercises the accepting side too
+    },
+    120_000,
+  );
 });
 
 describe('the grading prompt and retry schedule', () => {

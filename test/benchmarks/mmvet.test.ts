@@ -45,7 +45,9 @@ describe('MM-Vet on the fixture', () => {
   it('refuses to score without a judge grade file, never a silent zero', async () => {
     const { answers } = await readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), mmvet, samples, root);
     expect(() => mmvet.score(samples, answers)).toThrow(UserError);
-    expect(() => mmvet.score(samples, answers)).toThrow(/no judge grades: configure a judge .*, or score the official evaluator's grade file: `eve-eval score --benchmark mmvet --predictions/);
+    expect(() => mmvet.score(samples, answers)).toThrow(
+      /no judge grades: configure a judge .*, or score the official evaluator's grade file: `eve-eval score --benchmark mmvet --predictions/,
+    );
   });
 
   it('writes the {"v1_0": answer} submission', async () => {
@@ -93,7 +95,8 @@ describe("MM-Vet with LLaVA's question list but no mm-vet.json", () => {
   it('without grades says what it needs: the grade file, and mm-vet.json for the judge', async () => {
     const err = await scoreFile({ benchmark: 'mmvet', data: root, predictions: join(root, 'mm-vet/answers/fixture.jsonl') }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/grade file \(`eve-eval score --benchmark mmvet --predictions .*`\); running the judge also needs the official mm-vet.json/);
+    expect((err as Error).message).toMatch(
+      /grade file \(`eve-eval score --benchmark mmvet --predictions .*`\); running the judge also needs the official mm-vet.json/,
+    );
   });
 });
-

@@ -18,7 +18,11 @@ async function all(a: BenchmarkAdapter, dataRoot: string, split: string): Promis
   return out;
 }
 
-const jsonl = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const jsonl = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 const strip = (text: string, suffix: string) => {
   expect(text.endsWith(suffix)).toBe(true);
   return text.slice(0, -suffix.length);
@@ -39,20 +43,29 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('official test question files', () => {
-  it('VQAv2 test-dev from v2_OpenEnded_mscoco_test-dev2015_questions.json equals LLaVA\'s jsonl', async () => {
+  it("VQAv2 test-dev from v2_OpenEnded_mscoco_test-dev2015_questions.json equals LLaVA's jsonl", async () => {
     const llava = await all(vqav2, root, 'test-dev');
     const dir = `${root}-vqa`;
     cpSync(root, dir, { recursive: true });
     const file = join(dir, 'vqav2', 'llava_vqav2_mscoco_test-dev2015.jsonl');
-    const questions = jsonl(file).map((r) => ({ image_id: Number(/COCO_test2015_(\d{12})\.jpg$/.exec(r.image)![1]), question: strip(r.text, VQA_SUFFIX), question_id: r.question_id }));
-    writeFileSync(join(dir, 'vqav2', 'v2_OpenEnded_mscoco_test-dev2015_questions.json'), JSON.stringify({ info: {}, task_type: 'Open-Ended', data_type: 'mscoco', data_subtype: 'test-dev2015', questions, license: {} }));
+    const questions = jsonl(file).map((r) => ({
+      image_id: Number(/COCO_test2015_(\d{12})\.jpg$/.exec(r.image)![1]),
+      question: strip(r.text, VQA_SUFFIX),
+      question_id: r.question_id,
+    }));
+    writeFileSync(
+      join(dir, 'vqav2', 'v2_OpenEnded_mscoco_test-dev2015_questions.json'),
+      JSON.stringify({ info: {}, task_type: 'Open-Ended', data_type: 'mscoco', data_subtype: 'test-dev2015', questions, license: {} }),
+    );
     rmSync(file);
     expect(llava.length).toBeGreaterThan(0);
-    expect(await all(vqav2, dir, 'test-dev')).toEqual(llava.map((s) => ({ ...s, image: s.image && { kind: 'file', path: s.image.kind === 'file' ? s.image.path.replace(root, dir) : '' } })));
+    expect(await all(vqav2, dir, 'test-dev')).toEqual(
+      llava.map((s) => ({ ...s, image: s.image && { kind: 'file', path: s.image.kind === 'file' ? s.image.path.replace(root, dir) : '' } })),
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('VizWiz test from Annotations/test.json equals LLaVA\'s llava_test.jsonl', async () => {
+  it("VizWiz test from Annotations/test.json equals LLaVA's llava_test.jsonl", async () => {
     const llava = await all(vizwiz, root, 'test');
     const dir = `${root}-vizwiz`;
     cpSync(root, dir, { recursive: true });

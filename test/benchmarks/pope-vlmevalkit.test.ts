@@ -25,7 +25,12 @@ async function all(dataRoot: string, images: boolean, split = 'test'): Promise<S
 const question = (s: Sample) => s.prompt.slice(0, -SUFFIX.length);
 /** A reply that depends only on what a question is in both layouts: its split, image and text. */
 function answersFor(samples: Sample[], imageName: (s: Sample) => string): Map<string, Answer> {
-  return new Map(samples.map((s) => [s.id, { id: s.id, text: (imageName(s).length * 7 + question(s).length + String(s.meta.category).length) % 3 ? 'Yes' : 'No, there is not' }]));
+  return new Map(
+    samples.map((s) => [
+      s.id,
+      { id: s.id, text: (imageName(s).length * 7 + question(s).length + String(s.meta.category).length) % 3 ? 'Yes' : 'No, there is not' },
+    ]),
+  );
 }
 
 /** One row per (image, question): a question asked in two splits is one row naming both, as VLMEvalKit stores it. */
@@ -58,19 +63,30 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-describe('POPE from VLMEvalKit\'s POPE.tsv', () => {
+describe("POPE from VLMEvalKit's POPE.tsv", () => {
   it('scores the same answers exactly as the LLaVA-layout fixture, every split', async () => {
     for (const split of ['test', 'adversarial', 'popular', 'random']) {
       expect(await pope.present(root, split)).toBe(true);
       const a = await all(FIXTURE, false, split);
       const b = await all(root, false, split);
       expect(b.length, split).toBe(a.length);
-      const sa = pope.score(a, answersFor(a, (s) => String(s.meta.image)));
-      const sb = pope.score(b, answersFor(b, (s) => String(s.meta.image)));
+      const sa = pope.score(
+        a,
+        answersFor(a, (s) => String(s.meta.image)),
+      );
+      const sb = pope.score(
+        b,
+        answersFor(b, (s) => String(s.meta.image)),
+      );
       expect(sb.headline, split).toBe(sa.headline);
       expect(sb.metrics, split).toEqual(sa.metrics);
     }
-    expect(pope.score(llava, answersFor(llava, (s) => String(s.meta.image))).headline).toBeGreaterThan(0);
+    expect(
+      pope.score(
+        llava,
+        answersFor(llava, (s) => String(s.meta.image)),
+      ).headline,
+    ).toBeGreaterThan(0);
   });
 
   it('gives each sample its image, through references too, and a result sheet scores as the records', async () => {
@@ -99,7 +115,7 @@ describe('POPE from VLMEvalKit\'s POPE.tsv', () => {
 });
 
 describe.skipIf(!existsSync(REAL))('POPE.tsv built from ../shared/realdata', () => {
-  it('rows shared by splits stay one row, and LLaVA-1.5-13B\'s real answers still score mean F1 85.95', async () => {
+  it("rows shared by splits stay one row, and LLaVA-1.5-13B's real answers still score mean F1 85.95", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pope-tsv-real-'));
     mkdirSync(join(dir, 'pope'));
     const real = await all(REAL, false);

@@ -93,7 +93,11 @@ describe.skipIf(!existsSync(REAL))('POPE on ../shared/realdata', () => {
     const s = pope.score(samples, answers);
     expect(s.headline.toFixed(2)).toBe('85.95');
     expect([s.metrics['adversarial.f1'], s.metrics['popular.f1'], s.metrics['random.f1']].map((v) => v!.toFixed(2))).toEqual(['84.46', '86.25', '87.14']);
-    expect([s.metrics['adversarial.accuracy'], s.metrics['popular.accuracy'], s.metrics['random.accuracy']].map((v) => v!.toFixed(2))).toEqual(['85.50', '87.43', '88.01']);
+    expect([s.metrics['adversarial.accuracy'], s.metrics['popular.accuracy'], s.metrics['random.accuracy']].map((v) => v!.toFixed(2))).toEqual([
+      '85.50',
+      '87.43',
+      '88.01',
+    ]);
   });
 
   /** A data root with the real question file and a random label file rewritten by `rewrite`. */
@@ -111,7 +115,12 @@ describe.skipIf(!existsSync(REAL))('POPE on ../shared/realdata', () => {
   it('refuses labels regenerated to 3,000 rows (the upstream random-split drift)', async () => {
     // 2,910 pinned rows plus 90 rows of new questions: a positional scorer would silently mis-score.
     const extra = Array.from({ length: 90 }, (_, i) =>
-      JSON.stringify({ question_id: 2911 + i, image: `COCO_val2014_000000${String(900000 + i).padStart(6, '0')}.jpg`, text: 'Is there a kite in the image?', label: i % 2 ? 'no' : 'yes' }),
+      JSON.stringify({
+        question_id: 2911 + i,
+        image: `COCO_val2014_000000${String(900000 + i).padStart(6, '0')}.jpg`,
+        text: 'Is there a kite in the image?',
+        label: i % 2 ? 'no' : 'yes',
+      }),
     );
     const dir = await driftedRoot('grown', (rows) => [...rows, ...extra]);
     const samples = await loadAll(dir);

@@ -49,7 +49,11 @@ describe('seed fixture', () => {
     expect(sc.metrics.image).toBe(40);
     expect(sc.metrics.video).toBe(100);
     expect(sc.breakdowns.dimension).toEqual({
-      'Scene Understanding': 100, 'Instance Attributes': 50, 'Instances Counting': 0, 'Text Understanding': 0, 'Action Recognition': 100,
+      'Scene Understanding': 100,
+      'Instance Attributes': 50,
+      'Instances Counting': 0,
+      'Text Understanding': 0,
+      'Action Recognition': 100,
     });
     expect(sc.counts).toMatchObject({ samples: 6, predicted: 6, missing: 0, failedExtraction: 2 });
     const none = seed.score(samples, answersOf([['101669', 'A']]));
@@ -60,7 +64,13 @@ describe('seed fixture', () => {
   it('image split: headline SEED-IMG, extra video predictions allowed', async () => {
     const img = await loadAll(root, 'image');
     expect(img.length).toBe(5);
-    const sc = seed.score(img, answersOf([['101669', 'A'], ['1200', 'C']]));
+    const sc = seed.score(
+      img,
+      answersOf([
+        ['101669', 'A'],
+        ['1200', 'C'],
+      ]),
+    );
     expect(sc.headline).toBe(20);
     expect(sc.headlineName).toMatch(/image/);
   });
@@ -68,8 +78,18 @@ describe('seed fixture', () => {
   it('refuses predictions from elsewhere; writes the leaderboard jsonl', async () => {
     expect(() => seed.score(samples, answersOf([['zzz', 'A']]))).toThrow(ScoreRefusal);
     const out = join(root, 'upload.jsonl');
-    await seed.writeSubmission!(samples, answersOf([['101669', 'A'], ['49914', 'B']]), out);
-    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    await seed.writeSubmission!(
+      samples,
+      answersOf([
+        ['101669', 'A'],
+        ['49914', 'B'],
+      ]),
+      out,
+    );
+    const lines = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBe(6);
     expect(lines[0]).toEqual({ question_id: '101669', prediction: 'A' });
     expect(lines[3]).toEqual({ question_id: '49914', prediction: 'B' });

@@ -31,7 +31,9 @@ describe('vizwiz adapter', () => {
       Answer the question using a single word or phrase."
     `);
     const t = await load(root, 'test');
-    expect(t[0].prompt).toBe(`What is this?\nWhen the provided information is insufficient, respond with 'Unanswerable'.\nAnswer the question using a single word or phrase.`);
+    expect(t[0].prompt).toBe(
+      `What is this?\nWhen the provided information is insufficient, respond with 'Unanswerable'.\nAnswer the question using a single word or phrase.`,
+    );
   });
 
   it('scores val as the vizwiz.org scorer (raw GT) with the unanswerability task', async () => {
@@ -39,7 +41,17 @@ describe('vizwiz adapter', () => {
     const ids = s.map((x) => x.id);
     // 0 "Soup" → 1; 1 "Blue" → blue×7 → 1 ("Blue" GT raw is not counted); 2 "Yes" vs 10×"Yes" raw → 0;
     // 3 "3" → 8 matches → 1; 4 "Unanswerable" → 1; 5 "unanswerable" → 1 match → 0.3.
-    const sc = vizwiz.score(s, answers([[ids[0], 'Soup'], [ids[1], 'Blue'], [ids[2], 'Yes'], [ids[3], '3'], [ids[4], 'Unanswerable'], [ids[5], 'unanswerable']]));
+    const sc = vizwiz.score(
+      s,
+      answers([
+        [ids[0], 'Soup'],
+        [ids[1], 'Blue'],
+        [ids[2], 'Yes'],
+        [ids[3], '3'],
+        [ids[4], 'Unanswerable'],
+        [ids[5], 'unanswerable'],
+      ]),
+    );
     expect(sc.headline).toBe(71.67); // 100 * 4.3 / 6
     expect(sc.breakdowns.answerType).toEqual({ other: 76.67, 'yes/no': 0, number: 100, unanswerable: 100 });
     // positives (unanswerable GT): #4; predicted unanswerable: #4, #5 → P = .5, R = 1 → F1 66.67;
@@ -61,17 +73,21 @@ describe('vizwiz adapter', () => {
 
   const real = '../shared/realdata/vizwiz';
   if (!existsSync(real)) console.log('vizwiz realdata check skipped: ../shared/realdata absent');
-  it.skipIf(!existsSync(real))('submission from LLaVA-1.5-13B answers equals answers_upload/llava-v1.5-13b.json, entry for entry and byte for byte', async () => {
-    const samples = await load('../shared/realdata', 'test');
-    const preds = new Map<string, Answer>();
-    for await (const { value } of readJsonlObjects(`${real}/answers/llava-v1.5-13b.jsonl`)) preds.set(String(value.question_id), { id: String(value.question_id), text: value.text });
-    const expectedText = await readFile(`${real}/answers_upload/llava-v1.5-13b.json`, 'utf8');
-    const expected = JSON.parse(expectedText);
-    const got = buildSubmission(samples, preds);
-    expect(got.length).toBe(8000);
-    expect(got).toEqual(expected);
-    const out = path.join(root, 'upload.json');
-    await vizwiz.writeSubmission!(samples, preds, out);
-    expect(await readFile(out, 'utf8')).toBe(expectedText);
-  });
+  it.skipIf(!existsSync(real))(
+    'submission from LLaVA-1.5-13B answers equals answers_upload/llava-v1.5-13b.json, entry for entry and byte for byte',
+    async () => {
+      const samples = await load('../shared/realdata', 'test');
+      const preds = new Map<string, Answer>();
+      for await (const { value } of readJsonlObjects(`${real}/answers/llava-v1.5-13b.jsonl`))
+        preds.set(String(value.question_id), { id: String(value.question_id), text: value.text });
+      const expectedText = await readFile(`${real}/answers_upload/llava-v1.5-13b.json`, 'utf8');
+      const expected = JSON.parse(expectedText);
+      const got = buildSubmission(samples, preds);
+      expect(got.length).toBe(8000);
+      expect(got).toEqual(expected);
+      const out = path.join(root, 'upload.json');
+      await vizwiz.writeSubmission!(samples, preds, out);
+      expect(await readFile(out, 'utf8')).toBe(expectedText);
+    },
+  );
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evalAIProcess, officialNormalize, processPunctuation, processDigitArticle, vizwizNormalize, CONTRACTIONS,
+  evalAIProcess,
+  officialNormalize,
+  processPunctuation,
+  processDigitArticle,
+  vizwizNormalize,
+  CONTRACTIONS,
 } from '../../benchmarks/shared/vqa-normalize.ts';
 import { leaveOneOut, officialVqaAccuracy, prepareOfficialGt, textvqaAccuracy, vizwizAccuracy } from '../../benchmarks/shared/vqa-accuracy.ts';
 import { pySplit } from '../../benchmarks/shared/python.ts';

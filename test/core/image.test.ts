@@ -10,7 +10,9 @@ import { InputError } from '../../core/errors.ts';
 describe('decodeImage: simple cases and bad input', () => {
   it('decodes a PNG to RGB bytes, row-major', async () => {
     const raw = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 9, 8, 7]);
-    const png = await sharp(raw, { raw: { width: 2, height: 2, channels: 3 } }).png().toBuffer();
+    const png = await sharp(raw, { raw: { width: 2, height: 2, channels: 3 } })
+      .png()
+      .toBuffer();
     const img = await decodeImage(png, 'a.png');
     expect([img.width, img.height]).toEqual([2, 2]);
     expect(Array.from(img.data)).toEqual(Array.from(raw));
@@ -18,25 +20,33 @@ describe('decodeImage: simple cases and bad input', () => {
 
   it('drops alpha without compositing (convert("RGB"))', async () => {
     const raw = Buffer.from([200, 100, 50, 0, 10, 20, 30, 128]);
-    const png = await sharp(raw, { raw: { width: 2, height: 1, channels: 4 } }).png().toBuffer();
+    const png = await sharp(raw, { raw: { width: 2, height: 1, channels: 4 } })
+      .png()
+      .toBuffer();
     expect(Array.from((await decodeImage(png, 'a.png')).data)).toEqual([200, 100, 50, 10, 20, 30]);
   });
 
   it('replicates greyscale into three channels', async () => {
-    const png = await sharp(Buffer.from([7, 250]), { raw: { width: 2, height: 1, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from([7, 250]), { raw: { width: 2, height: 1, channels: 1 } })
+      .png()
+      .toBuffer();
     expect(Array.from((await decodeImage(png, 'g.png')).data)).toEqual([7, 7, 7, 250, 250, 250]);
   });
 
   it('does not apply the EXIF orientation (the reference code does not)', async () => {
     const jpg = await sharp({ create: { width: 4, height: 2, channels: 3, background: '#808080' } })
-      .jpeg().withMetadata({ orientation: 6 }).toBuffer();
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     expect((await sharp(jpg).metadata()).orientation).toBe(6);
     const img = await decodeImage(jpg, 'r.jpg');
     expect([img.width, img.height]).toEqual([4, 2]);
   });
 
-  it('decodes a 1×20000 image (whether a family accepts it is the family\'s call)', async () => {
-    const png = await sharp({ create: { width: 1, height: 20000, channels: 3, background: '#123456' } }).png().toBuffer();
+  it("decodes a 1×20000 image (whether a family accepts it is the family's call)", async () => {
+    const png = await sharp({ create: { width: 1, height: 20000, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
     const img = await decodeImage(png, 'thin.png');
     expect([img.width, img.height]).toEqual([1, 20000]);
   });
@@ -53,19 +63,49 @@ describe('decodeImage: simple cases and bad input', () => {
 
   it.each(['jpeg', 'png'] as const)('a truncated %s → InputError naming the file', async (fmt) => {
     const noise = Buffer.from(Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7919) % 251));
-    const full = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } }).toFormat(fmt).toBuffer();
+    const full = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } })
+      .toFormat(fmt)
+      .toBuffer();
     const err = await decodeImage(full.subarray(0, Math.floor(full.length / 2)), `half.${fmt}`).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toMatch(new RegExp(`^half\\.${fmt}: cannot decode image`));
   });
 
-  it('reads the transparent colour of a GIF\'s first frame from its palette', () => {
+  it("reads the transparent colour of a GIF's first frame from its palette", () => {
     // GIF89a, 1×1, global table of 2 entries, Graphic Control Extension with transparent index 1.
     const gif = Uint8Array.from([
-      ...Buffer.from('GIF89a'), 1, 0, 1, 0, 0x80, 0, 0,
-      10, 20, 30, 40, 50, 60,
-      0x21, 0xf9, 4, 1, 0, 0, 1, 0,
-      0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0,
+      ...Buffer.from('GIF89a'),
+      1,
+      0,
+      1,
+      0,
+      0x80,
+      0,
+      0,
+      10,
+      20,
+      30,
+      40,
+      50,
+      60,
+      0x21,
+      0xf9,
+      4,
+      1,
+      0,
+      0,
+      1,
+      0,
+      0x2c,
+      0,
+      0,
+      0,
+      0,
+      1,
+      0,
+      1,
+      0,
+      0,
     ]);
     expect(gifTransparentColour(gif)).toEqual([40, 50, 60]);
     gif[22] = 0; // clear the transparency flag
@@ -74,7 +114,16 @@ describe('decodeImage: simple cases and bad input', () => {
 });
 
 const PY = '/usr/bin/python3';
-const hasPil = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import PIL, numpy']); return true; } catch { return false; } })();
+const hasPil =
+  existsSync(PY) &&
+  (() => {
+    try {
+      execFileSync(PY, ['-c', 'import PIL, numpy']);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 if (!hasPil) console.log('note: /usr/bin/python3 with PIL + numpy not found; skipping the PIL decode comparison');
 
 // Every odd mode the issue names, written by PIL and decoded by PIL's convert('RGB') as the reference.
@@ -115,15 +164,27 @@ describe.skipIf(!hasPil)('decodeImage matches PIL convert("RGB") on every odd mo
     execFileSync(PY, ['-c', MAKE, dir]);
   });
   it.each([
-    'rgb.jpg', 'rgb.webp', 'grey.jpg', 'la.png', 'pal.png', 'pal-trns.png', 'pal-trns.gif', 'anim.gif',
-    'grey16.png', 'rgb16.png', 'la16.png', 'rgba16.png', 'cmyk.jpg', 'exif6.jpg',
+    'rgb.jpg',
+    'rgb.webp',
+    'grey.jpg',
+    'la.png',
+    'pal.png',
+    'pal-trns.png',
+    'pal-trns.gif',
+    'anim.gif',
+    'grey16.png',
+    'rgb16.png',
+    'la16.png',
+    'rgba16.png',
+    'cmyk.jpg',
+    'exif6.jpg',
   ])('%s', async (name) => {
     const img = await decodeImage(readFileSync(join(dir, name)), name);
     const ref = readFileSync(join(dir, name + '.rgb'));
     expect([img.width, img.height]).toEqual([17, 13]);
     expect(Buffer.from(img.data).equals(ref)).toBe(true);
   });
-  it('16-bit greyscale clips at 255 as PIL\'s I → RGB does (it does not scale)', async () => {
+  it("16-bit greyscale clips at 255 as PIL's I → RGB does (it does not scale)", async () => {
     const img = await decodeImage(readFileSync(join(dir, 'grey16.png')), 'grey16.png');
     expect(Array.from(img.data.subarray(0, 15)).filter((_, i) => i % 3 === 0)).toEqual([0, 1, 200, 255, 255]);
   });

@@ -30,7 +30,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const BASE = { layers: 2, intermediate: 96, vocab: 101, eps: 1e-6, ropeTheta: 10000 };
 const SPECS: { name: string; spec: DecoderSpec; attention: 'MultiHeadAttention' | 'plain' }[] = [
-  { name: 'llama, kvHeads == heads', spec: { style: 'llama', hidden: 64, heads: 4, kvHeads: 4, headDim: 16, rotaryFraction: 1, ...BASE }, attention: 'MultiHeadAttention' },
+  {
+    name: 'llama, kvHeads == heads',
+    spec: { style: 'llama', hidden: 64, heads: 4, kvHeads: 4, headDim: 16, rotaryFraction: 1, ...BASE },
+    attention: 'MultiHeadAttention',
+  },
   { name: 'llama, kvHeads < heads', spec: { style: 'llama', hidden: 64, heads: 4, kvHeads: 2, headDim: 16, rotaryFraction: 1, ...BASE }, attention: 'plain' },
   {
     name: 'persimmon (partial rotary 0.5, q/k layernorm, biases)',
@@ -63,7 +67,13 @@ describe('fused decoder layout vs plain operators (onnxruntime-node CPU)', () =>
           expect(fused.session.outputNames).toEqual(plain.session.outputNames);
 
           // The fused op types really are in the fused graph (and not in the plain one).
-          const fusedOps = ['SimplifiedLayerNormalization', 'SkipSimplifiedLayerNormalization', 'SkipLayerNormalization', 'RotaryEmbedding', 'MultiHeadAttention'];
+          const fusedOps = [
+            'SimplifiedLayerNormalization',
+            'SkipSimplifiedLayerNormalization',
+            'SkipLayerNormalization',
+            'RotaryEmbedding',
+            'MultiHeadAttention',
+          ];
           for (const op of fusedOps) expect(count(plain, op)).toBe(0);
           expect(count(fused, 'RotaryEmbedding')).toBe(2 * L);
           if (c.spec.style === 'llama') {
@@ -79,7 +89,14 @@ describe('fused decoder layout vs plain operators (onnxruntime-node CPU)', () =>
           expect(count(fused, 'Sin') + count(fused, 'Cos')).toBe(0);
 
           const gaps = await compare(plain, fused, 7 + si);
-          console.log(`decoder-fused ${c.name} ${precision}: fused vs plain max |diff| logits ${gaps.logits.toExponential(2)}, present ${gaps.present.toExponential(2)}; max |logit| ${gaps.scale.toFixed(2)} (${[...fused.ops].filter(([op]) => fusedOps.includes(op)).map(([op, n]) => `${op}×${n}`).join(', ')})`);
+          console.log(
+            `decoder-fused ${c.name} ${precision}: fused vs plain max |diff| logits ${gaps.logits.toExponential(2)}, present ${gaps.present.toExponential(2)}; max |logit| ${gaps.scale.toFixed(2)} (${[
+              ...fused.ops,
+            ]
+              .filter(([op]) => fusedOps.includes(op))
+              .map(([op, n]) => `${op}×${n}`)
+              .join(', ')})`,
+          );
           expect(gaps.logits).toBeLessThan(LOOSE[precision]);
           expect(gaps.present).toBeLessThan(LOOSE[precision]);
           await plain.session.release();
@@ -93,7 +110,9 @@ describe('fused decoder layout vs plain operators (onnxruntime-node CPU)', () =>
     const spec: DecoderSpec = { ...SPECS[0].spec, layers: 1, maxPositions: 8 };
     const m = await build(spec, randomWeights(spec, 5), 'fp32', true);
     // More new tokens than cache rows: onnxruntime refuses before looking at the positions.
-    await expect(runStep(m, leftPadded([10], spec.hidden, seededRandom(3)))).rejects.toThrow(/Updating cos_cache and sin_cache in RotaryEmbedding is not currently supported/);
+    await expect(runStep(m, leftPadded([10], spec.hidden, seededRandom(3)))).rejects.toThrow(
+      /Updating cos_cache and sin_cache in RotaryEmbedding is not currently supported/,
+    );
     // Few tokens at positions past the cache.
     const x = leftPadded([2], spec.hidden, seededRandom(4));
     x.positions = BigInt64Array.of(8n, 9n);

@@ -94,11 +94,16 @@ let built = 0;
 export async function build(s: DecoderSpec, weights: Map<string, Tensor>, precision: Precision, fused: boolean, threads = 0): Promise<Built> {
   const file = join(root, `decoder-${built++}-${s.style}-${precision}-${fused ? 'fused' : 'plain'}.onnx`);
   const g = new Graph({ name: 'decoder', precision, dataFile: `${file}_data` });
-  buildDecoderGraph(g, (k) => {
-    const t = weights.get(k);
-    if (!t) throw new Error(`test weights lack ${k}`);
-    return t;
-  }, s, { fused });
+  buildDecoderGraph(
+    g,
+    (k) => {
+      const t = weights.get(k);
+      if (!t) throw new Error(`test weights lack ${k}`);
+      return t;
+    },
+    s,
+    { fused },
+  );
   g.save(file);
   const model = onnx.ModelProto.decode(readFileSync(file));
   const ops = new Map<string, number>();

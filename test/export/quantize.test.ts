@@ -33,7 +33,11 @@ async function runLinear(precision: 'fp32' | 'q4', w: Float32Array, b: Float32Ar
 }
 
 describe('q4 Linear (MatMulNBits) against the dequantized weights', () => {
-  for (const [N, K] of [[48, 64], [40, 100], [4096, 4096]] as const) {
+  for (const [N, K] of [
+    [48, 64],
+    [40, 100],
+    [4096, 4096],
+  ] as const) {
     it(`N ${N}, K ${K}${K % 32 ? ' (last block padded)' : ''}`, async () => {
       const T = 5;
       const w = random(N * K, N + K, 1 / Math.sqrt(K));
@@ -44,7 +48,9 @@ describe('q4 Linear (MatMulNBits) against the dequantized weights', () => {
       // Codes reproduce the weights to within half a step of each block's scale, except values of the opposite
       // sign to the block's largest one and as large: the symmetric scheme's range is [-8, 7], so they clamp (1 step).
       let worstCode = 0;
-      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) worstCode = Math.max(worstCode, Math.abs(deq[n * K + k] - w[n * K + k]) / Math.abs(q.scales[n * q.kBlocks + Math.floor(k / 32)]));
+      for (let n = 0; n < N; n++)
+        for (let k = 0; k < K; k++)
+          worstCode = Math.max(worstCode, Math.abs(deq[n * K + k] - w[n * K + k]) / Math.abs(q.scales[n * q.kBlocks + Math.floor(k / 32)]));
       expect(worstCode).toBeLessThanOrEqual(1 + 1e-5);
       const got = await runLinear('q4', w, b, N, K, x, T);
       const want = await runLinear('fp32', deq, b, N, K, x, T);
@@ -54,7 +60,9 @@ describe('q4 Linear (MatMulNBits) against the dequantized weights', () => {
         d = Math.max(d, Math.abs(got[i] - want[i]));
         scale = Math.max(scale, Math.abs(want[i]));
       }
-      console.log(`q4 ${N}x${K}: max |MatMulNBits − x·deq(W)ᵀ| ${d.toExponential(2)} (outputs up to ${scale.toFixed(2)}; accuracy_level 4 rounds activations to int8)`);
+      console.log(
+        `q4 ${N}x${K}: max |MatMulNBits − x·deq(W)ᵀ| ${d.toExponential(2)} (outputs up to ${scale.toFixed(2)}; accuracy_level 4 rounds activations to int8)`,
+      );
       // int8 activations (accuracy_level 4) cost ~1% of the output scale; a wrong nibble order or block layout costs ~100%.
       expect(d / scale).toBeLessThan(0.03);
     }, 60_000);

@@ -22,9 +22,22 @@ import { recoverQuestion } from '../../benchmarks/textvqa/index.ts';
 import { gradeGroup } from '../../benchmarks/sqa/score.ts';
 
 const impl: Impl = {
-  stripLineBreaks, processPunctuation, processDigitArticle, VIZWIZ_CONTRACTIONS, vizwizNormalize, evalAIProcess,
-  convertAnswer, recoverQuestion, popeYesNo, mmeYesNo, canInferOption, mmbenchExtract, scienceQaExtract, gradeGroup,
-  pyFixed, officialRound,
+  stripLineBreaks,
+  processPunctuation,
+  processDigitArticle,
+  VIZWIZ_CONTRACTIONS,
+  vizwizNormalize,
+  evalAIProcess,
+  convertAnswer,
+  recoverQuestion,
+  popeYesNo,
+  mmeYesNo,
+  canInferOption,
+  mmbenchExtract,
+  scienceQaExtract,
+  gradeGroup,
+  pyFixed,
+  officialRound,
 };
 
 describe('differential fuzz vectors from the official scorers', () => {
@@ -54,7 +67,9 @@ describe('differential fuzz vectors from the official scorers', () => {
     });
     const total = results.reduce((a, r) => a + r.vectors, 0);
     const bad = results.reduce((a, r) => a + r.mismatches, 0);
-    console.log(`fuzz vectors (Python ${v.header.python}, Unicode ${v.header.unidata_version}, seed ${v.header.seed}):\n${lines.join('\n')}\n  total ${total} vectors, ${bad} mismatches`);
+    console.log(
+      `fuzz vectors (Python ${v.header.python}, Unicode ${v.header.unidata_version}, seed ${v.header.seed}):\n${lines.join('\n')}\n  total ${total} vectors, ${bad} mismatches`,
+    );
     for (const r of results) {
       if (r.mismatches) console.log(`${r.rule}: ${r.mismatches} mismatches, e.g. ${JSON.stringify(r.examples, null, 1)}`);
     }

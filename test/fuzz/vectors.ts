@@ -53,7 +53,10 @@ function applyDiff(r: string, p: number, q: number, mid: string): string {
 
 export function loadVectors(file = VECTORS_FILE): Vectors {
   if (cached && file === VECTORS_FILE) return cached;
-  const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n').filter((l) => l.length > 0);
+  const lines = gunzipSync(readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const header = JSON.parse(lines[0]) as Header;
   if (header.format !== 'eve-eval-fuzz@1') throw new Error(`${file}: unknown format ${header.format}`);
   const v: Vectors = { header, strings: [], stringRules: new Map(), grades: [], gradeOut: [], numbers: [], numberRules: new Map() };

@@ -25,10 +25,16 @@ describe('config', () => {
   });
 
   it('flags override the file, and relative paths in the file are relative to it', async () => {
-    const file = await cfg('c.json', JSON.stringify({
-      models: ['bundles/eve', { name: 'vllm-llava', url: 'http://127.0.0.1:8000/v1', model: 'llava', apiKeyEnv: 'MY_KEY' }],
-      benchmarks: ['pope', 'mme'], data: 'data', splits: { pope: 'random' }, options: { batchSize: 2, concurrency: 3 },
-    }));
+    const file = await cfg(
+      'c.json',
+      JSON.stringify({
+        models: ['bundles/eve', { name: 'vllm-llava', url: 'http://127.0.0.1:8000/v1', model: 'llava', apiKeyEnv: 'MY_KEY' }],
+        benchmarks: ['pope', 'mme'],
+        data: 'data',
+        splits: { pope: 'random' },
+        options: { batchSize: 2, concurrency: 3 },
+      }),
+    );
     const c = await resolveConfig({ config: file, batchSize: 8, benchmarks: ['gqa'] });
     expect(c.embedded).toBe(false);
     expect(c.batchSize).toBe(8);
@@ -83,7 +89,13 @@ describe('config', () => {
 
 describe('config: the judge', () => {
   it('reads `judge` from the file (official grader by default), flags override it, and a key in the file is refused', async () => {
-    const file = await cfg('j.json', JSON.stringify({ judge: { url: 'http://127.0.0.1:9/v1', runs: 3, prices: { inputPerMTok: 30, outputPerMTok: 60 } }, options: { mmbenchRules: 'vlmevalkit' } }));
+    const file = await cfg(
+      'j.json',
+      JSON.stringify({
+        judge: { url: 'http://127.0.0.1:9/v1', runs: 3, prices: { inputPerMTok: 30, outputPerMTok: 60 } },
+        options: { mmbenchRules: 'vlmevalkit' },
+      }),
+    );
     const c = await resolveConfig({ config: file });
     expect(c.judge).toMatchObject({ url: 'http://127.0.0.1:9/v1', model: 'gpt-4-0613', runs: 3, prices: { inputPerMTok: 30, outputPerMTok: 60 } });
     expect(c.mmbenchRules).toBe('vlmevalkit');

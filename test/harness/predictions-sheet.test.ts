@@ -27,7 +27,10 @@ beforeAll(async () => {
   samples = await loadSamples(mmbench, DATA, 'dev');
   answers = new Map(samples.map((s) => [s.id, { id: s.id, text: REPLIES[Number(s.id) % 5].replace('{a}', String(s.answer)) }]));
   recordsFile = join(dir, 'records.jsonl');
-  await writeFile(recordsFile, samples.map((s) => JSON.stringify({ id: s.id, benchmark: 'mmbench', split: 'dev', text: answers.get(s.id)!.text, cacheKey: `k${s.id}` })).join('\n') + '\n');
+  await writeFile(
+    recordsFile,
+    samples.map((s) => JSON.stringify({ id: s.id, benchmark: 'mmbench', split: 'dev', text: answers.get(s.id)!.text, cacheKey: `k${s.id}` })).join('\n') + '\n',
+  );
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -79,6 +82,8 @@ describe('answer sheets as predictions', () => {
     await writeFile(twice, 'index\tprediction\n0\tA\n0\tB\n');
     await expect(readPredictions(twice, mmbench, samples, DATA)).rejects.toThrow(/twice\.tsv:3: index 0 appears twice/);
     const popeSamples = await loadSamples(pope, DATA, 'test');
-    await expect(readPredictions(twice, pope, popeSamples, DATA)).rejects.toThrow(/answer sheets \(\.xlsx\/\.tsv\) for pope data read from other files than VLMEvalKit's TSV is not supported yet/);
+    await expect(readPredictions(twice, pope, popeSamples, DATA)).rejects.toThrow(
+      /answer sheets \(\.xlsx\/\.tsv\) for pope data read from other files than VLMEvalKit's TSV is not supported yet/,
+    );
   });
 });

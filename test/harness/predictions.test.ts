@@ -56,7 +56,9 @@ describe('readPredictions', () => {
 
   it('refuses LLaVA answers of another benchmark whose numeric ids collide', async () => {
     // MM-Vet's question_ids 0..3 overlap POPE's 1..12, but the prompts are MM-Vet questions.
-    await expect(readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), pope, popeSamples, root)).rejects.toThrow(/answers were made for other prompts or images/);
+    await expect(readPredictions(join(root, 'mm-vet/answers/fixture.jsonl'), pope, popeSamples, root)).rejects.toThrow(
+      /answers were made for other prompts or images/,
+    );
   });
 
   it('refuses a file whose ids match nothing', async () => {
@@ -90,10 +92,20 @@ describe('the prompt check for answer files made elsewhere', () => {
 
   it('refuses prompts that are only a part of the question ("x" is in every prompt that has an x)', async () => {
     const f = join(root, 'pope-x.jsonl');
-    await writeFile(f, byQid().map(({ qid }) => line(qid, 'x')).join('\n') + '\n');
+    await writeFile(
+      f,
+      byQid()
+        .map(({ qid }) => line(qid, 'x'))
+        .join('\n') + '\n',
+    );
     await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(/answers were made for other prompts or images/);
     const half = join(root, 'pope-half.jsonl');
-    await writeFile(half, byQid().map(({ qid, prompt }) => line(qid, prompt.slice(0, Math.ceil(prompt.length / 2)))).join('\n') + '\n');
+    await writeFile(
+      half,
+      byQid()
+        .map(({ qid, prompt }) => line(qid, prompt.slice(0, Math.ceil(prompt.length / 2))))
+        .join('\n') + '\n',
+    );
     await expect(readPredictions(half, pope, popeSamples, root)).rejects.toThrow(/answers were made for other prompts or images/);
   });
 
@@ -107,8 +119,7 @@ describe('the prompt check for answer files made elsewhere', () => {
 });
 
 describe('readPredictions on the answer files researchers already have', () => {
-  const record = (benchmark: string, split: string, id: string, text: string) =>
-    JSON.stringify({ id, benchmark, split, model: 'm', text, cacheKey: 'k' });
+  const record = (benchmark: string, split: string, id: string, text: string) => JSON.stringify({ id, benchmark, split, model: 'm', text, cacheKey: 'k' });
   const scoreBoth = async (adapter: typeof vqav2 | typeof seed, samples: Sample[], upload: string, records: string) => {
     const a = await readPredictions(upload, adapter, samples, root);
     const b = await readPredictions(records, adapter, samples, root);
@@ -122,7 +133,14 @@ describe('readPredictions on the answer files researchers already have', () => {
     // A mix of right, wrong and partly right answers: each question's first human answer, or a wrong one.
     const texts = samples.map((s, i) => (i % 3 === 2 ? 'purple elephant' : String((s.answer as string[])[i % 10])));
     const upload = join(root, 'vqa-results.json');
-    await writeFile(upload, JSON.stringify(samples.map((s, i) => ({ question_id: Number(s.id), answer: texts[i] })), null, 2));
+    await writeFile(
+      upload,
+      JSON.stringify(
+        samples.map((s, i) => ({ question_id: Number(s.id), answer: texts[i] })),
+        null,
+        2,
+      ),
+    );
     const records = join(root, 'vqa-records.jsonl');
     await writeFile(records, samples.map((s, i) => record('vqav2', 'val', s.id, texts[i])).join('\n') + '\n');
     const { a, sa, sb } = await scoreBoth(vqav2, samples, upload, records);
@@ -186,7 +204,10 @@ describe('readPredictions on the answer files researchers already have', () => {
     for (const [name, body, expected] of cases) {
       const f = join(root, name);
       await writeFile(f, body);
-      const err = await readPredictions(f, pope, popeSamples, root).then(() => null, (e: Error) => e);
+      const err = await readPredictions(f, pope, popeSamples, root).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err).toBeInstanceOf(InputError);
       expect(err!.message).toMatch(expected);
       expect(err!.message).toContain('the official VQA results array [{question_id, answer}]');

@@ -5,8 +5,15 @@ import type { RunData } from '../../reports/load.ts';
 
 function rec(id: string, width: number, height: number, imageTokens: number, ms: number): PredictionRecord {
   return {
-    id, benchmark: 'gqa', split: 'testdev', model: 'm', text: 'x', cacheKey: id, image: { width, height },
-    tokens: { image: imageTokens, prompt: 10, generated: 2 }, timings: { preprocess_ms: 1, prefill_ms: ms - 2, decode_ms: 1 },
+    id,
+    benchmark: 'gqa',
+    split: 'testdev',
+    model: 'm',
+    text: 'x',
+    cacheKey: id,
+    image: { width, height },
+    tokens: { image: imageTokens, prompt: 10, generated: 2 },
+    timings: { preprocess_ms: 1, prefill_ms: ms - 2, decode_ms: 1 },
   };
 }
 
@@ -25,12 +32,21 @@ describe('buckets', () => {
 describe('computeAspectBreakdowns', () => {
   it('joins credit with image size, image tokens and latency', () => {
     const results: ResultsFile = {
-      schema: 'eve-eval/results@1', manifest: {} as ResultsFile['manifest'],
-      results: [{
-        model: 'm', benchmark: 'gqa', split: 'testdev', headline: 50, headlineName: 'accuracy', metrics: {}, breakdowns: {},
-        counts: { samples: 5, predicted: 4, missing: 1, errors: 0, failedExtraction: 0 },
-        perSample: { a: 1, b: 0, c: 1, d: 0.5, e: 0 },
-      }],
+      schema: 'eve-eval/results@1',
+      manifest: {} as ResultsFile['manifest'],
+      results: [
+        {
+          model: 'm',
+          benchmark: 'gqa',
+          split: 'testdev',
+          headline: 50,
+          headlineName: 'accuracy',
+          metrics: {},
+          breakdowns: {},
+          counts: { samples: 5, predicted: 4, missing: 1, errors: 0, failedExtraction: 0 },
+          perSample: { a: 1, b: 0, c: 1, d: 0.5, e: 0 },
+        },
+      ],
     };
     const preds = new Map([
       ['a', rec('a', 300, 100, 100, 10)], // 3.0 → >2
@@ -39,7 +55,8 @@ describe('computeAspectBreakdowns', () => {
       ['d', rec('d', 2000, 1500, 999, 40)], // 1.33, 3 MP
     ]);
     const run: RunData = {
-      runDir: '/x', results,
+      runDir: '/x',
+      results,
       predictions: new Map([['m', new Map([['gqa', preds]])]]),
       // e has no prediction: its size comes from the sample summary (a text-only sample would have none).
       samples: new Map([['gqa', [{ id: 'e', prompt: '', truth: null, meta: {}, image: { width: 100, height: 400 }, thumb: null }]]]),

@@ -8,8 +8,15 @@ import type { SampleSummary } from '../../reports/sample-summary.ts';
 const summary = (id: string, prompt: string, choices?: string[]): SampleSummary =>
   ({ id, prompt, truth: 'A', choices, meta: {}, image: null, thumb: null }) as SampleSummary;
 const result: BenchmarkResult = {
-  model: 'scored-elsewhere', benchmark: 'mmbench', split: 'dev', headline: 100, headlineName: 'circular accuracy (%)', metrics: {}, breakdowns: {},
-  counts: { samples: 2, predicted: 2, missing: 0, errors: 0, failedExtraction: 0 }, perSample: { q1: 1, q2: 1 },
+  model: 'scored-elsewhere',
+  benchmark: 'mmbench',
+  split: 'dev',
+  headline: 100,
+  headlineName: 'circular accuracy (%)',
+  metrics: {},
+  breakdowns: {},
+  counts: { samples: 2, predicted: 2, missing: 0, errors: 0, failedExtraction: 0 },
+  perSample: { q1: 1, q2: 1 },
 };
 const file: ResultsFile = { schema: 'eve-eval/results@1', manifest: {} as ResultsFile['manifest'], results: [result] };
 
@@ -17,10 +24,14 @@ describe('sample browser data', () => {
   it('lists answer options once: not again when the prompt already shows them', () => {
     const suffix = "\nAnswer with the option's letter from the given choices directly.";
     const data = buildBrowserData(
-      { runDir: '/x', results: file, predictions: new Map(), samples: new Map([['mmbench', [
-        summary('q1', `What colour?\nA. red\nB. green${suffix}`, ['red', 'green']),
-        summary('q2', `Which one?${suffix}`, ['cat', 'dog']),
-      ]]]) },
+      {
+        runDir: '/x',
+        results: file,
+        predictions: new Map(),
+        samples: new Map([
+          ['mmbench', [summary('q1', `What colour?\nA. red\nB. green${suffix}`, ['red', 'green']), summary('q2', `Which one?${suffix}`, ['cat', 'dog'])]],
+        ]),
+      },
       ['scored-elsewhere'],
     );
     const [r1, r2] = data.rows;

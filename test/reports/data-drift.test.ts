@@ -24,7 +24,19 @@ async function fileFor(root: string, model: string, perResult = true): Promise<R
   if (perResult) result.dataFiles = await hashDataFiles(root, ['pope']);
   return {
     schema: 'eve-eval/results@1',
-    manifest: { eveEvalVersion: 'x', gitSha: null, node: process.version, onnxruntime: null, executionProvider: null, modelFiles: {}, dataFiles, adapterVersions: {}, config: {}, seed: 0, startedAt: new Date(0).toISOString() },
+    manifest: {
+      eveEvalVersion: 'x',
+      gitSha: null,
+      node: process.version,
+      onnxruntime: null,
+      executionProvider: null,
+      modelFiles: {},
+      dataFiles,
+      adapterVersions: {},
+      config: {},
+      seed: 0,
+      startedAt: new Date(0).toISOString(),
+    },
     results: [result],
   };
 }
@@ -72,7 +84,9 @@ describe('data drift warnings', () => {
     const one = await fileFor(a, 'first');
     const two = await fileFor(b, 'second');
     const merged: ResultsFile = { ...one, results: [...one.results, ...two.results] };
-    expect(reportDataWarnings(merged)).toEqual([expect.stringMatching(/^pope: first and second were scored on different data: different contents: pope\/coco\/coco_pope_random\.json/)]);
+    expect(reportDataWarnings(merged)).toEqual([
+      expect.stringMatching(/^pope: first and second were scored on different data: different contents: pope\/coco\/coco_pope_random\.json/),
+    ]);
     expect(reportDataWarnings({ ...one, results: [...one.results, ...(await fileFor(a, 'third')).results] })).toEqual([]);
   });
 });

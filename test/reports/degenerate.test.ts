@@ -69,7 +69,15 @@ describe('degenerate models on every benchmark: no NaN anywhere', () => {
     for (const [name, text] of Object.entries(outputs)) expect(text, name).not.toMatch(/NaN|Infinity/);
     // The sample browser shows the error's reason, not only a badge.
     const popeErr = results.find((r) => r.model === 'all-errored' && r.benchmark === 'pope')!;
-    const rec = { id: Object.keys(popeErr.perSample!)[0], benchmark: 'pope' as const, split: popeErr.split, model: 'all-errored', text: '', error: { kind: 'oom', message: 'out of memory' }, cacheKey: 'k' };
+    const rec = {
+      id: Object.keys(popeErr.perSample!)[0],
+      benchmark: 'pope' as const,
+      split: popeErr.split,
+      model: 'all-errored',
+      text: '',
+      error: { kind: 'oom', message: 'out of memory' },
+      cacheKey: 'k',
+    };
     const browser = buildBrowserData(
       { runDir: '/x', results: file, predictions: new Map([['all-errored', new Map([['pope', new Map([[rec.id, rec]])]])]]), samples: new Map() },
       ['all-errored'],

@@ -28,7 +28,7 @@ describe('renderHtmlReport', () => {
     expect(html.match(/<script/gi)).toHaveLength(2);
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('<b>bold</b>');
-    expect(html).toContain("Content-Security-Policy");
+    expect(html).toContain('Content-Security-Policy');
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // nothing to fetch
   });
   it('embeds the answers, verbatim, as data', () => {

@@ -6,8 +6,15 @@ function result(model: string, credits: number[], benchmark: BenchmarkResult['be
   const perSample = Object.fromEntries(credits.map((c, i) => [`q${i}`, c]));
   const headline = (100 * credits.reduce((s, c) => s + c, 0)) / credits.length;
   return {
-    model, benchmark, split: 'test', headline, headlineName: 'accuracy', metrics: {}, breakdowns: {},
-    counts: { samples: credits.length, predicted: credits.length, missing: 0, errors: 0, failedExtraction: 0 }, perSample,
+    model,
+    benchmark,
+    split: 'test',
+    headline,
+    headlineName: 'accuracy',
+    metrics: {},
+    breakdowns: {},
+    counts: { samples: credits.length, predicted: credits.length, missing: 0, errors: 0, failedExtraction: 0 },
+    perSample,
   };
 }
 

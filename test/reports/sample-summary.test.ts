@@ -10,8 +10,13 @@ const dir = mkdtempSync(join(tmpdir(), 'eve-summary-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sample: Sample = {
-  id: 'q1', benchmark: 'vqav2', split: 'val', prompt: 'What color?', answer: ['red', 'red', 'dark red', 'red'],
-  maxNewTokens: 128, meta: { question_type: 'what color' },
+  id: 'q1',
+  benchmark: 'vqav2',
+  split: 'val',
+  prompt: 'What color?',
+  answer: ['red', 'red', 'dark red', 'red'],
+  maxNewTokens: 128,
+  meta: { question_type: 'what color' },
 };
 
 describe('renderTruth', () => {
@@ -28,7 +33,9 @@ describe('renderTruth', () => {
 
 describe('summarizeSample', () => {
   it('makes a JPEG thumbnail at most 96 px on the long side and keeps the original size', async () => {
-    const img = await sharp({ create: { width: 640, height: 240, channels: 3, background: '#3366cc' } }).png().toBuffer();
+    const img = await sharp({ create: { width: 640, height: 240, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
     const s = await summarizeSample(sample, img);
     expect(s.image).toEqual({ width: 640, height: 240 });
     expect(s.truth).toBe('red (3/4; +1 other)');

@@ -4,21 +4,28 @@ import pope from '../../benchmarks/pope/index.ts';
 import mme from '../../benchmarks/mme/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import { headlineCI, headlineInterval } from '../../reports/headline.ts';
-import {
-  bootstrapCI, exactBinomialTwoSided, mcnemar, pairedBootstrap, quantile, seededRandom,
-} from '../../reports/stats.ts';
+import { bootstrapCI, exactBinomialTwoSided, mcnemar, pairedBootstrap, quantile, seededRandom } from '../../reports/stats.ts';
 
 function result(benchmark: BenchmarkResult['benchmark'], headline: number, perSample: Record<string, number>, headlineName = 'accuracy'): BenchmarkResult {
   const n = Object.keys(perSample).length;
   return {
-    model: 'm', benchmark, split: 'test', headline, headlineName, metrics: {}, breakdowns: {},
-    counts: { samples: n, predicted: n, missing: 0, errors: 0, failedExtraction: 0 }, perSample,
+    model: 'm',
+    benchmark,
+    split: 'test',
+    headline,
+    headlineName,
+    metrics: {},
+    breakdowns: {},
+    counts: { samples: n, predicted: n, missing: 0, errors: 0, failedExtraction: 0 },
+    perSample,
   };
 }
 
 describe('seeded PRNG and quantiles', () => {
   it('is deterministic per seed and differs between seeds', () => {
-    const a = seededRandom(1), b = seededRandom(1), c = seededRandom(2);
+    const a = seededRandom(1),
+      b = seededRandom(1),
+      c = seededRandom(2);
     const xs = [a(), a(), a()];
     expect([b(), b(), b()]).toEqual(xs);
     expect(c()).not.toBe(xs[0]);
@@ -82,7 +89,7 @@ describe('pairedBootstrap', () => {
   });
 });
 
-describe('headline intervals (the adapters\' resamplers)', () => {
+describe("headline intervals (the adapters' resamplers)", () => {
   it('uses the plain mean for accuracy headlines', () => {
     const per = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`q${i}`, i % 2]));
     const r = headlineCI(result('gqa', 50, per))!;
@@ -115,7 +122,15 @@ describe('headline intervals (the adapters\' resamplers)', () => {
         for (const q of [0, 1]) {
           const id = `${sub}/${img}.jpg#${q}`;
           per[id] = img < 3 && q === 1 ? 0 : 1;
-          samples.push({ id, benchmark: 'mme', split: 'test', prompt: '', answer: q ? 'no' : 'yes', maxNewTokens: 128, meta: { subtask: sub, llavaId: `${sub}/${img}.jpg` } });
+          samples.push({
+            id,
+            benchmark: 'mme',
+            split: 'test',
+            prompt: '',
+            answer: q ? 'no' : 'yes',
+            maxNewTokens: 128,
+            meta: { subtask: sub, llavaId: `${sub}/${img}.jpg` },
+          });
         }
       }
     }

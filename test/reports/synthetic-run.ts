@@ -13,7 +13,14 @@ export const MODELS = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'];
 export const SCRIPT_ANSWER = '<script>window.__pwned=1</script>';
 export const IMG_ANSWER = '<img src=x onerror="window.__pwned=2">';
 
-const SIZES: Array<[number, number]> = [[640, 480], [200, 500], [120, 120], [900, 300], [1400, 1000], [100, 400]];
+const SIZES: Array<[number, number]> = [
+  [640, 480],
+  [200, 500],
+  [120, 120],
+  [900, 300],
+  [1400, 1000],
+  [100, 400],
+];
 
 async function png(w: number, h: number, seed: number): Promise<Buffer> {
   const raw = Buffer.alloc(w * h * 3);
@@ -22,7 +29,9 @@ async function png(w: number, h: number, seed: number): Promise<Buffer> {
     raw[i * 3 + 1] = (seed * 97 + Math.floor(i / w)) & 255;
     raw[i * 3 + 2] = (seed * 31) & 255;
   }
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** Deterministic "is model m right on sample i" so the models disagree on some samples. */
@@ -65,13 +74,16 @@ async function buildSamples(bench: BenchmarkId, n: number): Promise<Built> {
 }
 
 function f1(pairs: Array<[string, boolean]>): number {
-  let tp = 0, fp = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    fn = 0;
   for (const [truth, ok] of pairs) {
     if (truth === 'yes' && ok) tp++;
     else if (truth === 'yes') fn++;
     else if (!ok) fp++;
   }
-  const p = tp / (tp + fp), r = tp / (tp + fn);
+  const p = tp / (tp + fp),
+    r = tp / (tp + fn);
   return tp === 0 ? 0 : (2 * p * r) / (p + r);
 }
 
@@ -110,13 +122,24 @@ function score(bench: BenchmarkId, built: Built, m: number, model: string): Benc
   }
   const errors = model === 'tiny-fuyu' && bench === 'gqa' ? 1 : 0;
   return {
-    model, benchmark: bench, split: 'test', headline, headlineName, metrics: { accuracy: 100 * mean }, breakdowns,
+    model,
+    benchmark: bench,
+    split: 'test',
+    headline,
+    headlineName,
+    metrics: { accuracy: 100 * mean },
+    breakdowns,
     counts: { samples: credits.length, predicted: credits.length, missing: 0, errors, failedExtraction: 0 },
     perSample,
   };
 }
 
-export const BENCHES: Array<[BenchmarkId, number]> = [['vqav2', 24], ['gqa', 24], ['pope', 36], ['mme', 24]];
+export const BENCHES: Array<[BenchmarkId, number]> = [
+  ['vqav2', 24],
+  ['gqa', 24],
+  ['pope', 36],
+  ['mme', 24],
+];
 
 /** Write the run dir; returns its path and the results written. */
 export async function writeSyntheticRun(dir?: string): Promise<{ runDir: string; results: ResultsFile }> {
@@ -131,7 +154,10 @@ export async function writeSyntheticRun(dir?: string): Promise<{ runDir: string;
       await mkdir(join(runDir, 'predictions', model), { recursive: true });
       const lines = built.samples.map((s, i) => {
         const rec: PredictionRecord = {
-          id: s.id, benchmark: bench, split: 'test', model,
+          id: s.id,
+          benchmark: bench,
+          split: 'test',
+          model,
           text: right(m, i) ? (typeof s.answer === 'string' ? s.answer : 'two') : 'wrong answer',
           tokens: { image: model === 'tiny-llava' ? 576 : 100 + i * 7, prompt: 20, generated: 3 },
           timings: { preprocess_ms: 2, prefill_ms: 10 + m, decode_ms: 5 },
@@ -149,8 +175,18 @@ export async function writeSyntheticRun(dir?: string): Promise<{ runDir: string;
   const file: ResultsFile = {
     schema: 'eve-eval/results@1',
     manifest: {
-      eveEvalVersion: '0.1.0', gitSha: 'abcdef1234567', node: process.version, onnxruntime: '1.30.0', executionProvider: 'cpu',
-      modelFiles: {}, dataFiles: {}, adapterVersions: {}, config: {}, seed: 0, startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:00Z',
+      eveEvalVersion: '0.1.0',
+      gitSha: 'abcdef1234567',
+      node: process.version,
+      onnxruntime: '1.30.0',
+      executionProvider: 'cpu',
+      modelFiles: {},
+      dataFiles: {},
+      adapterVersions: {},
+      config: {},
+      seed: 0,
+      startedAt: '2026-01-01T00:00:00Z',
+      finishedAt: '2026-01-01T00:01:00Z',
     },
     results,
   };

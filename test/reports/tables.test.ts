@@ -8,8 +8,15 @@ import { renderTerminalBreakdowns, renderTerminalTable } from '../../reports/ter
 
 function r(model: string, benchmark: BenchmarkResult['benchmark'], headline: number, extra: Partial<BenchmarkResult> = {}): BenchmarkResult {
   return {
-    model, benchmark, split: 'test', headline, headlineName: benchmark === 'pope' ? 'mean F1' : 'accuracy', metrics: { acc: headline },
-    breakdowns: {}, counts: { samples: 100, predicted: 100, missing: 0, errors: 0, failedExtraction: 0 }, ...extra,
+    model,
+    benchmark,
+    split: 'test',
+    headline,
+    headlineName: benchmark === 'pope' ? 'mean F1' : 'accuracy',
+    metrics: { acc: headline },
+    breakdowns: {},
+    counts: { samples: 100, predicted: 100, missing: 0, errors: 0, failedExtraction: 0 },
+    ...extra,
   };
 }
 
@@ -32,7 +39,9 @@ describe('comparison model', () => {
     expect(t.rows[0].deltas!.pope).toBeCloseTo(0.65, 10);
     expect(t.rows[0].deltas!.gqa).toBeCloseTo(0.24, 10);
     expect(t.rows[3].deltas).toBeUndefined();
-    expect(() => buildComparison(file, { references, deltaVs: 'GPT-5' })).toThrow(/--delta-vs "GPT-5" names no row; rows: tiny-eve, tiny\|llava, EVE-7B \(published\)/);
+    expect(() => buildComparison(file, { references, deltaVs: 'GPT-5' })).toThrow(
+      /--delta-vs "GPT-5" names no row; rows: tiny-eve, tiny\|llava, EVE-7B \(published\)/,
+    );
   });
   it('formats deltas and breakdown values', () => {
     expect(fmtDelta(0.65)).toBe('+0.7');
@@ -90,7 +99,9 @@ describe('csv', () => {
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField(-1.5)).toBe('-1.5');
     const csv = renderCsv(file, { references, deltaVs: 'EVE-7B' }).trim().split('\n');
-    expect(csv[0]).toBe('model,kind,benchmark,split,table,row,value,ci95_lo,ci95_hi,samples,predicted,missing,errors,failed_extraction,delta_vs,delta,unscored,subset,vs_published,published_on');
+    expect(csv[0]).toBe(
+      'model,kind,benchmark,split,table,row,value,ci95_lo,ci95_hi,samples,predicted,missing,errors,failed_extraction,delta_vs,delta,unscored,subset,vs_published,published_on',
+    );
     expect(csv).toContain('tiny-eve,measured,pope,test,headline,mean F1,84.25,83,85.5,100,100,0,0,0,EVE-7B (published),0.6500000000000057,,,,');
     expect(csv).toContain('EVE-7B,published,gqa,,headline,accuracy,60.8,,,,,,,,,,,,,');
     expect(csv).toContain('tiny|llava,measured,pope,test,f1,random,87,,,,,,,,,,,,,');
@@ -103,7 +114,14 @@ describe('an unscored result (headline null: MM-Vet without judge grades)', () =
     ...file,
     results: [
       ...file.results,
-      { ...r('tiny-eve', 'mmvet', 0), headline: null, unscored: why, headlineName: 'GPT-4 judge score (×100)', metrics: {}, counts: { samples: 4, predicted: 4, missing: 0, errors: 1, failedExtraction: 0 } },
+      {
+        ...r('tiny-eve', 'mmvet', 0),
+        headline: null,
+        unscored: why,
+        headlineName: 'GPT-4 judge score (×100)',
+        metrics: {},
+        counts: { samples: 4, predicted: 4, missing: 0, errors: 1, failedExtraction: 0 },
+      },
     ],
   };
   const refs = { ...references, mmvet: { 'EVE-7B': 25.6 } };

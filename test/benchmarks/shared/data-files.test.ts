@@ -38,7 +38,10 @@ describe('resolveInside', () => {
 describe('readJsonl / readJsonlObjects', () => {
   it('skips blank lines and a BOM, and numbers lines from 1', async () => {
     const f = file('ok.jsonl', '\uFEFF{"a":1}\n\n[2]\n');
-    expect(await all(readJsonl(f))).toEqual([{ value: { a: 1 }, line: 1 }, { value: [2], line: 3 }]);
+    expect(await all(readJsonl(f))).toEqual([
+      { value: { a: 1 }, line: 1 },
+      { value: [2], line: 3 },
+    ]);
   });
   it('names file and line for a malformed line or a non-object', async () => {
     const bad = file('bad.jsonl', '{"a":1}\n{oops\n');
@@ -58,6 +61,9 @@ describe('readJson / readTextLines', () => {
     await expect(readJson(path.join(dir, 'none.json'))).rejects.toThrow('none.json: file not found');
   });
   it('keeps the line numbers of non-blank lines', async () => {
-    expect(await readTextLines(file('t.txt', 'a\tb\n\nc\td\n'))).toEqual([{ value: 'a\tb', line: 1 }, { value: 'c\td', line: 3 }]);
+    expect(await readTextLines(file('t.txt', 'a\tb\n\nc\td\n'))).toEqual([
+      { value: 'a\tb', line: 1 },
+      { value: 'c\td', line: 3 },
+    ]);
   });
 });

@@ -21,6 +21,9 @@ describe('percent and mean helpers', () => {
   });
   it('groups credits by key in item order, skipping null keys', () => {
     const g = groupBy(['a', 'b', 'a', 'c'], [1, 0, 0.5, 1], (k) => (k === 'c' ? null : k));
-    expect([...g]).toEqual([['a', [1, 0.5]], ['b', [0]]]);
+    expect([...g]).toEqual([
+      ['a', [1, 0.5]],
+      ['b', [0]],
+    ]);
   });
 });

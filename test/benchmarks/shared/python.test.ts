@@ -30,7 +30,7 @@ describe('round(x, 2) and json.dumps', () => {
 });
 
 describe('Python str.lower(), \\d, s[:n] and float repr (values printed by CPython 3.11)', () => {
-  it('lower() uses CPython\'s full mappings and final-sigma rule, not Node\'s ICU', () => {
+  it("lower() uses CPython's full mappings and final-sigma rule, not Node's ICU", () => {
     expect(pyLower('İ')).toBe('i\u0307');
     expect(pyLower('ΑΣ')).toBe('ας');
     expect(pyLower('ΑΣΑ')).toBe('ασα');
@@ -51,8 +51,18 @@ describe('Python str.lower(), \\d, s[:n] and float repr (values printed by CPyth
     expect(pyPrefix('abcdef', 4)).toBe('abcd');
   });
   it('repr() of floats as print() shows them', () => {
-    const cases: Array<[number, string]> = [[185, '185.0'], [1e-5, '1e-05'], [1e16, '1e+16'], [0.1 + 0.2, '0.30000000000000004'], [-0, '-0.0'],
-      [123456789, '123456789.0'], [1.5e-7, '1.5e-07'], [2.5e20, '2.5e+20'], [963.6114445778312, '963.6114445778312'], [1e15 + 0.5, '1000000000000000.5']];
+    const cases: Array<[number, string]> = [
+      [185, '185.0'],
+      [1e-5, '1e-05'],
+      [1e16, '1e+16'],
+      [0.1 + 0.2, '0.30000000000000004'],
+      [-0, '-0.0'],
+      [123456789, '123456789.0'],
+      [1.5e-7, '1.5e-07'],
+      [2.5e20, '2.5e+20'],
+      [963.6114445778312, '963.6114445778312'],
+      [1e15 + 0.5, '1000000000000000.5'],
+    ];
     for (const [x, want] of cases) expect(pyFloatRepr(x)).toBe(want);
   });
 });

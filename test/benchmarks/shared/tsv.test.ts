@@ -18,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** A TSV as pandas' to_csv(sep='\t') quotes it: QUOTE_MINIMAL, doubled quotes. */
@@ -50,7 +50,15 @@ describe('readTsv', () => {
   it.skipIf(pySkip)('reads every cell as Python csv does, at any buffer size', async () => {
     const file = join(dir, 'hostile.tsv');
     writeFileSync(file, hostileTsv(300, 7));
-    const py = spawnSync(PY, ['-c', 'import csv,json,sys\nr=[row for row in csv.reader(open(sys.argv[1],encoding="utf-8-sig",newline=""),delimiter="\\t") if row]\nprint(json.dumps(r))', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const py = spawnSync(
+      PY,
+      [
+        '-c',
+        'import csv,json,sys\nr=[row for row in csv.reader(open(sys.argv[1],encoding="utf-8-sig",newline=""),delimiter="\\t") if row]\nprint(json.dumps(r))',
+        file,
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
     expect(py.status, py.stderr).toBe(0);
     const want: string[][] = JSON.parse(py.stdout);
     for (const chunkBytes of [64, 1000, 8 << 20]) {

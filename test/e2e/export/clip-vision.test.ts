@@ -20,14 +20,42 @@ const DRIVER = join(REPO, 'test/export/reference/clip_vision_reference.py');
 const IMAGE = join(REPO, 'test/fixtures/preprocess-reference/images/land-64x48.png');
 
 const base = { eps: 1e-5, featureLayer: -2, hiddenAct: 'quick_gelu' as ClipVisionSpec['hiddenAct'] };
-interface Case { name: string; spec: ClipVisionSpec; seed: number; randomInputs: number; realImage: boolean; precisions: Precision[] }
+interface Case {
+  name: string;
+  spec: ClipVisionSpec;
+  seed: number;
+  randomInputs: number;
+  realImage: boolean;
+  precisions: Precision[];
+}
 const CASES: Case[] = [
-  { name: 'tiny-336', spec: { ...base, hidden: 32, heads: 4, layers: 3, intermediate: 64, imageSize: 336, patch: 14, llmHidden: 32 }, seed: 1, randomInputs: 2, realImage: true, precisions: ['fp32', 'fp16', 'q4'] },
+  {
+    name: 'tiny-336',
+    spec: { ...base, hidden: 32, heads: 4, layers: 3, intermediate: 64, imageSize: 336, patch: 14, llmHidden: 32 },
+    seed: 1,
+    randomInputs: 2,
+    realImage: true,
+    precisions: ['fp32', 'fp16', 'q4'],
+  },
   // 4×4 tokens; also the other settings the spec allows: exact GELU in the MLP, hidden_states[-3] (one layer of three).
-  { name: 'tiny-56', spec: { ...base, hidden: 32, heads: 4, layers: 3, intermediate: 64, imageSize: 56, patch: 14, llmHidden: 32, hiddenAct: 'gelu', featureLayer: -3 }, seed: 2, randomInputs: 2, realImage: false, precisions: ['fp32'] },
+  {
+    name: 'tiny-56',
+    spec: { ...base, hidden: 32, heads: 4, layers: 3, intermediate: 64, imageSize: 56, patch: 14, llmHidden: 32, hiddenAct: 'gelu', featureLayer: -3 },
+    seed: 2,
+    randomInputs: 2,
+    realImage: false,
+    precisions: ['fp32'],
+  },
   // One vision block at full size: 2 layers, so hidden_states[-2] is layer 0's output. One input only: the
   // reference's torch uses Debian's reference BLAS, about 15 s per full-size forward on two cores.
-  { name: 'full-size', spec: { ...base, hidden: 1024, heads: 16, layers: 2, intermediate: 4096, imageSize: 336, patch: 14, llmHidden: 4096 }, seed: 3, randomInputs: 1, realImage: false, precisions: ['fp32', 'fp16', 'q4'] },
+  {
+    name: 'full-size',
+    spec: { ...base, hidden: 1024, heads: 16, layers: 2, intermediate: 4096, imageSize: 336, patch: 14, llmHidden: 4096 },
+    seed: 3,
+    randomInputs: 1,
+    realImage: false,
+    precisions: ['fp32', 'fp16', 'q4'],
+  },
 ];
 
 const reason = pythonSkipReason(['torch', 'transformers']);
@@ -36,15 +64,20 @@ if (!python) console.warn(`clip-vision: skipping the HF CLIPVisionModel comparis
 
 /** Shapes of every canonical key a CLIP vision tower + projector checkpoint has (for the key-list check). */
 function checkpointShapes(s: ClipVisionSpec): Map<string, number[]> {
-  const C = s.hidden, n = clipImageTokens(s);
+  const C = s.hidden,
+    n = clipImageTokens(s);
   const m = new Map<string, number[]>([
     ['vision_model.embeddings.class_embedding', [C]],
     ['vision_model.embeddings.patch_embedding.weight', [C, 3, s.patch, s.patch]],
     ['vision_model.embeddings.position_embedding.weight', [n + 1, C]],
-    ['vision_model.pre_layrnorm.weight', [C]], ['vision_model.pre_layrnorm.bias', [C]],
-    ['vision_model.post_layernorm.weight', [C]], ['vision_model.post_layernorm.bias', [C]],
-    ['mm_projector.0.weight', [s.llmHidden, C]], ['mm_projector.0.bias', [s.llmHidden]],
-    ['mm_projector.2.weight', [s.llmHidden, s.llmHidden]], ['mm_projector.2.bias', [s.llmHidden]],
+    ['vision_model.pre_layrnorm.weight', [C]],
+    ['vision_model.pre_layrnorm.bias', [C]],
+    ['vision_model.post_layernorm.weight', [C]],
+    ['vision_model.post_layernorm.bias', [C]],
+    ['mm_projector.0.weight', [s.llmHidden, C]],
+    ['mm_projector.0.bias', [s.llmHidden]],
+    ['mm_projector.2.weight', [s.llmHidden, s.llmHidden]],
+    ['mm_projector.2.bias', [s.llmHidden]],
   ]);
   for (let i = 0; i < s.layers; i++) {
     const p = `vision_model.encoder.layers.${i}`;
@@ -62,12 +95,16 @@ describe('CLIP vision graph: keys', () => {
     const shapes = checkpointShapes(spec);
     const read: string[] = [];
     const g = new Graph({ name: 'clip-keys' });
-    buildClipVisionGraph(g, (key) => {
-      read.push(key);
-      const shape = shapes.get(key);
-      if (!shape) throw new Error(`unknown key ${key}`);
-      return { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape };
-    }, spec);
+    buildClipVisionGraph(
+      g,
+      (key) => {
+        read.push(key);
+        const shape = shapes.get(key);
+        if (!shape) throw new Error(`unknown key ${key}`);
+        return { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape };
+      },
+      spec,
+    );
     g.discard();
     expect(read).toEqual(clipKeysUsed(spec));
     expect(read.some((k) => k.startsWith(`vision_model.encoder.layers.${spec.layers - 1}.`))).toBe(false);
@@ -91,12 +128,23 @@ function readF32(file: string): Float32Array {
 }
 
 function stats(got: Float32Array, want: Float32Array): { maxDiff: number; corr: number; finite: boolean } {
-  let maxDiff = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, finite = true;
+  let maxDiff = 0,
+    sx = 0,
+    sy = 0,
+    sxx = 0,
+    syy = 0,
+    sxy = 0,
+    finite = true;
   for (let i = 0; i < want.length; i++) {
-    const x = got[i], y = want[i];
+    const x = got[i],
+      y = want[i];
     if (!Number.isFinite(x)) finite = false;
     maxDiff = Math.max(maxDiff, Math.abs(x - y));
-    sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    syy += y * y;
+    sxy += x * y;
   }
   const n = want.length;
   const corr = (sxy - (sx * sy) / n) / Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
@@ -122,7 +170,8 @@ describe.skipIf(!python)('CLIP vision graph vs HF CLIPVisionModel', () => {
 
   it('every key of the reference checkpoints is used or unused by design', () => {
     for (const c of CASES) {
-      const used = new Set(clipKeysUsed(c.spec)), unused = new Set(clipKeysUnusedByDesign(c.spec));
+      const used = new Set(clipKeysUsed(c.spec)),
+        unused = new Set(clipKeysUnusedByDesign(c.spec));
       const keys = Object.keys(manifests.get(c.name)!.params);
       expect(keys.filter((k) => !used.has(k) && !unused.has(k))).toEqual([]);
       expect([...used].filter((k) => !keys.includes(k))).toEqual([]);
@@ -156,7 +205,9 @@ describe.skipIf(!python)('CLIP vision graph vs HF CLIPVisionModel', () => {
             expect(out.type).toBe(precision === 'fp16' ? 'float16' : 'float32');
             const got = precision === 'fp16' ? fromHalf(out.data as Uint16Array) : (out.data as Float32Array);
             const s = stats(got, want);
-            console.log(`clip-vision ${c.name} ${precision} ${ref.label}: max |diff| ${s.maxDiff.toExponential(2)} (|ref| ≤ ${ref.absMax.toFixed(2)}), corr ${s.corr.toFixed(6)} [HF attention: ${m.attnImplementation}]`);
+            console.log(
+              `clip-vision ${c.name} ${precision} ${ref.label}: max |diff| ${s.maxDiff.toExponential(2)} (|ref| ≤ ${ref.absMax.toFixed(2)}), corr ${s.corr.toFixed(6)} [HF attention: ${m.attnImplementation}]`,
+            );
             expect(s.finite).toBe(true);
             if (precision === 'fp32') expect(s.maxDiff).toBeLessThan(1e-4);
             else if (precision === 'fp16') expect(s.corr).toBeGreaterThan(0.99);

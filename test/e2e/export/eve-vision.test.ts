@@ -75,15 +75,21 @@ function readF32(file: string): Float32Array {
 }
 
 function stats(got: Float32Array, ref: Float32Array): { maxDiff: number; corr: number; finite: boolean } {
-  let maxDiff = 0, finite = true, sg = 0, sr = 0;
+  let maxDiff = 0,
+    finite = true,
+    sg = 0,
+    sr = 0;
   for (let i = 0; i < ref.length; i++) {
     if (!Number.isFinite(got[i])) finite = false;
     maxDiff = Math.max(maxDiff, Math.abs(got[i] - ref[i]));
     sg += got[i];
     sr += ref[i];
   }
-  const mg = sg / ref.length, mr = sr / ref.length;
-  let cov = 0, vg = 0, vr = 0;
+  const mg = sg / ref.length,
+    mr = sr / ref.length;
+  let cov = 0,
+    vg = 0,
+    vr = 0;
   for (let i = 0; i < ref.length; i++) {
     cov += (got[i] - mg) * (ref[i] - mr);
     vg += (got[i] - mg) ** 2;
@@ -99,8 +105,15 @@ describe.skipIf(skipReason !== undefined)('EVE vision graph vs. the PyTorch Visi
     dir = mkdtempSync(join(tmpdir(), 'eve-vision-'));
     const spec = {
       configs: CONFIGS.map((c) => ({
-        name: c.name, hidden: c.spec.hidden, llm_hidden: c.spec.llmHidden, patch: c.spec.patch, conv_stride: c.spec.convStride,
-        heads: c.spec.heads, seed: c.seed, qk_std: c.qkStd, cases: c.cases,
+        name: c.name,
+        hidden: c.spec.hidden,
+        llm_hidden: c.spec.llmHidden,
+        patch: c.spec.patch,
+        conv_stride: c.spec.convStride,
+        heads: c.spec.heads,
+        seed: c.seed,
+        qk_std: c.qkStd,
+        cases: c.cases,
       })),
     };
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
@@ -119,12 +132,16 @@ describe.skipIf(skipReason !== undefined)('EVE vision graph vs. the PyTorch Visi
         const weights = new Map<string, Tensor>(manifest.params.map((p) => [p.name, { data: readF32(join(cdir, p.file)), shape: p.shape }]));
         const used = new Set<string>();
         const g = new Graph({ name: 'eve-vision', precision });
-        buildEveVisionGraph(g, (key) => {
-          const t = weights.get(key);
-          if (!t) throw new Error(`no reference parameter ${key}`);
-          used.add(key);
-          return t;
-        }, cfg.spec);
+        buildEveVisionGraph(
+          g,
+          (key) => {
+            const t = weights.get(key);
+            if (!t) throw new Error(`no reference parameter ${key}`);
+            used.add(key);
+            return t;
+          },
+          cfg.spec,
+        );
         expect([...weights.keys()].filter((k) => !used.has(k))).toEqual([]);
         const file = join(cdir, `vision_${precision}.onnx`);
         g.save(file);
@@ -141,7 +158,9 @@ describe.skipIf(skipReason !== undefined)('EVE vision graph vs. the PyTorch Visi
             expect(out.dims, c.name).toEqual([1, 1 + h * (w + 1), L]);
             const got = precision === 'fp16' ? fromHalf(out.data as Uint16Array) : (out.data as Float32Array);
             const s = stats(got, ref);
-            console.log(`eve-vision ${cfg.name} ${precision} ${c.name}: h=${h} w=${w}, ${1 + h * (w + 1)} tokens, max |diff| ${s.maxDiff.toExponential(2)}, corr ${s.corr.toFixed(6)}`);
+            console.log(
+              `eve-vision ${cfg.name} ${precision} ${c.name}: h=${h} w=${w}, ${1 + h * (w + 1)} tokens, max |diff| ${s.maxDiff.toExponential(2)}, corr ${s.corr.toFixed(6)}`,
+            );
             expect(s.finite, c.name).toBe(true);
             if (precision === 'fp32') expect(s.maxDiff, c.name).toBeLessThan(1e-4);
             else if (precision === 'fp16') expect(s.corr, c.name).toBeGreaterThan(0.99);

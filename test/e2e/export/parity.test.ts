@@ -73,11 +73,14 @@ async function runOurs(model: LoadedModel, items: { image: string | null; prompt
   // Batch 1, as the protocol evaluates.
   for (const it of items) {
     let first: Float32Array | undefined;
-    const [r] = await model.generate([{ image: it.image ? readFileSync(it.image) : null, source: it.image ?? 'text', prompt: it.prompt, maxNewTokens: MAX_NEW }], {
-      onLogits: (_row, step, logits) => {
-        if (step === 0) first = logits;
+    const [r] = await model.generate(
+      [{ image: it.image ? readFileSync(it.image) : null, source: it.image ?? 'text', prompt: it.prompt, maxNewTokens: MAX_NEW }],
+      {
+        onLogits: (_row, step, logits) => {
+          if (step === 0) first = logits;
+        },
       },
-    });
+    );
     if ('error' in r) throw new Error(r.error.message);
     out.push({ tokens: r.tokenIds, first: first! });
   }
@@ -85,8 +88,11 @@ async function runOurs(model: LoadedModel, items: { image: string | null; prompt
 }
 
 function items(layout: Layout): { image: string | null; prompt: string }[] {
-  const list: { image: string | null; prompt: string }[] = layout.images.map((f, i) => ({ image: join(root, 'images', f), prompt: PROMPTS[i % PROMPTS.length] }));
-  list.push({ image: null, prompt: 'Which planet is the largest?\nA. Mars\nB. Jupiter\nAnswer with the option\'s letter from the given choices directly.' });
+  const list: { image: string | null; prompt: string }[] = layout.images.map((f, i) => ({
+    image: join(root, 'images', f),
+    prompt: PROMPTS[i % PROMPTS.length],
+  }));
+  list.push({ image: null, prompt: "Which planet is the largest?\nA. Mars\nB. Jupiter\nAnswer with the option's letter from the given choices directly." });
   return list;
 }
 
@@ -120,7 +126,12 @@ describe.skipIf(skip !== undefined)('exported bundles vs PyTorch (transformers) 
       const model = await loadModel(bundle);
       const cases: OracleCase[] = [];
       for (const it of items(layout)) {
-        const p = await model.prepare({ image: it.image ? readFileSync(it.image) : null, source: it.image ?? 'text', prompt: it.prompt, maxNewTokens: MAX_NEW });
+        const p = await model.prepare({
+          image: it.image ? readFileSync(it.image) : null,
+          source: it.image ?? 'text',
+          prompt: it.prompt,
+          maxNewTokens: MAX_NEW,
+        });
         const c: OracleCase = { image: it.image, before: p.prompt.before, after: p.prompt.after };
         if (p.pixels?.rowEnd) {
           const cols = p.pixels.rowEnd.every;
@@ -169,12 +180,17 @@ describe.skipIf(skip !== undefined)('exported bundles vs PyTorch (transformers) 
           expect(d, `${layout.name} ${caseLabel(o.cases[i], i)}: first-step logits`).toBeLessThan(LOGIT_TOL);
           const cmp = compareTokens(ours[i].tokens, o.results[i]);
           if (!cmp.same) {
-            expect(cmp.tie, `${layout.name} ${caseLabel(o.cases[i], i)}: tokens diverge at step ${cmp.divergedAt} (reference top-2 gap ${o.results[i].gaps[cmp.divergedAt!]}): ours ${ours[i].tokens.join(' ')} vs ${o.results[i].tokens.join(' ')}`).toBe(true);
+            expect(
+              cmp.tie,
+              `${layout.name} ${caseLabel(o.cases[i], i)}: tokens diverge at step ${cmp.divergedAt} (reference top-2 gap ${o.results[i].gaps[cmp.divergedAt!]}): ours ${ours[i].tokens.join(' ')} vs ${o.results[i].tokens.join(' ')}`,
+            ).toBe(true);
             ties.push(`${caseLabel(o.cases[i], i)} step ${cmp.divergedAt} (gap ${o.results[i].gaps[cmp.divergedAt!].toExponential(2)})`);
           }
         }
         const tokens = o.results.reduce((a, r) => a + r.tokens.length, 0);
-        console.log(`parity ${layout.name} fp32: ${ours.length} cases, ${tokens} reference tokens, max |Δ logits| ${worst.toExponential(2)}, export ${exportSeconds.get(layout.name)!.toFixed(1)} s${ties.length ? `; near ties: ${ties.join('; ')}` : ''}`);
+        console.log(
+          `parity ${layout.name} fp32: ${ours.length} cases, ${tokens} reference tokens, max |Δ logits| ${worst.toExponential(2)}, export ${exportSeconds.get(layout.name)!.toFixed(1)} s${ties.length ? `; near ties: ${ties.join('; ')}` : ''}`,
+        );
       } finally {
         await model.dispose();
       }
@@ -201,7 +217,9 @@ describe.skipIf(skip !== undefined)('exported bundles vs PyTorch (transformers) 
             if (s === ref.length && ours[i].tokens.length === ref.length) identical++;
             expect(ours[i].first.every(Number.isFinite)).toBe(true);
           }
-          console.log(`parity ${layout.name} ${p}: ${identical}/${ours.length} cases identical, ${agree}/${total} tokens agree before the first divergence, max |Δ first-step logits| ${worst.toExponential(2)}`);
+          console.log(
+            `parity ${layout.name} ${p}: ${identical}/${ours.length} cases identical, ${agree}/${total} tokens agree before the first divergence, max |Δ first-step logits| ${worst.toExponential(2)}`,
+          );
           expect(total).toBeGreaterThan(0);
           // fp16 (fused operators, float16 weights) against PyTorch fp32: one float16 rounding of weights and I/O.
           if (p === 'fp16') expect(worst, `${layout.name} fp16 first-step logits vs PyTorch`).toBeLessThan(1e-2);

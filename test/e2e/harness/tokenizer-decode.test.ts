@@ -12,7 +12,10 @@ import { pythonSkipReason, REPO, runPython } from '../../export/python.ts';
 const SCRIPT = join(REPO, 'test', 'harness', 'reference', 'hf_decode.py');
 const SHARED_LLAMA2 = join(REPO, '..', 'shared', 'tokenizers', 'llama2');
 // The tiny bundles, and Meta's LLaMA-2 tokenizer (EVE-7B, LLaVA-1.5) from ../shared when it is there.
-const BUNDLES = [...['tiny-eve', 'tiny-fuyu', 'tiny-llava'].map((b) => join(REPO, 'fixtures', 'models', b)), ...(existsSync(SHARED_LLAMA2) ? [SHARED_LLAMA2] : [])];
+const BUNDLES = [
+  ...['tiny-eve', 'tiny-fuyu', 'tiny-llava'].map((b) => join(REPO, 'fixtures', 'models', b)),
+  ...(existsSync(SHARED_LLAMA2) ? [SHARED_LLAMA2] : []),
+];
 const skip = pythonSkipReason(['transformers']);
 if (skip) console.log(`tokenizer decode parity skipped: ${skip}`);
 
@@ -21,8 +24,12 @@ async function sequences(dir: string, seed: number): Promise<number[][]> {
   const tok = await loadTokenizer(dir);
   const rand = seededRandom(seed);
   const pick = (n: number) => Math.floor(rand() * n);
-  const bytes = Array.from({ length: 256 }, (_, b) => tok.tokenToId(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`)).filter((id): id is number => id !== undefined);
-  const specials = ['<s>', '</s>', '<unk>', '|ENDOFTEXT|', '|NEWLINE|', '|SPEAKER|', '<image>', '<0x04>'].map((t) => tok.tokenToId(t)).filter((id): id is number => id !== undefined);
+  const bytes = Array.from({ length: 256 }, (_, b) => tok.tokenToId(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`)).filter(
+    (id): id is number => id !== undefined,
+  );
+  const specials = ['<s>', '</s>', '<unk>', '|ENDOFTEXT|', '|NEWLINE|', '|SPEAKER|', '<image>', '<0x04>']
+    .map((t) => tok.tokenToId(t))
+    .filter((id): id is number => id !== undefined);
   const seqs: number[][] = [];
   for (let i = 0; i < 400; i++) {
     const len = 1 + pick(24);

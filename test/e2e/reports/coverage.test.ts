@@ -11,12 +11,23 @@ import { resampledCI, seededRandom, statisticOnUnits } from '../../../reports/st
 const TRIALS = 1000;
 
 function score(perSample: Record<string, number>): Score {
-  return { headline: 0, headlineName: '', metrics: {}, breakdowns: {}, counts: { samples: 0, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 }, perSample };
+  return {
+    headline: 0,
+    headlineName: '',
+    metrics: {},
+    breakdowns: {},
+    counts: { samples: 0, predicted: 0, missing: 0, errors: 0, failedExtraction: 0 },
+    perSample,
+  };
 }
 
 /** Share of trials whose interval holds the truth. Yields between trials: a worker blocked for a minute misses
  *  vitest's RPC calls ("Timeout calling onTaskUpdate"), which fails the run with every test green. */
-async function coverage(adapter: BenchmarkAdapter, truth: number, draw: (rand: () => number) => { samples: Sample[]; perSample: Record<string, number> }): Promise<number> {
+async function coverage(
+  adapter: BenchmarkAdapter,
+  truth: number,
+  draw: (rand: () => number) => { samples: Sample[]; perSample: Record<string, number> },
+): Promise<number> {
   const stat = adapter.headlineStatistic!;
   const rand = seededRandom(7);
   let covered = 0;
@@ -32,13 +43,24 @@ async function coverage(adapter: BenchmarkAdapter, truth: number, draw: (rand: (
   return covered / TRIALS;
 }
 
-const sample = (benchmark: Sample['benchmark'], id: string, answer: unknown, meta: Sample['meta']): Sample =>
-  ({ id, benchmark, split: 'x', prompt: '', answer, maxNewTokens: 128, meta });
+const sample = (benchmark: Sample['benchmark'], id: string, answer: unknown, meta: Sample['meta']): Sample => ({
+  id,
+  benchmark,
+  split: 'x',
+  prompt: '',
+  answer,
+  maxNewTokens: 128,
+  meta,
+});
 
 describe('95% interval coverage on synthetic data with a known true value (1,000 trials each)', () => {
   it('POPE mean F1: 3 splits × 200 questions, labels and answers drawn from known rates', async () => {
     // Per split: P(label yes) = 0.5, P(right | yes) = recall r, P(wrong | no) = false-positive rate f.
-    const rates = [{ r: 0.8, f: 0.1 }, { r: 0.85, f: 0.2 }, { r: 0.7, f: 0.05 }];
+    const rates = [
+      { r: 0.8, f: 0.1 },
+      { r: 0.85, f: 0.2 },
+      { r: 0.7, f: 0.05 },
+    ];
     // Population F1 = 2TP / (2TP + FP + FN) with TP = 0.5r, FN = 0.5(1 − r), FP = 0.5f.
     const truth = (100 * rates.reduce((s, { r, f }) => s + (2 * r) / (2 * r + f + (1 - r)), 0)) / 3;
     const splits = ['adversarial', 'popular', 'random'];

@@ -44,8 +44,17 @@ function fileOf(results: BenchmarkResult[]): ResultsFile {
   return {
     schema: 'eve-eval/results@1',
     manifest: {
-      eveEvalVersion: '0.1.0', gitSha: null, node: process.version, onnxruntime: null, executionProvider: null,
-      modelFiles: {}, dataFiles: {}, adapterVersions: {}, config: {}, seed: 0, startedAt: new Date(0).toISOString(),
+      eveEvalVersion: '0.1.0',
+      gitSha: null,
+      node: process.version,
+      onnxruntime: null,
+      executionProvider: null,
+      modelFiles: {},
+      dataFiles: {},
+      adapterVersions: {},
+      config: {},
+      seed: 0,
+      startedAt: new Date(0).toISOString(),
     },
     results,
   };
@@ -125,7 +134,17 @@ describe('compareResults', () => {
   it('skips a null headline (MM-Vet without judge grades) with a note, never failing on it', () => {
     const unscored = (f: ResultsFile): ResultsFile => ({
       ...f,
-      results: [...f.results, { ...f.results[0], benchmark: 'mmvet', headline: null, unscored: 'MM-Vet needs judge grades (GPT-4 grader not built yet)', perSample: undefined, ci95: undefined }],
+      results: [
+        ...f.results,
+        {
+          ...f.results[0],
+          benchmark: 'mmvet',
+          headline: null,
+          unscored: 'MM-Vet needs judge grades (GPT-4 grader not built yet)',
+          perSample: undefined,
+          ci95: undefined,
+        },
+      ],
     });
     const r = compareResults(unscored(base), unscored(base));
     expect(r.failed).toBe(false);
@@ -164,7 +183,19 @@ describe('compareResults', () => {
     expect(r.rows[0]).toMatchObject({ verdict: 'regressed', test: 'paired-bootstrap', statistic: 'mme/perception-sum', paired: 40 });
   });
   it('a baseline number that becomes unscored fails', () => {
-    const lost = { ...base, results: [{ ...base.results[0], headline: null, unscored: 'pope/random: the files do not line up, refusing to score', perSample: undefined, resampling: undefined, ci95: undefined }] };
+    const lost = {
+      ...base,
+      results: [
+        {
+          ...base.results[0],
+          headline: null,
+          unscored: 'pope/random: the files do not line up, refusing to score',
+          perSample: undefined,
+          resampling: undefined,
+          ci95: undefined,
+        },
+      ],
+    };
     const r = compareResults(base, lost);
     expect(r.failed).toBe(true);
     expect(r.rows[0].verdict).toBe('lost');
@@ -209,11 +240,25 @@ describe('eve-eval gate (CLI)', () => {
     show('POPE all-yes → all-no', yesNo);
     expect(yesNo.status).toBe(1);
     expect(yesNo.stdout).toContain('paired bootstrap of pope/mean-f1 (n=300)');
-    const accPlus = gate('--baseline', write('mme-base.json', mmeFile((i) => i < 40)), '--current', write('mme-cur.json', mmeFile((i) => i % 2 === 0)));
+    const accPlus = gate(
+      '--baseline',
+      write(
+        'mme-base.json',
+        mmeFile((i) => i < 40),
+      ),
+      '--current',
+      write(
+        'mme-cur.json',
+        mmeFile((i) => i % 2 === 0),
+      ),
+    );
     show('MME acc+ collapse', accPlus);
     expect(accPlus.status).toBe(1);
     expect(accPlus.stdout).toContain('paired bootstrap of mme/perception-sum (n=40)');
-    const lostFile = { ...base, results: [{ ...base.results[0], headline: null, unscored: 'refused', perSample: undefined, resampling: undefined, ci95: undefined }] };
+    const lostFile = {
+      ...base,
+      results: [{ ...base.results[0], headline: null, unscored: 'refused', perSample: undefined, resampling: undefined, ci95: undefined }],
+    };
     const lost = gate('--baseline', basePath, '--current', write('lost.json', lostFile));
     show('becomes unscored', lost);
     expect(lost.status).toBe(1);
@@ -230,7 +275,12 @@ describe('eve-eval gate (CLI)', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain(join(dir, 'bad.json'));
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    const wrongShape = gate('--baseline', write('shape.json', { schema: 'eve-eval/results@1', manifest: {}, results: [{ model: 'x' }] }), '--current', basePath);
+    const wrongShape = gate(
+      '--baseline',
+      write('shape.json', { schema: 'eve-eval/results@1', manifest: {}, results: [{ model: 'x' }] }),
+      '--current',
+      basePath,
+    );
     expect(wrongShape.status).toBe(2);
     expect(wrongShape.stderr).toMatch(/shape\.json \(results\.0\.benchmark\)/);
     const tol = gate('--baseline', basePath, '--current', basePath, '--tolerance', 'abc');

@@ -27,13 +27,23 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     // Any network request from a self-contained file is a bug; file: is the page itself.
-    await page.route('**/*', (route) => (route.request().url().startsWith('file:') || route.request().url().startsWith('data:') ? route.continue() : route.abort()));
+    await page.route('**/*', (route) =>
+      route.request().url().startsWith('file:') || route.request().url().startsWith('data:') ? route.continue() : route.abort(),
+    );
     await page.goto(pathToFileURL(html).href);
   });
 

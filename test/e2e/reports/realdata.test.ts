@@ -42,8 +42,17 @@ describe.skipIf(!existsSync(REAL))('report on real scored files (../shared/reald
     results = {
       schema: 'eve-eval/results@1',
       manifest: {
-        eveEvalVersion: '0.1.0', gitSha: null, node: process.version, onnxruntime: null, executionProvider: null, modelFiles: {},
-        dataFiles: {}, adapterVersions: {}, config: { note: 'scored from ../shared/realdata answer files' }, seed: 0, startedAt: new Date().toISOString(),
+        eveEvalVersion: '0.1.0',
+        gitSha: null,
+        node: process.version,
+        onnxruntime: null,
+        executionProvider: null,
+        modelFiles: {},
+        dataFiles: {},
+        adapterVersions: {},
+        config: { note: 'scored from ../shared/realdata answer files' },
+        seed: 0,
+        startedAt: new Date().toISOString(),
       },
       results: [pope, mme],
     };
@@ -68,7 +77,8 @@ describe.skipIf(!existsSync(REAL))('report on real scored files (../shared/reald
     const md = join(runDir, 'table.md');
     const csv = join(runDir, 'table.csv');
     const r = spawnSync(process.execPath, [BIN, 'report', runDir, '--delta-vs', 'LLaVA-1.5-7B', '--markdown', md, '--csv', csv], {
-      encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' },
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: '0' },
     });
     if (process.env.EVE_REPORT_DEMO) {
       // Keep a copy to look at: EVE_REPORT_DEMO=dir npx vitest run test/reports/realdata.test.ts

@@ -9,7 +9,6 @@ import { bitsEqual, oracle, readF32, runOracle, tempDir, errorOf, f32 } from './
 const dir = tempDir('open');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-
 /** Every tensor of `ck` as a lazy writer entry: what a conversion or benchmark writer does. */
 const lazyTensors = (ck: Checkpoint): TensorToWrite[] =>
   ck.keys().map((k) => ({ name: k, dtype: 'F32', shape: ck.info(k)!.shape, data: () => ck.readFloat32(k) }));
@@ -21,7 +20,10 @@ function copyDir(from: string, to: string): string {
 
 describe('writeShardedCheckpoint / openCheckpoint (no Python)', () => {
   const t = (name: string, n: number, dtype: 'F32' | 'F16' = 'F32'): TensorToWrite => ({
-    name, dtype, shape: [n], data: () => Float32Array.from({ length: n }, (_, i) => i + name.length),
+    name,
+    dtype,
+    shape: [n],
+    data: () => Float32Array.from({ length: n }, (_, i) => i + name.length),
   });
 
   it('plans shards like huggingface_hub: in order, an oversized tensor alone', () => {
@@ -65,7 +67,8 @@ describe('writeShardedCheckpoint / openCheckpoint (no Python)', () => {
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(empty);
     expect(errorOf(() => openCheckpoint(empty))).toBe(
-      `${empty}: no checkpoint: expected one of model.safetensors, model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json`);
+      `${empty}: no checkpoint: expected one of model.safetensors, model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json`,
+    );
     expect(errorOf(() => openCheckpoint(path.join(dir, 'nowhere')))).toBe(`${path.join(dir, 'nowhere')}: no such file or folder`);
   });
 
@@ -79,7 +82,8 @@ describe('writeShardedCheckpoint / openCheckpoint (no Python)', () => {
     expect(errorOf(() => openCheckpoint(out))).toBe(`${indexFile}: names model-00003-of-00002.safetensors, which does not exist`);
     write({ ...index.weight_map, b: 'model-00001-of-00002.safetensors' });
     expect(errorOf(() => openCheckpoint(out))).toBe(
-      `${path.join(out, 'model-00001-of-00002.safetensors')} (tensor 'b'): listed in model.safetensors.index.json but missing from this shard`);
+      `${path.join(out, 'model-00001-of-00002.safetensors')} (tensor 'b'): listed in model.safetensors.index.json but missing from this shard`,
+    );
     write({ a: '../idx/model-00001-of-00002.safetensors/../../x' });
     expect(errorOf(() => openCheckpoint(out))).toMatch(/is not a file next to the index$/);
     fs.writeFileSync(indexFile, '{"weight_map": ');
@@ -95,22 +99,33 @@ describe.skipIf(!oracle.python || !oracle.transformers)('sharded checkpoints aga
   beforeAll(() => {
     expected = runOracle(dir, ['hf']).hf;
     // Re-shard HF's own checkpoint with our writer, streaming tensor by tensor from our reader.
-    for (const [from, to, format] of [[hfBin, 'ours-bin', 'bin'], [hfSt, 'ours-st', 'safetensors']] as const) {
+    for (const [from, to, format] of [
+      [hfBin, 'ours-bin', 'bin'],
+      [hfSt, 'ours-st', 'safetensors'],
+    ] as const) {
       const ck = openCheckpoint(from);
       writeShardedCheckpoint(path.join(dir, to), format, lazyTensors(ck), { maxShardBytes: 200_000 });
       ck.close();
       fs.copyFileSync(path.join(from, 'config.json'), path.join(dir, to, 'config.json'));
     }
     const src = Object.fromEntries(expected.map((e) => [e.key, e.expected]));
-    const manifest = [['ours-bin', 'pytorch_model.bin.index.json'], ['ours-st', 'model.safetensors.index.json']].map(([file, index]) => ({
-      file, index, format: 'sharded',
+    const manifest = [
+      ['ours-bin', 'pytorch_model.bin.index.json'],
+      ['ours-st', 'model.safetensors.index.json'],
+    ].map(([file, index]) => ({
+      file,
+      index,
+      format: 'sharded',
       tensors: expected.map((e) => ({ name: e.key, dtype: 'F32', shape: e.shape, src: src[e.key] })),
     }));
     fs.writeFileSync(path.join(dir, 'ours.json'), JSON.stringify(manifest));
     reload = runOracle(dir, ['hf-reload', 'verify']);
   });
 
-  for (const [label, folder] of [['bin', hfBin], ['safetensors', hfSt]] as const) {
+  for (const [label, folder] of [
+    ['bin', hfBin],
+    ['safetensors', hfSt],
+  ] as const) {
     it(`reads every key of a ${label} save_pretrained folder (several shards), values equal to the state dict`, () => {
       const shards = fs.readdirSync(folder).filter((f) => /-0000\d-of-0000\d\./.test(f));
       expect(shards.length).toBeGreaterThan(2);
@@ -160,7 +175,13 @@ describe.skipIf(!oracle.python || !oracle.transformers)('sharded checkpoints aga
       [hfBin, 'bin', /: no zip end-of-central-directory record: the file is truncated or not a zip$/],
     ] as const) {
       const bad = copyDir(folder, path.join(dir, `trunc-${ext}`));
-      const shard = path.join(bad, fs.readdirSync(bad).filter((f) => f.endsWith(`.${ext}`)).sort()[1]);
+      const shard = path.join(
+        bad,
+        fs
+          .readdirSync(bad)
+          .filter((f) => f.endsWith(`.${ext}`))
+          .sort()[1],
+      );
       fs.truncateSync(shard, fs.statSync(shard).size - 100);
       const msg = errorOf(() => openCheckpoint(bad));
       expect(msg.startsWith(`${shard}: `)).toBe(true);
@@ -170,7 +191,10 @@ describe.skipIf(!oracle.python || !oracle.transformers)('sharded checkpoints aga
 
   it('names the index and the file when a shard is missing', () => {
     const bad = copyDir(hfBin, path.join(dir, 'missing'));
-    const shard = fs.readdirSync(bad).filter((f) => f.endsWith('.bin')).sort()[0];
+    const shard = fs
+      .readdirSync(bad)
+      .filter((f) => f.endsWith('.bin'))
+      .sort()[0];
     fs.rmSync(path.join(bad, shard));
     expect(errorOf(() => openCheckpoint(bad))).toBe(`${path.join(bad, 'pytorch_model.bin.index.json')}: names ${shard}, which does not exist`);
   });

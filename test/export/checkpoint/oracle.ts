@@ -30,7 +30,10 @@ function probe(): Oracle {
     const [safetensors, transformers] = JSON.parse(out.trim()) as boolean[];
     return { python, safetensors, transformers: transformers && safetensors };
   } catch (e) {
-    const msg = String((e as { stderr?: string }).stderr || (e as Error).message).trim().split('\n').pop();
+    const msg = String((e as { stderr?: string }).stderr || (e as Error).message)
+      .trim()
+      .split('\n')
+      .pop();
     return { reason: `${python} cannot import torch and numpy (${msg})`, ...none };
   }
 }
@@ -46,7 +49,10 @@ else {
 export function runOracle(dir: string, tasks: string[]): Record<string, any> {
   if (!oracle.python) throw new Error(oracle.reason);
   const out = execFileSync(oracle.python, [SCRIPT, dir, ...tasks], {
-    encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONWARNINGS: 'ignore', TRANSFORMERS_VERBOSITY: 'error', HF_HUB_OFFLINE: '1' },
   });
   return JSON.parse(out);

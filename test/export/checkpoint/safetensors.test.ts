@@ -80,13 +80,18 @@ describe('writeSafetensors / openSafetensors', () => {
 
   it('refuses bad writer input and leaves no partial file', () => {
     const file = path.join(dir, 'bad-write.safetensors');
-    expect(errorOf(() => writeSafetensors(file, [{ name: 'a', dtype: 'F32', shape: [3], data: f32([1, 2]) }])).message)
-      .toBe(`${file} (tensor 'a'): 2 values for shape [3] (3 elements)`);
+    expect(errorOf(() => writeSafetensors(file, [{ name: 'a', dtype: 'F32', shape: [3], data: f32([1, 2]) }])).message).toBe(
+      `${file} (tensor 'a'): 2 values for shape [3] (3 elements)`,
+    );
     expect(fs.existsSync(file)).toBe(false);
-    expect(errorOf(() => writeSafetensors(file, [
-      { name: 'a', dtype: 'F32', shape: [1], data: f32([1]) },
-      { name: 'a', dtype: 'F16', shape: [1], data: f32([1]) },
-    ])).message).toMatch(/'a'\): duplicate tensor name/);
+    expect(
+      errorOf(() =>
+        writeSafetensors(file, [
+          { name: 'a', dtype: 'F32', shape: [1], data: f32([1]) },
+          { name: 'a', dtype: 'F16', shape: [1], data: f32([1]) },
+        ]),
+      ).message,
+    ).toMatch(/'a'\): duplicate tensor name/);
   });
 
   it('reads every readable dtype and lists, but refuses, the ones it cannot convert', () => {
@@ -95,13 +100,17 @@ describe('writeSafetensors / openSafetensors', () => {
     dv.setBigInt64(0, -5n, true);
     dv.setInt16(8, -300, true);
     data[10] = 1;
-    const file = craft('dtypes.safetensors', {
-      __metadata__: { anything: 'ignored' },
-      i64: { dtype: 'I64', shape: [1], data_offsets: [0, 8] },
-      i16: { dtype: 'I16', shape: [1], data_offsets: [8, 10] },
-      b: { dtype: 'BOOL', shape: [], data_offsets: [10, 11] },
-      f8: { dtype: 'F8_E4M3', shape: [2, 4], data_offsets: [11, 19] },
-    }, data);
+    const file = craft(
+      'dtypes.safetensors',
+      {
+        __metadata__: { anything: 'ignored' },
+        i64: { dtype: 'I64', shape: [1], data_offsets: [0, 8] },
+        i16: { dtype: 'I16', shape: [1], data_offsets: [8, 10] },
+        b: { dtype: 'BOOL', shape: [], data_offsets: [10, 11] },
+        f8: { dtype: 'F8_E4M3', shape: [2, 4], data_offsets: [11, 19] },
+      },
+      data,
+    );
     const ck = openSafetensors(file);
     expect(ck.keys()).toEqual(['i64', 'i16', 'b', 'f8']);
     expect(ck.readFloat32('i64')).toEqual(f32([-5]));
@@ -109,7 +118,8 @@ describe('writeSafetensors / openSafetensors', () => {
     expect(ck.readFloat32('b')).toEqual(f32([1]));
     expect(ck.info('f8')?.dtype).toBe('F8_E4M3');
     expect(errorOf(() => ck.readFloat32('f8')).message).toBe(
-      `${file} (tensor 'f8'): unsupported dtype F8_E4M3: only F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL can be read`);
+      `${file} (tensor 'f8'): unsupported dtype F8_E4M3: only F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL can be read`,
+    );
     ck.close();
   });
 
@@ -144,10 +154,12 @@ describe('writeSafetensors / openSafetensors', () => {
 
   it('reads at offsets past 4 GiB without reading the file (sparse 6 GB file)', () => {
     const big = 6_000_000_000;
-    const header = Buffer.from(JSON.stringify({
-      big: { dtype: 'U8', shape: [big], data_offsets: [0, big] },
-      tail: { dtype: 'F32', shape: [2, 2], data_offsets: [big, big + 16] },
-    }));
+    const header = Buffer.from(
+      JSON.stringify({
+        big: { dtype: 'U8', shape: [big], data_offsets: [0, big] },
+        tail: { dtype: 'F32', shape: [2, 2], data_offsets: [big, big + 16] },
+      }),
+    );
     const file = path.join(dir, 'sparse.safetensors');
     const fd = fs.openSync(file, 'w');
     try {
@@ -182,10 +194,18 @@ describe.skipIf(!oracle.python || !oracle.safetensors)('safetensors against the 
       { name: 'empty', dtype: 'F16', shape: [0, 7], data: f32([]) },
     ];
     writeSafetensors(path.join(dir, 'ours.safetensors'), tensors);
-    const manifest = [{
-      file: 'ours.safetensors', format: 'safetensors',
-      tensors: tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, src: t.name === 'scalar' ? 'scalar.f32' : t.name === 'empty' ? 'empty.f32' : 'probe.f32' })),
-    }];
+    const manifest = [
+      {
+        file: 'ours.safetensors',
+        format: 'safetensors',
+        tensors: tensors.map((t) => ({
+          name: t.name,
+          dtype: t.dtype,
+          shape: t.shape,
+          src: t.name === 'scalar' ? 'scalar.f32' : t.name === 'empty' ? 'empty.f32' : 'probe.f32',
+        })),
+      },
+    ];
     fs.writeFileSync(path.join(dir, 'ours.json'), JSON.stringify(manifest));
     result = runOracle(dir, ['st-files', 'verify']);
   });

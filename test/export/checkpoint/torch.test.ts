@@ -12,7 +12,6 @@ import { bitsEqual, oracle, readF32, roundingProbe, runOracle, tempDir, writeF32
 const dir = tempDir('torch');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-
 /** A torch-style zip whose data.pkl is `pickle` and whose other records are given. */
 function craftZip(name: string, pickle: Buffer, records: Record<string, Uint8Array> = {}): string {
   const file = path.join(dir, name);
@@ -32,7 +31,12 @@ function statePickle(tensors: { name: string; cls: string; key: string; numel: n
   for (const t of tensors) {
     p.str(t.name).global('torch._utils', '_rebuild_tensor_v2').op(0x28);
     p.op(0x28).str('storage').global('torch', t.cls).str(t.key).str('cpu').int(t.numel).op(0x74, 0x51);
-    p.int(t.offset ?? 0).tuple(t.shape).tuple(t.stride).op(0x89).global('collections', 'OrderedDict').op(0x29, 0x52, 0x74, 0x52);
+    p.int(t.offset ?? 0)
+      .tuple(t.shape)
+      .tuple(t.stride)
+      .op(0x89)
+      .global('collections', 'OrderedDict')
+      .op(0x29, 0x52, 0x74, 0x52);
   }
   return p.op(0x75).bytes();
 }
@@ -55,8 +59,12 @@ describe('writeTorchZip / openTorchZip', () => {
       const f = openForRead(file);
       const entries = readZipDirectory(f);
       expect(entries.map((e) => e.name)).toEqual([
-        `${path.parse(file).name}/data/0`, `${path.parse(file).name}/data/1`, `${path.parse(file).name}/data/2`,
-        `${path.parse(file).name}/data/3`, `${path.parse(file).name}/data.pkl`, `${path.parse(file).name}/byteorder`,
+        `${path.parse(file).name}/data/0`,
+        `${path.parse(file).name}/data/1`,
+        `${path.parse(file).name}/data/2`,
+        `${path.parse(file).name}/data/3`,
+        `${path.parse(file).name}/data.pkl`,
+        `${path.parse(file).name}/byteorder`,
         `${path.parse(file).name}/version`,
       ]);
       for (const e of entries) expect(entryDataOffset(f, e) % 64).toBe(0);
@@ -91,12 +99,16 @@ describe('writeTorchZip / openTorchZip', () => {
     const be = Buffer.alloc(6 * 4);
     [1, 2, 3, 4, 5, 6].forEach((v, i) => be.writeFloatBE(v, 4 * i));
     const half = Buffer.from([0x3c, 0x00, 0xc0, 0x00]); // 1, -2 as big-endian halves
-    const file = craftZip('big.pt', statePickle([
-      { name: 'm', cls: 'FloatStorage', key: '0', numel: 6, shape: [2, 3], stride: [3, 1] },
-      { name: 'mt', cls: 'FloatStorage', key: '0', numel: 6, shape: [3, 2], stride: [1, 3] },
-      { name: 'col', cls: 'FloatStorage', key: '0', numel: 6, offset: 1, shape: [2], stride: [3] },
-      { name: 'h', cls: 'HalfStorage', key: '1', numel: 2, shape: [2], stride: [1] },
-    ]), { byteorder: Buffer.from('big'), 'data/0': be, 'data/1': half, version: Buffer.from('3\n') });
+    const file = craftZip(
+      'big.pt',
+      statePickle([
+        { name: 'm', cls: 'FloatStorage', key: '0', numel: 6, shape: [2, 3], stride: [3, 1] },
+        { name: 'mt', cls: 'FloatStorage', key: '0', numel: 6, shape: [3, 2], stride: [1, 3] },
+        { name: 'col', cls: 'FloatStorage', key: '0', numel: 6, offset: 1, shape: [2], stride: [3] },
+        { name: 'h', cls: 'HalfStorage', key: '1', numel: 2, shape: [2], stride: [1] },
+      ]),
+      { byteorder: Buffer.from('big'), 'data/0': be, 'data/1': half, version: Buffer.from('3\n') },
+    );
     const ck = openTorchZip(file);
     expect(ck.readFloat32('m')).toEqual(f32([1, 2, 3, 4, 5, 6]));
     expect(ck.readFloat32('mt')).toEqual(f32([1, 4, 2, 5, 3, 6]));
@@ -108,10 +120,18 @@ describe('writeTorchZip / openTorchZip', () => {
   it('reads _rebuild_tensor_v3 over an UntypedStorage, listing but refusing float8', () => {
     const p = new PickleWriter();
     p.global('collections', 'OrderedDict').op(0x29, 0x52, 0x28);
-    for (const [name, dtype, key, numel] of [['h', 'float16', '0', 4], ['f8', 'float8_e4m3fn', '1', 2]] as const) {
+    for (const [name, dtype, key, numel] of [
+      ['h', 'float16', '0', 4],
+      ['f8', 'float8_e4m3fn', '1', 2],
+    ] as const) {
       p.str(name).global('torch._utils', '_rebuild_tensor_v3').op(0x28);
       p.op(0x28).str('storage').global('torch', 'UntypedStorage').str(key).str('cpu').int(numel).op(0x74, 0x51);
-      p.int(0).tuple([numel / (name === 'h' ? 2 : 1)]).tuple([1]).op(0x89).global('collections', 'OrderedDict').op(0x29, 0x52);
+      p.int(0)
+        .tuple([numel / (name === 'h' ? 2 : 1)])
+        .tuple([1])
+        .op(0x89)
+        .global('collections', 'OrderedDict')
+        .op(0x29, 0x52);
       p.global('torch', dtype).op(0x74, 0x52);
     }
     const file = craftZip('v3.pt', p.op(0x75).bytes(), { 'data/0': Buffer.from([0x00, 0x3c, 0x00, 0xc4]), 'data/1': Buffer.from([1, 2]) });
@@ -128,16 +148,21 @@ describe('writeTorchZip / openTorchZip', () => {
     const evil = new PickleWriter().global('os', 'system').str('echo hi').op(0x85, 0x52).bytes();
     const f1 = craftZip('evil.pt', evil);
     expect(errorOf(() => openTorchZip(f1))).toBe(
-      `${f1}: archive/data.pkl refuses pickle global 'os.system': only state dicts of plain tensors (OrderedDict, _rebuild_tensor_v2/v3, _rebuild_parameter, torch.*Storage) can be read`);
+      `${f1}: archive/data.pkl refuses pickle global 'os.system': only state dicts of plain tensors (OrderedDict, _rebuild_tensor_v2/v3, _rebuild_parameter, torch.*Storage) can be read`,
+    );
     const f2 = craftZip('proto4.pt', Buffer.from([0x80, 0x04, 0x95, 0, 0, 0, 0, 0, 0, 0, 0, 0x7d, 0x2e]));
     expect(errorOf(() => openTorchZip(f2))).toBe(`${f2}: archive/data.pkl unsupported pickle opcode 0x95 (FRAME) at byte 2`);
     const quant = statePickle([{ name: 'q', cls: 'QInt8Storage', key: '0', numel: 1, shape: [1], stride: [1] }]);
     expect(errorOf(() => openTorchZip(craftZip('quant.pt', quant, { 'data/0': new Uint8Array(1) })))).toMatch(/refuses pickle global 'torch\.QInt8Storage'/);
     const f3 = craftZip('nostorage.pt', statePickle([{ name: 'w', cls: 'FloatStorage', key: '0', numel: 2, shape: [2], stride: [1] }]));
     expect(errorOf(() => openTorchZip(f3))).toBe(`${f3} (tensor 'w'): storage record archive/data/0 is missing`);
-    const f4 = craftZip('overrun.pt', statePickle([{ name: 'w', cls: 'FloatStorage', key: '0', numel: 2, offset: 1, shape: [2], stride: [1] }]), { 'data/0': new Uint8Array(8) });
+    const f4 = craftZip('overrun.pt', statePickle([{ name: 'w', cls: 'FloatStorage', key: '0', numel: 2, offset: 1, shape: [2], stride: [1] }]), {
+      'data/0': new Uint8Array(8),
+    });
     expect(errorOf(() => openTorchZip(f4))).toBe(`${f4} (tensor 'w'): the view (offset 1, size [2], stride [1]) runs past its storage's 8 bytes`);
-    const f5 = craftZip('short.pt', statePickle([{ name: 'w', cls: 'FloatStorage', key: '0', numel: 2, shape: [2], stride: [1] }]), { 'data/0': new Uint8Array(4) });
+    const f5 = craftZip('short.pt', statePickle([{ name: 'w', cls: 'FloatStorage', key: '0', numel: 2, shape: [2], stride: [1] }]), {
+      'data/0': new Uint8Array(4),
+    });
     expect(errorOf(() => openTorchZip(f5))).toBe(`${f5} (tensor 'w'): storage record archive/data/0 has 4 bytes, its 2 elements need 8`);
   });
 
@@ -172,14 +197,21 @@ describe.skipIf(!oracle.python)('torch.save zip files against torch', () => {
       const file = z ? 'ours64.pt' : 'ours.pt';
       const ts = ours(z);
       writeTorchZip(path.join(dir, file), ts, { forceZip64: z });
-      return { file, format: 'torch', tensors: ts.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, src: t.shape.length ? 'probe.f32' : 'scalar.f32' })) };
+      return {
+        file,
+        format: 'torch',
+        tensors: ts.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, src: t.shape.length ? 'probe.f32' : 'scalar.f32' })),
+      };
     });
     fs.writeFileSync(path.join(dir, 'ours.json'), JSON.stringify(manifest));
     result = runOracle(dir, ['torch-files', 'verify']);
   });
 
   it('torch.load and zipfile read our files, ZIP64 forced or not, with torch-identical rounding', () => {
-    for (const [file, top, zip64] of [['ours.pt', 'ours', false], ['ours64.pt', 'ours64', true]] as const) {
+    for (const [file, top, zip64] of [
+      ['ours.pt', 'ours', false],
+      ['ours64.pt', 'ours64', true],
+    ] as const) {
       const r = result.verify[file];
       expect(r.errors, file).toEqual([]);
       expect(r.type).toBe('OrderedDict');
@@ -206,8 +238,16 @@ describe.skipIf(!oracle.python)('torch.save zip files against torch', () => {
     const expected = result['torch-files']['fixtures.pt'] as { key: string; shape: number[]; dtype: string; expected: string }[];
     expect(ck.keys()).toEqual(expected.map((e) => e.key));
     const dtypes: Record<string, string> = {
-      float32: 'F32', float16: 'F16', bfloat16: 'BF16', float64: 'F64', int64: 'I64', int32: 'I32', int16: 'I16',
-      int8: 'I8', uint8: 'U8', bool: 'BOOL',
+      float32: 'F32',
+      float16: 'F16',
+      bfloat16: 'BF16',
+      float64: 'F64',
+      int64: 'I64',
+      int32: 'I32',
+      int16: 'I16',
+      int8: 'I8',
+      uint8: 'U8',
+      bool: 'BOOL',
     };
     for (const e of expected) {
       expect(ck.info(e.key), e.key).toEqual({ name: e.key, dtype: dtypes[e.dtype], shape: e.shape, file });
@@ -228,12 +268,15 @@ describe.skipIf(!oracle.python)('torch.save zip files against torch', () => {
     const at = (f: string) => path.join(dir, f);
     const resave = 'load it with torch and re-save it with torch >= 1.6 (torch.save(model.state_dict(), path)) or as safetensors';
     expect(errorOf(() => openTorchZip(at('legacy.pt')))).toBe(
-      `${at('legacy.pt')}: a legacy (non-zip) torch.save file (torch < 1.6 or _use_new_zipfile_serialization=False): ${resave}`);
+      `${at('legacy.pt')}: a legacy (non-zip) torch.save file (torch < 1.6 or _use_new_zipfile_serialization=False): ${resave}`,
+    );
     expect(errorOf(() => openTorchZip(at('scripted.pt')))).toBe(`${at('scripted.pt')}: a TorchScript archive (torch.jit.save), not a state dict: ${resave}`);
     expect(errorOf(() => openTorchZip(at('nested.pt')))).toBe(
-      `${at('nested.pt')} (tensor 'state_dict'): holds a dict (a nested state dict? save model.state_dict() itself), not a tensor: only flat state dicts of tensors can be read`);
+      `${at('nested.pt')} (tensor 'state_dict'): holds a dict (a nested state dict? save model.state_dict() itself), not a tensor: only flat state dicts of tensors can be read`,
+    );
     expect(errorOf(() => openTorchZip(at('with_int.pt')))).toBe(
-      `${at('with_int.pt')} (tensor 'step'): holds an int (3), not a tensor: only flat state dicts of tensors can be read`);
+      `${at('with_int.pt')} (tensor 'step'): holds an int (3), not a tensor: only flat state dicts of tensors can be read`,
+    );
     expect(errorOf(() => openTorchZip(at('counter.pt')))).toMatch(/counter\.pt: counter\/data\.pkl refuses pickle global 'collections\.Counter'/);
   });
 });

@@ -57,16 +57,61 @@ export const EDGE_CASES: readonly string[] = [
 const ATOMS = [
   ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
   ...'.,;:!?\'"()[]{}<>/\\|@#$%^&*-_=+~`',
-  ' ', ' ', ' ', '  ', '\n', '\t', '\r\n', '\u00a0',
-  ...'éèêëàâäôöûüçñßÅØæœ', 'e\u0301',
-  ...'日本語中文字漢한국어ひらがなカタカナ', ...'Привет', ...'αβγδ', ...'مرحبا',
-  '😀', '👍🏽', '🇫🇷', '👨‍👩‍👧', '𠀀', '🧠',
-  '▁', '<s>', '</s>', '<unk>', '<0x41>', '\ufeff', '\u0000', '\u0004',
+  ' ',
+  ' ',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  '\r\n',
+  '\u00a0',
+  ...'éèêëàâäôöûüçñßÅØæœ',
+  'e\u0301',
+  ...'日本語中文字漢한국어ひらがなカタカナ',
+  ...'Привет',
+  ...'αβγδ',
+  ...'مرحبا',
+  '😀',
+  '👍🏽',
+  '🇫🇷',
+  '👨‍👩‍👧',
+  '𠀀',
+  '🧠',
+  '▁',
+  '<s>',
+  '</s>',
+  '<unk>',
+  '<0x41>',
+  '\ufeff',
+  '\u0000',
+  '\u0004',
 ];
 
 const WORDS = [
-  'the', 'image', 'question', 'answer', 'What', 'is', 'this', 'color', 'How', 'many', 'people', 'are',
-  'there', 'yes', 'no', 'left', 'right', 'USER', 'ASSISTANT', 'photo', 'shows', 'a', 'dog', 'cat',
+  'the',
+  'image',
+  'question',
+  'answer',
+  'What',
+  'is',
+  'this',
+  'color',
+  'How',
+  'many',
+  'people',
+  'are',
+  'there',
+  'yes',
+  'no',
+  'left',
+  'right',
+  'USER',
+  'ASSISTANT',
+  'photo',
+  'shows',
+  'a',
+  'dog',
+  'cat',
 ];
 
 function randomTexts(count: number, seed: number): string[] {
@@ -120,7 +165,12 @@ export function buildCorpus(repoRoot: string, vocab: readonly string[]): string[
     join(repoRoot, 'harness', 'tokenizer.ts'),
     join(repoRoot, 'core', 'errors.ts'),
     join(repoRoot, 'export', 'tokenizer', 'sentencepiece.ts'),
-    ...(existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).sort().map((f) => join(docs, f)) : []),
+    ...(existsSync(docs)
+      ? readdirSync(docs)
+          .filter((f) => f.endsWith('.md'))
+          .sort()
+          .map((f) => join(docs, f))
+      : []),
   ];
   return [...EDGE_CASES, ...fileTexts(files), ...randomTexts(1500, 1234), ...pieceTexts(vocab, 1500, 5678)];
 }

@@ -24,7 +24,11 @@ const REPO = join(import.meta.dirname, '..', '..', '..');
 const SHARED = join(REPO, '..', 'shared', 'tokenizers', 'llama2');
 const LLAMA2 = existsSync(join(SHARED, 'tokenizer.model'))
   ? { model: join(SHARED, 'tokenizer.model'), json: join(SHARED, 'tokenizer.json'), config: join(SHARED, 'tokenizer_config.json') }
-  : { model: join(REPO, 'fixtures', 'tokenizers', 'llama2', 'tokenizer.model'), json: join(REPO, 'fixtures', 'models', 'tiny-eve', 'tokenizer.json'), config: join(REPO, 'fixtures', 'tokenizers', 'llama2', 'tokenizer_config.json') };
+  : {
+      model: join(REPO, 'fixtures', 'tokenizers', 'llama2', 'tokenizer.model'),
+      json: join(REPO, 'fixtures', 'models', 'tiny-eve', 'tokenizer.json'),
+      config: join(REPO, 'fixtures', 'tokenizers', 'llama2', 'tokenizer_config.json'),
+    };
 const HAVE_LLAMA2 = existsSync(LLAMA2.model) && existsSync(LLAMA2.json);
 if (!HAVE_LLAMA2) console.log(`skipped: ${LLAMA2.model} or ${LLAMA2.json} absent; the Llama-2 conversion checks need them`);
 
@@ -135,12 +139,26 @@ describe('parseSentencePiece', () => {
     expect(m.pieces[0].type).toBe(PieceType.UNKNOWN);
     expect(m.pieces[7].type).toBe(PieceType.USER_DEFINED);
     expect(m.trainerSpec).toMatchObject({
-      modelType: 2, vocabSize: TINY.length, byteFallback: true, splitDigits: true, allowWhitespaceOnlyPieces: false,
-      userDefinedSymbols: ['<img>'], controlSymbols: ['<ctl>'], unkPiece: '<UNK>', bosPiece: '<s>',
-      unkId: 0, bosId: -1, eosId: 2, padId: -1, // bos and pad were written as 10-byte varints
+      modelType: 2,
+      vocabSize: TINY.length,
+      byteFallback: true,
+      splitDigits: true,
+      allowWhitespaceOnlyPieces: false,
+      userDefinedSymbols: ['<img>'],
+      controlSymbols: ['<ctl>'],
+      unkPiece: '<UNK>',
+      bosPiece: '<s>',
+      unkId: 0,
+      bosId: -1,
+      eosId: 2,
+      padId: -1, // bos and pad were written as 10-byte varints
     });
     expect(m.normalizerSpec).toEqual({
-      name: 'identity', precompiledCharsmap: Uint8Array.from([1, 2, 3]), addDummyPrefix: false, removeExtraWhitespaces: true, escapeWhitespaces: true,
+      name: 'identity',
+      precompiledCharsmap: Uint8Array.from([1, 2, 3]),
+      addDummyPrefix: false,
+      removeExtraWhitespaces: true,
+      escapeWhitespaces: true,
     });
     expect(m.denormalizerSpec?.name).toBe('identity');
   });
@@ -159,12 +177,28 @@ describe('parseSentencePiece', () => {
   it.skipIf(!HAVE_LLAMA2)('reads the Llama-2 model as EXPORT.md §3.1 describes it', () => {
     const m = parseSentencePiece(readFileSync(LLAMA2.model));
     expect(m.pieces).toHaveLength(32000);
-    expect(m.trainerSpec).toMatchObject({ modelType: 2, vocabSize: 32000, byteFallback: true, splitDigits: true, allowWhitespaceOnlyPieces: true, padId: -1, unkPiece: '<unk>' });
+    expect(m.trainerSpec).toMatchObject({
+      modelType: 2,
+      vocabSize: 32000,
+      byteFallback: true,
+      splitDigits: true,
+      allowWhitespaceOnlyPieces: true,
+      padId: -1,
+      unkPiece: '<unk>',
+    });
     expect(m.normalizerSpec).toMatchObject({ name: 'identity', addDummyPrefix: true, removeExtraWhitespaces: false });
-    expect(m.pieces.slice(0, 4).map((p) => [p.piece, p.type])).toEqual([['<unk>', 2], ['<s>', 3], ['</s>', 3], ['<0x00>', 6]]);
+    expect(m.pieces.slice(0, 4).map((p) => [p.piece, p.type])).toEqual([
+      ['<unk>', 2],
+      ['<s>', 3],
+      ['</s>', 3],
+      ['<0x00>', 6],
+    ]);
     expect(m.pieces[258]).toEqual({ piece: '<0xFF>', score: 0, type: PieceType.BYTE });
     expect(m.pieces[259]).toEqual({ piece: '▁▁', score: -1e9, type: PieceType.NORMAL });
-    expect(m.pieces.slice(260, 262)).toEqual([{ piece: '▁t', score: -1, type: 1 }, { piece: 'er', score: -2, type: 1 }]);
+    expect(m.pieces.slice(260, 262)).toEqual([
+      { piece: '▁t', score: -1, type: 1 },
+      { piece: 'er', score: -2, type: 1 },
+    ]);
   });
 });
 
@@ -174,7 +208,10 @@ describe('bad input: one-line UserError naming the file', () => {
   it.each([
     ['random bytes', () => randomBytes(4096, 1)],
     ['a truncated model (cut inside a piece)', () => good.slice(0, 40)],
-    ['a truncated model (cut between pieces: no trainer_spec)', () => good.slice(0, lField(1, [...lField(1, '<unk>'), ...fField(2, 0), ...vField(3, 2)]).length)],
+    [
+      'a truncated model (cut between pieces: no trainer_spec)',
+      () => good.slice(0, lField(1, [...lField(1, '<unk>'), ...fField(2, 0), ...vField(3, 2)]).length),
+    ],
     ['an empty file', () => new Uint8Array(0)],
     ['a JSON file', () => new TextEncoder().encode('{"model": {"type": "BPE"}}')],
     ['a model with no pieces', () => Uint8Array.from([...lField(2, vField(3, 2)), ...lField(3, lField(1, 'identity'))])],
@@ -246,39 +283,110 @@ describe('sentencePieceToTokenizerJson on a tiny BPE model', () => {
     // newer (len left, len right) tie-break would put ▁th|e first. "▁ t" (from "▁t") and "h e" (from
     // "he") tie on score -1 and keep their pieces' id order; "▁ th" and "▁ the" cannot form ("th" and
     // "the" are not pieces).
-    expect(bpeMerges(model.pieces.map((p) => p.piece), model.pieces)).toEqual([
-      ['▁', 't'], ['h', 'e'], ['▁t', 'h'], ['▁t', 'he'], ['▁th', 'e'],
+    expect(
+      bpeMerges(
+        model.pieces.map((p) => p.piece),
+        model.pieces,
+      ),
+    ).toEqual([
+      ['▁', 't'],
+      ['h', 'e'],
+      ['▁t', 'h'],
+      ['▁t', 'he'],
+      ['▁th', 'e'],
     ]);
     expect(sentencePieceToTokenizerJson(model).model.merges).toEqual(['▁ t', 'h e', '▁t h', '▁t he', '▁th e']);
   });
 
   it('merges astral characters (two UTF-16 units each) whole', () => {
-    const m = parseSentencePiece(modelProto([...SPECIALS, { piece: '😀😀𠀀', score: -1 }, { piece: '😀😀', score: -2 }, { piece: '😀', score: -3 }, { piece: '𠀀', score: -4 }]));
-    expect(bpeMerges(m.pieces.map((p) => p.piece), m.pieces)).toEqual([['😀😀', '𠀀'], ['😀', '😀']]);
+    const m = parseSentencePiece(
+      modelProto([...SPECIALS, { piece: '😀😀𠀀', score: -1 }, { piece: '😀😀', score: -2 }, { piece: '😀', score: -3 }, { piece: '𠀀', score: -4 }]),
+    );
+    expect(
+      bpeMerges(
+        m.pieces.map((p) => p.piece),
+        m.pieces,
+      ),
+    ).toEqual([
+      ['😀😀', '𠀀'],
+      ['😀', '😀'],
+    ]);
   });
 
   it('writes the LlamaTokenizerFast layout', () => {
     const json = sentencePieceToTokenizerJson(model);
-    expect(Object.keys(json)).toEqual(['version', 'truncation', 'padding', 'added_tokens', 'normalizer', 'pre_tokenizer', 'post_processor', 'decoder', 'model']);
-    expect(Object.keys(json.model)).toEqual(['type', 'dropout', 'unk_token', 'continuing_subword_prefix', 'end_of_word_suffix', 'fuse_unk', 'byte_fallback', 'vocab', 'merges']);
+    expect(Object.keys(json)).toEqual([
+      'version',
+      'truncation',
+      'padding',
+      'added_tokens',
+      'normalizer',
+      'pre_tokenizer',
+      'post_processor',
+      'decoder',
+      'model',
+    ]);
+    expect(Object.keys(json.model)).toEqual([
+      'type',
+      'dropout',
+      'unk_token',
+      'continuing_subword_prefix',
+      'end_of_word_suffix',
+      'fuse_unk',
+      'byte_fallback',
+      'vocab',
+      'merges',
+    ]);
     expect({ ...json.model, vocab: undefined, merges: undefined }).toEqual({
-      type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, vocab: undefined, merges: undefined,
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      vocab: undefined,
+      merges: undefined,
     });
     expect(json.model.vocab).toEqual(Object.fromEntries(TINY.map((p, i) => [p.piece, i])));
-    const added = (id: number, content: string, special: boolean) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special });
+    const added = (id: number, content: string, special: boolean) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special,
+    });
     expect(json.added_tokens).toEqual([added(0, '<unk>', true), added(1, '<s>', true), added(2, '</s>', true), added(7, '<img>', false)]);
     // The UNKNOWN piece is special by its type, not only as the config's unk_token.
     expect(sentencePieceToTokenizerJson(model, { tokenizerConfig: { unk_token: null } }).added_tokens).toEqual(json.added_tokens);
-    expect(json.normalizer).toEqual({ type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] });
+    expect(json.normalizer).toEqual({
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Prepend', prepend: '▁' },
+        { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+      ],
+    });
     expect(json.pre_tokenizer).toBeNull();
     expect(json.decoder).toEqual({
       type: 'Sequence',
-      decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+      decoders: [
+        { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        { type: 'Strip', content: ' ', start: 1, stop: 0 },
+      ],
     });
     expect(json.post_processor).toEqual({
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<s>', type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      pair: [
+        { SpecialToken: { id: '<s>', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '<s>', type_id: 1 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+      ],
       special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } },
     });
   });
@@ -315,10 +423,15 @@ describe('sentencePieceToTokenizerJson on a tiny BPE model', () => {
     const fuyu = sentencePieceToTokenizerJson(model, {
       tokenizerConfig: { bos_token: '<img>', eos_token: { __type: 'AddedToken', content: '<img>' }, add_eos_token: true, legacy: null },
     });
-    expect(fuyu.post_processor.single).toEqual([{ SpecialToken: { id: '<img>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<img>', type_id: 0 } }]);
+    expect(fuyu.post_processor.single).toEqual([
+      { SpecialToken: { id: '<img>', type_id: 0 } },
+      { Sequence: { id: 'A', type_id: 0 } },
+      { SpecialToken: { id: '<img>', type_id: 0 } },
+    ]);
     expect(fuyu.post_processor.special_tokens).toEqual({ '<img>': { id: '<img>', ids: [7], tokens: ['<img>'] } });
     expect(fuyu.normalizer).not.toBeNull(); // legacy null reads as legacy
-    const err = (cfg: Record<string, unknown>) => userError(() => sentencePieceToTokenizerJson(model, { tokenizerConfig: cfg, configSource: 'cfg.json' })).message;
+    const err = (cfg: Record<string, unknown>) =>
+      userError(() => sentencePieceToTokenizerJson(model, { tokenizerConfig: cfg, configSource: 'cfg.json' })).message;
     expect(err({ bos_token: '<bos>' })).toBe('cfg.json (bos_token): "<bos>" is not a piece of tiny.model');
     expect(err({ bos_token: null })).toBe('cfg.json (bos_token): is null but add_bos_token is true');
     expect(err({ eos_token: 3 })).toMatch(/^cfg\.json \(eos_token\): expected a string or an object with "content"/);
@@ -347,8 +460,20 @@ describe('sentencePieceToTokenizerJson on a tiny BPE model', () => {
   });
 
   it('writes merges as pairs when a piece holds a space (a joined "a b" would be ambiguous)', () => {
-    const m = parseSentencePiece(modelProto([...SPECIALS, { piece: 'a b', score: -1 }, { piece: 'a ', score: -2 }, { piece: 'b', score: -3 }, { piece: 'a', score: -4 }, { piece: ' ', score: -5 }]));
-    expect(sentencePieceToTokenizerJson(m).model.merges).toEqual([['a ', 'b'], ['a', ' ']]);
+    const m = parseSentencePiece(
+      modelProto([
+        ...SPECIALS,
+        { piece: 'a b', score: -1 },
+        { piece: 'a ', score: -2 },
+        { piece: 'b', score: -3 },
+        { piece: 'a', score: -4 },
+        { piece: ' ', score: -5 },
+      ]),
+    );
+    expect(sentencePieceToTokenizerJson(m).model.merges).toEqual([
+      ['a ', 'b'],
+      ['a', ' '],
+    ]);
   });
 
   it('stringifyTokenizerJson keeps the vocabulary in id order, digits included', () => {
@@ -381,7 +506,10 @@ describe.skipIf(!HAVE_LLAMA2)('Llama-2 tokenizer.model → the shipped tokenizer
   it('has the same vocabulary, ids in the same order', () => {
     expect(Object.keys(converted.model.vocab)).toHaveLength(32000);
     expect(converted.model.vocab).toEqual(shipped.model.vocab);
-    const byId = (v: Record<string, number>) => Object.entries(v).sort((a, b) => a[1] - b[1]).map(([k]) => k);
+    const byId = (v: Record<string, number>) =>
+      Object.entries(v)
+        .sort((a, b) => a[1] - b[1])
+        .map(([k]) => k);
     expect(byId(converted.model.vocab)).toEqual(byId(shipped.model.vocab));
   });
 
@@ -403,7 +531,9 @@ describe.skipIf(!HAVE_LLAMA2)('Llama-2 tokenizer.model → the shipped tokenizer
     // The whole object too (a boolean: a failing toEqual would spend seconds diffing 93k entries),
     // and with the same key order everywhere but the vocabulary.
     expect(isDeepStrictEqual(JSON.parse(JSON.stringify(converted)), shipped)).toBe(true);
-    expect(JSON.stringify({ ...converted, model: { ...converted.model, vocab: 0 } })).toBe(JSON.stringify({ ...shipped, model: { ...shipped.model, vocab: 0 } }));
+    expect(JSON.stringify({ ...converted, model: { ...converted.model, vocab: 0 } })).toBe(
+      JSON.stringify({ ...shipped, model: { ...shipped.model, vocab: 0 } }),
+    );
   });
 
   it('stringifies byte for byte as the shipped file (plain JSON.stringify differs only in vocab key order)', () => {
@@ -416,7 +546,9 @@ describe.skipIf(!HAVE_LLAMA2)('Llama-2 tokenizer.model → the shipped tokenizer
   it('encodes and decodes a corpus of a few thousand texts exactly as the shipped tokenizer.json does', () => {
     const mine = tokenizer(converted, config);
     const theirs = tokenizer(shipped, config);
-    const pieces = Object.entries(shipped.model.vocab as Record<string, number>).sort((a, b) => a[1] - b[1]).map(([k]) => k);
+    const pieces = Object.entries(shipped.model.vocab as Record<string, number>)
+      .sort((a, b) => a[1] - b[1])
+      .map(([k]) => k);
     const corpus = buildCorpus(REPO, pieces);
     expect(corpus.length).toBeGreaterThan(3000);
     expect(theirs.encode(VICUNA_PROMPT).ids.slice(0, 6)).toEqual([1, 319, 13563, 1546, 263, 12758]); // <s> ▁A ▁chat ▁between ▁a ▁curious
@@ -443,7 +575,11 @@ describe.skipIf(!HAVE_LLAMA2)('Llama-2 tokenizer.model → the shipped tokenizer
         mismatches.push(`round trip of ${JSON.stringify(text.slice(0, 80))}`);
       }
     }
-    for (const [x, y] of [['Hello', 'world'], [' pair', '  with spaces'], [VICUNA_PROMPT, '日本 😀']]) {
+    for (const [x, y] of [
+      ['Hello', 'world'],
+      [' pair', '  with spaces'],
+      [VICUNA_PROMPT, '日本 😀'],
+    ]) {
       expect(mine.encode(x, { text_pair: y }).ids).toEqual(theirs.encode(x, { text_pair: y }).ids);
     }
     console.log(`corpus: ${corpus.length} texts, ${tokens} tokens (${byteFallbacks} byte-fallback pieces)`);

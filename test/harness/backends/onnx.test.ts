@@ -19,7 +19,9 @@ describe.skipIf(!ready)('loadOnnxBackend prepare()', () => {
     backend = await loadOnnxBackend({ name: 'tiny-eve', path: BUNDLE, device: 'cpu', threads: 1, batchSize: 4 });
     items = [];
     for (let k = 0; k < 4; k++) {
-      const image = await sharp({ create: { width: 60 + 70 * k, height: 200 - 30 * k, channels: 3, background: { r: 40 * k, g: 200 - 40 * k, b: 90 } } }).png().toBuffer();
+      const image = await sharp({ create: { width: 60 + 70 * k, height: 200 - 30 * k, channels: 3, background: { r: 40 * k, g: 200 - 40 * k, b: 90 } } })
+        .png()
+        .toBuffer();
       items.push({ id: `s${k}`, image, source: `img-${k}.png`, prompt: `What colour is object ${k}?`, maxNewTokens: 8 });
     }
   });

@@ -136,8 +136,16 @@ describe('data status on fixtures', () => {
         ...entry,
         files: entry.files.map((f) =>
           f.path.endsWith('coco_pope_random.json')
-            ? { ...f, releases: [{ md5: 'f'.repeat(32), release: 'the expected one', source: 'test', expected: true }, { md5: md5(label), release: 'an older one', source: 'test', expected: false }] }
-            : f.path.endsWith('llava_pope_test.jsonl') ? { ...f, releases: [{ md5: md5(join(dir, f.path)), release: 'fixture', source: 'test', expected: true }] } : f,
+            ? {
+                ...f,
+                releases: [
+                  { md5: 'f'.repeat(32), release: 'the expected one', source: 'test', expected: true },
+                  { md5: md5(label), release: 'an older one', source: 'test', expected: false },
+                ],
+              }
+            : f.path.endsWith('llava_pope_test.jsonl')
+              ? { ...f, releases: [{ md5: md5(join(dir, f.path)), release: 'fixture', source: 'test', expected: true }] }
+              : f,
         ),
       },
     };
@@ -163,7 +171,16 @@ describe.skipIf(!existsSync(REAL))('data status on ../shared/realdata (question 
   it('counts every present split as expected, names the releases, and reports the absent image folders', async () => {
     const all = await dataStatus(REAL);
     const split = (b: string, s: string) => all.find((x) => x.benchmark === b)!.splits.find((x) => x.split === s)!;
-    for (const [b, s] of [['pope', 'test'], ['pope', 'random'], ['mme', 'test'], ['gqa', 'testdev_balanced'], ['textvqa', 'val'], ['vizwiz', 'test'], ['sqa', 'test'], ['mmvet', 'test']]) {
+    for (const [b, s] of [
+      ['pope', 'test'],
+      ['pope', 'random'],
+      ['mme', 'test'],
+      ['gqa', 'testdev_balanced'],
+      ['textvqa', 'val'],
+      ['vizwiz', 'test'],
+      ['sqa', 'test'],
+      ['mmvet', 'test'],
+    ]) {
       expect(split(b, s).samples, `${b}/${s}`).toBe(split(b, s).expected);
       expect(split(b, s).images!.missing, `${b}/${s}`).toBe(split(b, s).images!.referenced);
     }

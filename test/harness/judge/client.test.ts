@@ -25,7 +25,13 @@ describe('Judge', () => {
           return res.end('bad request');
         }
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ model: 'served-model', choices: [{ message: { content: `echo ${messages[0].content}` } }], usage: { prompt_tokens: 10, completion_tokens: 5 } }));
+        res.end(
+          JSON.stringify({
+            model: 'served-model',
+            choices: [{ message: { content: `echo ${messages[0].content}` } }],
+            usage: { prompt_tokens: 10, completion_tokens: 5 },
+          }),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -31,7 +31,10 @@ describe('MMBench letters: rule sets and the LLM choice extractor', () => {
       if (i === samples.length - 1) return 'NONSENSE';
       return i % 4 === 0 ? gold : i % 4 === 1 ? `**${gold}**` : `the thing called ${goldText.split('').reverse().join('')} backwards`;
     };
-    await writeFile(predictions(), samples.map((s, i) => JSON.stringify({ id: s.id, benchmark: 'mmbench', split: 'dev', model: 'm', text: text(s, i), cacheKey: 'k' })).join('\n') + '\n');
+    await writeFile(
+      predictions(),
+      samples.map((s, i) => JSON.stringify({ id: s.id, benchmark: 'mmbench', split: 'dev', model: 'm', text: text(s, i), cacheKey: 'k' })).join('\n') + '\n',
+    );
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (d) => (body += d));
@@ -42,7 +45,13 @@ describe('MMBench letters: rule sets and the LLM choice extractor', () => {
         const answer = /Answer: ([\s\S]*)\nYour output: $/.exec(prompt)![1];
         const hit = options.find(([, t]) => answer.includes(t.split('').reverse().join('')));
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ model: 'loopback-matcher', choices: [{ message: { content: hit ? hit[0] : 'unsure' } }], usage: { prompt_tokens: 300, completion_tokens: 1 } }));
+        res.end(
+          JSON.stringify({
+            model: 'loopback-matcher',
+            choices: [{ message: { content: hit ? hit[0] : 'unsure' } }],
+            usage: { prompt_tokens: 300, completion_tokens: 1 },
+          }),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -68,7 +77,10 @@ describe('MMBench letters: rule sets and the LLM choice extractor', () => {
     const judge = { url, model: 'gpt-3.5-turbo-0125', runs: 1, mmbench: true, backoffMs: 10 };
     const out = join(root, 'out');
     const r = await scoreFile({ benchmark: 'mmbench', data: root, predictions: predictions(), mmbenchRules: 'vlmevalkit', judge, judgeDir: out, model: 'm' });
-    const rows = (await readFile(join(out, 'mmbench/m-extraction.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const rows = (await readFile(join(out, 'mmbench/m-extraction.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const llm = rows.filter((x) => x.how === 'llm');
     const unread = rows.filter((x) => x.how === 'unread');
     expect(llm.length).toBeGreaterThan(0);
@@ -80,7 +92,15 @@ describe('MMBench letters: rule sets and the LLM choice extractor', () => {
     expect(r.judge).toMatchObject({ role: 'mmbench-choice-extractor', failures: 1, answeredBy: ['loopback-matcher'] });
     expect(r.score.counts.failedExtraction).toBe(1);
     const before = requests;
-    const again = await scoreFile({ benchmark: 'mmbench', data: root, predictions: predictions(), mmbenchRules: 'vlmevalkit', judge, judgeDir: out, model: 'm' });
+    const again = await scoreFile({
+      benchmark: 'mmbench',
+      data: root,
+      predictions: predictions(),
+      mmbenchRules: 'vlmevalkit',
+      judge,
+      judgeDir: out,
+      model: 'm',
+    });
     expect(requests).toBe(before);
     expect(again.score.headline).toBe(r.score.headline);
     expect(again.judge!.usage.requests).toBe(0);

@@ -18,7 +18,10 @@ const N = 30;
 /** Predictions steer the loopback judge: "ok-i" scores, "mal-i" is malformed once, "bad-i" never scores, "429-i" and "slow-i" fail their first request. */
 const predictionOf = (i: number) => (i === 1 ? 'mal-1' : i === 2 ? 'bad-2' : i === 3 ? '429-3' : i === 4 ? 'slow-4' : `ok-${i}`);
 
-interface Seen { requests: number; byPrediction: Map<string, number[]> }
+interface Seen {
+  requests: number;
+  byPrediction: Map<string, number[]>;
+}
 
 function startJudge(seen: Seen): Promise<{ server: Server; url: string }> {
   const calls = new Map<string, number>();
@@ -37,7 +40,9 @@ function startJudge(seen: Seen): Promise<{ server: Server; url: string }> {
       calls.set(prompt, n + 1);
       const reply = (content: string) => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ model: `${request.model}-loopback`, choices: [{ message: { content } }], usage: { prompt_tokens: 1000, completion_tokens: 2 } }));
+        res.end(
+          JSON.stringify({ model: `${request.model}-loopback`, choices: [{ message: { content } }], usage: { prompt_tokens: 1000, completion_tokens: 2 } }),
+        );
       };
       if (prediction.startsWith('429-') && n === 0) {
         res.writeHead(429, { 'retry-after': '1' });
@@ -52,7 +57,9 @@ function startJudge(seen: Seen): Promise<{ server: Server; url: string }> {
       reply(`${((i * 7 + run * 3) % 11) / 10} `);
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1` })),
+  );
 }
 
 const pySkip = pythonSkipReason(['numpy']);
@@ -63,7 +70,16 @@ describe('MM-Vet graded by a loopback judge', () => {
   let server: Server;
   let url: string;
   const seen: Seen = { requests: 0, byPrediction: new Map() };
-  const judge = (): ResolvedJudge => ({ url, model: 'gpt-4-0613', runs: 2, timeoutMs: 400, retries: 2, backoffMs: 20, concurrency: 4, prices: { inputPerMTok: 30, outputPerMTok: 60 } });
+  const judge = (): ResolvedJudge => ({
+    url,
+    model: 'gpt-4-0613',
+    runs: 2,
+    timeoutMs: 400,
+    retries: 2,
+    backoffMs: 20,
+    concurrency: 4,
+    prices: { inputPerMTok: 30, outputPerMTok: 60 },
+  });
   const score = () =>
     scoreFile({ benchmark: 'mmvet', data: root, predictions: join(root, 'mm-vet/answers/m.jsonl'), judge: judge(), judgeDir: join(root, 'out'), model: 'm' });
 
@@ -73,7 +89,12 @@ describe('MM-Vet graded by a loopback judge', () => {
     const llava: unknown[] = [];
     const answers: unknown[] = [];
     for (let i = 0; i < N; i++) {
-      official[`v1_${i}`] = { imagename: `v1_${i}.png`, capability: CAP_SETS[(i * 5) % CAP_SETS.length], question: `Question ${i}?`, answer: i % 4 === 0 ? `a${i}<AND>b${i}` : `a${i}<OR>b${i}` };
+      official[`v1_${i}`] = {
+        imagename: `v1_${i}.png`,
+        capability: CAP_SETS[(i * 5) % CAP_SETS.length],
+        question: `Question ${i}?`,
+        answer: i % 4 === 0 ? `a${i}<AND>b${i}` : `a${i}<OR>b${i}`,
+      };
       llava.push({ image: `v1_${i}.png`, text: `Question ${i}?`, category: 'conv', question_id: i });
       if (i !== N - 1) answers.push({ question_id: i, prompt: `Question ${i}?`, text: predictionOf(i), answer_id: 'x', model_id: 'm', metadata: {} }); // the last has no answer
     }
@@ -122,20 +143,30 @@ describe('MM-Vet graded by a loopback judge', () => {
     expect(output.metrics['run1.total']).not.toBe(output.metrics['run2.total']); // the runs graded differently
   }, 60_000);
 
-  it.skipIf(!!pySkip)("equals the official aggregation run on the grade file it wrote", async () => {
-    const { output, score: s } = await score();
-    const oracle = JSON.parse(
-      await runPython(join(import.meta.dirname, 'mmvet_official_aggregation.py'), [join(root, 'mm-vet/mm-vet.json'), join(root, 'out/mm-vet/m_gpt-4-0613-grade-2runs.json'), '2']),
-    );
-    expect(output.metrics['run1.total']).toBeCloseTo(oracle.runs[0], 9);
-    expect(output.metrics['run2.total']).toBeCloseTo(oracle.runs[1], 9);
-    expect(output.headline).toBeCloseTo(oracle.total, 9);
-    expect(output.metrics.std).toBeCloseTo(oracle.std, 9);
-    const { officialRound } = await import('../../../benchmarks/shared/rounding.ts');
-    for (const [cap, v] of Object.entries(oracle.printed)) expect(officialRound(s.breakdowns.capability[cap] as number, 1, 'numpy'), cap).toBe(v);
-    const sets = Object.fromEntries(Object.entries(s.breakdowns.capability_integration).map(([k, v]) => [k.split('_').sort().join('_'), officialRound(v as number, 1, 'numpy')]));
-    expect(sets).toEqual(oracle.sets);
-  }, 120_000);
+  it.skipIf(!!pySkip)(
+    'equals the official aggregation run on the grade file it wrote',
+    async () => {
+      const { output, score: s } = await score();
+      const oracle = JSON.parse(
+        await runPython(join(import.meta.dirname, 'mmvet_official_aggregation.py'), [
+          join(root, 'mm-vet/mm-vet.json'),
+          join(root, 'out/mm-vet/m_gpt-4-0613-grade-2runs.json'),
+          '2',
+        ]),
+      );
+      expect(output.metrics['run1.total']).toBeCloseTo(oracle.runs[0], 9);
+      expect(output.metrics['run2.total']).toBeCloseTo(oracle.runs[1], 9);
+      expect(output.headline).toBeCloseTo(oracle.total, 9);
+      expect(output.metrics.std).toBeCloseTo(oracle.std, 9);
+      const { officialRound } = await import('../../../benchmarks/shared/rounding.ts');
+      for (const [cap, v] of Object.entries(oracle.printed)) expect(officialRound(s.breakdowns.capability[cap] as number, 1, 'numpy'), cap).toBe(v);
+      const sets = Object.fromEntries(
+        Object.entries(s.breakdowns.capability_integration).map(([k, v]) => [k.split('_').sort().join('_'), officialRound(v as number, 1, 'numpy')]),
+      );
+      expect(sets).toEqual(oracle.sets);
+    },
+    120_000,
+  );
 
   it('reads its own grade file back to the same numbers (the unanswered question still missing)', async () => {
     const fromJudge = await score();

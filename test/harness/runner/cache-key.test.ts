@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { cacheKey, type CacheKeyParts } from '../../../harness/runner/cache-key.ts';
 
 const base: CacheKeyParts = {
-  model: 'fp', adapterVersion: '1', benchmark: 'pope', sampleId: '1', prompt: 'Is there a cat?', imageHash: 'abc',
+  model: 'fp',
+  adapterVersion: '1',
+  benchmark: 'pope',
+  sampleId: '1',
+  prompt: 'Is there a cat?',
+  imageHash: 'abc',
   generation: { maxNewTokens: 128, greedy: true },
 };
 

@@ -35,7 +35,9 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function allFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe('evaluate with a remote (OpenAI-compatible) model', () => {
@@ -67,8 +69,8 @@ describe('evaluate with a remote (OpenAI-compatible) model', () => {
     expect(resultsAfterFirst!.results.map((r) => r.benchmark)).toEqual(['pope']);
     const final = JSON.parse(readFileSync(outcome.file, 'utf8')) as ResultsFile;
     expect(final.results.map((r) => [r.benchmark, r.headline, r.counts.errors])).toEqual([
-      ["pope", 500 / 6, 1],
-      ["mme", 500 / 6, 1],
+      ['pope', 500 / 6, 1],
+      ['mme', 500 / 6, 1],
     ]);
     expect(final.manifest.executionProvider).toBe('http');
     expect(JSON.stringify(final.manifest.config)).toContain('EVE_EVAL_TEST_KEY'); // the variable's name, not its value
@@ -88,7 +90,12 @@ describe('scoreOne: a benchmark the adapter cannot score offline', () => {
     ['b', { id: 'b', text: '', error: { kind: 'timeout', message: 't' } }],
   ]);
   it('gives headline null, the reason, real counts, and no perSample or interval', () => {
-    const refusing = { ...fakeAdapter({ id: 'mmvet' }), score: () => { throw new UserError('mmvet: a judge grade file is required'); } };
+    const refusing = {
+      ...fakeAdapter({ id: 'mmvet' }),
+      score: () => {
+        throw new UserError('mmvet: a judge grade file is required');
+      },
+    };
     const r = scoreOne(refusing, 'test', 'm', samples, answers);
     expect(r.headline).toBeNull();
     expect(r.unscored).toBe('mmvet: a judge grade file is required'); // the real cause, not a generic line
@@ -97,9 +104,19 @@ describe('scoreOne: a benchmark the adapter cannot score offline', () => {
     expect(r.ci95).toBeUndefined();
   });
   it('keeps the adapter message for other benchmarks, and lets real bugs through', () => {
-    const other = { ...fakeAdapter({ id: 'gqa' }), score: () => { throw new UserError('gqa: no ground truth'); } };
+    const other = {
+      ...fakeAdapter({ id: 'gqa' }),
+      score: () => {
+        throw new UserError('gqa: no ground truth');
+      },
+    };
     expect(scoreOne(other, 'test', 'm', samples, answers).unscored).toBe('gqa: no ground truth');
-    const buggy = { ...fakeAdapter({ id: 'gqa' }), score: () => { throw new TypeError('x is undefined'); } };
+    const buggy = {
+      ...fakeAdapter({ id: 'gqa' }),
+      score: () => {
+        throw new TypeError('x is undefined');
+      },
+    };
     expect(() => scoreOne(buggy, 'test', 'm', samples, answers)).toThrow(TypeError);
   });
 });

@@ -15,7 +15,9 @@ export async function writeFakeData(root: string, n: number, corrupt: string[] =
     const file = join(root, 'fake', 'images', `${id}.png`);
     if (corrupt.includes(id)) await writeFile(file, Buffer.from('not an image at all'));
     else {
-      const png = await sharp({ create: { width: 8 + i, height: 8, channels: 3, background: { r: i * 10, g: 0, b: 0 } } }).png().toBuffer();
+      const png = await sharp({ create: { width: 8 + i, height: 8, channels: 3, background: { r: i * 10, g: 0, b: 0 } } })
+        .png()
+        .toBuffer();
       await writeFile(file, png);
     }
     lines.push(JSON.stringify({ id, question: `What number is ${i}?`, answer: String(i) }));

@@ -13,7 +13,8 @@ import { FakeBackend, fakeAdapter, writeFakeData } from './fakes.ts';
 
 const adapters = { pope: fakeAdapter({ id: 'pope' }), mme: fakeAdapter({ id: 'mme' }) };
 // Right on even numbers only, so the scores are neither 0 nor 100 and depend on every answer.
-const backend = () => new FakeBackend('fake-model', 'fp-1', 4, (it) => ({ text: Number(/(\d+)/.exec(it.prompt)![1]) % 2 ? 'wrong' : /(\d+)/.exec(it.prompt)![1] }));
+const backend = () =>
+  new FakeBackend('fake-model', 'fp-1', 4, (it) => ({ text: Number(/(\d+)/.exec(it.prompt)![1]) % 2 ? 'wrong' : /(\d+)/.exec(it.prompt)![1] }));
 const quiet = () => ({ log: () => {}, progress: new Progress({ out: { write: () => true }, live: false }), adapters, makeBackend: async () => backend() });
 
 async function setUp() {
@@ -39,8 +40,17 @@ describe('mergeShards', () => {
     const merged = await mergeShards(out, { adapters, log: () => {} });
     expect(merged.results.results).toEqual(results(join(whole, 'results.json')));
     expect(merged.samples).toBe(46);
-    expect(readFileSync(join(out, 'predictions/fake-model/pope.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text))
-      .toEqual(readFileSync(join(whole, 'predictions/fake-model/pope.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text));
+    expect(
+      readFileSync(join(out, 'predictions/fake-model/pope.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).text),
+    ).toEqual(
+      readFileSync(join(whole, 'predictions/fake-model/pope.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).text),
+    );
 
     // An id answered in two shards (a shard run with another count, copied in): refused, naming it.
     const shard1 = join(out, 'shards/1-of-3/predictions/fake-model/pope.jsonl');
@@ -49,7 +59,9 @@ describe('mergeShards', () => {
     const id = JSON.parse(foreign).id as string;
     expect(shardOf(id, 3)).toBe(0);
     appendFileSync(shard1, `${foreign}\n`);
-    await expect(mergeShards(out, { adapters, log: () => {} })).rejects.toThrow(new RegExp(`fake-model pope/test: 1 samples are in more than one shard: ${id} \\(0-of-3, 1-of-3\\)`));
+    await expect(mergeShards(out, { adapters, log: () => {} })).rejects.toThrow(
+      new RegExp(`fake-model pope/test: 1 samples are in more than one shard: ${id} \\(0-of-3, 1-of-3\\)`),
+    );
     writeFileSync(shard1, before);
 
     // A shard whose question files differ (another copy of the data): its answers do not belong here.
@@ -62,7 +74,9 @@ describe('mergeShards', () => {
     await expect(mergeShards(out, { adapters, log: () => {} })).rejects.toThrow(/2-of-3: ran with other data files \(sha256\)/);
     writeFileSync(r2, original);
     // Merging on a machine that mounts the data elsewhere: --data, else one clear line.
-    await expect(mergeShards(out, { adapters, log: () => {}, data: '/no/such/data' })).rejects.toThrow(/\/no\/such\/data .*does not exist here: give merge --data DIR/);
+    await expect(mergeShards(out, { adapters, log: () => {}, data: '/no/such/data' })).rejects.toThrow(
+      /\/no\/such\/data .*does not exist here: give merge --data DIR/,
+    );
   });
 
   it('refuses an OUT without shards, and shards of two different counts', async () => {

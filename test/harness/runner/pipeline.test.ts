@@ -11,8 +11,16 @@ async function pass(root: string, backend: FakeBackend, extra: Partial<PipelineO
   const store = await ResumeStore.open(join(root, 'out', 'p.jsonl'));
   try {
     return await runPipeline({
-      adapter: fakeAdapter(), adapterVersion: '1', dataRoot: root, split: 'test', backend, store,
-      batchSize: 3, concurrency: 2, maxNewTokensCap: null, ...extra,
+      adapter: fakeAdapter(),
+      adapterVersion: '1',
+      dataRoot: root,
+      split: 'test',
+      backend,
+      store,
+      batchSize: 3,
+      concurrency: 2,
+      maxNewTokensCap: null,
+      ...extra,
     });
   } finally {
     await store.close();
@@ -40,7 +48,10 @@ describe('runPipeline', () => {
     expect(b2.generatedIds).toEqual([]); // q4 is retried but fails again before the model
     expect(r2.resumed).toBe(9);
     expect(r2.answers.get('q4')?.error).toBeDefined();
-    const lines = (await readFile(join(root, 'out', 'p.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).id);
+    const lines = (await readFile(join(root, 'out', 'p.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id);
     expect(new Set(lines).size).toBe(lines.length);
     expect(lines.length).toBe(10);
   });
@@ -84,8 +95,20 @@ describe('runPipeline', () => {
     };
     const store = await ResumeStore.open(join(root, 'out', 'p.jsonl'));
     await runPipeline({
-      adapter: fakeAdapter({ onPull: () => { pulled++; maxAhead = Math.max(maxAhead, pulled - sent); } }),
-      adapterVersion: '1', dataRoot: root, split: 'test', backend, store, batchSize: 2, concurrency: 2, maxNewTokensCap: null,
+      adapter: fakeAdapter({
+        onPull: () => {
+          pulled++;
+          maxAhead = Math.max(maxAhead, pulled - sent);
+        },
+      }),
+      adapterVersion: '1',
+      dataRoot: root,
+      split: 'test',
+      backend,
+      store,
+      batchSize: 2,
+      concurrency: 2,
+      maxNewTokensCap: null,
     });
     await store.close();
     expect(pulled).toBe(30);
@@ -149,7 +172,11 @@ describe('runPipeline with backend prepare()', () => {
   it('never deadlocks and keeps the bound with one worker, batch 1 and batch larger than the data', async () => {
     const root = await mkdtemp(join(tmpdir(), 'pipe-'));
     await writeFakeData(root, 9);
-    for (const [batchSize, concurrency] of [[1, 1], [4, 1], [16, 3]]) {
+    for (const [batchSize, concurrency] of [
+      [1, 1],
+      [4, 1],
+      [16, 3],
+    ]) {
       const b = new PreparingBackend();
       const r = await pass(root, b, { batchSize, concurrency });
       await rm(join(root, 'out'), { recursive: true });

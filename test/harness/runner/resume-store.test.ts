@@ -7,10 +7,21 @@ import { InputError } from '../../../core/errors.ts';
 import type { PredictionRecord } from '../../../core/records.ts';
 
 const rec = (id: string, extra: Partial<PredictionRecord> = {}): PredictionRecord => ({
-  id, benchmark: 'pope', split: 'test', model: 'm', text: `answer ${id}`, cacheKey: `k-${id}`, ...extra,
+  id,
+  benchmark: 'pope',
+  split: 'test',
+  model: 'm',
+  text: `answer ${id}`,
+  cacheKey: `k-${id}`,
+  ...extra,
 });
 const line = (r: PredictionRecord) => `${JSON.stringify(r)}\n`;
-const ids = async (file: string) => (await readFile(file, 'utf8')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).id);
+const ids = async (file: string) =>
+  (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).id);
 
 describe('ResumeStore', () => {
   it('drops a torn last line left by kill -9 and rewrites the file cleanly', async () => {
@@ -45,7 +56,7 @@ describe('ResumeStore', () => {
     await store.append([rec('a', { cacheKey: 'new', text: 'new answer' })]);
     await store.close();
     expect(await ids(file)).toEqual(['a', 'b']);
-    expect((await readFile(file, 'utf8'))).toContain('new answer');
+    expect(await readFile(file, 'utf8')).toContain('new answer');
   });
 
   it('a corrupt line in the middle is an error naming file and line', () => {

@@ -21,7 +21,10 @@ describe('shards', () => {
     const ids = Array.from({ length: 2000 }, (_, i) => `q${i}`);
     for (const n of [2, 3, 4, 7]) {
       const parts = await Promise.all(Array.from({ length: n }, (_, i) => collect(inShard(gen(ids), { index: i, count: n }))));
-      const all = parts.flat().map((s) => s.id).sort();
+      const all = parts
+        .flat()
+        .map((s) => s.id)
+        .sort();
       expect(all).toEqual([...ids].sort());
       for (const p of parts) expect(p.length).toBeGreaterThan(2000 / n / 1.3);
       // Reordering the input moves no id to another shard.
@@ -35,7 +38,10 @@ describe('shards', () => {
     expect(shardFromEnv({})).toBeUndefined();
     expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '4' })?.shard).toEqual({ index: 2, count: 4 });
     // --array=1-7:2 → ids 1,3,5,7: the third task is shard 2 of 4.
-    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_STEP: '2', SLURM_ARRAY_TASK_COUNT: '4' })?.shard).toEqual({ index: 2, count: 4 });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_STEP: '2', SLURM_ARRAY_TASK_COUNT: '4' })?.shard).toEqual({
+      index: 2,
+      count: 4,
+    });
     expect(shardFromEnv({ JOB_COMPLETION_INDEX: '1', EVE_EVAL_SHARD_COUNT: '2' })?.shard).toEqual({ index: 1, count: 2 });
     expect(shardFromEnv({ RANK: '3', WORLD_SIZE: '8' })?.shard).toEqual({ index: 3, count: 8 });
     expect(shardFromEnv({ RANK: '0', WORLD_SIZE: '1' })).toBeUndefined();

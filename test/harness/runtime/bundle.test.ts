@@ -112,13 +112,17 @@ describe('validateSessions', () => {
     const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
     writeFileSync(cfgFile, JSON.stringify({ ...cfg, num_key_value_heads: 2 }));
     let { b, s } = await sessionsOf(dir);
-    expect(errorOf(() => validateSessions(b, s)).message).toMatch(/decoder_model_merged\.onnx: input "past_key_values\.0\.key" has size 4 at axis 1 .* config\.json needs 2/);
+    expect(errorOf(() => validateSessions(b, s)).message).toMatch(
+      /decoder_model_merged\.onnx: input "past_key_values\.0\.key" has size 4 at axis 1 .* config\.json needs 2/,
+    );
     writeFileSync(cfgFile, JSON.stringify({ ...cfg, num_hidden_layers: 3 }));
     ({ b, s } = await sessionsOf(dir));
     expect(errorOf(() => validateSessions(b, s)).message).toMatch(/decoder_model_merged\.onnx: input "past_key_values\.2\.key" is missing/);
     writeFileSync(cfgFile, JSON.stringify({ ...cfg, num_hidden_layers: 1 }));
     ({ b, s } = await sessionsOf(dir));
-    expect(errorOf(() => validateSessions(b, s)).message).toMatch(/decoder_model_merged\.onnx: unexpected inputs "past_key_values\.1\.key", "past_key_values\.1\.value"/);
+    expect(errorOf(() => validateSessions(b, s)).message).toMatch(
+      /decoder_model_merged\.onnx: unexpected inputs "past_key_values\.1\.key", "past_key_values\.1\.value"/,
+    );
   });
 
   it('a vision encoder of the wrong family (rank) is named', async () => {
@@ -128,7 +132,7 @@ describe('validateSessions', () => {
     expect(errorOf(() => validateSessions(b, s)).message).toMatch(/vision_encoder\.onnx: input "pixel_values" has rank 4 \[1,3,336,336\], expected rank 3/);
   });
 
-  it("an LLaVA vision encoder in an EVE bundle is refused at load, naming the file and the channel count", async () => {
+  it('an LLaVA vision encoder in an EVE bundle is refused at load, naming the file and the channel count', async () => {
     const dir = join(tmp, 'eve-with-llava-vision');
     cpSync(fileURLToPath(new URL('../../../fixtures/models/tiny-eve', import.meta.url)), dir, { recursive: true });
     const file = join(dir, 'onnx', 'vision_encoder.onnx');

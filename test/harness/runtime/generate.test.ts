@@ -10,7 +10,6 @@ import { seededRandom as rng } from '../../../core/prng.ts';
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 
-
 async function engineFor(name: string): Promise<Engine> {
   const dir = `${ROOT}${name}`;
   const cfg = JSON.parse(readFileSync(`${dir}/config.json`, 'utf8'));

@@ -10,11 +10,19 @@ function fakeModel(ms = 20) {
     async generate(items: PreparedItem[]): Promise<GenerateItemResult[]> {
       calls.push(items.map((i) => i.source));
       await new Promise((r) => setTimeout(r, ms));
-      return items.map((i) => ({ text: i.source, imageTokens: 0, promptTokens: 1, generatedTokens: 1, tokenIds: [2], timings: { preprocess_ms: 0, prefill_ms: 0, decode_ms: 0 }, image: null }));
+      return items.map((i) => ({
+        text: i.source,
+        imageTokens: 0,
+        promptTokens: 1,
+        generatedTokens: 1,
+        tokenIds: [2],
+        timings: { preprocess_ms: 0, prefill_ms: 0, decode_ms: 0 },
+        image: null,
+      }));
     },
   };
 }
-const item = (source: string) => ({ kind: 'prepared', source } as unknown as PreparedItem);
+const item = (source: string) => ({ kind: 'prepared', source }) as unknown as PreparedItem;
 
 describe('Batcher', () => {
   it('a lone request goes at once; requests arriving during a batch share the next one, in arrival order, up to maxBatch', async () => {
@@ -48,8 +56,19 @@ describe('Batcher', () => {
   it('a request that fails to prepare or check frees its slot and reaches no batch', async () => {
     const model = fakeModel(5);
     const b = new Batcher(model, 4, 1);
-    await expect(b.run(async () => { throw new Error('bad image'); })).rejects.toThrow('bad image');
-    await expect(b.run(async () => item('long'), () => { throw new Error('too long'); })).rejects.toThrow('too long');
+    await expect(
+      b.run(async () => {
+        throw new Error('bad image');
+      }),
+    ).rejects.toThrow('bad image');
+    await expect(
+      b.run(
+        async () => item('long'),
+        () => {
+          throw new Error('too long');
+        },
+      ),
+    ).rejects.toThrow('too long');
     expect(b.queued).toBe(0);
     expect(model.calls).toEqual([]);
     await expect(b.run(async () => item('ok'))).resolves.toMatchObject({ batchSize: 1 });

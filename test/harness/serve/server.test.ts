@@ -29,7 +29,10 @@ function texts(out: string): Record<string, Record<string, string>> {
   const res: Record<string, Record<string, string>> = {};
   for (const m of readdirSync(dir)) {
     for (const f of readdirSync(join(dir, m))) {
-      const lines = readFileSync(join(dir, m, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const lines = readFileSync(join(dir, m, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
       res[f] = Object.fromEntries(lines.map((r) => [r.id, r.error ? `ERROR ${r.error.message}` : r.text]));
     }
   }
@@ -57,11 +60,15 @@ describe.skipIf(!ready)('eve-eval serve (tiny EVE on a loopback port)', () => {
     await model?.dispose();
   });
 
-  it('benchmarks through the remote backend give the local run\'s predictions, at client concurrency 1, 4 and 16', async () => {
+  it("benchmarks through the remote backend give the local run's predictions, at client concurrency 1, 4 and 16", async () => {
     const local = await runWith([{ kind: 'bundle', name: 'tiny-eve', path: BUNDLE, precision: 'fp32' }]);
     const want = texts(local.out);
     expect(Object.keys(want).sort()).toEqual(BENCHMARKS.map((b) => `${b}.jsonl`).sort());
-    expect(Object.values(want).flatMap((m) => Object.values(m)).some((t) => t.startsWith('ERROR'))).toBe(false);
+    expect(
+      Object.values(want)
+        .flatMap((m) => Object.values(m))
+        .some((t) => t.startsWith('ERROR')),
+    ).toBe(false);
     const batchesBefore = server.stats().batches;
     for (const concurrency of [1, 4, 16]) {
       const before = server.stats();
@@ -87,10 +94,46 @@ describe.skipIf(!ready)('eve-eval serve (tiny EVE on a loopback port)', () => {
     expect(health.status).toBe(200);
     expect((await health.json()).family).toBe('eve');
     const cases: Array<[unknown, RegExp, number?]> = [
-      [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,@@@@' } }, { type: 'text', text: 'x' }] }] }, /not valid base64/],
-      [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }, { type: 'text', text: 'x' }] }] }, /no image/],
+      [
+        {
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'image_url', image_url: { url: 'data:image/png;base64,@@@@' } },
+                { type: 'text', text: 'x' },
+              ],
+            },
+          ],
+        },
+        /not valid base64/,
+      ],
+      [
+        {
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'image_url', image_url: {} },
+                { type: 'text', text: 'x' },
+              ],
+            },
+          ],
+        },
+        /no image/,
+      ],
       [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.jpg' } }] }] }, /fetches nothing/],
-      [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from('not a png at all').toString('base64')}` } }] }] }, /request \d+/],
+      [
+        {
+          messages: [
+            {
+              role: 'user',
+              content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from('not a png at all').toString('base64')}` } }],
+            },
+          ],
+        },
+        /request \d+/,
+      ],
       [{ messages: [{ role: 'user', content: 'hello' }], max_tokens: 5000 }, /prompt too long: \d+ prompt tokens/],
       [{ messages: [{ role: 'user', content: 'hello' }], temperature: 0.7 }, /greedy/],
       [{ messages: [{ role: 'user', content: 'hello' }], stream: true }, /not supported yet/],
@@ -128,7 +171,17 @@ describe.skipIf(!ready)('eve-eval serve (tiny EVE on a loopback port)', () => {
   });
 
   it('with a key, a request without the right bearer token is 401', async () => {
-    const keyed = await startServer({ model, name: 'tiny-eve', host: '127.0.0.1', port: 0, maxBatch: 2, maxQueue: 4, maxContext: 4096, defaultMaxTokens: 4, apiKey: 'serve-key-xyz' });
+    const keyed = await startServer({
+      model,
+      name: 'tiny-eve',
+      host: '127.0.0.1',
+      port: 0,
+      maxBatch: 2,
+      maxQueue: 4,
+      maxContext: 4096,
+      defaultMaxTokens: 4,
+      apiKey: 'serve-key-xyz',
+    });
     try {
       const body = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] });
       expect((await fetch(`${keyed.url}/chat/completions`, { method: 'POST', body })).status).toBe(401);

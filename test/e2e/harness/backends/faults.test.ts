@@ -82,12 +82,17 @@ afterEach(async () => {
 
 function config(dir: string, port: number, extra: Record<string, unknown>): string {
   const file = join(dir, 'eval.json');
-  writeFileSync(file, JSON.stringify({
-    models: [{ name: 'remote', url: `http://eval:${USER_SECRET}@127.0.0.1:${port}/v1?key=${QUERY_SECRET}`, model: 'm', timeoutMs: 1000, concurrency: 4, ...extra }],
-    benchmarks: ['pope', 'mme', 'sqa'],
-    data: DATA,
-    out: join(dir, 'out'),
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      models: [
+        { name: 'remote', url: `http://eval:${USER_SECRET}@127.0.0.1:${port}/v1?key=${QUERY_SECRET}`, model: 'm', timeoutMs: 1000, concurrency: 4, ...extra },
+      ],
+      benchmarks: ['pope', 'mme', 'sqa'],
+      data: DATA,
+      out: join(dir, 'out'),
+    }),
+  );
   return file;
 }
 
@@ -99,12 +104,20 @@ function records(out: string): Map<string, Rec[]> {
   for (const f of readdirSync(dir)) {
     const text = readFileSync(join(dir, f), 'utf8');
     expect(text === '' || text.endsWith('\n'), `${f} ends with a whole line`).toBe(true);
-    byFile.set(f, text.split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    byFile.set(
+      f,
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    );
   }
   return byFile;
 }
 function allFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 function expectNoSecrets(dir: string, ...logs: string[]): void {
   for (const f of allFiles(dir)) {
@@ -142,7 +155,9 @@ describe.skipIf(!ready)('remote backend under faults (spawned eve-eval run, loop
     expect(faults).toBeGreaterThan(8);
     expect(srv.injected.hung).toBeGreaterThan(0);
     expect(srv.injected.dropped).toBeGreaterThan(0);
-    expect(r.stderr).toContain(`remote: ${total} requests to http://[redacted]:[redacted]@127.0.0.1:${srv.port}/v1/chat/completions?key=[redacted], ${faults} retries, ${srv.injected.throttled} answered 429`);
+    expect(r.stderr).toContain(
+      `remote: ${total} requests to http://[redacted]:[redacted]@127.0.0.1:${srv.port}/v1/chat/completions?key=[redacted], ${faults} retries, ${srv.injected.throttled} answered 429`,
+    );
     // The answers are the ones a healthy server gives (the same function of each request).
     const clean = await startFaultServer(() => 'ok');
     servers.push(clean.server);

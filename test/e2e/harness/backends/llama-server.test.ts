@@ -44,7 +44,7 @@ const prompts = [
 ];
 const item = (prompt: string, i: number, image: Buffer | null = null): GenerateItem => ({ id: String(i), image, source: `q${i}`, prompt, maxNewTokens: 12 });
 
-describe.skipIf(reason)('remote backend against llama.cpp\'s server (xllamacpp, tiny GGUF)', () => {
+describe.skipIf(reason)("remote backend against llama.cpp's server (xllamacpp, tiny GGUF)", () => {
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'llama-server-'));
     const gguf = join(dir, 'tiny.gguf');
@@ -95,16 +95,30 @@ describe.skipIf(reason)('remote backend against llama.cpp\'s server (xllamacpp, 
   it('eve-eval run on ScienceQA through it: the text-only questions are answered, the image ones are errors with the reason', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'llama-run-'));
     const cfg = join(dir, 'eval.json');
-    writeFileSync(cfg, JSON.stringify({
-      models: [{ name: 'llama-cpp', url, model: 'tiny', retries: 0, breakerThreshold: 50, concurrency: 2 }],
-      benchmarks: ['sqa'], data: join(REPO, 'fixtures/data'), out: join(dir, 'out'), options: { maxNewTokens: 8 },
-    }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        models: [{ name: 'llama-cpp', url, model: 'tiny', retries: 0, breakerThreshold: 50, concurrency: 2 }],
+        benchmarks: ['sqa'],
+        data: join(REPO, 'fixtures/data'),
+        out: join(dir, 'out'),
+        options: { maxNewTokens: 8 },
+      }),
+    );
     const run = await cli(['all', '--config', cfg]);
     // 4 of the 6 fixture questions have an image: above --max-error-rate, so exit 1, with every answer kept.
     expect(run.status, run.stderr).toBe(1);
-    const recs = readFileSync(join(dir, 'out/predictions/llama-cpp/sqa.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const recs = readFileSync(join(dir, 'out/predictions/llama-cpp/sqa.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(recs).toHaveLength(6);
-    expect(recs.filter((x) => !x.error).map((x) => x.id).sort()).toEqual(['15', '4']);
+    expect(
+      recs
+        .filter((x) => !x.error)
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(['15', '4']);
     for (const x of recs.filter((x) => x.error)) expect(x.error.message).toMatch(/image input is not supported/);
     expect(run.stdout).toMatch(/errors: llama-cpp sqa: http ×4/);
   });

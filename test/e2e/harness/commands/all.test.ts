@@ -19,7 +19,11 @@ const ARGS = ['--models', MODELS.join(','), '--benchmarks', 'pope,mme,seed', '--
 function predictionFiles(out: string): string[] {
   const dir = join(out, 'predictions');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((m) => readdirSync(join(dir, m)).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, m, f)));
+  return readdirSync(dir).flatMap((m) =>
+    readdirSync(join(dir, m))
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => join(dir, m, f)),
+  );
 }
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean);
 const run = (out: string, extra: string[] = []) =>
@@ -31,7 +35,14 @@ function summary(out: string) {
 }
 function texts(out: string) {
   return Object.fromEntries(
-    predictionFiles(out).map((f) => [f.slice(out.length), Object.fromEntries(lines(f).map((l) => JSON.parse(l)).map((r) => [r.id, r.text]))]),
+    predictionFiles(out).map((f) => [
+      f.slice(out.length),
+      Object.fromEntries(
+        lines(f)
+          .map((l) => JSON.parse(l))
+          .map((r) => [r.id, r.text]),
+      ),
+    ]),
   );
 }
 
@@ -138,7 +149,9 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
     const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
     const errors = r.results[0].counts.errors;
     expect(errors).toBeGreaterThan(0);
-    const bad = lines(join(out, 'predictions', 'tiny-fuyu', 'pope.jsonl')).map((l) => JSON.parse(l)).filter((p) => p.error);
+    const bad = lines(join(out, 'predictions', 'tiny-fuyu', 'pope.jsonl'))
+      .map((l) => JSON.parse(l))
+      .filter((p) => p.error);
     expect(bad).toHaveLength(errors);
     expect(bad[0].error.kind).toBe('image');
     expect(bad[0].error.message).toContain(img);
@@ -205,13 +218,17 @@ const BASELINE = join(ROOT, 'ci/baseline-results.json');
 describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
   it('`all --benchmarks pope,mme,gqa,textvqa` then `gate` against ci/baseline-results.json exits 0; changed answers exit 1', async () => {
     const out = await mkdtemp(join(tmpdir(), 'all-ci-'));
-    const all = spawnSync(process.execPath, [BIN, 'all', '--benchmarks', 'pope,mme,gqa,textvqa', '--out', out], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const all = spawnSync(process.execPath, [BIN, 'all', '--benchmarks', 'pope,mme,gqa,textvqa', '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true' },
+    });
     expect(all.status, all.stderr).toBe(0);
     const current = join(out, 'results.json');
     // The workflow's second step: the committed fixture answers, re-scored beside the tiny models.
     const rescore0 = spawnSync('bash', [join(ROOT, 'ci/rescore.sh'), current], { encoding: 'utf8' });
     expect(rescore0.status, rescore0.stderr).toBe(0);
-    const gate = (cur: string) => spawnSync(process.execPath, [BIN, 'gate', '--baseline', BASELINE, '--current', cur], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    const gate = (cur: string) =>
+      spawnSync(process.execPath, [BIN, 'gate', '--baseline', BASELINE, '--current', cur], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
     const pass = gate(current);
     expect(pass.status, pass.stdout + pass.stderr).toBe(0);
     expect(pass.stdout).toMatch(/gate: PASS/);
@@ -224,15 +241,22 @@ describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
     const results = JSON.parse(readFileSync(current, 'utf8')) as ResultsFile;
     const credit = results.results.find((x) => x.model === 'tiny-eve' && x.benchmark === 'pope')!.perSample!;
     const changed = join(out, 'pope-changed.jsonl');
-    writeFileSync(changed, lines(join(out, 'predictions', 'tiny-eve', 'pope.jsonl'))
-      .map((l) => JSON.parse(l))
-      // POPE's scorer reads "no" when the answer has the word no/not and "yes" otherwise (so gibberish is "yes"):
-      // each right answer becomes the opposite word, wrong ones stay as they are.
-      .map((p) => JSON.stringify({ ...p, text: credit[p.id] === 1 ? (/\b(no|not)\b/i.test(p.text) ? 'Yes' : 'No') : p.text }))
-      .join('\n') + '\n');
+    writeFileSync(
+      changed,
+      lines(join(out, 'predictions', 'tiny-eve', 'pope.jsonl'))
+        .map((l) => JSON.parse(l))
+        // POPE's scorer reads "no" when the answer has the word no/not and "yes" otherwise (so gibberish is "yes"):
+        // each right answer becomes the opposite word, wrong ones stay as they are.
+        .map((p) => JSON.stringify({ ...p, text: credit[p.id] === 1 ? (/\b(no|not)\b/i.test(p.text) ? 'Yes' : 'No') : p.text }))
+        .join('\n') + '\n',
+    );
     const cur2 = join(out, 'changed-results.json');
     cpSync(current, cur2);
-    const rescore = spawnSync(process.execPath, [BIN, 'score', '--benchmark', 'pope', '--data', join(ROOT, 'fixtures/data'), '--predictions', changed, '--model', 'tiny-eve', '--results', cur2], { encoding: 'utf8' });
+    const rescore = spawnSync(
+      process.execPath,
+      [BIN, 'score', '--benchmark', 'pope', '--data', join(ROOT, 'fixtures/data'), '--predictions', changed, '--model', 'tiny-eve', '--results', cur2],
+      { encoding: 'utf8' },
+    );
     expect(rescore.status, rescore.stderr).toBe(0);
     expect(JSON.parse(readFileSync(cur2, 'utf8')).results).toHaveLength(16); // replaced, not duplicated
     const fail = gate(cur2);

@@ -47,9 +47,14 @@ afterAll(() => {
 
 describe('eve-eval export → predict → run (EVE-7B-v1.0 layout)', () => {
   it('exports with family detection, then predict and run work on the bundle as written', () => {
-    expect(readdirSync(eveCkpt).sort()).toEqual(
-      ['config.json', 'pytorch_model-00001-of-00002.bin', 'pytorch_model-00002-of-00002.bin', 'pytorch_model.bin.index.json', 'tokenizer.model', 'tokenizer_config.json'],
-    );
+    expect(readdirSync(eveCkpt).sort()).toEqual([
+      'config.json',
+      'pytorch_model-00001-of-00002.bin',
+      'pytorch_model-00002-of-00002.bin',
+      'pytorch_model.bin.index.json',
+      'tokenizer.model',
+      'tokenizer_config.json',
+    ]);
     const bundle = join(root, 'bundle-eve');
     const ex = cli('export', '--checkpoint', eveCkpt, '--out', bundle, '--precision', 'fp32,q4', '--json');
     expect(ex.stderr).toContain('training-only');
@@ -58,11 +63,20 @@ describe('eve-eval export → predict → run (EVE-7B-v1.0 layout)', () => {
     expect(summary.family).toBe('eve');
     expect(summary.keys.unused).toEqual({});
     expect(Object.values(summary.keys.skipped).reduce((a, b) => a + b, 0)).toBe(2);
-    for (const f of ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'export.json', 'onnx/decoder_model_merged.onnx', 'onnx/decoder_model_merged_q4.onnx']) {
+    for (const f of [
+      'config.json',
+      'preprocessor_config.json',
+      'tokenizer.json',
+      'export.json',
+      'onnx/decoder_model_merged.onnx',
+      'onnx/decoder_model_merged_q4.onnx',
+    ]) {
       expect(existsSync(join(bundle, f)), f).toBe(true);
     }
     // The tokenizer was converted from tokenizer.model: it must equal the LLaMA-2 tokenizer.json the fixtures ship.
-    expect(JSON.parse(readFileSync(join(bundle, 'tokenizer.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(REPO, 'fixtures', 'models', 'tiny-eve', 'tokenizer.json'), 'utf8')));
+    expect(JSON.parse(readFileSync(join(bundle, 'tokenizer.json'), 'utf8'))).toEqual(
+      JSON.parse(readFileSync(join(REPO, 'fixtures', 'models', 'tiny-eve', 'tokenizer.json'), 'utf8')),
+    );
 
     const pr = cli('predict', '--model', bundle, '--image', IMAGE, '--prompt', 'What is this?', '--max-new-tokens', '4', '--json');
     expect(pr.status, pr.stderr).toBe(0);
@@ -127,8 +141,24 @@ describe('eve-eval export: bad checkpoints', () => {
   it("asks for --vision-tower on LLaVA's original layout", () => {
     const dir = join(root, 'llava-original');
     writeShardedCheckpoint(dir, 'bin', [{ name: 'model.embed_tokens.weight', dtype: 'F16', shape: [4, 2], data: new Float32Array(8) }], { maxShardBytes: 1e9 });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ architectures: ['LlavaLlamaForCausalLM'], model_type: 'llava', hidden_size: 2, intermediate_size: 4, num_hidden_layers: 1, num_attention_heads: 1, vocab_size: 4, rms_norm_eps: 1e-5, mm_projector_type: 'mlp2x_gelu', mm_vision_tower: 'openai/clip-vit-large-patch14-336' }));
-    expect(exportError({ checkpoint: dir, out: join(root, 'o9') })).toBe(`${dir}: this LLaVA checkpoint keeps its vision tower (openai/clip-vit-large-patch14-336) in a separate checkpoint: pass --vision-tower DIR`);
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        architectures: ['LlavaLlamaForCausalLM'],
+        model_type: 'llava',
+        hidden_size: 2,
+        intermediate_size: 4,
+        num_hidden_layers: 1,
+        num_attention_heads: 1,
+        vocab_size: 4,
+        rms_norm_eps: 1e-5,
+        mm_projector_type: 'mlp2x_gelu',
+        mm_vision_tower: 'openai/clip-vit-large-patch14-336',
+      }),
+    );
+    expect(exportError({ checkpoint: dir, out: join(root, 'o9') })).toBe(
+      `${dir}: this LLaVA checkpoint keeps its vision tower (openai/clip-vit-large-patch14-336) in a separate checkpoint: pass --vision-tower DIR`,
+    );
   });
 
   it('refuses EVEv2 as not supported yet', () => {
@@ -175,7 +205,12 @@ describe('eve-eval export: bad checkpoints', () => {
     writeTinyFuyu(now, join(REPO, 'fixtures', 'models', 'tiny-fuyu'));
     writeTinyFuyu(first, join(REPO, 'fixtures', 'models', 'tiny-fuyu'));
     const ck = openCheckpoint(now);
-    const renamed = ck.keys().map((name) => ({ name: name.replace(/^language_model\.model\./, 'model.').replace(/^language_model\.lm_head\./, 'lm_head.'), dtype: 'BF16' as const, shape: ck.info(name)!.shape, data: ck.readFloat32(name) }));
+    const renamed = ck.keys().map((name) => ({
+      name: name.replace(/^language_model\.model\./, 'model.').replace(/^language_model\.lm_head\./, 'lm_head.'),
+      dtype: 'BF16' as const,
+      shape: ck.info(name)!.shape,
+      data: ck.readFloat32(name),
+    }));
     ck.close();
     expect(renamed.some((t) => t.name === 'lm_head.weight')).toBe(true);
     writeSafetensors(join(first, 'model.safetensors'), renamed);

@@ -16,7 +16,11 @@ describe('eve-eval list', () => {
   it('prints the ten benchmarks with title and default split', () => {
     const r = cli('list');
     expect(r.status).toBe(0);
-    const ids = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]);
+    const ids = r.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]);
     expect(ids).toEqual(['vqav2', 'gqa', 'vizwiz', 'textvqa', 'pope', 'mme', 'mmbench', 'seed', 'mmvet', 'sqa']);
     expect(r.stdout).toMatch(/pope\s+POPE \(COCO, adversarial\/popular\/random\)\s+test/);
   });

@@ -18,7 +18,17 @@ const ARGS = ['run', '--models', MODELS.join(','), '--benchmarks', 'pope,mme,sqa
 /** Environment without any scheduler variable of this machine's own. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_COUNT', 'SLURM_ARRAY_TASK_MIN', 'SLURM_ARRAY_TASK_STEP', 'JOB_COMPLETION_INDEX', 'EVE_EVAL_SHARD_COUNT', 'RANK', 'WORLD_SIZE']) delete env[k];
+  for (const k of [
+    'SLURM_ARRAY_TASK_ID',
+    'SLURM_ARRAY_TASK_COUNT',
+    'SLURM_ARRAY_TASK_MIN',
+    'SLURM_ARRAY_TASK_STEP',
+    'JOB_COMPLETION_INDEX',
+    'EVE_EVAL_SHARD_COUNT',
+    'RANK',
+    'WORLD_SIZE',
+  ])
+    delete env[k];
   return { ...env, ...extra };
 }
 
@@ -30,10 +40,13 @@ function snapshot(out: string) {
   const preds: Record<string, string[]> = {};
   for (const m of readdirSync(join(out, 'predictions'))) {
     for (const f of readdirSync(join(out, 'predictions', m))) {
-      preds[`${m}/${f}`] = readFileSync(join(out, 'predictions', m, f), 'utf8').split('\n').filter(Boolean).map((l) => {
-        const x = JSON.parse(l);
-        return JSON.stringify([x.id, x.text, x.cacheKey, x.error ?? null]);
-      });
+      preds[`${m}/${f}`] = readFileSync(join(out, 'predictions', m, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const x = JSON.parse(l);
+          return JSON.stringify([x.id, x.text, x.cacheKey, x.error ?? null]);
+        });
     }
   }
   const samples = readdirSync(join(out, 'samples')).map((f) => [f, readFileSync(join(out, 'samples', f), 'utf8')]);
@@ -61,7 +74,10 @@ describe.skipIf(!ready)('sharded runs merged (separate processes, scheduler envi
 
     // Kubernetes Indexed Job: 4 completions; two at a time (the 2-core machine), as parallelism: 2 would.
     const k8s = join(base, 'k8s');
-    for (const pair of [[0, 1], [2, 3]]) {
+    for (const pair of [
+      [0, 1],
+      [2, 3],
+    ]) {
       const rs = await Promise.all(pair.map((i) => run([...ARGS, '--out', k8s], { JOB_COMPLETION_INDEX: String(i), EVE_EVAL_SHARD_COUNT: '4' })));
       for (const r of rs) expect(r.status, r.stderr).toBe(0);
     }
@@ -69,16 +85,24 @@ describe.skipIf(!ready)('sharded runs merged (separate processes, scheduler envi
     const full3 = join(base, 'k8s-3');
     rmSync(full3, { recursive: true, force: true });
     const shard3 = join(k8s, 'shards', '3-of-4');
-    const ids3 = readFileSync(join(shard3, 'predictions', 'tiny-eve', 'pope.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).id as string);
+    const ids3 = readFileSync(join(shard3, 'predictions', 'tiny-eve', 'pope.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).id as string);
     expect(ids3.length).toBeGreaterThan(0);
     const { renameSync } = await import('node:fs');
     renameSync(shard3, full3);
     const refused = await run(['merge', k8s]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/merge refused/);
-    expect(refused.stderr).toMatch(new RegExp(`tiny-eve pope/test: ${ids3.length} of \\d+ samples have no prediction \\(in 3-of-4\\): ${ids3.slice(0, 3).join(', ')}`));
+    expect(refused.stderr).toMatch(
+      new RegExp(`tiny-eve pope/test: ${ids3.length} of \\d+ samples have no prediction \\(in 3-of-4\\): ${ids3.slice(0, 3).join(', ')}`),
+    );
     expect(existsSync(join(k8s, 'results.json'))).toBe(false);
-    const missing = readFileSync(join(k8s, 'merge-missing.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const missing = readFileSync(join(k8s, 'merge-missing.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(missing.filter((m) => m.model === 'tiny-eve' && m.benchmark === 'pope').map((m) => m.id)).toEqual(ids3);
     // Back in place: the merge goes through and equals the unsharded run.
     renameSync(full3, shard3);

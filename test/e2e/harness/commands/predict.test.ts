@@ -12,7 +12,9 @@ import onnxPkg from 'onnx-proto';
 const { onnx } = onnxPkg as unknown as { onnx: any };
 const BIN = fileURLToPath(new URL('../../../../bin/eve-eval.js', import.meta.url));
 const MODELS = fileURLToPath(new URL('../../../../fixtures/models', import.meta.url));
-const ready = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'].every((b) => existsSync(join(MODELS, b, 'tokenizer.json')) && existsSync(join(MODELS, b, 'preprocessor_config.json')));
+const ready = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'].every(
+  (b) => existsSync(join(MODELS, b, 'tokenizer.json')) && existsSync(join(MODELS, b, 'preprocessor_config.json')),
+);
 if (!ready) console.log('predict tests skipped: the tiny bundles have no tokenizer.json / preprocessor_config.json yet (run the families generator)');
 
 let tmp: string;
@@ -32,7 +34,9 @@ function json(args: string[]) {
 async function picture(w: number, h: number, file: string): Promise<string> {
   const px = Buffer.alloc(w * h * 3);
   for (let i = 0; i < px.length; i++) px[i] = (i * 7 + Math.floor(i / (w * 3)) * 3) % 256;
-  await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(tmp, file));
+  await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toFile(join(tmp, file));
   return join(tmp, file);
 }
 

@@ -68,7 +68,10 @@ describe('eve-eval score', () => {
     const again = cli(...args, '--json');
     expect(again.status).toBe(0);
     expect(JSON.parse(again.stdout).headline).toBe(76.67); // stdout stays one JSON object
-    expect(cli('score', '--benchmark', 'mme', '--data', root, '--predictions', join(root, 'MME/eval_tool/fixture_results'), '--model', 'm2', '--results', file).status).toBe(0);
+    expect(
+      cli('score', '--benchmark', 'mme', '--data', root, '--predictions', join(root, 'MME/eval_tool/fixture_results'), '--model', 'm2', '--results', file)
+        .status,
+    ).toBe(0);
     const r = JSON.parse(readFileSync(file, 'utf8'));
     expect(r.schema).toBe('eve-eval/results@1');
     expect(r.results.map((x: { model: string; benchmark: string }) => `${x.model}/${x.benchmark}`)).toEqual(['fixture/pope', 'm2/mme']);
@@ -91,9 +94,33 @@ describe('eve-eval score', () => {
   it.skipIf(!existsSync(REAL))('realdata: score POPE (LLaVA-1.5-13B) and MME (LaVIN) into one file, then report it beside the paper rows', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'score-real-'));
     const file = join(dir, 'results.json');
-    const pope = cli('score', '--benchmark', 'pope', '--data', REAL, '--predictions', join(REAL, 'pope/answers/llava-v1.5-13b.jsonl'), '--model', 'llava-v1.5-13b', '--results', file);
+    const pope = cli(
+      'score',
+      '--benchmark',
+      'pope',
+      '--data',
+      REAL,
+      '--predictions',
+      join(REAL, 'pope/answers/llava-v1.5-13b.jsonl'),
+      '--model',
+      'llava-v1.5-13b',
+      '--results',
+      file,
+    );
     expect(pope.status, pope.stderr).toBe(0);
-    const mmeRun = cli('score', '--benchmark', 'mme', '--data', REAL, '--predictions', join(REAL, 'MME/eval_tool/LaVIN'), '--model', 'LaVIN-13B', '--results', file);
+    const mmeRun = cli(
+      'score',
+      '--benchmark',
+      'mme',
+      '--data',
+      REAL,
+      '--predictions',
+      join(REAL, 'MME/eval_tool/LaVIN'),
+      '--model',
+      'LaVIN-13B',
+      '--results',
+      file,
+    );
     expect(mmeRun.status, mmeRun.stderr).toBe(0);
     const md = join(dir, 'table.md');
     const csv = join(dir, 'table.csv');

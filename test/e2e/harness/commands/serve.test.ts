@@ -36,13 +36,21 @@ function serve(args: string[], env: Record<string, string> = {}) {
 }
 
 const texts = (out: string, model: string) =>
-  Object.fromEntries(readdirSync(join(out, 'predictions', model)).map((f) => [f, readFileSync(join(out, 'predictions', model, f), 'utf8').split('\n').filter(Boolean).map((l) => {
-    const r = JSON.parse(l);
-    return [r.id, r.text, r.error?.message ?? null];
-  })]));
+  Object.fromEntries(
+    readdirSync(join(out, 'predictions', model)).map((f) => [
+      f,
+      readFileSync(join(out, 'predictions', model, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const r = JSON.parse(l);
+          return [r.id, r.text, r.error?.message ?? null];
+        }),
+    ]),
+  );
 
 describe.skipIf(!ready)('eve-eval serve (spawned)', () => {
-  it('`eve-eval run` against `eve-eval serve` (tiny EVE) gives the local run\'s predictions', async () => {
+  it("`eve-eval run` against `eve-eval serve` (tiny EVE) gives the local run's predictions", async () => {
     const eve = join(ROOT, 'fixtures/models/tiny-eve');
     const s = serve(['--model', eve]);
     try {
@@ -71,11 +79,21 @@ describe.skipIf(!ready)('eve-eval serve (spawned)', () => {
     const body = JSON.stringify({
       model: 'tiny-llava',
       max_tokens: 48,
-      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${image}` } }, { type: 'text', text: 'Is there a cat?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${image}` } },
+            { type: 'text', text: 'Is there a cat?' },
+          ],
+        },
+      ],
     });
     const headers = { authorization: 'Bearer k-serve-e2e', 'content-type': 'application/json' };
     expect((await fetch(`${url}/chat/completions`, { method: 'POST', body })).status).toBe(401);
-    const inFlight = Array.from({ length: 6 }, () => fetch(`${url}/chat/completions`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, json: await r.json() })));
+    const inFlight = Array.from({ length: 6 }, () =>
+      fetch(`${url}/chat/completions`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, json: await r.json() })),
+    );
     // Wait until the server has them, then ask it to stop.
     for (;;) {
       const h = await (await fetch(url.replace('/v1', '/health'))).json();

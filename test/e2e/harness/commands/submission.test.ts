@@ -26,7 +26,17 @@ describe('eve-eval submission', () => {
   });
 
   it('refuses, exit 2, for a locally scored benchmark', () => {
-    const r = cli('submission', '--benchmark', 'pope', '--data', root, '--predictions', join(root, 'pope/answers/fixture.jsonl'), '--out', join(root, 'x.json'));
+    const r = cli(
+      'submission',
+      '--benchmark',
+      'pope',
+      '--data',
+      root,
+      '--predictions',
+      join(root, 'pope/answers/fixture.jsonl'),
+      '--out',
+      join(root, 'x.json'),
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('pope is scored locally and has no submission server');
   });

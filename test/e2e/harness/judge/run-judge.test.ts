@@ -53,7 +53,9 @@ describe.skipIf(!ready)('eve-eval run --benchmarks mmvet with a judge', () => {
         // A grader's reply: a score derived from the prompt's length, so different answers grade differently.
         const score = (messages[0].content.length % 11) / 10;
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ model: 'loopback-grader', choices: [{ message: { content: String(score) } }], usage: { prompt_tokens: 900, completion_tokens: 1 } }));
+        res.end(
+          JSON.stringify({ model: 'loopback-grader', choices: [{ message: { content: String(score) } }], usage: { prompt_tokens: 900, completion_tokens: 1 } }),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -65,7 +67,23 @@ describe.skipIf(!ready)('eve-eval run --benchmarks mmvet with a judge', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  const args = () => ['run', '--models', MODEL, '--benchmarks', 'mmvet', '--max-new-tokens', '4', '--out', out, '--judge-url', url, '--judge-key-env', 'JUDGE_KEY', '--judge-runs', '2'];
+  const args = () => [
+    'run',
+    '--models',
+    MODEL,
+    '--benchmarks',
+    'mmvet',
+    '--max-new-tokens',
+    '4',
+    '--out',
+    out,
+    '--judge-url',
+    url,
+    '--judge-key-env',
+    'JUDGE_KEY',
+    '--judge-runs',
+    '2',
+  ];
 
   it('grades, scores, records the judge, and keeps the key out of every file', async () => {
     const r = await cli(args(), { JUDGE_KEY: KEY });
@@ -102,7 +120,9 @@ describe.skipIf(!ready)('eve-eval run --benchmarks mmvet with a judge', () => {
     const base = ['score', '--benchmark', 'mmvet', '--data', data, '--predictions', answers, '--judge-url', url, '--judge-key-env', 'JUDGE_KEY'];
     const refused = await cli(base, { JUDGE_KEY: KEY });
     expect(refused.status).toBe(2);
-    expect(refused.stderr.trim()).toBe('eve-eval: score --benchmark mmvet with a judge needs --results FILE: the judge cache and the files for the official tools are written beside it');
+    expect(refused.stderr.trim()).toBe(
+      'eve-eval: score --benchmark mmvet with a judge needs --results FILE: the judge cache and the files for the official tools are written beside it',
+    );
     const file = join(out, 'scored', 'results.json');
     const r = await cli([...base, '--results', file, '--json'], { JUDGE_KEY: KEY });
     expect(r.status, r.stderr).toBe(0);

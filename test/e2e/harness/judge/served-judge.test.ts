@@ -51,8 +51,22 @@ describe('MM-Vet graded by a judge that eve-eval serve serves', () => {
 
   it('grades over HTTP, counts what it could not read, and rescoring asks nothing', async () => {
     const results = join(out, 'results.json');
-    const args = ['score', '--benchmark', 'mmvet', '--data', DATA, '--predictions', join(DATA, 'mm-vet', 'answers', 'fixture.jsonl'),
-      '--judge-url', url, '--judge-model', 'tiny-llava', '--results', results, '--json'];
+    const args = [
+      'score',
+      '--benchmark',
+      'mmvet',
+      '--data',
+      DATA,
+      '--predictions',
+      join(DATA, 'mm-vet', 'answers', 'fixture.jsonl'),
+      '--judge-url',
+      url,
+      '--judge-model',
+      'tiny-llava',
+      '--results',
+      results,
+      '--json',
+    ];
     const first = await cli(args);
     expect(first.status, first.stderr).toBe(0);
     const r = (JSON.parse(readFileSync(results, 'utf8')) as ResultsFile).results.find((x) => x.benchmark === 'mmvet')!;

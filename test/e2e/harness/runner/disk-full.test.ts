@@ -12,7 +12,9 @@ const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const MODEL = join(ROOT, 'fixtures', 'models', 'tiny-eve');
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 /** A small tmpfs needs root (CI runs as root); elsewhere the test says why it cannot run. */
@@ -40,7 +42,9 @@ describe.skipIf(!mounted)('a full disk mid-run', () => {
     const full = cli(...args, '--out', out);
     expect(full.status).toBe(3);
     const last = full.stderr.trim().split('\n').at(-1)!;
-    expect(last).toMatch(/^eve-eval: out of disk space writing .*: \d+ finished answers? (is|are) kept in .*predictions; free some space and rerun the same command to resume$/);
+    expect(last).toMatch(
+      /^eve-eval: out of disk space writing .*: \d+ finished answers? (is|are) kept in .*predictions; free some space and rerun the same command to resume$/,
+    );
     expect(full.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const kept = Number(/: (\d+) finished/.exec(last)![1]);
     expect(kept).toBeGreaterThan(0);
@@ -63,7 +67,9 @@ describe.skipIf(!mounted)('a full disk mid-run', () => {
       const rerun = cli(...args, '--out', join(roomy, 'run'));
       expect(rerun.status, rerun.stderr).toBe(0);
       expect(rerun.stderr).toMatch(/resumed/);
-      const pope = readFileSync(join(roomy, 'run', 'predictions', 'tiny-eve', 'pope.jsonl'), 'utf8').split('\n').filter(Boolean);
+      const pope = readFileSync(join(roomy, 'run', 'predictions', 'tiny-eve', 'pope.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean);
       const ids = pope.map((l) => JSON.parse(l).id as string);
       expect(new Set(ids).size).toBe(ids.length);
       const results = JSON.parse(readFileSync(join(roomy, 'run', 'results.json'), 'utf8'));

@@ -38,7 +38,10 @@ describe('lockOut', () => {
       writeFileSync(join(out, LOCK_NAME), `${holder.pid}\n`);
       const bin = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'eve-eval.js');
       const model = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'models', 'tiny-eve');
-      const r = spawnSync(process.execPath, [bin, 'run', '--models', model, '--benchmarks', 'pope', '--limit', '1', '--out', out], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+      const r = spawnSync(process.execPath, [bin, 'run', '--models', model, '--benchmarks', 'pope', '--limit', '1', '--out', out], {
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true' },
+      });
       expect(r.status).toBe(2);
       expect(r.stderr.trim()).toBe(`eve-eval: ${out}: another eve-eval run (pid ${holder.pid}) is writing here; wait for it to finish or choose another --out`);
       expect(existsSync(join(out, 'results.json'))).toBe(false);

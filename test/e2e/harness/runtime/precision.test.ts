@@ -23,7 +23,10 @@ const ready =
   existsSync(join(LLAVA, 'tokenizer.json')) &&
   existsSync(join(LLAVA, 'preprocessor_config.json')) &&
   PARTS.every((p) => existsSync(join(LLAVA, 'onnx', `${p}_fp16.onnx`)));
-if (!ready) console.log('precision tests skipped: tiny-llava lacks tokenizer.json, preprocessor_config.json or onnx/*_fp16.onnx (run npx tsx fixtures/models/generate.ts)');
+if (!ready)
+  console.log(
+    'precision tests skipped: tiny-llava lacks tokenizer.json, preprocessor_config.json or onnx/*_fp16.onnx (run npx tsx fixtures/models/generate.ts)',
+  );
 
 async function session(file: string): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(file, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -46,7 +49,9 @@ async function nextLogits(model: LoadedModel, item: GenerateRequest, tokens: num
   const dec = await session(model.bundle.files.decoder_model_merged);
   const img = (await vision.run({ [p.pixels!.name]: new ort.Tensor('float32', p.pixels!.data, p.pixels!.dims) })).image_embeds.data as Float32Array;
   const text = async (ids: number[]) =>
-    ids.length === 0 ? new Float32Array(0) : ((await embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) })).inputs_embeds.data as Float32Array);
+    ids.length === 0
+      ? new Float32Array(0)
+      : ((await embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) })).inputs_embeds.data as Float32Array);
   const pieces = [await text(p.prompt.before), img, await text(p.prompt.after), await text(tokens)];
   const L = pieces.reduce((a, x) => a + x.length, 0) / H;
   const embeds = new Float32Array(L * H);
@@ -58,11 +63,16 @@ async function nextLogits(model: LoadedModel, item: GenerateRequest, tokens: num
   const feeds: Record<string, ort.Tensor> = {
     inputs_embeds: new ort.Tensor('float32', embeds, [1, L, H]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(L).fill(1n), [1, L]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: L }, (_, i) => BigInt(i)), [1, L]),
+    position_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: L }, (_, i) => BigInt(i)),
+      [1, L],
+    ),
     num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.of(1n), []),
   };
   for (let i = 0; i < c.num_hidden_layers; i++) {
-    for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, c.num_key_value_heads, 0, c.head_dim!]);
+    for (const kv of ['key', 'value'])
+      feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, c.num_key_value_heads, 0, c.head_dim!]);
   }
   const logits = (await dec.run(feeds)).logits.data as Float32Array;
   for (const s of [vision, embed, dec]) await s.release();
@@ -90,7 +100,11 @@ describe.skipIf(!ready)('fp16 precision variant (tiny-llava)', () => {
 
   it('loads the _fp16 parts, whose float inputs and outputs are float16 (ids, mask, positions stay int64)', async () => {
     for (const p of PARTS) expect(fp16.bundle.files[p]).toBe(join(LLAVA, 'onnx', `${p}_fp16.onnx`));
-    expect(fp16.bundle.allFiles.filter((f) => f.endsWith('.onnx')).map((f) => f.split('/').pop())).toEqual(['vision_encoder_fp16.onnx', 'embed_tokens_fp16.onnx', 'decoder_model_merged_fp16.onnx']);
+    expect(fp16.bundle.allFiles.filter((f) => f.endsWith('.onnx')).map((f) => f.split('/').pop())).toEqual([
+      'vision_encoder_fp16.onnx',
+      'embed_tokens_fp16.onnx',
+      'decoder_model_merged_fp16.onnx',
+    ]);
     // Different files, so a different fingerprint: fp16 and fp32 runs must not share a resume store.
     expect(fp16.fingerprint).not.toBe(fp32.fingerprint);
 
@@ -172,7 +186,9 @@ describe.skipIf(!ready)('fp16 precision variant (tiny-llava)', () => {
       expect(argmax(logits, 0, logits.length, false)).toBe(b[k].tokenIds[n]); // this recomputation is fp32's path
       gaps.push(gap);
     }
-    console.log(`fp16 vs fp32 on tiny-llava: ${same}/${items.length} items identical, ${agreeing}/${total} tokens agree up to and including the first divergence; fp32 logit gaps there: ${gaps.map((g) => g.toFixed(4)).join(', ')}`);
+    console.log(
+      `fp16 vs fp32 on tiny-llava: ${same}/${items.length} items identical, ${agreeing}/${total} tokens agree up to and including the first divergence; fp32 logit gaps there: ${gaps.map((g) => g.toFixed(4)).join(', ')}`,
+    );
     // Observed here: 12/16 items identical, 116/120 tokens, divergence gaps 0.028, 0.032, 0.002, 0.003.
     // The tiny random decoder spreads 32,000 logits with a standard deviation of about 4, so the top
     // two are typically about 0.9 apart (median over these items' first tokens), but now and then
@@ -190,7 +206,27 @@ describe.skipIf(!ready)('fp16 precision variant (tiny-llava)', () => {
   it('eve-eval predict --precision fp16 --json answers as loadModel fp16 does', async () => {
     const file = join(tmp, 'item0.png');
     await sharp(items[0].image!).toFile(file);
-    const r = spawnSync(process.execPath, [BIN, 'predict', '--model', LLAVA, '--precision', 'fp16', '--image', file, '--prompt', items[0].prompt, '--max-new-tokens', String(items[0].maxNewTokens), '--threads', '1', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'predict',
+        '--model',
+        LLAVA,
+        '--precision',
+        'fp16',
+        '--image',
+        file,
+        '--prompt',
+        items[0].prompt,
+        '--max-new-tokens',
+        String(items[0].maxNewTokens),
+        '--threads',
+        '1',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { text: string; image_tokens: number; generated_tokens: number };
@@ -226,7 +262,9 @@ describe.skipIf(!ready)('fp16 precision variant (tiny-llava)', () => {
 
   it('`run --precision fp16` evaluates the fp16 parts (recorded in the manifest); a variant the bundle lacks is one line, exit 2', () => {
     const out = join(tmp, 'run-fp16');
-    const r = spawnSync(process.execPath, [BIN, 'run', '--models', LLAVA, '--benchmarks', 'pope', '--limit', '4', '--precision', 'fp16', '--out', out], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'run', '--models', LLAVA, '--benchmarks', 'pope', '--limit', '4', '--precision', 'fp16', '--out', out], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.manifest.config.models[0]).toMatchObject({ name: 'tiny-llava', precision: 'fp16' });
@@ -234,7 +272,11 @@ describe.skipIf(!ready)('fp16 precision variant (tiny-llava)', () => {
     const fp32 = spawnSync(process.execPath, [BIN, 'run', '--models', LLAVA, '--benchmarks', 'pope', '--limit', '4', '--out', out], { encoding: 'utf8' });
     expect(fp32.status, fp32.stderr).toBe(0);
     expect(fp32.stderr).not.toMatch(/resumed/);
-    const q4 = spawnSync(process.execPath, [BIN, 'run', '--models', LLAVA, '--benchmarks', 'pope', '--limit', '4', '--precision', 'q4', '--out', join(tmp, 'run-q4')], { encoding: 'utf8' });
+    const q4 = spawnSync(
+      process.execPath,
+      [BIN, 'run', '--models', LLAVA, '--benchmarks', 'pope', '--limit', '4', '--precision', 'q4', '--out', join(tmp, 'run-q4')],
+      { encoding: 'utf8' },
+    );
     expect(q4.status).toBe(2);
     expect(q4.stderr.trim().split('\n').at(-1)).toMatch(/^eve-eval: .*vision_encoder_q4\.onnx: missing ONNX part vision_encoder \(precision q4\)$/);
   });
