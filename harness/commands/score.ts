@@ -14,6 +14,7 @@ import { VERSION } from '../../core/version.ts';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
 import { officialRound } from '../../benchmarks/shared/rounding.ts';
 import { repeatWarning } from '../../benchmarks/shared/repeats.ts';
+import { PhaseTimer } from '../timings.ts';
 
 /**
  * Printed figures carry 2 decimals, as the EVE tables and the realdata checks do; --precise keeps every digit.
@@ -40,15 +41,18 @@ export interface ScoreOutput {
 }
 
 /** The whole `score` path, shared with bench/conformance.ts so CI checks exactly what users run. */
-export async function scoreFile(opts: { benchmark: string; data: string; predictions: string; split?: string }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer> }> {
+export async function scoreFile(opts: { benchmark: string; data: string; predictions: string; split?: string; timings?: PhaseTimer }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer> }> {
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
   const samples = await loadSamples(adapter, opts.data, split);
+  opts.timings?.mark('load samples');
   const { answers, unmatched, repeated } = await readPredictions(opts.predictions, adapter, samples, opts.data);
+  opts.timings?.mark('read predictions');
   const warning = repeatWarning(adapter.id, opts.predictions, repeated, adapter.repeatedAnswers ?? 'last');
   if (warning) process.stderr.write(`${warning}\n`);
   const score = adapter.score(samples, answers);
   if (repeated.extraLines > 0) score.counts.repeatedLines ??= repeated.extraLines;
+  opts.timings?.mark('score');
   return {
     adapter,
     score,
@@ -166,8 +170,10 @@ export function register(program: Command): void {
     .option('--precise', 'with --json: keep every digit instead of 2 decimals')
     .option('--results <file>', 'also write this score into a results file (created, or merged: the same model + benchmark + split is replaced)')
     .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
-    .action(async (opts: { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string }) => {
-      const scored = await scoreFile(opts);
+    .option('--timings', 'print where the time went (start-up, load samples, read predictions, score, output) and the peak RSS on stderr')
+    .action(async (opts: { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string; timings?: boolean }) => {
+      const timings = opts.timings ? new PhaseTimer() : undefined;
+      const scored = await scoreFile({ ...opts, timings });
       const { adapter, score, output, samples, answers } = scored;
       if (opts.json) {
         const o = opts.precise
@@ -177,6 +183,7 @@ export function register(program: Command): void {
       } else {
         process.stdout.write(summary(adapter, score, output));
       }
+      timings?.mark('output');
       if (output.counts.missing * 2 > output.counts.samples) {
         process.stderr.write(`eve-eval: warning: ${output.counts.missing} of ${output.counts.samples} questions have no prediction (counted wrong); is the predictions file complete and for this benchmark?\n`);
       }
@@ -199,6 +206,8 @@ export function register(program: Command): void {
         });
         // stderr, so --json output stays one object on stdout.
         process.stderr.write(`eve-eval: wrote ${model} ${adapter.id}/${output.split} into ${opts.results}\n`);
+        timings?.mark('results file');
       }
+      if (timings) process.stderr.write(`eve-eval: timings: ${timings.format()}\n`);
     });
 }
