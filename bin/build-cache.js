@@ -14,10 +14,10 @@
 // Any failure (no esbuild, a read-only node_modules) returns null, and the caller runs the sources with tsx.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const FORMAT = 1; // bump when the build options change: older builds then miss the cache
+const FORMAT = 2; // bump when the build options change: older builds then miss the cache
 
 /**
  * The build's key: every input's path and bytes, and the file names in each input's folder (a new file
@@ -77,13 +77,27 @@ function sourceLocation(root) {
   };
 }
 
+/** Every `*.worker.ts` of the sources (worker threads load their own entry), found by name. */
+function workerEntries(root, dir = '') {
+  const skip = new Set(['node_modules', 'test', 'bench', 'fixtures', 'runs', 'out']);
+  const found = [];
+  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+    if (e.name.startsWith('.') || skip.has(e.name)) continue;
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory()) found.push(...workerEntries(root, rel));
+    else if (e.name.endsWith('.worker.ts')) found.push(rel);
+  }
+  return found;
+}
+
 async function build(root, cacheDir, entry) {
   const esbuild = await import('esbuild');
   mkdirSync(cacheDir, { recursive: true });
   const tmp = join(cacheDir, `tmp-${process.pid}-${Date.now()}`);
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [entry],
+    entryPoints: [entry, ...workerEntries(root)],
+    outbase: root,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -91,7 +105,7 @@ async function build(root, cacheDir, entry) {
     target: 'node20',
     packages: 'external',
     outdir: tmp,
-    entryNames: '[name]',
+    entryNames: '[dir]/[name]',
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'silent',
@@ -102,7 +116,7 @@ async function build(root, cacheDir, entry) {
     .map((f) => relative(root, resolve(root, f)))
     .sort();
   const key = hashInputs(root, inputs);
-  const outName = basename(entry).replace(/\.[cm]?[jt]s$/, '.js'); // entryNames: '[name]'
+  const outName = entry.replace(/\.[cm]?[jt]s$/, '.js'); // entryNames: '[dir]/[name]' under outbase root
   const dir = join(cacheDir, key);
   if (existsSync(dir)) rmSync(tmp, { recursive: true, force: true });
   else {
@@ -130,6 +144,11 @@ async function build(root, cacheDir, entry) {
   return join(dir, outName);
 }
 
+/** The folder URL of a compiled entry's build (what worker threads load their compiled entries from). */
+export function buildRoot(entryUrl, entry) {
+  return new URL('../'.repeat(entry.split('/').length - 1) || './', entryUrl).href;
+}
+
 /**
  * node_modules/.cache/eve-eval/<checkout>/: one folder per checkout, as several worktrees may share one
  * node_modules. The compiled modules import npm packages by name, so the cache must lie where those resolve.
@@ -140,7 +159,8 @@ function defaultCacheDir(root) {
 }
 
 /**
- * The file URL of the compiled `entry` (a path relative to `root`), built when the cache is stale;
+ * The file URL of the compiled `entry`; the build's folder (its URL ends in '/') holds every `*.worker.ts` of
+ * the sources compiled at the same relative path, e.g. harness/runtime/preprocess.worker.js. (a path relative to `root`), built when the cache is stale;
  * null when it cannot be built here (the caller then runs the sources through tsx).
  */
 export async function compiledEntry(root, entry, cacheDir = defaultCacheDir(root)) {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compiledEntry } from '../../bin/build-cache.js';
+import { buildRoot, compiledEntry } from '../../bin/build-cache.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const root = mkdtempSync(join(tmpdir(), 'eve-build-cache-'));
@@ -44,7 +44,7 @@ describe('compiledEntry', () => {
 
   it('builds, and the compiled entry runs as the sources would', async () => {
     first = await compiledEntry(root, 'src/entry.ts', cache);
-    expect(first).toMatch(/^file:.*\/entry\.js$/);
+    expect(first).toMatch(/^file:.*\/src\/entry\.js$/);
     const mod = (await import(first!)) as Entry;
     expect(await mod.main('a')).toEqual({ greeting: 'one', cmd: 'a', data: 'beside the source', zod: 'ok' });
   });
@@ -61,7 +61,7 @@ describe('compiledEntry', () => {
     expect(await ((await import(second!)) as Entry).main('a')).toMatchObject({ greeting: 'two' });
     expect(builds()).toHaveLength(2);
     expect(existsSync(new URL(first!))).toBe(true);
-    const firstDir = join(new URL(first!).pathname, '..');
+    const firstDir = new URL(buildRoot(first!, 'src/entry.ts')).pathname;
     const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
     utimesSync(firstDir, twoDaysAgo, twoDaysAgo);
     write('src/lib.ts', 'export const greeting: string = "three";\n');
