@@ -76,8 +76,10 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
   });
   if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
   let n = 0;
-  for (const q of questions) {
+  for (let i = 0; i < questions.length; i++) {
     if (n >= limit) return;
+    const q = questions[i];
+    questions[i] = null; // what the sample keeps is copied out; the parsed question can go
     const where = `question_id ${q?.question_id}`;
     const ann = byId.get(q?.question_id);
     if (ann === undefined) throw new InputError(aFile, where, 'question has no annotation');
