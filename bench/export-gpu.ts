@@ -41,7 +41,7 @@ if (!existsSync(join(bundle, 'config.json'))) {
 }
 
 const t0 = performance.now();
-const model = await loadModel(bundle, { device, precision: 'q4' });
+const model = await loadModel(bundle, { device, precision: 'q4', maxBatchTokens: Infinity }); // batches of exactly 1, 8, 32 rows
 say(`loaded on ${model.executionProvider} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const decoderBytes = model.bundle.allFiles.filter((f) => f.includes('decoder_model_merged')).reduce((a, f) => a + statSync(f).size, 0);
 

@@ -240,7 +240,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Chec
     const runs: Array<Map<number, ItemRun[]>> = [];
     const providers: string[] = [];
     for (const device of devices) {
-      const model = await loadModel(dir, { device });
+      const model = await loadModel(dir, { device, maxBatchTokens: Infinity }); // batch 8 means 8 rows together
       providers.push(model.executionProvider);
       const byBatch = new Map<number, ItemRun[]>();
       for (const batch of batches) {

@@ -147,7 +147,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
       console.log(`${name}: skipped (no tokenizer.json yet)`);
       continue;
     }
-    const model = await loadModel(dir, { device, threads });
+    // No token budget: the figures are for batches of exactly 1 and 8 rows.
+    const model = await loadModel(dir, { device, threads, maxBatchTokens: Infinity });
     const items = (b: number): GenerateRequest[] =>
       Array.from({ length: b }, (_, k) => ({ image: images[k], source: `bench-${k}.png`, prompt: PROMPTS[k % PROMPTS.length], maxNewTokens: MAX_NEW }));
     await model.generate(items(1)); // warm-up: first runs allocate arenas

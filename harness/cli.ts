@@ -13,7 +13,11 @@ export async function main(argv: string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const name of COMMANDS) {
+  // Only the named subcommand's module is loaded (each pulls in its own dependencies: onnxruntime, sharp);
+  // --version needs none; --help and anything unknown load them all, so commander lists them or reports the typo.
+  const named = COMMANDS.find((c) => c === argv[2]);
+  const versionOnly = argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
+  for (const name of versionOnly ? [] : named ? [named] : COMMANDS) {
     const mod = (await import(`./commands/${name}.ts`)) as CommandModule;
     mod.register(program);
   }

@@ -158,6 +158,20 @@ export function validateConfig(raw: unknown, file: string): ConfigFile {
 }
 
 /** Read a config file: `.json` as JSON, `.ts`/`.js`/`.mjs` as a module with a default export. */
+/**
+ * Import a .js/.ts config module. The compiled CLI (bin/build-cache.js) runs without tsx's loader, so a .ts
+ * config registers tsx first (once; under tsx or vitest it is one more loader that changes nothing).
+ */
+let tsxRegistered = false;
+async function importConfigModule(file: string): Promise<unknown> {
+  if (/\.m?ts$/.test(file) && !tsxRegistered) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    tsxRegistered = true;
+  }
+  return import(pathToFileURL(file).href);
+}
+
 export async function loadConfigFile(path: string): Promise<ConfigFile> {
   const file = resolve(path);
   if (!existsSync(file)) throw new UserError(`config file ${path} does not exist`);
@@ -174,7 +188,7 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
       throw new InputError(path, line, `invalid JSON: ${(err as Error).message}`);
     }
   } else if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    const mod = (await importConfigModule(file)) as { default?: unknown };
     if (mod.default === undefined) throw new InputError(path, undefined, 'a .ts/.js config must `export default` the config object');
     raw = mod.default;
   } else {

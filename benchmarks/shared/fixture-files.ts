@@ -3,7 +3,6 @@
 // explicit so the committed fixture files are reproduced byte for byte.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 
 export type Rgb = [number, number, number];
 
@@ -23,6 +22,8 @@ export interface FlatImage {
 /** The encoded bytes of a flat-colour image. */
 export async function flatImage(spec: FlatImage): Promise<Buffer> {
   const { width, height, rgb } = spec;
+  // Loaded here, not at the top: every adapter imports this file, and `list` or `score` never write images.
+  const { default: sharp } = await import('sharp');
   let img = sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } });
   if (spec.overlay) img = img.composite([spec.overlay]);
   const encoded =

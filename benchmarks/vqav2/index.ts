@@ -15,6 +15,7 @@ import { memoize, stripLineBreaks } from '../shared/vqa-normalize.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { questionTypeOf } from './question-types.ts';
+import { readJsonArrayField } from '../shared/json-array-stream.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
 
@@ -53,22 +54,39 @@ async function pickSplit(dataRoot: string, split?: string): Promise<string> {
   return (await hasSplit(dataRoot, 'val')) || !(await hasSplit(dataRoot, 'test-dev')) ? 'val' : 'test-dev';
 }
 
+/** What scoring keeps of one annotation: the answers, and the types vqaEval.py groups by. */
+interface ValAnnotation {
+  answers: string[];
+  question_type: unknown;
+  answer_type: unknown;
+}
+
 async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample> {
   const [qFile, aFile] = splitFiles(dataRoot, 'val');
   const imageDir = path.join(dataRoot, DIR, 'val2014');
-  const qs = await readJson(qFile);
-  const anns = await readJson(aFile);
-  if (!Array.isArray(qs?.questions)) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
-  if (!Array.isArray(anns?.annotations)) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
-  const byId = new Map<number, any>();
-  for (const a of anns.annotations) byId.set(a.question_id, a);
+  // The 160 MB annotations are read in batches, keeping only these fields: bounded memory, little GC.
+  const byId = new Map<number, ValAnnotation | null>();
+  const anns = await readJsonArrayField(aFile, 'annotations', (items) => {
+    for (const a of items as any[]) {
+      const answers = Array.isArray(a?.answers) ? a.answers.map((x: any) => String(x?.answer)) : [];
+      byId.set(a?.question_id, answers.length ? { answers, question_type: a.question_type, answer_type: a.answer_type } : null);
+    }
+  });
+  if (!anns.found) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
+  const questions: any[] = [];
+  const qs = await readJsonArrayField(qFile, 'questions', (items) => {
+    for (const q of items) questions.push(q);
+  });
+  if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
   let n = 0;
-  for (const q of qs.questions) {
+  for (let i = 0; i < questions.length; i++) {
     if (n >= limit) return;
+    const q = questions[i];
+    questions[i] = null; // what the sample keeps is copied out; the parsed question can go
     const where = `question_id ${q?.question_id}`;
-    const ann = byId.get(q.question_id);
-    if (!ann) throw new InputError(aFile, where, 'question has no annotation');
-    if (!Array.isArray(ann.answers) || ann.answers.length === 0) throw new InputError(aFile, where, 'annotation has no answers');
+    const ann = byId.get(q?.question_id);
+    if (ann === undefined) throw new InputError(aFile, where, 'question has no annotation');
+    if (ann === null) throw new InputError(aFile, where, 'annotation has no answers');
     const question = str(q, 'question', qFile, where);
     const image = `COCO_val2014_${String(q.image_id).padStart(12, '0')}.jpg`;
     n++;
@@ -76,9 +94,11 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
       id: String(q.question_id),
       benchmark: 'vqav2',
       split: 'val',
-      image: { kind: 'file', path: resolveInside(dataRoot, imageDir, image, qFile, where) },
+      // An integer image id makes a plain file name, inside the image folder by construction; anything
+      // else goes through the data-root check (a path resolved per question costs ~1 s on VQAv2 val).
+      image: { kind: 'file', path: Number.isSafeInteger(q.image_id) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where) },
       prompt: buildPrompt(question),
-      answer: ann.answers.map((x: any) => String(x.answer)),
+      answer: ann.answers,
       maxNewTokens: 128,
       meta: {
         image_id: q.image_id,
@@ -129,20 +149,15 @@ const cachedStrip = memoize(stripLineBreaks);
 /** Score val answers: EvalAI processor on the prediction (what LLaVA/EVE upload), then vqaEval.py @HEAD. */
 export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
   checkJoin('vqav2 val', samples, answers);
-  // GT side, precomputed once per question: step 1 always; steps 3-4 only when the answers disagree.
-  const prepared = new Map<string, { gts: string[]; unanimous: boolean }>();
-  for (const s of samples) {
-    const raw = s.answer;
-    if (!Array.isArray(raw)) throw new ScoreRefusal(`vqav2: sample ${s.id} has no ground-truth answers`);
+  for (const s of samples) if (!Array.isArray(s.answer)) throw new ScoreRefusal(`vqav2: sample ${s.id} has no ground-truth answers`);
+  const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => {
+    const raw = s.answer as string[];
+    // Step 1 always; steps 3-4 (on both sides) only when the stripped GT answers disagree.
     const stripped = raw.map((a) => cachedStrip(a));
     let unanimous = true;
     for (let i = 1; i < stripped.length; i++) if (stripped[i] !== stripped[0]) unanimous = false;
-    prepared.set(s.id, { gts: unanimous ? stripped : stripped.map((a) => cachedOfficial(a)), unanimous });
-  }
-  const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => {
-    const { gts, unanimous } = prepared.get(s.id)!;
     const res = cachedStrip(cachedEvalAI(text));
-    return leaveOneOut(gts, unanimous ? res : cachedOfficial(res));
+    return unanimous ? leaveOneOut(stripped, res) : leaveOneOut(stripped.map((a) => cachedOfficial(a)), cachedOfficial(res));
   });
   const overall = percent(credits) ?? 0;
   const answerType = dataRecord<number | null>();

@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import { VERSION } from '../../core/version.ts';
+import { defaultPreprocessWorkers } from '../runtime/preprocess-pool.ts';
 import { loadModel, itemFailure, isPrepared, type GenerateRequest, type LoadedModel, type PreparedItem } from '../runtime/model.ts';
 import { sha256File } from '../runner/cache-key.ts';
 import { toItemError, type GenerateItem, type GenerateResult, type ModelBackend, type PrepareResult } from './types.ts';
@@ -66,7 +67,7 @@ export async function loadOnnxBackend(opts: OnnxBackendOptions): Promise<ModelBa
   if (!existsSync(join(opts.path, 'config.json'))) {
     throw new UserError(`model "${opts.name}": ${opts.path} is not a model bundle (no config.json)`);
   }
-  const model = await loadModel(opts.path, { device: opts.device, threads: opts.threads, precision: opts.precision });
+  const model = await loadModel(opts.path, { device: opts.device, threads: opts.threads, precision: opts.precision, preprocessWorkers: defaultPreprocessWorkers() });
   return backendFromModel(model, opts, await hashBundle(opts.path));
 }
 

@@ -17,6 +17,7 @@ import { VERSION } from '../../core/version.ts';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
 import { officialRound } from '../../benchmarks/shared/rounding.ts';
 import { repeatWarning } from '../../benchmarks/shared/repeats.ts';
+import { PhaseTimer } from '../timings.ts';
 
 /**
  * Printed figures carry 2 decimals, as the EVE tables and the realdata checks do; --precise keeps every digit.
@@ -50,11 +51,14 @@ export async function scoreFile(opts: {
   benchmark: string; data: string; predictions: string; split?: string;
   /** An LLM judge, its cache and grade file in `judgeDir`, the grade file named for `model`. */
   judge?: ResolvedJudge; judgeDir?: string; model?: string; mmbenchRules?: MMBenchRules;
+  timings?: PhaseTimer;
 }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer>; judge?: JudgeRecord }> {
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
   const samples = await loadSamples(adapter, opts.data, split);
+  opts.timings?.mark('load samples');
   const read = await readPredictions(opts.predictions, adapter, samples, opts.data);
+  opts.timings?.mark('read predictions');
   const { unmatched, repeated } = read;
   const warning = repeatWarning(adapter.id, opts.predictions, repeated, adapter.repeatedAnswers ?? 'last');
   if (warning) process.stderr.write(`${warning}\n`);
@@ -65,6 +69,7 @@ export async function scoreFile(opts: {
   const answers = step.answers;
   const score = adapter.score(samples, answers);
   if (repeated.extraLines > 0) score.counts.repeatedLines ??= repeated.extraLines;
+  opts.timings?.mark('score');
   return {
     adapter,
     score,
@@ -197,9 +202,11 @@ export function register(program: Command): void {
     .option('--precise', 'with --json: keep every digit instead of 2 decimals')
     .option('--results <file>', 'also write this score into a results file (created, or merged: the same model + benchmark + split is replaced)')
     .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
-    .option('--config <file>', 'a run config file; score uses its `judge` and `options.mmbenchRules`');
+    .option('--config <file>', 'a run config file; score uses its `judge` and `options.mmbenchRules`')
+    .option('--timings', 'print where the time went (start-up, load samples, read predictions, score, output) and the peak RSS on stderr');
   addJudgeOptions(cmd)
-    .action(async (opts: JudgeFlags & { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string; config?: string }) => {
+    .action(async (opts: JudgeFlags & { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string; config?: string; timings?: boolean }) => {
+      const timings = opts.timings ? new PhaseTimer() : undefined;
       const { loadConfigFile } = await import('../config.ts');
       const file = opts.config ? await loadConfigFile(opts.config) : undefined;
       const judge = resolveJudge(opts, file?.judge);
@@ -209,7 +216,7 @@ export function register(program: Command): void {
         throw new UserError(`score --benchmark ${opts.benchmark} with a judge needs --results FILE: the judge cache and the files for the official tools are written beside it`);
       }
       const model = opts.model ?? modelFromPath(opts.predictions);
-      const scored = await scoreFile({ ...opts, judge, mmbenchRules, judgeDir: opts.results ? dirname(resolve(opts.results)) : undefined, model });
+      const scored = await scoreFile({ ...opts, judge, mmbenchRules, judgeDir: opts.results ? dirname(resolve(opts.results)) : undefined, model, timings });
       const { adapter, score, output, samples, answers } = scored;
       if (opts.json) {
         const o = opts.precise
@@ -219,6 +226,7 @@ export function register(program: Command): void {
       } else {
         process.stdout.write(summary(adapter, score, output));
       }
+      timings?.mark('output');
       if (output.counts.missing * 2 > output.counts.samples) {
         process.stderr.write(`eve-eval: warning: ${output.counts.missing} of ${output.counts.samples} questions have no prediction (counted wrong); is the predictions file complete and for this benchmark?\n`);
       }
@@ -244,6 +252,8 @@ export function register(program: Command): void {
         process.stderr.write(`eve-eval: wrote ${model} ${adapter.id}/${output.split} into ${opts.results}\n`);
         const { reportDataWarnings } = await import('../../reports/data-drift.ts');
         for (const w of reportDataWarnings(merged)) process.stderr.write(`eve-eval: warning: ${w}\n`);
+        timings?.mark('results file');
       }
+      if (timings) process.stderr.write(`eve-eval: timings: ${timings.format()}\n`);
     });
 }

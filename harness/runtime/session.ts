@@ -38,6 +38,10 @@ function options(s: SessionSettings, device: Device, outputNames?: readonly stri
   const o: ort.InferenceSession.SessionOptions = {
     executionProviders: [device],
     graphOptimizationLevel: 'all',
+    // No CPU memory arena: it grows in powers of two to the largest batch's activations and keeps them for
+    // the session's life, which held ~300 MB of the default run's 1.1 GB peak; without it that run is no
+    // slower (bench/default-run.ts). Large models on the CPU: see README, Performance.
+    enableCpuMemArena: false,
     // onnxruntime prints its own EP-loading failures at "error" level; the fallback notice says it once.
     logSeverityLevel: 4,
   };

@@ -77,6 +77,28 @@ describe('vqav2 adapter', () => {
     await vqav2.writeFixture(root);
   });
 
+  it('val files read in batches: same samples as the whole-file parse; a broken or foreign file is one line naming it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vqav2-val-'));
+    await vqav2.writeFixture(dir);
+    const ann = path.join(dir, 'vqav2', 'v2_mscoco_val2014_annotations.json');
+    const qs = path.join(dir, 'vqav2', 'v2_OpenEnded_mscoco_val2014_questions.json');
+    const doc = JSON.parse(await readFile(ann, 'utf8'));
+    const questions = JSON.parse(await readFile(qs, 'utf8')).questions;
+    const samples = await load(dir, 'val');
+    expect(samples.map((x) => [x.id, x.answer, x.meta.question_type, x.meta.answer_type])).toEqual(
+      questions.map((q: { question_id: number }) => {
+        const a = doc.annotations.find((x: { question_id: number }) => x.question_id === q.question_id);
+        return [String(q.question_id), a.answers.map((y: { answer: string }) => y.answer), a.question_type, a.answer_type];
+      }),
+    );
+    expect(samples[0].image).toEqual({ kind: 'file', path: path.join(dir, 'vqav2', 'val2014', 'COCO_val2014_000000000100.jpg') });
+    const text = JSON.stringify(doc, null, 1);
+    await writeFile(ann, text.slice(0, text.length - 40));
+    await expect(load(dir, 'val')).rejects.toThrow(`${ann}`);
+    await writeFile(ann, JSON.stringify({ info: {}, annotationz: doc.annotations }));
+    await expect(load(dir, 'val')).rejects.toThrow(`${ann}: expected {"annotations": [...]}`);
+  });
+
   it('ships the 65 question types and matches the longest prefix', () => {
     expect(MSCOCO_QUESTION_TYPES.length).toBe(65);
     expect(questionTypeOf('How many people are in the room?')).toBe('how many people are in');

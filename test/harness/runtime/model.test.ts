@@ -4,13 +4,22 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel, fingerprintFiles, modelFingerprint, type LoadedModel, type GenerateRequest } from '../../../harness/runtime/model.ts';
+import { batchGroups, loadModel, fingerprintFiles, modelFingerprint, type LoadedModel, type GenerateRequest } from '../../../harness/runtime/model.ts';
 import { ok, randomItem, rng } from './random-items.ts';
 
 const MODELS = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 const BUNDLES = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'];
 const ready = BUNDLES.every((b) => existsSync(join(MODELS, b, 'tokenizer.json')) && existsSync(join(MODELS, b, 'preprocessor_config.json')));
 if (!ready) console.log('model tests skipped: the tiny bundles have no tokenizer.json / preprocessor_config.json yet');
+
+describe('batchGroups', () => {
+  it('keeps rows in order, each group within rows × longest ≤ budget, a long row alone', () => {
+    expect(batchGroups([600, 650, 620, 640, 610], 4096)).toEqual([[0, 1, 2, 3, 4]]);
+    expect(batchGroups([600, 2340, 700, 700, 700, 700, 700, 700], 4096)).toEqual([[0], [1], [2, 3, 4, 5, 6], [7]]);
+    expect(batchGroups([5000, 10, 10], 4096)).toEqual([[0], [1, 2]]);
+    expect(batchGroups([], 4096)).toEqual([]);
+  });
+});
 
 describe.skipIf(!ready).each(BUNDLES)('loadModel(%s)', (bundle) => {
   let model: LoadedModel;
@@ -65,7 +74,13 @@ describe.skipIf(!ready).each(BUNDLES)('loadModel(%s)', (bundle) => {
   });
 
   it('batch 8 gives the same answers as batch 1', async () => {
-    const batched = (await model.generate(items)).map(ok);
+    // One decoder batch of all 8 rows (no token budget), so the rows really run together.
+    const whole = await loadModel(join(MODELS, bundle), { device: 'cpu', threads: 1, maxBatchTokens: Infinity });
+    const batched = (await whole.generate(items)).map(ok);
+    expect(whole.lastLoop()?.rows).toBe(8);
+    await whole.dispose();
+    // The default budget groups the rows by prefill tokens; the answers stay the same.
+    expect((await model.generate(items)).map(ok).map((r) => r.text)).toEqual(batched.map((r) => r.text));
     for (let k = 0; k < items.length; k++) {
       const [single] = await model.generate([items[k]]);
       expect(batched[k].text).toBe(ok(single).text);

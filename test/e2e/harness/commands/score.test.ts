@@ -29,6 +29,16 @@ describe('eve-eval score', () => {
     expect(o.counts.samples).toBe(12);
   });
 
+  it('--timings prints its phases and peak RSS on stderr, leaving stdout one JSON object', () => {
+    const r = cli('score', '--benchmark', 'pope', '--data', root, '--predictions', join(root, 'pope/answers/fixture.jsonl'), '--json', '--timings');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).headline).toBe(76.67);
+    const line = /eve-eval: timings: (.*)/.exec(r.stderr)?.[1] ?? '';
+    const phases = [...line.matchAll(/([a-z -]+) (\d+\.\d\d) s/g)].map((m) => m[1].replace(/^[,; ]+/, ''));
+    expect(phases).toEqual(['start-up', 'load samples', 'read predictions', 'score', 'output', 'total']);
+    expect(Number(/peak RSS (\d+) MB/.exec(line)?.[1])).toBeGreaterThan(10);
+  });
+
   it('prints a readable summary with the official scorer lines', () => {
     const r = cli('score', '--benchmark', 'mme', '--data', root, '--predictions', join(root, 'MME/eval_tool/fixture_results'));
     expect(r.status).toBe(0);
