@@ -45,11 +45,18 @@ const model = await loadModel(bundle, { device, precision: 'q4', maxBatchTokens:
 say(`loaded on ${model.executionProvider} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const decoderBytes = model.bundle.allFiles.filter((f) => f.includes('decoder_model_merged')).reduce((a, f) => a + statSync(f).size, 0);
 
-const image = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: { r: 90, g: 140, b: 200 } } }).jpeg().toBuffer();
+const image = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: { r: 90, g: 140, b: 200 } } })
+  .jpeg()
+  .toBuffer();
 try {
   for (const B of [1, 8, 32]) {
     // Decode: B text prompts, 32 new tokens each (random weights rarely stop early).
-    const texts = Array.from({ length: B }, (_, i) => ({ image: null, source: `text-${i}`, prompt: `Tell me story number ${i} about a cat.`, maxNewTokens: 32 }));
+    const texts = Array.from({ length: B }, (_, i) => ({
+      image: null,
+      source: `text-${i}`,
+      prompt: `Tell me story number ${i} about a cat.`,
+      maxNewTokens: 32,
+    }));
     await model.generate(texts.slice(0, 1)); // warm-up: shader compilation
     const r = await model.generate(texts);
     const failed = r.filter((x) => 'error' in x);
@@ -67,12 +74,20 @@ try {
     if ('error' in p[0]) throw new Error(p[0].error.message);
     const pre = model.lastLoop()!;
     const run = {
-      batch: B, decode_tok_s: decodeTokS, decode_limit_tok_s: limitTokS, decode_ms: d.decodeMs, decode_steps: steps,
-      prefill_tokens: pre.prefillTokens, prefill_ms: pre.prefillMs, prefill_tok_s: pre.prefillTokens / (pre.prefillMs / 1000),
+      batch: B,
+      decode_tok_s: decodeTokS,
+      decode_limit_tok_s: limitTokS,
+      decode_ms: d.decodeMs,
+      decode_steps: steps,
+      prefill_tokens: pre.prefillTokens,
+      prefill_ms: pre.prefillMs,
+      prefill_tok_s: pre.prefillTokens / (pre.prefillMs / 1000),
       image_tokens: 'imageTokens' in p[0] ? p[0].imageTokens : null,
     };
     (report.runs as unknown[]).push(run);
-    say(`batch ${B}: decode ${decodeTokS.toFixed(1)} tok/s (bandwidth limit ${limitTokS.toFixed(0)} tok/s: ${((decoderBytes + kvBytes) / 1e9).toFixed(2)} GB per step); prefill ${pre.prefillTokens} tokens in ${(pre.prefillMs / 1000).toFixed(2)} s = ${run.prefill_tok_s.toFixed(0)} tok/s`);
+    say(
+      `batch ${B}: decode ${decodeTokS.toFixed(1)} tok/s (bandwidth limit ${limitTokS.toFixed(0)} tok/s: ${((decoderBytes + kvBytes) / 1e9).toFixed(2)} GB per step); prefill ${pre.prefillTokens} tokens in ${(pre.prefillMs / 1000).toFixed(2)} s = ${run.prefill_tok_s.toFixed(0)} tok/s`,
+    );
   }
 } finally {
   await model.dispose();

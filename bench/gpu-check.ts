@@ -16,14 +16,25 @@ import { argmax, fromHalf } from '../harness/runtime/generate.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
 const ALL_BUNDLES = ['tiny-eve', 'tiny-fuyu', 'tiny-llava'];
-const PROMPTS = [
-  'What is shown in this image?\nAnswer the question using a single word or phrase.',
-  'Describe the image in detail.',
-];
+const PROMPTS = ['What is shown in this image?\nAnswer the question using a single word or phrase.', 'Describe the image in detail.'];
 // Width × height of the generated images: square, landscape, portrait, extreme strips, tiny, large.
 const SIZES: Array<[number, number]> = [
-  [224, 224], [640, 480], [480, 640], [1024, 256], [256, 1024], [32, 32], [1000, 1000], [17, 333],
-  [333, 17], [800, 600], [336, 336], [1280, 720], [720, 1280], [100, 60], [60, 100], [513, 257],
+  [224, 224],
+  [640, 480],
+  [480, 640],
+  [1024, 256],
+  [256, 1024],
+  [32, 32],
+  [1000, 1000],
+  [17, 333],
+  [333, 17],
+  [800, 600],
+  [336, 336],
+  [1280, 720],
+  [720, 1280],
+  [100, 60],
+  [60, 100],
+  [513, 257],
 ];
 
 /** One item's outcome on one device: its greedy ids, or the error it gave. */
@@ -91,7 +102,10 @@ let recorder: Recorder | null = null;
 
 export function installRecorder(): void {
   // The public type is a factory interface; the runtime value is the class whose instances run.
-  const proto = (ort.InferenceSession as unknown as { prototype: unknown }).prototype as { run: (...a: unknown[]) => Promise<Record<string, ort.Tensor>>; __gpuCheck?: boolean };
+  const proto = (ort.InferenceSession as unknown as { prototype: unknown }).prototype as {
+    run: (...a: unknown[]) => Promise<Record<string, ort.Tensor>>;
+    __gpuCheck?: boolean;
+  };
   if (proto.__gpuCheck) return;
   const orig = proto.run;
   proto.run = async function (this: unknown, ...args: unknown[]) {
@@ -128,7 +142,8 @@ export async function generateRecorded(model: LoadedModel, items: GenerateReques
       if ('error' in r) return { error: r.error.message };
       const k = row++;
       const observed = recorder!.steps.slice(0, r.generatedTokens).map((s) => s[k]);
-      if (observed.join() !== r.tokenIds.join()) throw new Error(`gpu-check: observed decoder argmax ${observed.join()} differs from tokenIds ${r.tokenIds.join()}`);
+      if (observed.join() !== r.tokenIds.join())
+        throw new Error(`gpu-check: observed decoder argmax ${observed.join()} differs from tokenIds ${r.tokenIds.join()}`);
       return { tokens: r.tokenIds, text: r.text, firstLogits: recorder!.first?.[k] };
     });
   } finally {
@@ -161,7 +176,9 @@ export async function picture(seed: number, w: number, h: number): Promise<Buffe
       px[i + 2] = blk ? blk.c[2] : ((x + y) * 127) / (w + h) + n;
     }
   }
-  return sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(px, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 async function makeItems(nImages: number, maxNew: number): Promise<Array<GenerateRequest & { id: string }>> {
@@ -182,12 +199,28 @@ function argValue(argv: string[], flag: string): string | undefined {
 }
 
 function list(v: string | undefined, dflt: string[]): string[] {
-  return v ? v.split(',').map((x) => x.trim()).filter(Boolean) : dflt;
+  return v
+    ? v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : dflt;
 }
 
 /** Compare the runs of two devices, item by item. */
 export function compareRuns(bundle: string, batch: number, providers: string[], ids: string[], a: ItemRun[], b: ItemRun[]): Row {
-  const row: Row = { bundle, batch, providers, items: ids.length, identical: 0, errorMismatch: 0, firstDiffSteps: {}, examples: [], maxFirstLogitDiff: null, textDiffs: 0 };
+  const row: Row = {
+    bundle,
+    batch,
+    providers,
+    items: ids.length,
+    identical: 0,
+    errorMismatch: 0,
+    firstDiffSteps: {},
+    examples: [],
+    maxFirstLogitDiff: null,
+    textDiffs: 0,
+  };
   for (let i = 0; i < ids.length; i++) {
     const x = a[i];
     const y = b[i];
@@ -259,8 +292,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Chec
       }
     }
   }
-  const steps = (r: Row) => Object.entries(r.firstDiffSteps).map(([s, n]) => `${n}@step${s}`).join(' ') || '-';
-  console.log(`gpu-check: ${devices[0]} vs ${devices[1]}, ${items.length} items (${nImages} images × ${PROMPTS.length} prompts), max_new_tokens ${maxNew}, greedy`);
+  const steps = (r: Row) =>
+    Object.entries(r.firstDiffSteps)
+      .map(([s, n]) => `${n}@step${s}`)
+      .join(' ') || '-';
+  console.log(
+    `gpu-check: ${devices[0]} vs ${devices[1]}, ${items.length} items (${nImages} images × ${PROMPTS.length} prompts), max_new_tokens ${maxNew}, greedy`,
+  );
   console.log('bundle      batch  providers         identical  first divergence        max|Δlogit| step 0  text diffs');
   for (const r of rows) {
     const lg = r.maxFirstLogitDiff === null ? 'n/a' : r.maxFirstLogitDiff.toExponential(2);
@@ -272,7 +310,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Chec
   if (batchRows.length > 0) {
     console.log('same device, batch vs batch 1:');
     for (const r of batchRows) {
-      console.log(`${r.bundle.padEnd(11)} ${String(r.batch).padStart(5)}  ${r.providers[0].padEnd(16)}  ${`${r.identical}/${r.items}`.padStart(9)}  ${steps(r)}`);
+      console.log(
+        `${r.bundle.padEnd(11)} ${String(r.batch).padStart(5)}  ${r.providers[0].padEnd(16)}  ${`${r.identical}/${r.items}`.padStart(9)}  ${steps(r)}`,
+      );
     }
   }
   const ok = rows.every((r) => r.identical === r.items);

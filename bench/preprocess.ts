@@ -21,7 +21,7 @@ const CFG = JSON.parse(readFileSync(join(REPO, 'fixtures/models/tiny-eve/preproc
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Smooth colour fields with noise, so JPEG decoding and resampling do real work (tables: a 12 MP image in ~0.2 s). */
@@ -44,7 +44,20 @@ function pixels(w: number, h: number, channels: number, r: () => number): Buffer
   return out;
 }
 
-const SIZES: Array<[number, number]> = [[64, 64], [200, 4000], [4000, 200], [640, 480], [480, 640], [1024, 768], [333, 500], [1920, 1080], [800, 800], [4000, 3000], [3000, 4000], [1280, 720]];
+const SIZES: Array<[number, number]> = [
+  [64, 64],
+  [200, 4000],
+  [4000, 200],
+  [640, 480],
+  [480, 640],
+  [1024, 768],
+  [333, 500],
+  [1920, 1080],
+  [800, 800],
+  [4000, 3000],
+  [3000, 4000],
+  [1280, 720],
+];
 
 /** 200 files: mostly RGB JPEGs of the sizes above; every tenth greyscale, CMYK or a palette PNG. */
 async function writeImages(dir: string, count = 200): Promise<void> {
@@ -71,13 +84,17 @@ async function ours(dir: string, files: string[], inFlight: number, pool?: Prepr
   const sha256: Record<string, string> = {};
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < files.length) {
-      const i = next++;
-      const px = pool ? await pool.preprocess('eve', bytes[i], files[i], CFG) : await eve.preprocess(bytes[i], files[i], CFG);
-      sha256[files[i]] = createHash('sha256').update(new Uint8Array(px.data.buffer, px.data.byteOffset, px.data.byteLength)).digest('hex');
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < files.length) {
+        const i = next++;
+        const px = pool ? await pool.preprocess('eve', bytes[i], files[i], CFG) : await eve.preprocess(bytes[i], files[i], CFG);
+        sha256[files[i]] = createHash('sha256')
+          .update(new Uint8Array(px.data.buffer, px.data.byteOffset, px.data.byteLength))
+          .digest('hex');
+      }
+    }),
+  );
   return { seconds: (performance.now() - t0) / 1000, sha256 };
 }
 
@@ -131,8 +148,14 @@ export async function main(): Promise<Record<string, unknown>> {
     }
     const p = spread(pilRates);
     const same = files.filter((f) => pil!.sha256[f] === hashes[f]).length;
-    const best = Math.max(...Object.entries(out).filter(([k]) => k.startsWith('workers') || k.startsWith('eveEval')).map(([, v]) => (v as typeof p).median));
-    console.log(`PIL + numpy, one process, same images: ${formatSpread(p, 'images/s', 1)}; eve-eval / PIL (medians): ${((out.eveEval1 as typeof p).median / p.median).toFixed(2)}× on the main thread, ${(best / p.median).toFixed(2)}× at best`);
+    const best = Math.max(
+      ...Object.entries(out)
+        .filter(([k]) => k.startsWith('workers') || k.startsWith('eveEval'))
+        .map(([, v]) => (v as typeof p).median),
+    );
+    console.log(
+      `PIL + numpy, one process, same images: ${formatSpread(p, 'images/s', 1)}; eve-eval / PIL (medians): ${((out.eveEval1 as typeof p).median / p.median).toFixed(2)}× on the main thread, ${(best / p.median).toFixed(2)}× at best`,
+    );
     console.log(`  byte-identical to PIL: ${same} of ${files.length} tensors`);
     return { ...out, pil: p, identical: same };
   } finally {

@@ -24,7 +24,7 @@ const PROMPTS = [
   'What is shown in this image?\nAnswer the question using a single word or phrase.',
   'Is there a dog in the image?\nAnswer the question using a single word or phrase.',
   'Describe the colours.',
-  'How many objects are there?\nA. 1\nB. 2\nC. 3\nD. 4\nAnswer with the option\'s letter from the given choices directly.',
+  "How many objects are there?\nA. 1\nB. 2\nC. 3\nD. 4\nAnswer with the option's letter from the given choices directly.",
 ];
 const MAX_NEW = 32;
 const REPEATS = 3;
@@ -69,7 +69,15 @@ function memoryAdapter(pngs: Buffer[]): BenchmarkAdapter {
     present: async () => true,
     async *load() {
       for (let i = 0; i < b64.length; i++) {
-        const s: Sample = { id: `b${i}`, benchmark: 'pope', split: 'bench', image: { kind: 'base64', data: b64[i] }, prompt: PROMPTS[i % PROMPTS.length], maxNewTokens: MAX_NEW, meta: {} };
+        const s: Sample = {
+          id: `b${i}`,
+          benchmark: 'pope',
+          split: 'bench',
+          image: { kind: 'base64', data: b64[i] },
+          prompt: PROMPTS[i % PROMPTS.length],
+          maxNewTokens: MAX_NEW,
+          meta: {},
+        };
         yield s;
       }
     },
@@ -82,7 +90,11 @@ function memoryAdapter(pngs: Buffer[]): BenchmarkAdapter {
 }
 
 /** One pass of the runner over the images; the backend wrapper sums the decoder loop's time. */
-async function pipelinePass(model: Awaited<ReturnType<typeof loadModel>>, adapter: BenchmarkAdapter, readAhead: boolean): Promise<{ wallMs: number; loopMs: number; n: number }> {
+async function pipelinePass(
+  model: Awaited<ReturnType<typeof loadModel>>,
+  adapter: BenchmarkAdapter,
+  readAhead: boolean,
+): Promise<{ wallMs: number; loopMs: number; n: number }> {
   const inner = backendFromModel(model, { name: 'bench', batchSize: PIPE_BATCH });
   let loopMs = 0;
   const backend: ModelBackend = {
@@ -100,8 +112,15 @@ async function pipelinePass(model: Awaited<ReturnType<typeof loadModel>>, adapte
   try {
     const t0 = performance.now();
     const r = await runPipeline({
-      adapter, adapterVersion: 'bench', dataRoot: dir, split: 'bench', backend, store,
-      batchSize: PIPE_BATCH, concurrency: PIPE_CONCURRENCY, maxNewTokensCap: null,
+      adapter,
+      adapterVersion: 'bench',
+      dataRoot: dir,
+      split: 'bench',
+      backend,
+      store,
+      batchSize: PIPE_BATCH,
+      concurrency: PIPE_CONCURRENCY,
+      maxNewTokensCap: null,
     });
     const wallMs = performance.now() - t0;
     if (r.errors > 0) throw new Error(`pipeline bench: ${r.errors} errors (${r.records.find((x) => x.error)?.error?.message})`);
@@ -126,7 +145,9 @@ async function picture(seed: number): Promise<Buffer> {
       px[i + 2] = (seed * 53 + x + y) % 256;
     }
   }
-  return sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(px, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 function argValue(argv: string[], flag: string): string | undefined {
@@ -153,7 +174,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
       Array.from({ length: b }, (_, k) => ({ image: images[k], source: `bench-${k}.png`, prompt: PROMPTS[k % PROMPTS.length], maxNewTokens: MAX_NEW }));
     await model.generate(items(1)); // warm-up: first runs allocate arenas
     for (const batch of [1, 8]) {
-      let prefillTokens = 0, prefillMs = 0, decodeTokens = 0, decodeMs = 0, loopRun = 0, wall = 0, wallRun = 0;
+      let prefillTokens = 0,
+        prefillMs = 0,
+        decodeTokens = 0,
+        decodeMs = 0,
+        loopRun = 0,
+        wall = 0,
+        wallRun = 0;
       for (let r = 0; r < REPEATS; r++) {
         const run0 = model.sessionRunMs();
         const t0 = performance.now();
@@ -212,7 +239,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
   console.log(`\nrunner path: ${PIPE_SAMPLES} images, batch ${PIPE_BATCH}, concurrency ${PIPE_CONCURRENCY}, best of ${REPEATS}`);
   console.log('bundle      read-ahead  samples/s  decoder waits');
   for (const r of pipeRows) {
-    console.log(`${r.bundle.padEnd(11)} ${(r.read_ahead ? 'prepare' : 'off').padEnd(10)}  ${r.samples_per_s.toFixed(1).padStart(9)}  ${(r.decoder_wait_share * 100).toFixed(1).padStart(12)}%`);
+    console.log(
+      `${r.bundle.padEnd(11)} ${(r.read_ahead ? 'prepare' : 'off').padEnd(10)}  ${r.samples_per_s.toFixed(1).padStart(9)}  ${(r.decoder_wait_share * 100).toFixed(1).padStart(12)}%`,
+    );
   }
   const json = argValue(argv, '--json');
   if (json) writeFileSync(json, JSON.stringify({ rows, pipeline: pipeRows }, null, 2) + '\n');

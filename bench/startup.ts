@@ -15,9 +15,14 @@ export async function main(): Promise<Record<string, unknown>> {
   console.log(`node -e 0: ${formatSpread(node.seconds, 's')} (load average ${formatSpread(node.loadAverage, '', 1)})`);
   out.node = node.seconds;
   for (const args of [['--version'], ['list']]) {
-    for (const [how, env] of [['compiled', process.env], ['from source (tsx)', { ...process.env, EVE_EVAL_FROM_SOURCE: '1' }]] as const) {
+    for (const [how, env] of [
+      ['compiled', process.env],
+      ['from source (tsx)', { ...process.env, EVE_EVAL_FROM_SOURCE: '1' }],
+    ] as const) {
       const m = await measureCommand([process.execPath, CLI, ...args], runs, { env });
-      console.log(`eve-eval ${args.join(' ')}, ${how}, ${runs} runs: ${formatSpread(m.seconds, 's')}, peak RSS ${m.peakRssMb ? formatSpread(m.peakRssMb, 'MB', 0) : 'n/a'} (load average ${formatSpread(m.loadAverage, '', 1)})`);
+      console.log(
+        `eve-eval ${args.join(' ')}, ${how}, ${runs} runs: ${formatSpread(m.seconds, 's')}, peak RSS ${m.peakRssMb ? formatSpread(m.peakRssMb, 'MB', 0) : 'n/a'} (load average ${formatSpread(m.loadAverage, '', 1)})`,
+      );
       out[`${args.join(' ')} ${how}`] = m.seconds;
     }
   }

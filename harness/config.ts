@@ -45,7 +45,10 @@ const remoteModel = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   model: z.string().min(1),
   /** Name of the environment variable holding the API key (the key itself is never in a config). */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
   timeoutMs: z.number().int().positive().optional(),
   retries: z.number().int().min(0).max(10).optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
@@ -86,7 +89,17 @@ export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
 export type ResolvedModel =
   | { kind: 'bundle'; name: string; path: string; precision: string }
-  | { kind: 'remote'; name: string; url: string; model: string; apiKeyEnv?: string; timeoutMs?: number; retries?: number; concurrency?: number; breakerThreshold?: number };
+  | {
+      kind: 'remote';
+      name: string;
+      url: string;
+      model: string;
+      apiKeyEnv?: string;
+      timeoutMs?: number;
+      retries?: number;
+      concurrency?: number;
+      breakerThreshold?: number;
+    };
 
 export interface ResolvedConfig {
   models: ResolvedModel[];
@@ -205,9 +218,7 @@ function rebasePaths(config: ConfigFile, base: string): ConfigFile {
     ...config,
     data: config.data === undefined ? undefined : abs(config.data),
     out: config.out === undefined ? undefined : abs(config.out),
-    models: config.models?.map((m) =>
-      typeof m === 'string' ? abs(m) : 'path' in m ? { ...m, path: abs(m.path) } : m,
-    ),
+    models: config.models?.map((m) => (typeof m === 'string' ? abs(m) : 'path' in m ? { ...m, path: abs(m.path) } : m)),
   };
 }
 
@@ -243,7 +254,8 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
   const models = (modelSpecs ?? DEFAULT_MODELS).map((spec) => resolveModel(spec, precision));
   const names = new Set<string>();
   for (const m of models) {
-    if (!isPathSegment(m.name)) throw new UserError(`model name ${JSON.stringify(m.name)} cannot name a folder of the run (no "/", "\\" or ".."); give it another name in the config`);
+    if (!isPathSegment(m.name))
+      throw new UserError(`model name ${JSON.stringify(m.name)} cannot name a folder of the run (no "/", "\\" or ".."); give it another name in the config`);
     if (names.has(m.name)) throw new UserError(`two models are both named "${m.name}"; give one a name in the config`);
     names.add(m.name);
   }
@@ -255,15 +267,12 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
   };
   const maxErrorRate = flags.maxErrorRate ?? opt.maxErrorRate ?? 0.05;
   if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new UserError(`--max-error-rate must be between 0 and 1 (got ${maxErrorRate})`);
-  const maxNewTokens =
-    positive('--max-new-tokens', flags.maxNewTokens) ?? opt.maxNewTokens ?? (embedded ? EMBEDDED_MAX_NEW_TOKENS : null);
+  const maxNewTokens = positive('--max-new-tokens', flags.maxNewTokens) ?? opt.maxNewTokens ?? (embedded ? EMBEDDED_MAX_NEW_TOKENS : null);
   const fromEnv = flags.shard === undefined ? shardFromEnv() : undefined;
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : fromEnv?.shard;
   return {
     models,
-    benchmarks: flags.benchmarks
-      ? parseBenchmarks(flags.benchmarks, '--benchmarks')
-      : (file.benchmarks ?? [...BENCHMARK_IDS]),
+    benchmarks: flags.benchmarks ? parseBenchmarks(flags.benchmarks, '--benchmarks') : (file.benchmarks ?? [...BENCHMARK_IDS]),
     splits: file.splits ?? {},
     data: resolve(flags.data ?? file.data ?? DEFAULT_DATA),
     out: resolve(flags.out ?? file.out ?? resolve(PACKAGE_ROOT, DEFAULT_OUT)),

@@ -83,7 +83,11 @@ async function describeContent(path: string): Promise<string> {
         const keys = isObject(doc[0]) ? Object.keys(doc[0]).slice(0, 6).join(', ') : typeof doc[0];
         return `a JSON array whose first entry has ${keys || 'no keys'}`;
       }
-      if (isObject(doc)) return `one JSON object with keys ${Object.keys(doc).slice(0, 6).map((k) => JSON.stringify(k)).join(', ')}${Object.keys(doc).length > 6 ? ', ...' : ''}`;
+      if (isObject(doc))
+        return `one JSON object with keys ${Object.keys(doc)
+          .slice(0, 6)
+          .map((k) => JSON.stringify(k))
+          .join(', ')}${Object.keys(doc).length > 6 ? ', ...' : ''}`;
     } catch {
       /* not one JSON document either */
     }
@@ -98,7 +102,10 @@ async function describeContent(path: string): Promise<string> {
  * file, saying what it saw and which formats are read.
  */
 async function* predictionEntries(path: string): AsyncGenerator<JsonLine & { entry: 'line' | 'element' }> {
-  const start = (await readHead(path, 256)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const start = (await readHead(path, 256))
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (start.startsWith('[')) {
     let doc: unknown;
     try {
@@ -144,12 +151,7 @@ export interface PredictionsResult {
  * no prediction matches (a file for another benchmark), ScoreRefusal when the answers were made for
  * other prompts than the question file holds.
  */
-export async function readPredictions(
-  path: string,
-  adapter: BenchmarkAdapter,
-  samples: Sample[],
-  dataRoot: string,
-): Promise<PredictionsResult> {
+export async function readPredictions(path: string, adapter: BenchmarkAdapter, samples: Sample[], dataRoot: string): Promise<PredictionsResult> {
   let info;
   try {
     info = await stat(path);
@@ -185,11 +187,14 @@ export async function readPredictions(
   // Answer sheets (.xlsx / .tsv: the MMBench upload, VLMEvalKit results): harness/predictions-sheet.ts.
   if (!info.isDirectory() && isAnswerSheet(path)) {
     const { answers, unmatched } = await readAnswerSheet(path, adapter, samples);
-    if (answers.size === 0) throw new UserError(`${path}: none of its rows match ${adapter.id}/${split}; is it an answer sheet for another benchmark or split?`);
+    if (answers.size === 0)
+      throw new UserError(`${path}: none of its rows match ${adapter.id}/${split}; is it an answer sheet for another benchmark or split?`);
     return { answers, unmatched, format: 'sheet', repeated: { questions: 0, extraLines: 0 } };
   }
   if (info.isDirectory()) {
-    throw new UserError(`${path}: is a folder, not a predictions file${adapter.readOfficialPredictions ? ` nor an official ${adapter.id} results folder` : ''}`);
+    throw new UserError(
+      `${path}: is a folder, not a predictions file${adapter.readOfficialPredictions ? ` nor an official ${adapter.id} results folder` : ''}`,
+    );
   }
 
   const byKey = new Map<string, Sample[]>();
@@ -216,7 +221,12 @@ export async function readPredictions(
 
   for await (const { value, line, entry } of predictionEntries(path)) {
     if (!isObject(value)) {
-      if (total === 0) throw new InputError(path, entry === 'line' ? line : `element ${line}`, `is ${await describeContent(path)}, not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`);
+      if (total === 0)
+        throw new InputError(
+          path,
+          entry === 'line' ? line : `element ${line}`,
+          `is ${await describeContent(path)}, not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
+        );
       throw new InputError(path, entry === 'line' ? line : `element ${line}`, 'expected a JSON object');
     }
     total++;
@@ -244,8 +254,7 @@ export async function readPredictions(
       // {question_id, answer} or of GQA's predictions file {questionId, prediction}; a SEED-Bench upload line
       // {question_id, prediction}.
       const where = entry === 'line' ? line : `element ${line}`;
-      const field =
-        entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
+      const field = entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
       format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
       if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
       const text = value[field] as string;
@@ -277,8 +286,15 @@ export async function readPredictions(
       answers.set(sample.id, { id: sample.id, text }); // the last line wins, as the official converters keep it
       continue;
     }
-    const keys = Object.keys(value).slice(0, 6).map((k) => JSON.stringify(k)).join(', ');
-    throw new InputError(path, entry === 'line' ? line : `element ${line}`, `an object with keys ${keys || '(none)'} is not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`);
+    const keys = Object.keys(value)
+      .slice(0, 6)
+      .map((k) => JSON.stringify(k))
+      .join(', ');
+    throw new InputError(
+      path,
+      entry === 'line' ? line : `element ${line}`,
+      `an object with keys ${keys || '(none)'} is not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
+    );
   }
 
   if (total === 0) throw new UserError(`${path}: no predictions in the file`);

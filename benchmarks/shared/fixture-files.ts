@@ -49,7 +49,12 @@ export const FIXTURE_SIZES: ReadonlyArray<[number, number]> = [
 ];
 
 const COLOURS: readonly Rgb[] = [
-  [200, 40, 40], [40, 160, 60], [40, 70, 200], [230, 200, 40], [120, 120, 120], [250, 250, 250],
+  [200, 40, 40],
+  [40, 160, 60],
+  [40, 70, 200],
+  [230, 200, 40],
+  [120, 120, 120],
+  [250, 250, 250],
 ];
 
 /** Image `index` of the VQA-family set (size and colours chosen by index, one block), JPEG or PNG by extension. */

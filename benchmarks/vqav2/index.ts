@@ -96,7 +96,10 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
       split: 'val',
       // An integer image id makes a plain file name, inside the image folder by construction; anything
       // else goes through the data-root check (a path resolved per question costs ~1 s on VQAv2 val).
-      image: { kind: 'file', path: Number.isSafeInteger(q.image_id) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where) },
+      image: {
+        kind: 'file',
+        path: Number.isSafeInteger(q.image_id) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where),
+      },
       prompt: buildPrompt(question),
       answer: ann.answers,
       maxNewTokens: 128,
@@ -157,7 +160,12 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
     let unanimous = true;
     for (let i = 1; i < stripped.length; i++) if (stripped[i] !== stripped[0]) unanimous = false;
     const res = cachedStrip(cachedEvalAI(text));
-    return unanimous ? leaveOneOut(stripped, res) : leaveOneOut(stripped.map((a) => cachedOfficial(a)), cachedOfficial(res));
+    return unanimous
+      ? leaveOneOut(stripped, res)
+      : leaveOneOut(
+          stripped.map((a) => cachedOfficial(a)),
+          cachedOfficial(res),
+        );
   });
   const overall = percent(credits) ?? 0;
   const answerType = dataRecord<number | null>();
@@ -255,8 +263,18 @@ const adapter: BenchmarkAdapter = {
       ['What color is the bus?', 'what color is the', 'other', ['red', 'red', 'red', 'dark red', 'red', 'red', 'red', 'maroon', 'red', 'red']],
       ['Is this a kitchen?', 'is this a', 'yes/no', Array(10).fill('yes')],
       ['How many dogs are there?', 'how many', 'number', ['2', '2', 'two', '2', '3', '2', '2', '2', '2', '2']],
-      ['What is the man holding?', 'what is the man', 'other', ['umbrella', 'an umbrella', 'umbrella', 'umbrella', 'parasol', 'umbrella', 'umbrella', 'umbrella', 'umbrella', 'umbrella']],
-      ['Where is the cat?', 'where is the', 'other', ['on couch', 'couch', 'on the couch', 'sofa', 'on couch', 'couch', 'on couch', 'couch', 'on sofa', 'couch']],
+      [
+        'What is the man holding?',
+        'what is the man',
+        'other',
+        ['umbrella', 'an umbrella', 'umbrella', 'umbrella', 'parasol', 'umbrella', 'umbrella', 'umbrella', 'umbrella', 'umbrella'],
+      ],
+      [
+        'Where is the cat?',
+        'where is the',
+        'other',
+        ['on couch', 'couch', 'on the couch', 'sofa', 'on couch', 'couch', 'on couch', 'couch', 'on sofa', 'couch'],
+      ],
       ['Are the lights on?', 'are the', 'yes/no', ['no', 'no', 'no', 'yes', 'no', 'no', 'no', 'no', 'no', 'no']],
       ['What time of day is it?', 'what time', 'other', ['daytime', 'day', 'afternoon', 'noon', 'day', 'daytime', 'morning', 'day', 'daytime', 'day']],
       ['How many people are in the photo?', 'how many people are in', 'number', Array(10).fill('3')],
@@ -270,7 +288,10 @@ const adapter: BenchmarkAdapter = {
       answer_type: at,
       question_id: (100 + i) * 1000 + 1,
     }));
-    await writeText(path.join(d, FILES.valQuestions), JSON.stringify({ info: {}, task_type: 'Open-Ended', data_type: 'mscoco', license: {}, data_subtype: 'val2014', questions }));
+    await writeText(
+      path.join(d, FILES.valQuestions),
+      JSON.stringify({ info: {}, task_type: 'Open-Ended', data_type: 'mscoco', license: {}, data_subtype: 'val2014', questions }),
+    );
     await writeText(path.join(d, FILES.valAnnotations), JSON.stringify({ info: {}, license: {}, data_subtype: 'val2014', annotations, data_type: 'mscoco' }));
     for (let i = 0; i < items.length; i++) {
       await writeFixtureImage(path.join(d, 'val2014', `COCO_val2014_${String(100 + i).padStart(12, '0')}.jpg`), i);

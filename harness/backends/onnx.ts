@@ -67,12 +67,21 @@ export async function loadOnnxBackend(opts: OnnxBackendOptions): Promise<ModelBa
   if (!existsSync(join(opts.path, 'config.json'))) {
     throw new UserError(`model "${opts.name}": ${opts.path} is not a model bundle (no config.json)`);
   }
-  const model = await loadModel(opts.path, { device: opts.device, threads: opts.threads, precision: opts.precision, preprocessWorkers: defaultPreprocessWorkers() });
+  const model = await loadModel(opts.path, {
+    device: opts.device,
+    threads: opts.threads,
+    precision: opts.precision,
+    preprocessWorkers: defaultPreprocessWorkers(),
+  });
   return backendFromModel(model, opts, await hashBundle(opts.path));
 }
 
 /** The ModelBackend face of an already loaded model (the runtime benchmark loads its own). */
-export function backendFromModel(model: LoadedModel, opts: Pick<OnnxBackendOptions, 'name' | 'batchSize'>, modelFiles: Record<string, string> = {}): ModelBackend {
+export function backendFromModel(
+  model: LoadedModel,
+  opts: Pick<OnnxBackendOptions, 'name' | 'batchSize'>,
+  modelFiles: Record<string, string> = {},
+): ModelBackend {
   const fileKey = Object.fromEntries(Object.entries(modelFiles).map(([k, v]) => [join(opts.name, k), v]));
   const request = (it: GenerateItem): GenerateRequest | PreparedItem => {
     const p = it.prepared as GenerateRequest | PreparedItem | undefined;

@@ -48,9 +48,15 @@ export interface ScoreOutput {
 
 /** The whole `score` path, shared with bench/conformance.ts so CI checks exactly what users run. */
 export async function scoreFile(opts: {
-  benchmark: string; data: string; predictions: string; split?: string;
+  benchmark: string;
+  data: string;
+  predictions: string;
+  split?: string;
   /** An LLM judge, its cache and grade file in `judgeDir`, the grade file named for `model`. */
-  judge?: ResolvedJudge; judgeDir?: string; model?: string; mmbenchRules?: MMBenchRules;
+  judge?: ResolvedJudge;
+  judgeDir?: string;
+  model?: string;
+  mmbenchRules?: MMBenchRules;
   timings?: PhaseTimer;
 }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer>; judge?: JudgeRecord }> {
   const adapter = await benchmarkById(opts.benchmark);
@@ -63,7 +69,10 @@ export async function scoreFile(opts: {
   const warning = repeatWarning(adapter.id, opts.predictions, repeated, adapter.repeatedAnswers ?? 'last');
   if (warning) process.stderr.write(`${warning}\n`);
   const step = await applyJudge(adapter, samples, read.answers, {
-    judge: opts.judge, mmbenchRules: opts.mmbenchRules, dir: opts.judgeDir, model: opts.model ?? modelFromPath(opts.predictions),
+    judge: opts.judge,
+    mmbenchRules: opts.mmbenchRules,
+    dir: opts.judgeDir,
+    model: opts.model ?? modelFromPath(opts.predictions),
   });
   for (const line of step.log) process.stderr.write(`eve-eval: ${line}\n`);
   const answers = step.answers;
@@ -118,7 +127,7 @@ function summary(adapter: BenchmarkAdapter, score: Score, out: ScoreOutput): str
   const width = Math.max(...Object.keys(out.metrics).map((k) => k.length));
   for (const [k, v] of Object.entries(out.metrics)) lines.push(`  ${k.padEnd(width)}  ${f(v)}`);
   const official = (adapter as { officialSummary?: (s: Score) => string }).officialSummary;
-  if (official) lines.push('', "as the official scorer prints it:", official(score));
+  if (official) lines.push('', 'as the official scorer prints it:', official(score));
   return lines.join('\n') + '\n';
 }
 
@@ -129,7 +138,14 @@ export function modelFromPath(predictions: string): string {
 }
 
 /** One score as the runner records it: the BenchmarkResult with perSample and the same bootstrap interval. */
-export async function toResult(model: string, adapter: BenchmarkAdapter, split: string, score: Score, samples: Sample[], answers?: Map<string, Answer>): Promise<BenchmarkResult> {
+export async function toResult(
+  model: string,
+  adapter: BenchmarkAdapter,
+  split: string,
+  score: Score,
+  samples: Sample[],
+  answers?: Map<string, Answer>,
+): Promise<BenchmarkResult> {
   const { attachHeadlineInterval } = await import('../../reports/headline.ts');
   const result: BenchmarkResult = { model, benchmark: adapter.id, split, ...score };
   const reasons = answers ? errorReasons(answers.values()) : undefined;
@@ -196,7 +212,10 @@ export function register(program: Command): void {
     .description('re-score an existing predictions file (eve-eval records, LLaVA/EVE answers, or the official format)')
     .requiredOption('--benchmark <id>', 'benchmark id (see `eve-eval list`)')
     .requiredOption('--data <dir>', 'data root (the LLaVA/EVE eval layout)')
-    .requiredOption('--predictions <path>', 'answers: eve-eval records, LLaVA/EVE answer JSONL, the VQA results array [{question_id, answer}], SEED upload lines, or the official file/folder')
+    .requiredOption(
+      '--predictions <path>',
+      'answers: eve-eval records, LLaVA/EVE answer JSONL, the VQA results array [{question_id, answer}], SEED upload lines, or the official file/folder',
+    )
     .option('--split <name>', 'split (default: the benchmark default)')
     .option('--json', 'print one JSON object {benchmark, headline, metrics, counts, breakdowns}')
     .option('--precise', 'with --json: keep every digit instead of 2 decimals')
@@ -204,8 +223,21 @@ export function register(program: Command): void {
     .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
     .option('--config <file>', 'a run config file; score uses its `judge` and `options.mmbenchRules`')
     .option('--timings', 'print where the time went (start-up, load samples, read predictions, score, output) and the peak RSS on stderr');
-  addJudgeOptions(cmd)
-    .action(async (opts: JudgeFlags & { benchmark: string; data: string; predictions: string; split?: string; json?: boolean; precise?: boolean; results?: string; model?: string; config?: string; timings?: boolean }) => {
+  addJudgeOptions(cmd).action(
+    async (
+      opts: JudgeFlags & {
+        benchmark: string;
+        data: string;
+        predictions: string;
+        split?: string;
+        json?: boolean;
+        precise?: boolean;
+        results?: string;
+        model?: string;
+        config?: string;
+        timings?: boolean;
+      },
+    ) => {
       const timings = opts.timings ? new PhaseTimer() : undefined;
       const { loadConfigFile } = await import('../config.ts');
       const file = opts.config ? await loadConfigFile(opts.config) : undefined;
@@ -213,7 +245,9 @@ export function register(program: Command): void {
       const mmbenchRules = resolveMmbenchRules(opts.mmbenchRules, file?.options?.mmbenchRules);
       const judged = judge && (opts.benchmark === 'mmvet' || (opts.benchmark === 'mmbench' && judge.mmbench));
       if (judged && !opts.results) {
-        throw new UserError(`score --benchmark ${opts.benchmark} with a judge needs --results FILE: the judge cache and the files for the official tools are written beside it`);
+        throw new UserError(
+          `score --benchmark ${opts.benchmark} with a judge needs --results FILE: the judge cache and the files for the official tools are written beside it`,
+        );
       }
       const model = opts.model ?? modelFromPath(opts.predictions);
       const scored = await scoreFile({ ...opts, judge, mmbenchRules, judgeDir: opts.results ? dirname(resolve(opts.results)) : undefined, model, timings });
@@ -221,17 +255,26 @@ export function register(program: Command): void {
       if (opts.json) {
         const o = opts.precise
           ? output
-          : { ...output, headline: round2(output.headline) as number, metrics: roundAll(output.metrics), breakdowns: Object.fromEntries(Object.entries(output.breakdowns).map(([k, t]) => [k, roundAll(t)])) };
+          : {
+              ...output,
+              headline: round2(output.headline) as number,
+              metrics: roundAll(output.metrics),
+              breakdowns: Object.fromEntries(Object.entries(output.breakdowns).map(([k, t]) => [k, roundAll(t)])),
+            };
         process.stdout.write(JSON.stringify(o) + '\n');
       } else {
         process.stdout.write(summary(adapter, score, output));
       }
       timings?.mark('output');
       if (output.counts.missing * 2 > output.counts.samples) {
-        process.stderr.write(`eve-eval: warning: ${output.counts.missing} of ${output.counts.samples} questions have no prediction (counted wrong); is the predictions file complete and for this benchmark?\n`);
+        process.stderr.write(
+          `eve-eval: warning: ${output.counts.missing} of ${output.counts.samples} questions have no prediction (counted wrong); is the predictions file complete and for this benchmark?\n`,
+        );
       }
       if (output.counts.unmatchedPredictions) {
-        process.stderr.write(`eve-eval: note: ${output.counts.unmatchedPredictions} predictions have ids outside ${output.benchmark}/${output.split} and were ignored\n`);
+        process.stderr.write(
+          `eve-eval: note: ${output.counts.unmatchedPredictions} predictions have ids outside ${output.benchmark}/${output.split} and were ignored\n`,
+        );
       }
       if (opts.results) {
         const { hashDataFiles, hashPredictions } = await import('../runner/manifest.ts');
@@ -255,5 +298,6 @@ export function register(program: Command): void {
         timings?.mark('results file');
       }
       if (timings) process.stderr.write(`eve-eval: timings: ${timings.format()}\n`);
-    });
+    },
+  );
 }

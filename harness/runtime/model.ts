@@ -201,7 +201,11 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     });
   }
   try {
-    validateSessions(bundle, { vision_encoder: parts.vision_encoder.session, embed_tokens: parts.embed_tokens.session, decoder_model_merged: parts.decoder_model_merged.session });
+    validateSessions(bundle, {
+      vision_encoder: parts.vision_encoder.session,
+      embed_tokens: parts.embed_tokens.session,
+      decoder_model_merged: parts.decoder_model_merged.session,
+    });
   } catch (err) {
     for (const p of PARTS) await parts[p].session.release();
     throw err;
@@ -250,9 +254,11 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
   async function prepare(item: GenerateRequest): Promise<PreparedItem> {
     const t0 = performance.now();
     const pixels =
-      item.image === null ? null
-      : pool ? await pool.preprocess(config.family, item.image, item.source, bundle.preprocessorConfig)
-      : await family.preprocess(item.image, item.source, bundle.preprocessorConfig);
+      item.image === null
+        ? null
+        : pool
+          ? await pool.preprocess(config.family, item.image, item.source, bundle.preprocessorConfig)
+          : await family.preprocess(item.image, item.source, bundle.preprocessorConfig);
     const prompt = family.buildPrompt(item.prompt, (t) => tokenizer.encode(t), config, pixels !== null);
     return {
       kind: 'prepared',
@@ -275,7 +281,9 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     const img = px ? await encodeImage(px) : new Float32Array(0);
     const imageTokens = img.length / H;
     if (px && imageTokens !== px.imageTokens) {
-      throw new Error(`${bundle.files.vision_encoder}: gave ${imageTokens} image embeddings where the ${config.family} preprocessing expects ${px.imageTokens}`);
+      throw new Error(
+        `${bundle.files.vision_encoder}: gave ${imageTokens} image embeddings where the ${config.family} preprocessing expects ${px.imageTokens}`,
+      );
     }
     const before = await embedIds(engine, p.prompt.before);
     const after = await embedIds(engine, p.prompt.after);
@@ -317,7 +325,10 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
       if (ready.length === 0) return results;
       const budget = opts.maxBatchTokens ?? MAX_BATCH_TOKENS;
       const stats: LoopStats = { rows: 0, prefillTokens: 0, generatedTokens: 0, prefillMs: 0, decodeMs: 0, runMs: 0 };
-      for (const groupIdx of batchGroups(ready.map((r) => r.prep.prefix.length / config.hidden_size), budget)) {
+      for (const groupIdx of batchGroups(
+        ready.map((r) => r.prep.prefix.length / config.hidden_size),
+        budget,
+      )) {
         const group = groupIdx.map((k) => ready[k]);
         try {
           const gen = await generateBatch(
@@ -349,7 +360,8 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
             };
           });
         } catch (err) {
-          for (const { index } of group) results[index] = { error: { kind: 'generation', message: `${items[index].source}: ${String((err as Error).message ?? err).split('\n')[0]}` } };
+          for (const { index } of group)
+            results[index] = { error: { kind: 'generation', message: `${items[index].source}: ${String((err as Error).message ?? err).split('\n')[0]}` } };
         }
       }
       last = stats;

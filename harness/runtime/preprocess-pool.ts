@@ -46,25 +46,29 @@ export class PreprocessPool {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(script, { eval: isEval });
       const slot: Slot = { worker, busy: 0 };
-      worker.on('message', (m: { id: number; pixels?: PixelInput; error?: { name: string; message: string; input?: { file: string; where: string | number | undefined } } }) => {
-        if (--slot.busy === 0) worker.unref();
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (!p) return;
-        if (m.pixels) p.resolve(m.pixels);
-        else if (m.error?.input) {
-          // The message already names the file; rebuild the InputError so callers classify it as before.
-          const err = new InputError(m.error.input.file, m.error.input.where, '');
-          err.message = m.error.message;
-          p.reject(err);
-        } else p.reject(Object.assign(new Error(m.error?.message ?? 'preprocessing failed'), { name: m.error?.name ?? 'Error' }));
-      });
+      worker.on(
+        'message',
+        (m: { id: number; pixels?: PixelInput; error?: { name: string; message: string; input?: { file: string; where: string | number | undefined } } }) => {
+          if (--slot.busy === 0) worker.unref();
+          const p = this.pending.get(m.id);
+          this.pending.delete(m.id);
+          if (!p) return;
+          if (m.pixels) p.resolve(m.pixels);
+          else if (m.error?.input) {
+            // The message already names the file; rebuild the InputError so callers classify it as before.
+            const err = new InputError(m.error.input.file, m.error.input.where, '');
+            err.message = m.error.message;
+            p.reject(err);
+          } else p.reject(Object.assign(new Error(m.error?.message ?? 'preprocessing failed'), { name: m.error?.name ?? 'Error' }));
+        },
+      );
       worker.on('error', (err) => {
         // A crashed worker fails what it holds; the pool goes on with the others.
-        for (const [id, p] of this.pending) if ((p as Pending & { slot?: Slot }).slot === slot) {
-          this.pending.delete(id);
-          p.reject(err);
-        }
+        for (const [id, p] of this.pending)
+          if ((p as Pending & { slot?: Slot }).slot === slot) {
+            this.pending.delete(id);
+            p.reject(err);
+          }
         this.slots.splice(this.slots.indexOf(slot), 1);
       });
       // Ref'd only while it holds jobs: an idle worker must not keep the process alive after the command is

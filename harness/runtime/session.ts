@@ -58,7 +58,12 @@ function options(s: SessionSettings, device: Device, outputNames?: readonly stri
 }
 
 function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  return (
+    String((err as Error)?.message ?? err)
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  );
 }
 
 /**

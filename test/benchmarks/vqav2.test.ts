@@ -39,10 +39,21 @@ describe('vqav2 adapter', () => {
     // q2 "Two" vs 2×8 + two + 3 → "2" matches 8 of the normalized GT → 1; q3 "An umbrella." → "umbrella" (9) → 1;
     // q4 "on the couch" → "on couch" (4 after articles drop: on couch×3 + on the couch) → 1;
     // q5 "yes" → 1 match → 0.3; q6 "day time" → 0; q7 missing → 0.
-    const sc = vqav2.score(s, answers([[ids[0], 'Red.'], [ids[1], 'Yes'], [ids[2], 'Two'], [ids[3], 'An umbrella.'], [ids[4], 'on the couch'], [ids[5], 'yes'], [ids[6], 'day time']]));
+    const sc = vqav2.score(
+      s,
+      answers([
+        [ids[0], 'Red.'],
+        [ids[1], 'Yes'],
+        [ids[2], 'Two'],
+        [ids[3], 'An umbrella.'],
+        [ids[4], 'on the couch'],
+        [ids[5], 'yes'],
+        [ids[6], 'day time'],
+      ]),
+    );
     expect(sc.perSample[ids[5]]).toBeCloseTo(0.3, 10);
     expect(sc.headline).toBe(66.25); // 100 * 5.3 / 8
-    expect(sc.breakdowns.answerType).toEqual({ other: 75, 'yes/no': 65, number: 50 }) // (1+1+1+0)/4, (1+.3)/2, (1+0)/2;
+    expect(sc.breakdowns.answerType).toEqual({ other: 75, 'yes/no': 65, number: 50 }); // (1+1+1+0)/4, (1+.3)/2, (1+0)/2;
     expect(sc.breakdowns.questionType['how many']).toBe(100);
     expect(sc.counts).toMatchObject({ samples: 8, predicted: 7, missing: 1, errors: 0 });
   });
@@ -56,7 +67,13 @@ describe('vqav2 adapter', () => {
     const s = await load(root, 'test-dev');
     expect(s.map((x) => x.id)).toEqual(['900000', '900001', '900002']);
     expect(() => vqav2.score(s, answers([]))).toThrow(/no public ground truth/);
-    const sub = await buildSubmission(s, answers([['900000', 'A Cup.'], ['900002', 'Three']]));
+    const sub = await buildSubmission(
+      s,
+      answers([
+        ['900000', 'A Cup.'],
+        ['900002', 'Three'],
+      ]),
+    );
     expect(sub).toEqual([
       { question_id: 900000, answer: 'cup' },
       { question_id: 900001, answer: '' },

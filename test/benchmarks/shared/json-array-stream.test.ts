@@ -19,23 +19,33 @@ function file(text: string): string {
 async function read(f: string, key: string, sizes: { batchBytes?: number; readBytes?: number }) {
   const items: unknown[] = [];
   const batches: number[] = [];
-  const r = await readJsonArrayField(f, key, (xs) => {
-    batches.push(xs.length);
-    items.push(...xs);
-  }, sizes);
+  const r = await readJsonArrayField(
+    f,
+    key,
+    (xs) => {
+      batches.push(xs.length);
+      items.push(...xs);
+    },
+    sizes,
+  );
   return { ...r, items, batches };
 }
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Elements with the characters that trip scanners: quotes, backslashes, brackets in strings, non-ASCII. */
 function element(r: () => number, i: number): unknown {
   const strs = ['plain', 'with "quote"', 'back\\slash\\', 'br]ack{et}[', 'naïve café ☕ 𝔘', '\\"', 'comma, here', '\n\t', ''];
   const s = () => strs[Math.floor(r() * strs.length)];
-  return { question_id: i, answers: Array.from({ length: 1 + Math.floor(r() * 4) }, (_, j) => ({ answer: s(), answer_id: j })), nested: [[s()], {}], n: r() < 0.5 ? null : -1.5e-3 };
+  return {
+    question_id: i,
+    answers: Array.from({ length: 1 + Math.floor(r() * 4) }, (_, j) => ({ answer: s(), answer_id: j })),
+    nested: [[s()], {}],
+    n: r() < 0.5 ? null : -1.5e-3,
+  };
 }
 
 describe('readJsonArrayField', () => {

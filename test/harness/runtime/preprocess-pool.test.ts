@@ -12,7 +12,11 @@ import { imageBytes, reference, sha256 } from '../../adapters/reference-helpers.
 
 const MODELS = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 const cfg = (bundle: string) => JSON.parse(readFileSync(join(MODELS, bundle, 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
-const FAMILIES = [['eve', 'tiny-eve'], ['llava', 'tiny-llava'], ['fuyu', 'tiny-fuyu']] as const;
+const FAMILIES = [
+  ['eve', 'tiny-eve'],
+  ['llava', 'tiny-llava'],
+  ['fuyu', 'tiny-fuyu'],
+] as const;
 
 describe('PreprocessPool', () => {
   const pool = new PreprocessPool(2);
