@@ -30,7 +30,7 @@ They are redistributed under the terms of the Llama 2 Community License Agreemen
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
 const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 
-/** EVE-7B's eve-patch14-anypixel-672 values, as PROTOCOL.md §2.1 reads them from EVEv1's code. */
+/** EVE-7B's eve-patch14-anypixel-672 values, as docs/protocol.md §2.1 reads them from EVEv1's code. */
 const EVE_PREPROCESSOR = {
   feature_extractor_type: 'CLIPFeatureExtractor',
   do_resize: false,

@@ -1,4 +1,4 @@
-// The contract between a benchmark adapter and the rest of eve-eval (DESIGN.md, "Contracts").
+// The contract between a benchmark adapter and the rest of eve-eval (docs/design.md, "Contracts").
 // Every type here is plain data that can be written to disk and read back.
 
 export const BENCHMARK_IDS = ['vqav2', 'gqa', 'vizwiz', 'textvqa', 'pope', 'mme', 'mmbench', 'seed', 'mmvet', 'sqa'] as const;
@@ -30,7 +30,7 @@ export interface Sample {
   benchmark: BenchmarkId;
   split: string;
   image?: ImageRef;
-  /** The text that follows the image placeholder, exactly as EVE/LLaVA-1.5 build it (PROTOCOL.md). */
+  /** The text that follows the image placeholder, exactly as EVE/LLaVA-1.5 build it (docs/protocol.md). */
   prompt: string;
   /** Multiple-choice options, in letter order, where the benchmark has them. */
   choices?: string[];
@@ -146,7 +146,7 @@ export interface LoadOptions {
 }
 
 /**
- * Published numbers for one benchmark (PROTOCOL.md §3), in headline units, keyed by what they measure: the
+ * Published numbers for one benchmark (docs/protocol.md §3), in headline units, keyed by what they measure: the
  * split they were computed on (`split`, in this adapter's split names) and, where one split has several
  * headline definitions, `definition`. A measured number is set beside them only when its split matches.
  */

@@ -1,4 +1,4 @@
-// Prediction records and results: the two things eve-eval writes to disk (DESIGN.md, "Contracts").
+// Prediction records and results: the two things eve-eval writes to disk (docs/design.md, "Contracts").
 import type { BenchmarkId, Resampling, Score } from './benchmark.ts';
 
 /** One JSONL line, appended and flushed as soon as its sample finishes. */

@@ -129,7 +129,7 @@ export function renderComparison(table: ComparisonTable, color?: boolean): strin
     ...(named.length ? [`Headline: ${named.map((b) => `${BENCHMARK_TITLES[b]} = ${table.headlineNames[b]}`).join('; ')}.`] : []),
     '±: half-width of the 95% bootstrap interval; "err": samples whose generation failed, "miss": no prediction (scored wrong, or left out where the official scorer divides by the answered ones); shown only when not 0.',
   ];
-  if (table.rows.some((r) => r.kind === 'published')) notes.push('(published): numbers from the EVE paper, PROTOCOL.md §3; not measured here.');
+  if (table.rows.some((r) => r.kind === 'published')) notes.push('(published): numbers from the EVE paper, docs/protocol.md §3; not measured here.');
   if (table.deltaVs) notes.push(`Δ: headline minus ${table.deltaVs} (◆).`);
   notes.push(...comparisonNotes(table));
   const unscored = [...new Set(table.rows.flatMap((r) => Object.values(r.cells).map((x) => x?.unscored)).filter((x): x is string => !!x))];

@@ -1,4 +1,4 @@
-// EVE-7B / EVE-7B-HD (EVEv1), PROTOCOL.md §2.1, after EVEv1/eve/mm_utils.py process_images:
+// EVE-7B / EVE-7B-HD (EVEv1), docs/protocol.md §2.1, after EVEv1/eve/mm_utils.py process_images:
 // size computed at CLIP scale (long side 336, short side rounded UP to a multiple of 14), times
 // image_size/336; PIL resize with its default filter (BICUBIC since Pillow 7); pasted centred on a
 // mean-colour square; CLIP rescale/normalise; the 0/1 mask of the real image as a 4th channel.

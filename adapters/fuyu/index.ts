@@ -1,4 +1,4 @@
-// Fuyu-8B (HF transformers FuyuImageProcessor + FuyuProcessor, PROTOCOL.md §4.1):
+// Fuyu-8B (HF transformers FuyuImageProcessor + FuyuProcessor, docs/protocol.md §4.1):
 // never upscale; downscale to fit target_height × target_width (1080 × 1920) with PIL BILINEAR and
 // int() truncated sizes; pad bottom/right with padding_value (1.0 in 0-255 space, BEFORE rescale and
 // normalise, so a padded pixel is (1/255 − 0.5)/0.5 ≈ −0.992); crop back to whole 30-px patches;

@@ -1,4 +1,4 @@
-// LLaVA-1.5 (original repo protocol, PROTOCOL.md §4.2): pad to a square with the CLIP-mean colour
+// LLaVA-1.5 (original repo protocol, docs/protocol.md §4.2): pad to a square with the CLIP-mean colour
 // (expand2square), CLIPImageProcessor (resize shortest edge 336 bicubic, centre-crop 336, rescale,
 // CLIP normalisation), 576 image tokens; vicuna_v1 prompt tokenised like tokenizer_image_token.
 // The vicuna_v1 and CLIP helpers are exported here because EVE shares them (EVE forked LLaVA's code).

@@ -1,4 +1,4 @@
-// GQA testdev-balanced (SCORING.md §2, PROTOCOL.md §1.2). Prompts from LLaVA/EVE's
+// GQA testdev-balanced (docs/scoring.md §2, docs/protocol.md §1.2). Prompts from LLaVA/EVE's
 // llava_gqa_testdev_balanced.jsonl (or built from the official questions JSON when only that is there);
 // answers converted as LLaVA's convert_gqa_for_eval.py does (rstrip '.', lower) and then scored as the
 // official eval.py scores: exact string equality over balanced questions, binary/open, distribution, and

@@ -1,5 +1,5 @@
 // MME: 14 yes/no subtasks, two questions per image. Headline: the perception sum (max 2000), as the
-// EVE-v1 table reports it (PROTOCOL.md §3.3); cognition is reported beside it.
+// EVE-v1 table reports it (docs/protocol.md §3.3); cognition is reported beside it.
 import { existsSync } from 'node:fs';
 import type { BenchmarkAdapter, Sample, Score } from '../../core/benchmark.ts';
 import { SPLIT, gtDir, llavaFile, loadMme, releaseDir, vlmevalkitFile } from './data.ts';
@@ -13,7 +13,7 @@ const mme: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   title: 'MME (perception + cognition)',
   defaultSplit: SPLIT,
   splits: [SPLIT],
-  // PROTOCOL.md §3: perception sums.
+  // docs/protocol.md §3: perception sums.
   references: { split: 'test', definition: 'perception sum', 'EVE-7B': 1217.3, 'EVE-7B-HD': 1305.7, 'Fuyu-8B': 728.6, 'LLaVA-1.5-7B': 1510.7 },
   async present(root) {
     return existsSync(llavaFile(root)) || existsSync(gtDir(root)) || existsSync(releaseDir(root)) || existsSync(vlmevalkitFile(root));

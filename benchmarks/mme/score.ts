@@ -1,4 +1,4 @@
-// MME scoring as eval_tool/calculation.py computes it (SCORING.md §6): per subtask acc and acc+ (both
+// MME scoring as eval_tool/calculation.py computes it (docs/scoring.md §6): per subtask acc and acc+ (both
 // questions of an image right), subtask score = 100·acc + 100·acc+, perception = sum of 10 subtasks,
 // cognition = sum of 4. Operation order follows the script so the floats are the ones it prints.
 import { existsSync, statSync } from 'node:fs';

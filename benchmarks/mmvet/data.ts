@@ -55,7 +55,7 @@ export async function* loadMmvet(root: string, options: LoadOptions = {}): Async
         benchmark: 'mmvet',
         split,
         image: { kind: 'file', path: resolveInside(root, imageDir(root), value.image, file, line) },
-        // No suffix: LLaVA/EVE send the raw MM-Vet question (PROTOCOL.md §1.2).
+        // No suffix: LLaVA/EVE send the raw MM-Vet question (docs/protocol.md §1.2).
         prompt: value.text,
         answer: truth ? { answer: truth.answer, capability: truth.capability, question: truth.question } : undefined,
         maxNewTokens: 1024,

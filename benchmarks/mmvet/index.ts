@@ -12,7 +12,7 @@ const mmvet: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   title: 'MM-Vet (v1, GPT-4 judge)',
   defaultSplit: SPLIT,
   splits: [SPLIT],
-  // PROTOCOL.md §3 (EVE table; LLaVA-1.5-7B 30.5 is the arXiv-v1 value, MODEL_ZOO later shows 31.1).
+  // docs/protocol.md §3 (EVE table; LLaVA-1.5-7B 30.5 is the arXiv-v1 value, MODEL_ZOO later shows 31.1).
   references: { split: 'test', 'EVE-7B': 25.6, 'EVE-7B-HD': 25.7, 'Fuyu-8B': 21.4, 'LLaVA-1.5-7B': 30.5 },
   async present(root) {
     return existsSync(llavaFile(root)) || existsSync(officialFile(root));

@@ -1,4 +1,4 @@
-// MM-Vet aggregation of judge grades as the official mm-vet_evaluator.py does it (SCORING.md §9):
+// MM-Vet aggregation of judge grades as the official mm-vet_evaluator.py does it (docs/scoring.md §9):
 // per capability and per exact capability set, Σ score / #samples × 100 per run, then the mean over runs
 // (rounded to 1 decimal when printed) and the std of the run totals. Grades come from the official grade file
 // or from eve-eval's judge (harness/judge/mmvet.ts); without grades score() refuses, never a silent zero.

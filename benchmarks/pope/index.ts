@@ -1,5 +1,5 @@
 // POPE (COCO adversarial / popular / random): object-hallucination yes/no questions.
-// Headline: F1 averaged over the three splits, ×100 (the EVE/LLaVA-1.5 table convention, PROTOCOL.md §3.3).
+// Headline: F1 averaged over the three splits, ×100 (the EVE/LLaVA-1.5 table convention, docs/protocol.md §3.3).
 import { existsSync } from 'node:fs';
 import type { BenchmarkAdapter, Score } from '../../core/benchmark.ts';
 import { ALL_SPLIT, POPE_SPLITS, labelFile, loadPope, questionFile, splitsOf, vlmevalkitFile } from './data.ts';
@@ -13,7 +13,7 @@ const pope: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   title: 'POPE (COCO, adversarial/popular/random)',
   defaultSplit: ALL_SPLIT,
   splits: [ALL_SPLIT, ...POPE_SPLITS],
-  // PROTOCOL.md §3: mean F1 ×100.
+  // docs/protocol.md §3: mean F1 ×100.
   references: {
     split: 'test',
     definition: 'mean F1 over adversarial/popular/random',

@@ -1,4 +1,4 @@
-// POPE scoring as eval_pope.py computes it (SCORING.md §5), per split, with answers joined by id.
+// POPE scoring as eval_pope.py computes it (docs/scoring.md §5), per split, with answers joined by id.
 import type { Answer, MetricValue, Sample, Score } from '../../core/benchmark.ts';
 import { ScoreRefusal } from '../../core/errors.ts';
 import { popeYesNo, type YesNo } from '../shared/yesno.ts';

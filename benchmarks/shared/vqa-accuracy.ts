@@ -1,4 +1,4 @@
-// VQA soft accuracy (SCORING.md §0): min(1, matches/3) averaged over the leave-one-annotator-out subsets,
+// VQA soft accuracy (docs/scoring.md §0): min(1, matches/3) averaged over the leave-one-annotator-out subsets,
 // in the three flavours the official scorers compute it. Summation follows the Python loops' order so the
 // printed 2-decimal figures agree to the last digit.
 import { memoize, officialNormalize, stripLineBreaks, vizwizNormalize, evalAIProcess } from './vqa-normalize.ts';

@@ -1,4 +1,4 @@
-// The ONE implementation of the VQA answer normalizers (SCORING.md §0), shared by VQAv2, VizWiz and
+// The ONE implementation of the VQA answer normalizers (docs/scoring.md §0), shared by VQAv2, VizWiz and
 // TextVQA. Three entry points, one per official scorer:
 //   - evalAIProcess: the MMF/EvalAI answer processor LLaVA/EVE apply to every prediction before upload,
 //     and TextVQA's evaluator applies to GT and prediction alike (§0.2);

@@ -1,6 +1,6 @@
 // Yes/no extraction, written once for the two benchmarks that need it. The two official rules differ
 // on purpose-built edge cases ("NO", "None", "Nope", "Sure, yes"), so both are kept, each exactly as its
-// scorer behaves (SCORING.md §5 and §6), never "improved". test/fuzz checks both against the official code.
+// scorer behaves (docs/scoring.md §5 and §6), never "improved". test/fuzz checks both against the official code.
 import { pyLower, pyPrefix } from './python.ts';
 
 export type YesNo = 'yes' | 'no';

@@ -1,4 +1,4 @@
-// TextVQA val (SCORING.md §4, PROTOCOL.md §1.2), scored as LLaVA/EVE's eval_textvqa.py scores it:
+// TextVQA val (docs/scoring.md §4, docs/protocol.md §1.2), scored as LLaVA/EVE's eval_textvqa.py scores it:
 // questions from llava_textvqa_val_v051_ocr.jsonl (prompt with Rosetta OCR tokens), ground truth from the
 // official TextVQA_0.5.1_val.json joined on (image_id, question.lower()) where the question is recovered
 // from the prompt by prompt_processor, and MMF's TextVQAAccuracyEvaluator (EvalAI processor on both sides).

@@ -1,4 +1,4 @@
-// VizWiz-VQA (SCORING.md §3, PROTOCOL.md §1.2). Two splits:
+// VizWiz-VQA (docs/scoring.md §3, docs/protocol.md §1.2). Two splits:
 //  - test: LLaVA/EVE's llava_test.jsonl (8,000 questions) + test/ images, server-scored: eve-eval writes the
 //    EvalAI upload exactly as LLaVA's convert_vizwiz_for_submission.py does;
 //  - val: the official val.json (with 10 answers, answer_type, answerable) + val/ images, scored locally

@@ -1,4 +1,4 @@
-// VQAv2 (SCORING.md §1, PROTOCOL.md §1.2). Two splits:
+// VQAv2 (docs/scoring.md §1, docs/protocol.md §1.2). Two splits:
 //  - val: official v2_OpenEnded_mscoco_val2014_questions.json + v2_mscoco_val2014_annotations.json, scored
 //    locally exactly as GT-Vision-Lab vqaEval.py @HEAD scores the EvalAI-processed answers LLaVA/EVE upload;
 //  - test-dev: LLaVA/EVE's llava_vqav2_mscoco_test-dev2015.jsonl, server-scored (EvalAI challenge 830):

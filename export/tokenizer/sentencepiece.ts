@@ -1,5 +1,5 @@
 // SentencePiece `tokenizer.model` → Hugging Face `tokenizer.json`, as transformers' LlamaConverter
-// (convert_slow_tokenizer.py) plus LlamaTokenizerFast's post-processor write it (EXPORT.md §3).
+// (convert_slow_tokenizer.py) plus LlamaTokenizerFast's post-processor write it (docs/export.md §3).
 // Checkpoints such as EVE-7B and LLaVA-1.5 ship only the SentencePiece file, and the harness loads
 // tokenizer.json, so a bundle built from them needs this conversion, with no Python in the loop.
 import { readFileSync } from 'node:fs';
@@ -264,7 +264,7 @@ const SPACE = '▁';
  * Merges as SentencePieceExtractor derives them: every split of every piece into two vocabulary
  * pieces, a piece's splits ordered by (id(left), id(right)), then all stably sorted by the piece's
  * score, highest first. No further tie-break: newer transformers' (len left, len right) one departs
- * from the official Llama-2 merges at merge 18 (EXPORT.md §3.2).
+ * from the official Llama-2 merges at merge 18 (docs/export.md §3.2).
  */
 export function bpeMerges(names: readonly string[], pieces: readonly SentencePiece[]): [string, string][] {
   // Membership and ids use the model's own pieces (the slow tokenizer's sp vocabulary); `names` may

@@ -1,4 +1,4 @@
-// The key under which a prediction is stored (DESIGN.md, "Contracts"): a prediction is reused only
+// The key under which a prediction is stored (docs/design.md, "Contracts"): a prediction is reused only
 // when everything that could change the model's answer is the same.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

@@ -1,4 +1,4 @@
-// The run manifest in every results file (DESIGN.md, "Results"): enough to say exactly what produced
+// The run manifest in every results file (docs/design.md, "Results"): enough to say exactly what produced
 // the numbers. Secrets never reach it: the config carries only the names of key variables.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';

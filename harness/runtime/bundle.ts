@@ -1,4 +1,4 @@
-// A model bundle on disk (DESIGN.md, "Model bundle"): config.json, preprocessor_config.json,
+// A model bundle on disk (docs/design.md, "Model bundle"): config.json, preprocessor_config.json,
 // tokenizer.json and the three ONNX parts under onnx/, with transformers.js precision suffixes.
 // Validation compares each session's declared inputs/outputs with what the family's config needs,
 // so a wrong export fails at load with the file and the mismatch named, not mid-generation.

@@ -67,7 +67,7 @@ export function renderHtml(runIn: RunData, opts: HtmlOptions = {}): string {
 <main>
 <h2 id="summary">Comparison</h2>
 ${comparisonHtml(table)}
-<p class="note">Headline metric per benchmark in the EVE paper's units; ± is the half-width of the 95% bootstrap interval; under each score, samples whose generation failed ("err") and samples with no prediction ("miss"), both scored wrong. Rows tagged <i>published</i> are the EVE paper's numbers (PROTOCOL.md §3), not measured here.${table.deltaVs ? ` Deltas are against ${escapeHtml(table.deltaVs)}.` : ''}</p>
+<p class="note">Headline metric per benchmark in the EVE paper's units; ± is the half-width of the 95% bootstrap interval; under each score, samples whose generation failed ("err") and samples with no prediction ("miss"), both scored wrong. Rows tagged <i>published</i> are the EVE paper's numbers (docs/protocol.md §3), not measured here.${table.deltaVs ? ` Deltas are against ${escapeHtml(table.deltaVs)}.` : ''}</p>
 <h2 id="charts">Headline scores</h2>
 ${legend}<div class="charts">${charts}</div>
 <p class="note">Whiskers: 95% bootstrap interval. Dashed lines: published numbers.</p>

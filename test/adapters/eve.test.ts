@@ -16,7 +16,7 @@ const solid = (w: number, h: number) =>
     .toBuffer();
 
 describe('EVE geometry (compute_basehw at CLIP scale × image_size/336)', () => {
-  it('gives the PROTOCOL.md §2.1 sizes and token counts', () => {
+  it('gives the docs/protocol.md §2.1 sizes and token counts', () => {
     // 640×480: short side ceil(336·480/640/14)·14 = 252 → ×2 = 504; grid 24×18 → 1 + 18·25 = 451.
     expect(eveGeometry(640, 480, 672)).toEqual({ width: 672, height: 504, side: 672, pre: 84 });
     expect(eveGeometry(1920, 1080, 672)).toMatchObject({ width: 672, height: 392 });

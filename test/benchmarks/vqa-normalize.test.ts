@@ -60,7 +60,7 @@ describe('soft accuracy', () => {
     const gts = (k: number) => [...Array(k).fill('x'), ...Array(10 - k).fill('y')];
     expect([0, 1, 2, 3, 4].map((k) => Number(leaveOneOut(gts(k), 'x').toFixed(10)))).toEqual([0, 0.3, 0.6, 0.9, 1]);
   });
-  it('reproduces SCORING.md §0.1 tiny check: HEAD gives 53.33 (unanimous GT is not normalized)', () => {
+  it('reproduces docs/scoring.md §0.1 tiny check: HEAD gives 53.33 (unanimous GT is not normalized)', () => {
     const qs: Array<[string, string[]]> = [
       ['Yes', Array(10).fill('yes')],
       ['Red.', [...Array(2).fill('red'), ...Array(8).fill('dark red')]],

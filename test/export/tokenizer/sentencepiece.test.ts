@@ -174,7 +174,7 @@ describe('parseSentencePiece', () => {
     expect(m.pieces[3].piece).toBe('\ufeff');
   });
 
-  it.skipIf(!HAVE_LLAMA2)('reads the Llama-2 model as EXPORT.md §3.1 describes it', () => {
+  it.skipIf(!HAVE_LLAMA2)('reads the Llama-2 model as docs/export.md §3.1 describes it', () => {
     const m = parseSentencePiece(readFileSync(LLAMA2.model));
     expect(m.pieces).toHaveLength(32000);
     expect(m.trainerSpec).toMatchObject({
@@ -519,7 +519,7 @@ describe.skipIf(!HAVE_LLAMA2)('Llama-2 tokenizer.model → the shipped tokenizer
     expect(converted.model.merges).toHaveLength(61249);
     const first = (converted.model.merges as string[]).findIndex((m, i) => m !== shipped.model.merges[i]);
     expect(first).toBe(-1);
-    // Where newer transformers' (len left, len right) tie-break would put "▁th e" first (EXPORT.md §3.2).
+    // Where newer transformers' (len left, len right) tie-break would put "▁th e" first (docs/export.md §3.2).
     expect(converted.model.merges.slice(18, 21)).toEqual(['▁t he', '▁th e', '▁ the']);
   });
 
