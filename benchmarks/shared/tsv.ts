@@ -89,6 +89,11 @@ export async function* readTsv(file: string, options: TsvOptions = {}): AsyncGen
       let newlines = 0;
       let complete = false;
       if (p >= len && eof) break;
+      // Only bytes before len are this file's (the rest of buf is stale): read more before looking at a row's start.
+      if (!eof && (p >= len || (buf[p] === CR && p + 1 >= len))) {
+        await fill();
+        continue;
+      }
       // Blank line (or the last newline of the file).
       if (buf[p] === LF || (buf[p] === CR && buf[p + 1] === LF)) {
         pos = buf[p] === LF ? p + 1 : p + 2;

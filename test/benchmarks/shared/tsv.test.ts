@@ -67,6 +67,22 @@ describe('readTsv', () => {
     }
   });
 
+  it('reads the same rows whatever the buffer size, row ends and blank lines falling on every chunk boundary', async () => {
+    // A row start at the end of the valid bytes must not be judged from the stale bytes behind them.
+    for (const eol of ['\n', '\r\n']) {
+      const file = join(dir, `boundaries-${eol.length}.tsv`);
+      writeFileSync(file, ['a\tb', 'x\ty', '', 'p\tq', '', '', 'long row\twith more text', 'z\tw', ''].join(eol).repeat(7));
+      const want = await readAll(file, { chunkBytes: 8 << 20 });
+      for (let chunkBytes = 4; chunkBytes <= 96; chunkBytes++) {
+        const got = await readAll(file, { chunkBytes });
+        expect(
+          got.rows.map((r) => r.cells),
+          `chunkBytes ${chunkBytes}, ${JSON.stringify(eol)}`,
+        ).toEqual(want.rows.map((r) => r.cells));
+      }
+    }
+  });
+
   it('skips image cells without decoding them, and reads them back by span', async () => {
     const file = join(dir, 'crlf.tsv');
     writeFileSync(file, hostileTsv(50, 3, '\r\n'));
