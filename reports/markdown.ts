@@ -54,7 +54,8 @@ export function renderMarkdown(results: ResultsFile, opts: TableOptions = {}): s
   out.push(
     '± is the half-width of the 95% bootstrap interval; "err" counts failed generations and "miss" missing predictions (scored wrong, or left out where the official scorer divides by the answered ones); shown only when not 0.',
   );
-  if (table.rows.some((r) => r.kind === 'published')) out.push("Rows marked *(published)* are the EVE paper's numbers (docs/protocol.md §3), not measured here.");
+  if (table.rows.some((r) => r.kind === 'published'))
+    out.push("Rows marked *(published)* are the EVE paper's numbers (docs/protocol.md §3), not measured here.");
   if (table.deltaVs) out.push(`Δ rows: headline minus ${mdEscape(table.deltaVs)}.`);
   for (const n of comparisonNotes(table)) out.push(mdEscape(n));
   const unscored = [...new Set(table.rows.flatMap((r) => Object.values(r.cells).map((x) => x?.unscored)).filter((x): x is string => !!x))];
