@@ -341,7 +341,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       { path: 'seed_bench/SEED-Bench-image', splits: ['all', 'image'] },
       { path: 'seed_bench/SEED-Bench-video-image', splits: ['all', 'video'] },
     ],
-    vlmevalkit: [vlmevalkit('SEEDBench_IMG', `${OC}/benchmarks/SEEDBench/SEEDBench_IMG.tsv`, '68017231464752261a2526d6ca3a10c0')],
+    vlmevalkit: [vlmevalkit('SEEDBench_IMG', `${OC}/benchmarks/SEEDBench/SEEDBench_IMG.tsv`, '68017231464752261a2526d6ca3a10c0', [], true)],
     guide: {
       sources: [
         'https://huggingface.co/datasets/AILab-CVC/SEED-Bench: SEED-Bench.json and SEED-Bench-image.zip; the videos (Something-Something v2, Epic-Kitchens 100, Breakfast) from their own sites',

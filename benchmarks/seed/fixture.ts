@@ -4,21 +4,7 @@
 import { join } from 'node:path';
 import { jsonl, writeFlatImage, writeText } from '../shared/fixture-files.ts';
 import { OPTION_LETTER } from '../shared/instructions.ts';
-
-const QUESTION_TYPE = {
-  'Scene Understanding': 1,
-  'Instance Identity': 2,
-  'Instance Attributes': 3,
-  'Instance Location': 4,
-  'Instances Counting': 5,
-  'Spatial Relation': 6,
-  'Instance Interaction': 7,
-  'Visual Reasoning': 8,
-  'Text Understanding': 9,
-  'Action Recognition': 10,
-  'Action Prediction': 11,
-  'Procedure Understanding': 12,
-};
+import { QUESTION_TYPE } from './read.ts';
 
 type Q = [id: string, type: number, dataType: 'image' | 'video', question: string, choices: string[], answer: string, size: [number, number]];
 

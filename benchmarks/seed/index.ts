@@ -10,9 +10,12 @@ import { OPTION_LETTER } from '../shared/instructions.ts';
 import { readLlavaSeed, readSeedBench, type SeedQuestion } from './read.ts';
 import { scoreSeed, writeSeedSubmission } from './score.ts';
 import { writeSeedFixture } from './fixture.ts';
+import { loadSeedTsv } from './tsv.ts';
 
 export const SEED_JSON = 'SEED-Bench.json';
 export const SEED_LLAVA = 'llava-seed-bench.jsonl';
+/** VLMEvalKit's SEEDBench_IMG.tsv (image questions, base64 images inline), read when SEED-Bench.json is absent. */
+export const SEED_TSV = 'SEEDBench_IMG.tsv';
 const SPLITS = ['all', 'image', 'video'];
 
 /** LLaVA's prompt for a SEED question: question, the four options, the letter suffix. */
@@ -24,6 +27,13 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
   const split = options.split ?? 'all';
   if (!SPLITS.includes(split)) throw new UserError(`seed has no split "${split}"; known: ${SPLITS.join(', ')}`);
   const dir = resolve(dataRoot, 'seed_bench');
+  if (!existsSync(join(dir, SEED_JSON)) && existsSync(join(dir, SEED_TSV))) {
+    // The TSV holds the image questions only: "all" or "video" from it would be a different number under the same name.
+    if (split !== 'image')
+      throw new UserError(`seed: ${join(dir, SEED_TSV)} holds SEED's image questions only; use --split image (or add SEED-Bench.json for "${split}")`);
+    yield* loadSeedTsv(join(dir, SEED_TSV), split, seedPrompt, options);
+    return;
+  }
   const bench = await readSeedBench(join(dir, SEED_JSON));
   const llavaFile = join(dir, SEED_LLAVA);
   const llava = existsSync(llavaFile) ? await readLlavaSeed(llavaFile) : null;
@@ -69,7 +79,8 @@ const seed: BenchmarkAdapter = {
   splits: SPLITS,
   references: { split: 'all', definition: 'SEED all (image + video)', 'EVE-7B': 54.3, 'EVE-7B-HD': 56.8, 'LLaVA-1.5-7B': 58.6 },
   async present(dataRoot, split = 'all') {
-    return SPLITS.includes(split) && existsSync(join(dataRoot, 'seed_bench', SEED_JSON));
+    const dir = join(dataRoot, 'seed_bench');
+    return SPLITS.includes(split) && (existsSync(join(dir, SEED_JSON)) || (split === 'image' && existsSync(join(dir, SEED_TSV))));
   },
   load,
   score: scoreSeed,

@@ -3,6 +3,22 @@
 import { InputError } from '../../core/errors.ts';
 import { isObject, readJson, readJsonlObjects } from '../shared/data-files.ts';
 
+/** SEED-Bench-1's twelve dimensions and their ids, as SEED-Bench.json's "question_type" names them. */
+export const QUESTION_TYPE: Readonly<Record<string, number>> = {
+  'Scene Understanding': 1,
+  'Instance Identity': 2,
+  'Instance Attributes': 3,
+  'Instance Location': 4,
+  'Instances Counting': 5,
+  'Spatial Relation': 6,
+  'Instance Interaction': 7,
+  'Visual Reasoning': 8,
+  'Text Understanding': 9,
+  'Action Recognition': 10,
+  'Action Prediction': 11,
+  'Procedure Understanding': 12,
+};
+
 export interface SeedQuestion {
   question_id: string;
   question: string;

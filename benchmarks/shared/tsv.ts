@@ -259,7 +259,7 @@ export class ImageReferences {
   async resolve(index: string, cell: string, span: TsvSpan | undefined, line: number): Promise<string> {
     if (cell.length > 64) {
       if (span) this.images.set(index, span);
-      return cell;
+      return this.checked(cell, line);
     }
     return this.target(cell, line);
   }
@@ -271,7 +271,7 @@ export class ImageReferences {
   /** The image of a row seen by `note`. */
   async imageOf(index: string, line: number): Promise<string> {
     const own = this.images.get(index);
-    if (own) return readTsvSpan(this.file, own);
+    if (own) return this.checked(await readTsvSpan(this.file, own), line);
     const ref = this.references.get(index);
     if (!ref) throw new InputError(this.file, line, `row ${index} has no image`);
     return this.target(await readTsvSpan(this.file, ref), line);
@@ -280,6 +280,12 @@ export class ImageReferences {
   private async target(cell: string, line: number): Promise<string> {
     const span = this.images.get(cell);
     if (!span) throw new InputError(this.file, line, `image cell "${cell}" refers to index ${cell}, which no earlier row with an image has`);
-    return readTsvSpan(this.file, span);
+    return this.checked(await readTsvSpan(this.file, span), line);
+  }
+
+  /** A broken image cell is the row's error here, not a decoder failure later without file or line. */
+  private checked(data: string, line: number): string {
+    if (!isBase64(data)) throw new InputError(this.file, line, 'image cell is not valid base64');
+    return data;
   }
 }
