@@ -400,7 +400,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       { path: 'scienceqa/problems.json', what: 'official problems (answers, subjects), for the per-subject breakdown', optional: true },
     ],
     imageFolders: [{ path: 'scienceqa/images/test' }],
-    vlmevalkit: [vlmevalkit('ScienceQA_TEST', `${OC}/benchmarks/ScienceQA/ScienceQA_TEST.tsv`, 'e42e9e00f9c59a80d8a5db35bc32b71f')],
+    vlmevalkit: [vlmevalkit('ScienceQA_TEST', `${OC}/benchmarks/ScienceQA/ScienceQA_TEST.tsv`, 'e42e9e00f9c59a80d8a5db35bc32b71f', [], true)],
     guide: {
       sources: [
         'https://github.com/lupantech/ScienceQA: data/scienceqa/problems.json, pid_splits.json, and the test images (its tools/download.sh names the archive)',

@@ -289,3 +289,43 @@ export class ImageReferences {
     return data;
   }
 }
+
+/** One row of a VLMEvalKit dataset TSV, as `readVlmevalkitRows` gives it. */
+export interface VlmevalkitRow {
+  line: number;
+  index: string;
+  /** A column's cell ('' when the column is absent); `na` whether pandas reads it as NaN. */
+  get(column: string): string;
+  na(column: string): boolean;
+  /** The row's base64 image (its own cell or the referenced row's), undefined when images are not read. */
+  image: string | undefined;
+}
+
+/**
+ * The rows of a VLMEvalKit dataset TSV (`name` for messages) with the `required` columns checked on the header,
+ * streamed in file order; the image column is read only when `images` is on (then it is required, and a row
+ * without one, a broken base64 cell or a dangling reference is an InputError naming file and line).
+ */
+export async function* readVlmevalkitRows(file: string, name: string, required: string[], images: boolean): AsyncGenerator<VlmevalkitRow> {
+  const refs = new ImageReferences(file);
+  let col: Record<string, number> = {};
+  for await (const item of readTsv(file, { skip: (c) => !images && c === 'image', spans: (c) => images && c === 'image' })) {
+    if ('header' in item) {
+      col = Object.fromEntries(item.header.map((h, i) => [h, i]));
+      for (const c of ['index', ...required, ...(images ? ['image'] : [])]) {
+        if (!(c in col)) throw new InputError(file, 1, `VLMEvalKit ${name} TSV header lacks column "${c}" (has: ${item.header.join(', ')})`);
+      }
+      continue;
+    }
+    const { line, cells } = item;
+    const get = (c: string) => (c in col ? (cells[col[c]] ?? '') : '');
+    const index = get('index');
+    let image: string | undefined;
+    if (images) {
+      const cell = cells[col.image];
+      if (pandasIsNa(cell)) throw new InputError(file, line, `row ${index} has no image`);
+      image = await refs.resolve(index, cell!, item.spans.get(col.image), line);
+    }
+    yield { line, index, get, na: (c) => !(c in col) || pandasIsNa(cells[col[c]]), image };
+  }
+}

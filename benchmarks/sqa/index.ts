@@ -9,9 +9,12 @@ import { ownValue, resolveInside } from '../shared/data-files.ts';
 import { countPromptOptions, readLlavaSqa, readPidSplits, readProblems } from './read.ts';
 import { scoreSqa } from './score.ts';
 import { writeSqaFixture } from './fixture.ts';
+import { loadSqaTsv } from './tsv.ts';
 import { meanStatistic } from '../shared/headline-stat.ts';
 
 export const SQA_QUESTIONS = 'llava_test_CQM-A.json';
+/** VLMEvalKit's ScienceQA_TEST.tsv (image questions, base64 images inline), read when LLaVA's file is absent. */
+export const SQA_TSV = 'ScienceQA_TEST.tsv';
 
 /** model_vqa_science.py: drop every "<image>", strip, then the suffix; the runner puts the image first. */
 export function sqaPrompt(humanTurn: string): string {
@@ -23,6 +26,10 @@ async function* load(dataRoot: string, options: LoadOptions = {}): AsyncGenerato
   if (split !== 'test') throw new UserError(`sqa has only the "test" split (LLaVA's ${SQA_QUESTIONS})`);
   const dir = join(dataRoot, 'scienceqa');
   const file = join(dir, SQA_QUESTIONS);
+  if (!existsSync(file) && existsSync(join(dir, SQA_TSV))) {
+    yield* loadSqaTsv(join(dir, SQA_TSV), split, sqaPrompt, options);
+    return;
+  }
   const items = await readLlavaSqa(file);
   const problems = await readProblems(dir);
   const splits = await readPidSplits(dir);
@@ -83,7 +90,7 @@ const sqa: BenchmarkAdapter = {
   splits: ['test'],
   references: { split: 'test', definition: 'IMG accuracy', 'EVE-7B': 63.0, 'EVE-7B-HD': 64.9, 'LLaVA-1.5-7B': 66.8 },
   async present(dataRoot, split = 'test') {
-    return split === 'test' && existsSync(join(dataRoot, 'scienceqa', SQA_QUESTIONS));
+    return split === 'test' && (existsSync(join(dataRoot, 'scienceqa', SQA_QUESTIONS)) || existsSync(join(dataRoot, 'scienceqa', SQA_TSV)));
   },
   load,
   score: scoreSqa,
