@@ -182,3 +182,65 @@ export function pyJsonDumps(value: unknown): string {
   }
   return out;
 }
+
+const PY_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' };
+const PY_HEX: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/**
+ * A Python list of str literals, as repr() writes one (what VLMEvalKit stores in an `answer` cell and its
+ * scorers `eval`): ['a', "it's", 'x\\ty']. Quotes ' or ", the escapes repr writes (\\\\ \\' \\" \\n \\t \\r
+ * \\xNN \\uNNNN \\UNNNNNNNN and the C ones). null for anything else, so a caller can name the cell.
+ */
+export function pyStringList(s: string): string[] | null {
+  let i = 0;
+  const ws = () => {
+    while (i < s.length && ' \t\n\r'.includes(s[i])) i++;
+  };
+  ws();
+  if (s[i++] !== '[') return null;
+  const out: string[] = [];
+  ws();
+  if (s[i] === ']') {
+    i++;
+    ws();
+    return i === s.length ? out : null;
+  }
+  for (;;) {
+    const q = s[i++];
+    if (q !== "'" && q !== '"') return null;
+    let v = '';
+    for (;;) {
+      if (i >= s.length) return null;
+      const c = s[i++];
+      if (c === q) break;
+      if (c === '\n') return null;
+      if (c !== '\\') {
+        v += c;
+        continue;
+      }
+      const e = s[i++];
+      if (e === undefined || (e >= '0' && e <= '7')) return null; // octal: never written by repr
+      if (e in PY_HEX) {
+        const hex = s.slice(i, i + PY_HEX[e]);
+        if (hex.length !== PY_HEX[e] || !/^[0-9a-fA-F]+$/.test(hex)) return null;
+        const cp = Number.parseInt(hex, 16);
+        if (cp > 0x10ffff) return null;
+        v += String.fromCodePoint(cp);
+        i += hex.length;
+      } else if (e in PY_ESCAPES) v += PY_ESCAPES[e];
+      else v += `\\${e}`; // Python keeps an unknown escape as written
+    }
+    out.push(v);
+    ws();
+    const sep = s[i++];
+    if (sep === ']') break;
+    if (sep !== ',') return null;
+    ws();
+    if (s[i] === ']') {
+      i++;
+      break;
+    }
+  }
+  ws();
+  return i === s.length ? out : null;
+}

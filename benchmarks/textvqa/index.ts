@@ -17,11 +17,14 @@ import { RepeatCounter, repeatWarning, warnStderr } from '../shared/repeats.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
+import { loadTextvqaTsv } from './tsv.ts';
 
 export const SUFFIX = `\n${SHORT_ANSWER}`;
 const DIR = 'textvqa';
 const LLAVA_FILE = 'llava_textvqa_val_v051_ocr.jsonl';
 const ANNOTATIONS = 'TextVQA_0.5.1_val.json';
+/** VLMEvalKit's TextVQA_VAL.tsv, read (for scoring only) when LLaVA's question file is absent. */
+const VLMEVALKIT_TSV = 'TextVQA_VAL.tsv';
 
 /** LLaVA-1.5's TextVQA prompt: question, the Rosetta OCR tokens, the short-answer suffix. */
 export function buildPrompt(question: string, ocrTokens: string[]): string {
@@ -55,6 +58,7 @@ function files(dataRoot: string) {
   const d = path.join(dataRoot, DIR);
   return {
     llava: path.join(d, LLAVA_FILE),
+    tsv: path.join(d, VLMEVALKIT_TSV),
     annotations: firstExisting([path.join(d, ANNOTATIONS)]),
     // TextVQA val images ship in the train_images folder (LLaVA's layout); EVE's textvqa.sh names it images/.
     imageDir: firstExisting([path.join(d, 'train_images'), path.join(d, 'images')]) ?? path.join(d, 'train_images'),
@@ -170,12 +174,17 @@ const adapter: BenchmarkAdapter = {
 
   async present(dataRoot, split) {
     checkSplit(split);
-    return isFile(files(dataRoot).llava);
+    const f = files(dataRoot);
+    return (await isFile(f.llava)) || isFile(f.tsv);
   },
 
   async *load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
     checkSplit(options.split);
     const f = files(dataRoot);
+    if (!(await isFile(f.llava)) && (await isFile(f.tsv))) {
+      yield* loadTextvqaTsv(f.tsv, SUFFIX, options);
+      return;
+    }
     if (!(await isFile(f.llava))) throw new UserError(`textvqa: missing ${f.llava}`);
     const gt = f.annotations ? await readAnnotations(f.annotations) : null;
     const limit = options.limit ?? Infinity;
@@ -208,6 +217,8 @@ const adapter: BenchmarkAdapter = {
   score: scoreTextvqa,
 
   async readOfficialPredictions(file) {
+    // A .tsv / .xlsx is an answer sheet (a VLMEvalKit result sheet): the harness's sheet reader takes it.
+    if (/\.(tsv|xlsx)$/i.test(file)) return null;
     return (await isFile(file)) ? readLlavaAnswers(file) : null;
   },
 

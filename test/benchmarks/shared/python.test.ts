@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PY_DIGIT, pyFloatRepr, pyJsonDumps, pyLower, pyPrefix, pySplit, pyStrip } from '../../../benchmarks/shared/python.ts';
+import { PY_DIGIT, pyFloatRepr, pyJsonDumps, pyLower, pyPrefix, pySplit, pyStringList, pyStrip } from '../../../benchmarks/shared/python.ts';
 import { officialRound } from '../../../benchmarks/shared/rounding.ts';
 
 const pyRound2 = (x: number) => officialRound(x, 2);
@@ -64,5 +64,31 @@ describe('Python str.lower(), \\d, s[:n] and float repr (values printed by CPyth
       [1e15 + 0.5, '1000000000000000.5'],
     ];
     for (const [x, want] of cases) expect(pyFloatRepr(x)).toBe(want);
+  });
+});
+
+describe('pyStringList (a repr() of a list of str, as VLMEvalKit stores answer lists)', () => {
+  it('reads what Python 3 repr() wrote, quotes and escapes included', () => {
+    // repr(['a', "it's", 'say "hi"', 'back\\slash', 'tab\there', 'é', 'x\x7fy', '', 'both \' and "', '😀', 'nl\nx']) in Python 3.11:
+    const repr = "['a', \"it's\", 'say \"hi\"', 'back\\\\slash', 'tab\\there', '\u00e9', 'x\\x7fy', '', 'both \\' and \"', '\ud83d\ude00', 'nl\\nx']";
+    expect(pyStringList(repr)).toEqual([
+      'a',
+      "it's",
+      'say "hi"',
+      'back\\slash',
+      'tab\there',
+      '\u00e9',
+      'x\u007fy',
+      '',
+      'both \' and "',
+      '\ud83d\ude00',
+      'nl\nx',
+    ]);
+    expect(pyStringList(' [] ')).toEqual([]);
+    expect(pyStringList("['\\u00e9', '\\U0001f600',]")).toEqual(['é', '😀']);
+  });
+
+  it('is null for what is not a list of str literals', () => {
+    for (const bad of ['a', "['a'", "['a' 'b']", '[1, 2]', "['a'] x", "['\\x4']", "['\\101']", "'a'", "['a\nb']"]) expect(pyStringList(bad), bad).toBeNull();
   });
 });
