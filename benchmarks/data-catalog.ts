@@ -207,7 +207,7 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       { path: 'vizwiz/test', splits: ['test'] },
       { path: 'vizwiz/val', splits: ['val'] },
     ],
-    vlmevalkit: [vlmevalkit('VizWiz', `${OC}/VLMEval/VizWiz.tsv`, 'fa4ac4164467563ed2fac6eac6631bd0')],
+    vlmevalkit: [vlmevalkit('VizWiz', `${OC}/VLMEval/VizWiz.tsv`, 'fa4ac4164467563ed2fac6eac6631bd0', [], true)],
     guide: {
       sources: [
         'VizWiz VQA: https://vizwiz.cs.colorado.edu/VizWiz_final/vqa_data/Annotations.zip (val.json, test.json) and the images https://vizwiz.cs.colorado.edu/VizWiz_final/images/test.zip (and val.zip), see https://vizwiz.org/tasks-and-datasets/vqa/',

@@ -6,6 +6,7 @@
 // Quoting follows what pandas.read_table reads (a cell that starts with `"` is quoted, `""` is a quote).
 import { open } from 'node:fs/promises';
 import { InputError } from '../../core/errors.ts';
+import { pyStringList } from './python.ts';
 
 export interface TsvSpan {
   /** Byte offsets in the file, [start, end): the cell's text without quotes. */
@@ -297,6 +298,8 @@ export interface VlmevalkitRow {
   /** A column's cell ('' when the column is absent); `na` whether pandas reads it as NaN. */
   get(column: string): string;
   na(column: string): boolean;
+  /** A cell holding Python's repr() of a list of str (VLMEvalKit's answer lists), or an InputError naming file and line. */
+  list(column: string): string[];
   /** The row's base64 image (its own cell or the referenced row's), undefined when images are not read. */
   image: string | undefined;
 }
@@ -326,6 +329,11 @@ export async function* readVlmevalkitRows(file: string, name: string, required: 
       if (pandasIsNa(cell)) throw new InputError(file, line, `row ${index} has no image`);
       image = await refs.resolve(index, cell!, item.spans.get(col.image), line);
     }
-    yield { line, index, get, na: (c) => !(c in col) || pandasIsNa(cells[col[c]]), image };
+    const list = (c: string) => {
+      const v = pyStringList(get(c));
+      if (v === null) throw new InputError(file, line, `${c} is not a Python list of strings: ${JSON.stringify(get(c).slice(0, 80))}`);
+      return v;
+    };
+    yield { line, index, get, na: (c) => !(c in col) || pandasIsNa(cells[col[c]]), list, image };
   }
 }

@@ -2,8 +2,7 @@
 // VLMEvalKit's scorer evals it), image. It has no Rosetta OCR tokens, and LLaVA-1.5's TextVQA prompt carries
 // them, so runs from it are refused; scoring (a VLMEvalKit result sheet, joined on index) reads it without images.
 import type { LoadOptions, Sample } from '../../core/benchmark.ts';
-import { InputError, NotSupportedError } from '../../core/errors.ts';
-import { pyStringList } from '../shared/python.ts';
+import { NotSupportedError } from '../../core/errors.ts';
 import { readVlmevalkitRows } from '../shared/tsv.ts';
 
 export async function* loadTextvqaTsv(file: string, suffix: string, options: LoadOptions): AsyncGenerator<Sample> {
@@ -13,10 +12,9 @@ export async function* loadTextvqaTsv(file: string, suffix: string, options: Loa
     );
   }
   let n = 0;
-  for await (const { line, index, get } of readVlmevalkitRows(file, 'TextVQA_VAL', ['question', 'answer'], false)) {
+  for await (const { index, get, list } of readVlmevalkitRows(file, 'TextVQA_VAL', ['question', 'answer'], false)) {
     if (options.limit !== undefined && n >= options.limit) return;
-    const answer = pyStringList(get('answer'));
-    if (answer === null) throw new InputError(file, line, `answer is not a Python list of strings: ${JSON.stringify(get('answer').slice(0, 80))}`);
+    const answer = list('answer');
     n++;
     yield {
       id: index,

@@ -17,6 +17,7 @@ import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER, UNANSWERABLE } from '../shared/instructions.ts';
+import { loadVizwizTsv } from './tsv.ts';
 
 export const SUFFIX = `\n${UNANSWERABLE}\n${SHORT_ANSWER}`;
 const DIR = 'vizwiz';
@@ -32,6 +33,8 @@ function files(dataRoot: string) {
     // LLaVA's test prompts, else the official Annotations/test.json (LLaVA numbers its questions by position).
     test: firstExisting([path.join(d, LLAVA_TEST), path.join(d, 'test.json'), path.join(d, 'Annotations', 'test.json')]),
     val: firstExisting([path.join(d, 'val.json'), path.join(d, 'Annotations', 'val.json')]),
+    // VLMEvalKit's VizWiz.tsv (its VizWiz is the val split), read when val.json is absent.
+    tsv: firstExisting([path.join(d, 'VizWiz.tsv')]),
     dir: d,
   };
 }
@@ -125,14 +128,15 @@ const adapter: BenchmarkAdapter = {
   async present(dataRoot, split) {
     checkSplit(split);
     const f = files(dataRoot);
-    return split === 'val' ? Boolean(f.val) : split === 'test' ? Boolean(f.test) : Boolean(f.val || f.test);
+    const val = Boolean(f.val || f.tsv);
+    return split === 'val' ? val : split === 'test' ? Boolean(f.test) : val || Boolean(f.test);
   },
 
   async *load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
     checkSplit(options.split);
     const f = files(dataRoot);
     // No split named: val when its annotations are there (locally scorable), else LLaVA's test file.
-    const split = options.split ?? (f.val || !f.test ? 'val' : 'test');
+    const split = options.split ?? (f.val || f.tsv || !f.test ? 'val' : 'test');
     const limit = options.limit ?? Infinity;
     let n = 0;
     if (split === 'test') {
@@ -170,6 +174,10 @@ const adapter: BenchmarkAdapter = {
           meta: { image },
         };
       }
+      return;
+    }
+    if (!f.val && f.tsv) {
+      yield* loadVizwizTsv(f.tsv, buildPrompt, options);
       return;
     }
     if (!f.val) throw new UserError(`vizwiz val: missing ${path.join(f.dir, 'val.json')}`);

@@ -10,6 +10,7 @@ import textvqa from '../../benchmarks/textvqa/index.ts';
 import type { Answer, Sample } from '../../core/benchmark.ts';
 import { NotSupportedError } from '../../core/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
+import { pyListRepr } from './vlmevalkit-cells.ts';
 
 let llavaRoot: string;
 let root: string;
@@ -23,8 +24,6 @@ async function all(dataRoot: string, images = false): Promise<Sample[]> {
   return out;
 }
 
-/** Python's repr() of a str, for the strings of the fixture (quote choice as repr makes it). */
-const pyRepr = (s: string) => (s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`);
 const questionOf = (s: Sample) => s.prompt.split('\n')[0];
 /** Replies that depend on the question only: some right, some partly, some wrong. */
 const reply = (q: string) => (q.length % 3 === 0 ? 'dakota' : q.length % 3 === 1 ? "McDonald's" : '23');
@@ -45,7 +44,7 @@ beforeAll(async () => {
       i,
       'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
       questionOf(s),
-      `[${(s.answer as string[]).map(pyRepr).join(', ')}]`,
+      pyListRepr(s.answer as string[]),
     ].join('\t'),
   );
   root = await mkdtemp(join(tmpdir(), 'textvqa-vlmevalkit-'));
