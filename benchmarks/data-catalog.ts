@@ -173,9 +173,13 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
     ],
     imageFolders: [{ path: 'gqa/images' }],
     vlmevalkit: [
-      vlmevalkit('GQA_TestDev_Balanced', `${OC}/VLMEval/GQA_TestDev_Balanced.tsv`, '99b62f22e224d9b2f32dcbe41359d1c9', [
-        ['fead7df22befc1ed3ca2b62ea26fa17b', 'be12656a'],
-      ]),
+      vlmevalkit(
+        'GQA_TestDev_Balanced',
+        `${OC}/VLMEval/GQA_TestDev_Balanced.tsv`,
+        '99b62f22e224d9b2f32dcbe41359d1c9',
+        [['fead7df22befc1ed3ca2b62ea26fa17b', 'be12656a']],
+        true,
+      ),
     ],
     guide: {
       sources: [

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../../core/benchmark.ts';
-import { InputError, ScoreRefusal, UserError } from '../../core/errors.ts';
+import { InputError, NotSupportedError, ScoreRefusal, UserError } from '../../core/errors.ts';
 import { firstExisting, ownValue, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
 import { pyJsonDumps, pyLower, pySplit } from '../shared/python.ts';
 import { officialRound } from '../shared/rounding.ts';
@@ -14,12 +14,15 @@ import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { groupBy, meanPercent } from '../shared/metrics.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
+import { loadGqaTsv } from './tsv.ts';
 
 export const SUFFIX = `\n${SHORT_ANSWER}`;
 const DIR = 'gqa';
 const SPLIT = 'testdev_balanced';
 const LLAVA_FILE = 'llava_gqa_testdev_balanced.jsonl';
 const QUESTIONS_FILE = 'testdev_balanced_questions.json';
+/** VLMEvalKit's GQA_TestDev_Balanced.tsv (base64 images inline), read when neither file above is there. */
+const VLMEVALKIT_TSV = 'GQA_TestDev_Balanced.tsv';
 
 export function buildPrompt(question: string): string {
   return question + SUFFIX;
@@ -45,6 +48,7 @@ function files(dataRoot: string) {
   return {
     llava: firstExisting([path.join(d, LLAVA_FILE)]),
     questions: firstExisting([path.join(d, QUESTIONS_FILE), path.join(d, 'data', QUESTIONS_FILE)]),
+    tsv: firstExisting([path.join(d, VLMEVALKIT_TSV)]),
     imageDir: firstExisting([path.join(d, 'images'), path.join(d, 'data', 'images')]) ?? path.join(d, 'images'),
   };
 }
@@ -114,14 +118,16 @@ export function scoreGqa(all: Sample[], answers: Map<string, Answer>): Score {
     return out;
   };
   const isOpen = (s: Sample) => s.meta.structural === 'query';
+  // Binary / open need every question's structural type (VLMEvalKit's TSV has none): absent, not all "binary".
+  const typed = samples.every((s) => typeof s.meta.structural === 'string');
   const chi = chiSquare(gold, predicted);
   return {
     headline: accuracy,
     headlineName: 'accuracy (testdev-balanced, eval.py)',
     metrics: {
       accuracy,
-      binary: meanPercent(credits.filter((_, i) => !isOpen(samples[i]))),
-      open: meanPercent(credits.filter((_, i) => isOpen(samples[i]))),
+      binary: typed ? meanPercent(credits.filter((_, i) => !isOpen(samples[i]))) : null,
+      open: typed ? meanPercent(credits.filter((_, i) => isOpen(samples[i]))) : null,
       distribution: chi === null ? null : officialRound(chi / 100, 2),
     },
     breakdowns: { structural: table('structural'), semantic: table('semantic'), steps: table('steps'), words: table('words') },
@@ -141,13 +147,17 @@ const adapter: BenchmarkAdapter = {
   async present(dataRoot, split) {
     checkSplit(split);
     const f = files(dataRoot);
-    return Boolean(f.llava || f.questions);
+    return Boolean(f.llava || f.questions || f.tsv);
   },
 
   async *load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
     checkSplit(options.split);
     const limit = options.limit ?? Infinity;
     const f = files(dataRoot);
+    if (!f.llava && !f.questions && f.tsv) {
+      yield* loadGqaTsv(f.tsv, SPLIT, buildPrompt, options);
+      return;
+    }
     if (!f.llava && !f.questions) throw new UserError(`gqa: missing ${path.join(dataRoot, DIR, LLAVA_FILE)} (or ${QUESTIONS_FILE})`);
     const gt: Record<string, any> | null = f.questions ? await readJson(f.questions) : null;
     if (gt !== null && (typeof gt !== 'object' || Array.isArray(gt))) throw new InputError(f.questions!, undefined, 'expected {questionId: {...}}');
@@ -191,6 +201,9 @@ const adapter: BenchmarkAdapter = {
 
   /** testdev_balanced_predictions.json for the official eval.py (every question; missing = ''). */
   async writeSubmission(samples, answers, outFile) {
+    if (samples.some((s) => s.meta.vlmevalkitIndex !== undefined)) {
+      throw new NotSupportedError(`gqa: the eval.py predictions file from VLMEvalKit's ${VLMEVALKIT_TSV} (it has no GQA question ids)`);
+    }
     checkJoin(`gqa ${SPLIT}`, samples, answers);
     const rows = samples.map((s) => {
       const a = answers.get(s.id);

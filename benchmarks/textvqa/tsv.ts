@@ -8,7 +8,7 @@ import { readVlmevalkitRows } from '../shared/tsv.ts';
 export async function* loadTextvqaTsv(file: string, suffix: string, options: LoadOptions): AsyncGenerator<Sample> {
   if (options.images !== false) {
     throw new NotSupportedError(
-      `${file}: runs from VLMEvalKit's TextVQA_VAL.tsv are not supported yet: it has no OCR tokens, which LLaVA-1.5's prompt carries ("Reference OCR token: ..."); add LLaVA's llava_textvqa_val_v051_ocr.jsonl to run, or score a VLMEvalKit result sheet against the TSV`,
+      `${file}: a run from VLMEvalKit's TextVQA_VAL.tsv (it has no OCR tokens, and LLaVA-1.5's prompt carries them: "Reference OCR token: ..."; add LLaVA's llava_textvqa_val_v051_ocr.jsonl to run, or score a VLMEvalKit result sheet against the TSV)`,
     );
   }
   let n = 0;

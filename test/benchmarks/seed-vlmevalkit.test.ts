@@ -1,8 +1,8 @@
 // VLMEvalKit's SEEDBench_IMG.tsv as a data source (index, question, A–D, answer, category = dimension name,
 // image base64 or a reference to an earlier row): the same answers score exactly as on the LLaVA-layout
 // fixture's image split, breakdowns keyed the same, and a result sheet joins on index.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import seed from '../../benchmarks/seed/index.ts';
 import type { Answer, Sample } from '../../core/benchmark.ts';
 import { UserError } from '../../core/errors.ts';
 import { readPredictions } from '../../harness/predictions.ts';
+import { fileBase64, writeDatasetTsv, writeResultSheet } from './vlmevalkit-cells.ts';
 
 let llavaRoot: string;
 let root: string;
@@ -31,17 +32,12 @@ const answersFor = (samples: Sample[]) =>
 function rowsOf(samples: Sample[]): string[] {
   // The last row refers to the first row's image by index, as VLMEvalKit stores a repeated image.
   return samples.map((s, i) => {
-    const img = i === samples.length - 1 ? '100' : readFileSync((s.image as { path: string }).path).toString('base64');
+    const img = i === samples.length - 1 ? '100' : fileBase64(s);
     return [100 + i, String(s.prompt.split('\n')[0]), ...s.choices!, s.answer, s.meta.dimension, img].join('\t');
   });
 }
 
-async function writeTsv(dir: string, lines: string[]): Promise<string> {
-  await mkdir(join(dir, 'seed_bench'), { recursive: true });
-  const file = join(dir, 'seed_bench', 'SEEDBench_IMG.tsv');
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-}
+const writeTsv = (dir: string, lines: string[]) => writeDatasetTsv(dir, 'seed_bench', 'SEEDBench_IMG', lines);
 
 beforeAll(async () => {
   llavaRoot = await mkdtemp(join(tmpdir(), 'seed-llava-'));
@@ -87,7 +83,7 @@ describe("SEED-Bench from VLMEvalKit's SEEDBench_IMG.tsv", () => {
     const tsv = await all(root, 'image', false);
     const answers = answersFor(tsv);
     const sheet = join(root, 'model_SEEDBench_IMG.tsv');
-    writeFileSync(sheet, ['"index"\t"prediction"', ...tsv.map((s) => `"${s.meta.vlmevalkitIndex}"\t"${answers.get(s.id)!.text}"`)].join('\n') + '\n');
+    writeResultSheet(sheet, tsv, answers);
     const read = await readPredictions(sheet, seed, tsv, root);
     expect(read.answers.size).toBe(tsv.length);
     expect(seed.score(tsv, read.answers).metrics).toEqual(seed.score(llava, answersFor(llava)).metrics);

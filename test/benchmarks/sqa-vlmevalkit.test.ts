@@ -1,14 +1,15 @@
 // VLMEvalKit's ScienceQA_TEST.tsv as a data source (index, question, hint, A–E with NaN past the last option,
 // answer letter, image): the image questions get LLaVA's CQM-A prompts back, the same answers score the same
 // IMG accuracy as on the LLaVA-layout fixture, and a result sheet joins on index.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sqa from '../../benchmarks/sqa/index.ts';
 import type { Answer, Sample } from '../../core/benchmark.ts';
 import { readPredictions } from '../../harness/predictions.ts';
+import { expectSameImages, fileBase64, writeDatasetTsv, writeResultSheet } from './vlmevalkit-cells.ts';
 
 let llavaRoot: string;
 let root: string;
@@ -36,17 +37,12 @@ function rowsOf(problems: Record<string, { question: string; hint: string; choic
     const p = problems[s.id];
     const opts = [0, 1, 2, 3, 4].map((j) => p.choices[j] ?? ''); // an empty cell is NaN to pandas: no option
     const quoted = (v: string) => (v.includes('\n') ? `"${v}"` : v);
-    const img = readFileSync((s.image as { path: string }).path).toString('base64');
+    const img = fileBase64(s);
     return [10 + i, quoted(p.question), p.hint, ...opts.map(quoted), s.answer, 'subject', img].join('\t');
   });
 }
 
-async function writeTsv(dir: string, lines: string[]): Promise<string> {
-  await mkdir(join(dir, 'scienceqa'), { recursive: true });
-  const file = join(dir, 'scienceqa', 'ScienceQA_TEST.tsv');
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-}
+const writeTsv = (dir: string, lines: string[]) => writeDatasetTsv(dir, 'scienceqa', 'ScienceQA_TEST', lines);
 
 let rows: string[];
 beforeAll(async () => {
@@ -71,9 +67,7 @@ describe("ScienceQA from VLMEvalKit's ScienceQA_TEST.tsv", () => {
     expect(images.length).toBeLessThan(llava.length);
     expect(tsv.map((s) => s.prompt)).toEqual(images.map((s) => s.prompt));
     expect(tsv.map((s) => s.meta.nChoices)).toEqual(images.map((s) => s.meta.nChoices));
-    tsv.forEach((s, i) => {
-      expect(Buffer.from((s.image as { data: string }).data, 'base64').equals(readFileSync((images[i].image as { path: string }).path)), s.id).toBe(true);
-    });
+    expectSameImages(tsv, images);
   });
 
   it('scores the same answers to the same IMG accuracy as the LLaVA-layout fixture', async () => {
@@ -95,7 +89,7 @@ describe("ScienceQA from VLMEvalKit's ScienceQA_TEST.tsv", () => {
     const tsv = await all(root, false);
     const answers = answersFor(tsv);
     const sheet = join(root, 'model_ScienceQA_TEST.tsv');
-    writeFileSync(sheet, ['"index"\t"prediction"', ...tsv.map((s) => `"${s.meta.vlmevalkitIndex}"\t"${answers.get(s.id)!.text}"`)].join('\n') + '\n');
+    writeResultSheet(sheet, tsv, answers);
     const read = await readPredictions(sheet, sqa, tsv, root);
     expect(read.answers.size).toBe(tsv.length);
     expect(sqa.score(tsv, read.answers).headline).toBe(sqa.score(llava, answersFor(llava)).headline);

@@ -1,14 +1,13 @@
 // VLMEvalKit's VizWiz.tsv (val: index, question, answers = repr() of the 10 answers, image): the same answers
 // score the same VQA accuracy as on the LLaVA-layout fixture's val.json, and a result sheet joins on index.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import vizwiz, { SUFFIX } from '../../benchmarks/vizwiz/index.ts';
 import type { Answer, Sample } from '../../core/benchmark.ts';
 import { readPredictions } from '../../harness/predictions.ts';
-import { pyListRepr } from './vlmevalkit-cells.ts';
+import { expectSameImages, fileBase64, pyListRepr, writeDatasetTsv, writeResultSheet } from './vlmevalkit-cells.ts';
 
 let llavaRoot: string;
 let root: string;
@@ -32,20 +31,13 @@ const answersFor = (samples: Sample[]) =>
     }),
   );
 
-async function writeTsv(dir: string, lines: string[]): Promise<string> {
-  await mkdir(join(dir, 'vizwiz'), { recursive: true });
-  const file = join(dir, 'vizwiz', 'VizWiz.tsv');
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-}
+const writeTsv = (dir: string, lines: string[]) => writeDatasetTsv(dir, 'vizwiz', 'VizWiz', lines);
 
 beforeAll(async () => {
   llavaRoot = await mkdtemp(join(tmpdir(), 'vizwiz-llava-'));
   await vizwiz.writeFixture!(llavaRoot);
   llava = await all(llavaRoot);
-  rows = llava.map((s, i) =>
-    [i, readFileSync((s.image as { path: string }).path).toString('base64'), question(s), pyListRepr(s.answer as string[]), s.meta.image].join('\t'),
-  );
+  rows = llava.map((s, i) => [i, fileBase64(s), question(s), pyListRepr(s.answer as string[]), s.meta.image].join('\t'));
   root = await mkdtemp(join(tmpdir(), 'vizwiz-vlmevalkit-'));
   await writeTsv(root, [HEADER, ...rows]);
 });
@@ -61,9 +53,7 @@ describe("VizWiz from VLMEvalKit's VizWiz.tsv (val)", () => {
     expect(llava.length).toBeGreaterThan(2);
     expect(tsv.map((s) => s.prompt)).toEqual(llava.map((s) => s.prompt));
     expect(tsv.map((s) => s.answer)).toEqual(llava.map((s) => s.answer));
-    tsv.forEach((s, i) => {
-      expect(Buffer.from((s.image as { data: string }).data, 'base64').equals(readFileSync((llava[i].image as { path: string }).path)), s.id).toBe(true);
-    });
+    expectSameImages(tsv, llava);
   });
 
   it('scores the same answers to the same accuracy; answer type and unanswerability are absent, not guessed', async () => {
@@ -83,7 +73,7 @@ describe("VizWiz from VLMEvalKit's VizWiz.tsv (val)", () => {
     const tsv = await all(root, false);
     const answers = answersFor(tsv);
     const sheet = join(root, 'model_VizWiz.tsv');
-    writeFileSync(sheet, ['"index"\t"prediction"', ...tsv.map((s) => `"${s.meta.vlmevalkitIndex}"\t"${answers.get(s.id)!.text}"`)].join('\n') + '\n');
+    writeResultSheet(sheet, tsv, answers);
     const read = await readPredictions(sheet, vizwiz, tsv, root);
     expect(read.answers.size).toBe(tsv.length);
     expect(vizwiz.score(tsv, read.answers).headline).toBe(vizwiz.score(llava, answersFor(llava)).headline);
