@@ -260,7 +260,7 @@ export class ImageReferences {
   async resolve(index: string, cell: string, span: TsvSpan | undefined, line: number): Promise<string> {
     if (cell.length > 64) {
       if (span) this.images.set(index, span);
-      return this.checked(cell, line);
+      return cell;
     }
     return this.target(cell, line);
   }
@@ -272,7 +272,7 @@ export class ImageReferences {
   /** The image of a row seen by `note`. */
   async imageOf(index: string, line: number): Promise<string> {
     const own = this.images.get(index);
-    if (own) return this.checked(await readTsvSpan(this.file, own), line);
+    if (own) return readTsvSpan(this.file, own);
     const ref = this.references.get(index);
     if (!ref) throw new InputError(this.file, line, `row ${index} has no image`);
     return this.target(await readTsvSpan(this.file, ref), line);
@@ -281,13 +281,7 @@ export class ImageReferences {
   private async target(cell: string, line: number): Promise<string> {
     const span = this.images.get(cell);
     if (!span) throw new InputError(this.file, line, `image cell "${cell}" refers to index ${cell}, which no earlier row with an image has`);
-    return this.checked(await readTsvSpan(this.file, span), line);
-  }
-
-  /** A broken image cell is the row's error here, not a decoder failure later without file or line. */
-  private checked(data: string, line: number): string {
-    if (!isBase64(data)) throw new InputError(this.file, line, 'image cell is not valid base64');
-    return data;
+    return readTsvSpan(this.file, span);
   }
 }
 
@@ -307,7 +301,8 @@ export interface VlmevalkitRow {
 /**
  * The rows of a VLMEvalKit dataset TSV (`name` for messages) with the `required` columns checked on the header,
  * streamed in file order; the image column is read only when `images` is on (then it is required, and a row
- * without one, a broken base64 cell or a dangling reference is an InputError naming file and line).
+ * without one, a broken base64 cell or a dangling reference is an InputError naming file and line). The older
+ * MMBench / MME / POPE readers leave broken cells to `data status`, which counts them all.
  */
 export async function* readVlmevalkitRows(file: string, name: string, required: string[], images: boolean): AsyncGenerator<VlmevalkitRow> {
   const refs = new ImageReferences(file);
@@ -328,6 +323,8 @@ export async function* readVlmevalkitRows(file: string, name: string, required: 
       const cell = cells[col.image];
       if (pandasIsNa(cell)) throw new InputError(file, line, `row ${index} has no image`);
       image = await refs.resolve(index, cell!, item.spans.get(col.image), line);
+      // The row's error here, not a decoder failure later without file or line (`data status` reports it so too).
+      if (!isBase64(image)) throw new InputError(file, line, 'image cell is not valid base64');
     }
     const list = (c: string) => {
       const v = pyStringList(get(c));
