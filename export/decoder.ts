@@ -51,6 +51,22 @@ export interface DecoderSpec {
  * max_position_embeddings 4096; Fuyu-8B's max_position_embeddings is 16384. The caches cost
  * max_positions × R/2 × 4 bytes × 2 (Fuyu-8B: 16384 × 16 × 8 = 2 MiB; a LLaMA-7B: 4096 × 64 × 8 = 2 MiB).
  */
+/** The decoder's shape as a bundle's config.json states it, for every family (the runtime lays out the KV cache from it). */
+export function decoderConfigFields(s: DecoderSpec) {
+  return {
+    hidden_size: s.hidden,
+    num_hidden_layers: s.layers,
+    num_attention_heads: s.heads,
+    num_key_value_heads: s.kvHeads,
+    head_dim: s.headDim,
+    intermediate_size: s.intermediate,
+    ...(s.style === 'llama' ? { rms_norm_eps: s.eps } : { layer_norm_eps: s.eps }),
+    rope_theta: s.ropeTheta,
+    ...(s.style === 'persimmon' ? { partial_rotary_factor: s.rotaryFraction } : {}),
+    vocab_size: s.vocab,
+  };
+}
+
 export const DEFAULT_MAX_POSITIONS: Record<DecoderSpec['style'], number> = { llama: 4096, persimmon: 16384 };
 
 export interface DecoderOptions {

@@ -9,6 +9,7 @@ import { llamaSpec, llamaWeights } from '../../export/llama-config.ts';
 import { UserError } from '../../core/errors.ts';
 import { CLIP_MEAN, CLIP_STD } from '../llava/index.ts';
 import { buildEveVisionGraph } from './vision-graph.ts';
+import { decoderConfigFields } from '../../export/decoder.ts';
 
 const PATCH = 14;
 const CONV_STRIDE = 2;
@@ -41,15 +42,7 @@ const eve: ExportFamily = {
         family: 'eve',
         model_type: 'eve',
         architectures: ['EVELlamaForCausalLM'],
-        hidden_size: spec.hidden,
-        num_hidden_layers: spec.layers,
-        num_attention_heads: spec.heads,
-        num_key_value_heads: spec.kvHeads,
-        head_dim: spec.headDim,
-        intermediate_size: spec.intermediate,
-        rms_norm_eps: spec.eps,
-        rope_theta: spec.ropeTheta,
-        vocab_size: spec.vocab,
+        ...decoderConfigFields(spec),
         bos_token_id: bos,
         eos_token_id: eos,
         pad_token_id: pad,

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configInt, configNumber, tokenIds, type ExportFamily, type ExportPlan } from '../../export/family.ts';
-import type { DecoderSpec } from '../../export/decoder.ts';
+import { decoderConfigFields, type DecoderSpec } from '../../export/decoder.ts';
 import { linear } from '../../export/onnx/layers.ts';
 import { FLOAT } from '../../export/onnx/graph.ts';
 import { UserError } from '../../core/errors.ts';
@@ -113,16 +113,7 @@ const fuyu: ExportFamily = {
         family: 'fuyu',
         model_type: 'fuyu',
         architectures: ['FuyuForCausalLM'],
-        hidden_size: spec.hidden,
-        num_hidden_layers: spec.layers,
-        num_attention_heads: spec.heads,
-        num_key_value_heads: spec.kvHeads,
-        head_dim: spec.headDim,
-        intermediate_size: spec.intermediate,
-        layer_norm_eps: spec.eps,
-        rope_theta: spec.ropeTheta,
-        partial_rotary_factor: spec.rotaryFraction,
-        vocab_size: spec.vocab,
+        ...decoderConfigFields(spec),
         bos_token_id: id('<s>'),
         eos_token_id: id('|ENDOFTEXT|'),
         pad_token_id: id('|ENDOFTEXT|'),

@@ -14,6 +14,7 @@ import { UserError } from '../../core/errors.ts';
 import type { Weights } from '../../export/weights.ts';
 import { CLIP_MEAN, CLIP_STD } from './index.ts';
 import { buildClipVisionGraph } from './vision-graph.ts';
+import { decoderConfigFields } from '../../export/decoder.ts';
 
 /** transformers' CLIPVisionConfig defaults (nested vision_config files store only what differs). */
 const CLIP_VISION_DEFAULTS = {
@@ -113,15 +114,7 @@ function bundleConfig(
     family: 'llava',
     model_type: 'llava',
     architectures: [architecture],
-    hidden_size: spec.hidden,
-    num_hidden_layers: spec.layers,
-    num_attention_heads: spec.heads,
-    num_key_value_heads: spec.kvHeads,
-    head_dim: spec.headDim,
-    intermediate_size: spec.intermediate,
-    rms_norm_eps: spec.eps,
-    rope_theta: spec.ropeTheta,
-    vocab_size: spec.vocab,
+    ...decoderConfigFields(spec),
     bos_token_id: ids.bos,
     eos_token_id: ids.eos,
     pad_token_id: ids.pad,
