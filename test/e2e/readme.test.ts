@@ -20,7 +20,7 @@ interface ReadmeCommand {
   background: boolean;
 }
 
-export function readmeCommands(markdown: string): ReadmeCommand[] {
+function readmeCommands(markdown: string): ReadmeCommand[] {
   const out: ReadmeCommand[] = [];
   const lines = markdown.split('\n');
   let inBash = false;
@@ -62,7 +62,7 @@ function stripComment(text: string): string {
 }
 
 /** Split as a POSIX shell splits words (quotes, no expansion); operators are refused. */
-export function shellWords(text: string): string[] {
+function shellWords(text: string): string[] {
   const words: string[] = [];
   let word = '';
   let has = false;
