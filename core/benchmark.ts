@@ -1,6 +1,8 @@
 // The contract between a benchmark adapter and the rest of eve-eval (docs/design.md, "Contracts").
 // Every type here is plain data that can be written to disk and read back.
 
+import type { SyntheticSet } from './synthetic.ts';
+
 export const BENCHMARK_IDS = ['vqav2', 'gqa', 'vizwiz', 'textvqa', 'pope', 'mme', 'mmbench', 'seed', 'mmvet', 'sqa'] as const;
 export type BenchmarkId = (typeof BENCHMARK_IDS)[number];
 
@@ -180,6 +182,11 @@ export interface BenchmarkAdapter {
   writeSubmission?(samples: Sample[], answers: Map<string, Answer>, outFile: string): Promise<void>;
   /** Write this benchmark's tiny fixture (real on-disk format, generated images) under root. */
   writeFixture(root: string): Promise<void>;
+  /**
+   * Write a synthetic set (core/synthetic.ts) under root in this benchmark's real on-disk format, images copied
+   * in under the names the format uses. Returns, for each sample load() will yield, its id → the item's id.
+   */
+  writeSynthetic?(root: string, set: SyntheticSet): Promise<Map<string, string>>;
   /**
    * How the official scorer counts a question answered on several lines of an answer file (shared/repeats.ts):
    * 'every' line is scored (TextVQA), or the 'last' one wins (the default: every other benchmark's official
