@@ -31,8 +31,14 @@ export async function writePopeSynthetic(root: string, set: SyntheticSet): Promi
   // The question file holds the splits one after another, as LLaVA's does.
   for (const split of POPE_SPLITS) {
     const labels: unknown[] = [];
+    // The labels join the questions on (image, question): one split cannot ask an image the same question twice.
+    const asked = new Map<string, string>();
     for (const item of items) {
       if (item.split !== split) continue;
+      const key = `${item.image}\u0000${item.question}`;
+      const twice = asked.get(key);
+      if (twice !== undefined) throw new Error(`pope synthetic item ${item.id}: item ${twice} asks the same question about ${item.image} in ${split}`);
+      asked.set(key, item.id);
       const qid = qids.get(item.id)!;
       const image = names.get(item.image)!;
       labels.push({ question_id: qid, image, text: item.question, label: item.answer.toLowerCase() });

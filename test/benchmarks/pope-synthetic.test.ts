@@ -84,11 +84,16 @@ describe('POPE writeSynthetic', () => {
   });
 
   it('refuses items it cannot write', async () => {
-    const bad = await syntheticSet([item('1', 'img0.png', 'adversarial', 'dog', 'yes'), { ...item('01', 'img0.png', 'random', 'dog', 'no') }]);
-    try {
-      await expect(pope.writeSynthetic!(join(bad.dir, 'out'), bad.set)).rejects.toThrow(/same number/);
-    } finally {
-      await bad.cleanup();
+    for (const [items, why] of [
+      [[item('1', 'img0.png', 'adversarial', 'dog', 'yes'), item('01', 'img0.png', 'random', 'dog', 'no')], /same number/],
+      [[item('1', 'img0.png', 'random', 'dog', 'yes'), item('2', 'img0.png', 'random', 'dog', 'no')], /same question/],
+    ] as const) {
+      const bad = await syntheticSet([...items]);
+      try {
+        await expect(pope.writeSynthetic!(join(bad.dir, 'out'), bad.set)).rejects.toThrow(why);
+      } finally {
+        await bad.cleanup();
+      }
     }
   });
 });
