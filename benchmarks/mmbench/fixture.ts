@@ -1,9 +1,7 @@
 // Tiny MMBench dev TSV in the real format: 4 base questions with their circular copies (index + k·1e6,
 // options rotated, answer re-lettered), base64 PNGs of varied aspect ratio, NaN hints and options.
-import { join } from 'node:path';
-import { flatImage, writeText, type Rgb } from '../shared/fixture-files.ts';
-
-const COLUMNS = ['index', 'question', 'hint', 'A', 'B', 'C', 'D', 'answer', 'category', 'image', 'source', 'l2-category', 'comment', 'split'];
+import { flatImage, type Rgb } from '../shared/fixture-files.ts';
+import { MMBENCH_DEV_FILE, type MMBenchTsvRow, writeMMBenchTsv } from './layout.ts';
 
 interface Base {
   question: string;
@@ -59,24 +57,33 @@ const BASES: Base[] = [
   },
 ];
 
-export const MMBENCH_FIXTURE_FILE = 'mmbench/mmbench_dev_20230712.tsv';
+export const MMBENCH_FIXTURE_FILE = MMBENCH_DEV_FILE;
 
 export async function writeMMBenchFixture(root: string): Promise<void> {
-  const rows: string[][] = [COLUMNS];
-  const copies: string[][] = [];
+  const rows: MMBenchTsvRow[] = [];
+  const copies: MMBenchTsvRow[] = [];
   for (const [i, b] of BASES.entries()) {
     const png = await flatImage({ width: b.size[0], height: b.size[1], rgb: b.color, format: 'png' });
     const image = png.toString('base64');
     const n = b.options.length;
     for (let k = 0; k < n; k++) {
       // Copy k rotates the options left by k, as the MMBench TSV's circular copies do.
-      const opts = b.options.map((_, j) => b.options[(j + k) % n]);
+      const options = b.options.map((_, j) => b.options[(j + k) % n]);
       const answer = String.fromCharCode(65 + ((b.answer - k + n) % n));
-      const cells = [0, 1, 2, 3].map((j) => opts[j] ?? '');
-      const row = [String(i + k * 1_000_000), b.question, b.hint ?? '', ...cells, answer, b.category, image, 'fixture', b.l2, '', 'dev'];
+      const row = {
+        index: i + k * 1_000_000,
+        question: b.question,
+        hint: b.hint,
+        options,
+        answer,
+        category: b.category,
+        image,
+        source: 'fixture',
+        l2category: b.l2,
+      };
       (k === 0 ? rows : copies).push(row);
     }
   }
   // Base questions first, then their copies, as in the real dev TSV.
-  await writeText(join(root, MMBENCH_FIXTURE_FILE), [...rows, ...copies].map((r) => r.join('\t')).join('\n') + '\n');
+  await writeMMBenchTsv(root, [...rows, ...copies]);
 }

@@ -8,6 +8,7 @@ import { buildPrompt, promptOptions } from './prompt.ts';
 import { scoreMMBench } from './score.ts';
 import { writeMMBenchSubmission } from './submission.ts';
 import { writeMMBenchFixture } from './fixture.ts';
+import { writeMMBenchSynthetic } from './synthetic.ts';
 import { meanStatistic } from '../shared/headline-stat.ts';
 
 /**
@@ -80,6 +81,7 @@ const mmbench: BenchmarkAdapter = {
   }),
   writeSubmission: writeMMBenchSubmission,
   writeFixture: writeMMBenchFixture,
+  writeSynthetic: writeMMBenchSynthetic,
 };
 
 export default mmbench;

@@ -28,7 +28,7 @@ export function submissionRows(samples: Sample[], answers: Map<string, Answer>):
 }
 
 // TSV cells cannot hold tabs or newlines unquoted: quote like pandas (QUOTE_MINIMAL, doubled quotes).
-function tsvCell(v: Cell): string {
+export function tsvCell(v: Cell): string {
   if (v === null) return '';
   const s = String(v);
   return /[\t\n\r"]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

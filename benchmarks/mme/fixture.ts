@@ -3,7 +3,8 @@
 // artwork/celebrity/... are), an official-format results folder and a LLaVA answers file for the tests.
 import { join } from 'node:path';
 import { jsonl, writeFlatImage, writeText } from '../shared/fixture-files.ts';
-import { OFFICIAL_SUFFIX, SUFFIX, gtDir, llavaFile, mmeDir, releaseDir } from './data.ts';
+import { OFFICIAL_SUFFIX, SUFFIX, mmeDir } from './data.ts';
+import { mmeImagePath, mmeLlavaId, writeMmeQuestions } from './layout.ts';
 
 type Q = [question: string, gt: 'Yes' | 'No', response: string];
 interface Img {
@@ -83,36 +84,31 @@ const TASKS: Array<{ subtask: string; nested: boolean; images: Img[] }> = [
 
 export async function writeMmeFixture(root: string): Promise<void> {
   const resultsDir = join(mmeDir(root), 'eval_tool', 'fixture_results');
-  const llava: unknown[] = [];
   const answers: unknown[] = [];
   let colour = 0;
   for (const { subtask, nested, images } of TASKS) {
-    const dir = join(releaseDir(root), subtask);
-    const imgDir = nested ? join(dir, 'images') : dir;
-    const qaDir = nested ? join(dir, 'questions_answers_YN') : dir;
-    const gtLines: string[] = [];
     const resultLines: string[] = [];
     for (const img of images) {
       colour += 40;
       const [width, height] = img.size;
       const rgb: [number, number, number] = [colour % 256, (colour * 3) % 256, 90];
       const format = img.name.endsWith('.png') ? 'png' : 'jpeg';
-      await writeFlatImage(join(imgDir, img.name), { width, height, rgb, format, quality: 70, compressionLevel: 9 });
-      const qa: string[] = [];
+      await writeFlatImage(mmeImagePath(root, subtask, nested, img.name), { width, height, rgb, format, quality: 70, compressionLevel: 9 });
       for (const [question, gt, response] of img.questions) {
-        const official = question + OFFICIAL_SUFFIX;
-        qa.push(`${official}\t${gt}`);
-        gtLines.push(`${img.name}\t${official}\t${gt}`);
-        resultLines.push(`${img.name}\t${official}\t${gt}\t${response}`);
-        const qid = `${subtask}/${nested ? 'images/' : ''}${img.name}`;
-        llava.push({ question_id: qid, image: qid, text: question + SUFFIX, category: subtask });
+        resultLines.push(`${img.name}\t${question}${OFFICIAL_SUFFIX}\t${gt}\t${response}`);
+        const qid = mmeLlavaId(subtask, nested, img.name);
         answers.push({ question_id: qid, prompt: question + SUFFIX, text: response, answer_id: 'fx', model_id: 'fixture', metadata: {} });
       }
-      await writeText(join(qaDir, img.name.replace(/\.[^.]+$/, '.txt')), qa.join('\n') + '\n');
     }
-    await writeText(join(gtDir(root), `${subtask}.txt`), gtLines.join('\n') + '\n');
     await writeText(join(resultsDir, `${subtask}.txt`), resultLines.join('\n') + '\n');
   }
-  await writeText(llavaFile(root), jsonl(llava));
+  await writeMmeQuestions(
+    root,
+    TASKS.map(({ subtask, nested, images }) => ({
+      subtask,
+      nested,
+      images: images.map(({ name, questions }) => ({ name, questions: questions.map(([question, gt]) => ({ question, gt })) })),
+    })),
+  );
   await writeText(join(mmeDir(root), 'answers', 'fixture.jsonl'), jsonl(answers));
 }

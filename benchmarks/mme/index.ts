@@ -5,6 +5,7 @@ import type { BenchmarkAdapter, Sample, Score } from '../../core/benchmark.ts';
 import { SPLIT, gtDir, llavaFile, loadMme, releaseDir, vlmevalkitFile } from './data.ts';
 import { mmeOfficialSummary, readMmeResultsFolder, scoreMme } from './score.ts';
 import { writeMmeFixture } from './fixture.ts';
+import { writeMmeSynthetic } from './synthetic.ts';
 import { mmeStatistic } from './stat.ts';
 
 const mme: BenchmarkAdapter & { officialSummary(score: Score): string } = {
@@ -27,6 +28,7 @@ const mme: BenchmarkAdapter & { officialSummary(score: Score): string } = {
     return readMmeResultsFolder(path, samples);
   },
   writeFixture: writeMmeFixture,
+  writeSynthetic: writeMmeSynthetic,
   officialSummary: mmeOfficialSummary,
 };
 

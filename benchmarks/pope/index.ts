@@ -5,6 +5,7 @@ import type { BenchmarkAdapter, Score } from '../../core/benchmark.ts';
 import { ALL_SPLIT, POPE_SPLITS, labelFile, loadPope, questionFile, splitsOf, vlmevalkitFile } from './data.ts';
 import { popeOfficialSummary, scorePope } from './score.ts';
 import { writePopeFixture } from './fixture.ts';
+import { writePopeSynthetic } from './synthetic.ts';
 import { popeStatistic } from './stat.ts';
 
 const pope: BenchmarkAdapter & { officialSummary(score: Score): string } = {
@@ -30,6 +31,7 @@ const pope: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   score: scorePope,
   headlineStatistic: popeStatistic,
   writeFixture: writePopeFixture,
+  writeSynthetic: writePopeSynthetic,
   officialSummary: popeOfficialSummary,
 };
 

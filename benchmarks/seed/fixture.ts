@@ -2,9 +2,8 @@
 // SEED-Bench-image/ (cc3m-style names) and SEED-Bench-video-image/ (a middle frame), sharp-generated
 // images of varied aspect ratio, and SEED's duplicated question_id "49914".
 import { join } from 'node:path';
-import { jsonl, writeFlatImage, writeText } from '../shared/fixture-files.ts';
-import { OPTION_LETTER } from '../shared/instructions.ts';
-import { QUESTION_TYPE } from './read.ts';
+import { writeFlatImage } from '../shared/fixture-files.ts';
+import { type SeedLayoutQuestion, seedDir, seedImageRel, writeSeedQuestions } from './layout.ts';
 
 type Q = [id: string, type: number, dataType: 'image' | 'video', question: string, choices: string[], answer: string, size: [number, number]];
 
@@ -18,29 +17,12 @@ const QUESTIONS: Q[] = [
 ];
 
 export async function writeSeedFixture(root: string): Promise<void> {
-  const dir = join(root, 'seed_bench');
-  const questions: unknown[] = [];
-  const llava: unknown[] = [];
+  const list: SeedLayoutQuestion[] = [];
   for (const [i, [id, type, dataType, question, choices, answer, [w, h]]] of QUESTIONS.entries()) {
     const dataId = dataType === 'image' ? `${1454426 + i}_${2591111986 + i}.jpg` : `v_fixture_${id}.webm`;
-    const rel = dataType === 'image' ? `SEED-Bench-image/${dataId}` : `SEED-Bench-video-image/${type}_${id}.png`;
-    await writeFlatImage(join(dir, rel), { width: w, height: h, rgb: [30 * i, 120, 200 - 20 * i], format: dataType === 'image' ? 'jpeg' : 'png' });
-    questions.push({
-      answer,
-      choice_a: choices[0],
-      choice_b: choices[1],
-      choice_c: choices[2],
-      choice_d: choices[3],
-      data_id: dataId,
-      data_type: dataType,
-      question,
-      question_id: id,
-      question_type_id: type,
-      ...(dataType === 'video' ? { segment: [0, 2] } : {}),
-    });
-    const text = `${question}\n${choices.map((c, j) => `${'ABCD'[j]}. ${c}`).join('\n')}\n${OPTION_LETTER}`;
-    llava.push({ image: rel, text, category: Object.keys(QUESTION_TYPE)[type - 1], question_id: id });
+    const rel = dataType === 'image' ? seedImageRel(dataId) : `SEED-Bench-video-image/${type}_${id}.png`;
+    await writeFlatImage(join(seedDir(root), rel), { width: w, height: h, rgb: [30 * i, 120, 200 - 20 * i], format: dataType === 'image' ? 'jpeg' : 'png' });
+    list.push({ id, type, dataType, question, choices, answer, dataId, image: rel, ...(dataType === 'video' ? { segment: [0, 2] as [number, number] } : {}) });
   }
-  await writeText(join(dir, 'SEED-Bench.json'), JSON.stringify({ questions, question_type: QUESTION_TYPE }, null, 1));
-  await writeText(join(dir, 'llava-seed-bench.jsonl'), jsonl(llava));
+  await writeSeedQuestions(root, list);
 }

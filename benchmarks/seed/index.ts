@@ -10,6 +10,7 @@ import { OPTION_LETTER } from '../shared/instructions.ts';
 import { readLlavaSeed, readSeedBench, type SeedQuestion } from './read.ts';
 import { scoreSeed, writeSeedSubmission } from './score.ts';
 import { writeSeedFixture } from './fixture.ts';
+import { writeSeedSynthetic } from './synthetic.ts';
 import { loadSeedTsv } from './tsv.ts';
 
 export const SEED_JSON = 'SEED-Bench.json';
@@ -86,6 +87,7 @@ const seed: BenchmarkAdapter = {
   score: scoreSeed,
   writeSubmission: writeSeedSubmission,
   writeFixture: writeSeedFixture,
+  writeSynthetic: writeSeedSynthetic,
 };
 
 export default seed;

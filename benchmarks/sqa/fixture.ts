@@ -1,7 +1,7 @@
 // Tiny ScienceQA test split in the real layout: llava_test_CQM-A.json, problems.json, pid_splits.json
 // and images/test/<pid>/image.png (sharp-generated, varied aspect ratios incl. 3:1 and 1:3).
-import { join } from 'node:path';
-import { writeFlatImage, writeText } from '../shared/fixture-files.ts';
+import { writeFlatImage } from '../shared/fixture-files.ts';
+import { sqaImagePath, sqaLlavaItem, sqaProblem, writeSqaFiles } from './layout.ts';
 
 interface FxProblem {
   pid: string;
@@ -85,42 +85,17 @@ const PROBLEMS: FxProblem[] = [
 ];
 
 export async function writeSqaFixture(root: string): Promise<void> {
-  const dir = join(root, 'scienceqa');
   const llava: unknown[] = [];
   const problems: Record<string, unknown> = {};
   for (const [i, p] of PROBLEMS.entries()) {
-    const opts = p.choices.map((c, j) => `${String.fromCharCode(65 + j)}. ${c}`).join('\n');
-    const body = `${p.hint ? `Context: ${p.hint}\n` : ''}${p.question}\n${opts}`;
-    const item: Record<string, unknown> = { id: p.pid };
+    const problem = { ...p, hasImage: p.image !== null };
     if (p.image) {
-      item.image = `${p.pid}/image.png`;
       const [width, height] = p.image;
-      await writeFlatImage(join(dir, 'images', 'test', p.pid, 'image.png'), { width, height, rgb: [40 * i, 200 - 30 * i, 90], format: 'png' });
+      await writeFlatImage(sqaImagePath(root, p.pid), { width, height, rgb: [40 * i, 200 - 30 * i, 90], format: 'png' });
     }
-    item.conversations = [
-      { from: 'human', value: `${p.image ? '<image>\n' : ''}${body}` },
-      { from: 'gpt', value: String.fromCharCode(65 + p.answer) },
-    ];
-    llava.push(item);
-    problems[p.pid] = {
-      question: p.question,
-      choices: p.choices,
-      answer: p.answer,
-      hint: p.hint,
-      image: p.image ? 'image.png' : null,
-      task: 'closed choice',
-      grade: p.grade,
-      subject: p.subject,
-      topic: p.topic,
-      category: p.topic,
-      skill: p.topic,
-      lecture: '',
-      solution: '',
-      split: 'test',
-    };
+    llava.push(sqaLlavaItem(problem));
+    problems[p.pid] = sqaProblem(problem);
   }
   problems['900'] = { ...(problems['4'] as object), split: 'train' }; // a non-test problem the scorer must ignore
-  await writeText(join(dir, 'llava_test_CQM-A.json'), JSON.stringify(llava, null, 2));
-  await writeText(join(dir, 'problems.json'), JSON.stringify(problems));
-  await writeText(join(dir, 'pid_splits.json'), JSON.stringify({ train: ['900'], val: [], test: PROBLEMS.map((p) => p.pid) }));
+  await writeSqaFiles(root, llava, problems, { train: ['900'], val: [], test: PROBLEMS.map((p) => p.pid) });
 }

@@ -9,6 +9,7 @@ import { ownValue, resolveInside } from '../shared/data-files.ts';
 import { countPromptOptions, readLlavaSqa, readPidSplits, readProblems } from './read.ts';
 import { scoreSqa } from './score.ts';
 import { writeSqaFixture } from './fixture.ts';
+import { writeSqaSynthetic } from './synthetic.ts';
 import { loadSqaTsv } from './tsv.ts';
 import { meanStatistic } from '../shared/headline-stat.ts';
 
@@ -100,6 +101,7 @@ const sqa: BenchmarkAdapter = {
     include: (s) => Boolean(s.meta.hasImage),
   }),
   writeFixture: writeSqaFixture,
+  writeSynthetic: writeSqaSynthetic,
 };
 
 export default sqa;
