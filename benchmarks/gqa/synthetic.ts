@@ -6,6 +6,7 @@
 // steps for every question). The global group (eval.py's distribution metric) is the item's skill for open
 // ("query") questions and null for binary ones, as GQA leaves binary questions out of it.
 import path from 'node:path';
+import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
 import { ImageCopies, SampleIds, firstItemByImage, itemsOf } from '../shared/synthetic-files.ts';
 import { DIR, llavaRow, questionRecord, writeGqaFiles } from './format.ts';
@@ -19,6 +20,10 @@ export async function writeGqaSynthetic(root: string, set: SyntheticSet): Promis
   const questions: Record<string, unknown> = {};
   const llava: unknown[] = [];
   for (const it of items) {
+    const t = it.types;
+    if (typeof t?.structural !== 'string' || typeof t.semantic !== 'string' || typeof t.detailed !== 'string') {
+      throw new UserError(`gqa synthetic set: item ${it.id} needs "types": {structural, semantic, detailed}`);
+    }
     const imageId = imageOf.get(it.image)!;
     const image = `${imageId}.jpg`;
     await copies.copy(it.image, path.join(d, 'images', image));

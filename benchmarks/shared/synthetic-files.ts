@@ -73,8 +73,8 @@ export function imageExtension(image: string): '.png' | '.jpg' {
 
 /**
  * Copy the set's image `image` to `dest`. The bytes are copied as they are when their type (read from the bytes)
- * is the one `dest`'s extension names; otherwise re-encoded with sharp (JPEG quality 95, or PNG), so the
- * extension is always true.
+ * is the one `dest`'s extension names; otherwise re-encoded with sharp (JPEG quality 95, or PNG) from the RGB
+ * pixels core/image.ts decodes, so the extension is always true.
  */
 export async function copySyntheticImage(set: SyntheticSet, image: string, dest: string): Promise<void> {
   const src = path.join(set.imageDir, image);
@@ -83,9 +83,12 @@ export async function copySyntheticImage(set: SyntheticSet, image: string, dest:
   if (have === null) throw new UserError(`${src}: not a PNG or JPEG file`);
   const want = formatOfName(dest) ?? have;
   if (want === have) return writeBytes(dest, bytes);
-  // Loaded here, as in fixture-files.ts: nothing but the writers needs sharp.
-  const { default: sharp } = await import('sharp');
-  const img = sharp(bytes);
+  // Re-encoded from the pixels a model gets from the original (PIL's convert('RGB'): alpha dropped, not
+  // composited), so the new file shows what the old one showed. Loaded here, as in fixture-files.ts: nothing
+  // but the writers needs sharp.
+  const [{ default: sharp }, { decodeImage }] = await Promise.all([import('sharp'), import('../../core/image.ts')]);
+  const rgb = await decodeImage(bytes, src);
+  const img = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
   await writeBytes(dest, await (want === 'jpeg' ? img.jpeg({ quality: 95 }) : img.png()).toBuffer());
 }
 

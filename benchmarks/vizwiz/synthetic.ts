@@ -5,6 +5,7 @@
 // VizWiz_val_<item id, 8 digits>.jpg, even where items share a source image (copied once per item); a PNG item
 // image is re-encoded to JPEG (quality 95).
 import path from 'node:path';
+import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
 import { ImageCopies, SampleIds, itemsOf, tenAnswers } from '../shared/synthetic-files.ts';
 import { DIR, valImageName, valRecord, writeValFile } from './format.ts';
@@ -16,6 +17,9 @@ export async function writeVizwizSynthetic(root: string, set: SyntheticSet): Pro
   const ids = new SampleIds('vizwiz');
   const rows: ReturnType<typeof valRecord>[] = [];
   for (const it of items) {
+    if ((it.answerable !== 0 && it.answerable !== 1) || typeof it.answer_type !== 'string') {
+      throw new UserError(`vizwiz synthetic set: item ${it.id} needs "answerable" (0 or 1) and "answer_type"`);
+    }
     const image = valImageName(it.id);
     // "01" and "1" would both be VizWiz_val_00000001.jpg: SampleIds refuses the second.
     ids.add(image, it.id);

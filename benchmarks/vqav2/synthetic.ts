@@ -3,6 +3,7 @@
 // question_id = the item id; image_id = the id of the first item showing that image, so items sharing an
 // image share one image id and one file. A PNG item image is re-encoded to JPEG (quality 95): COCO names are .jpg.
 import path from 'node:path';
+import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
 import { ImageCopies, SampleIds, firstItemByImage, itemsOf, numericId, tenAnswers } from '../shared/synthetic-files.ts';
 import { DIR, type ValQuestion, valAnnotation, valImageName, writeValFiles } from './format.ts';
@@ -17,6 +18,9 @@ export async function writeVqav2Synthetic(root: string, set: SyntheticSet): Prom
   const annotations: ReturnType<typeof valAnnotation>[] = [];
   for (const it of items) {
     const questionId = numericId('vqav2', it.id);
+    if (typeof it.question_type !== 'string' || typeof it.answer_type !== 'string') {
+      throw new UserError(`vqav2 synthetic set: item ${it.id} needs "question_type" and "answer_type"`);
+    }
     const imageId = numericId('vqav2', imageOf.get(it.image)!);
     await copies.copy(it.image, path.join(d, 'val2014', valImageName(imageId)));
     questions.push({ image_id: imageId, question: it.question, question_id: questionId });

@@ -152,4 +152,20 @@ describe('vqav2 writeSynthetic', () => {
     expect(wrong.headline).toBe(0);
     expect(wrong.headline).toBeLessThan(perfect.headline);
   });
+
+  it('re-encodes from the pixels a model sees: a PNG alpha channel is dropped, not composited', async () => {
+    const dir = await syntheticImages([]);
+    await sharp({ create: { width: 64, height: 32, channels: 4, background: { r: 200, g: 30, b: 90, alpha: 0.25 } } })
+      .png()
+      .toFile(path.join(dir, 'alpha.png'));
+    const out = await mkdtemp(path.join(tmpdir(), 'vqav2-synthetic-'));
+    const one: Item = { ...ITEMS[0], image: 'alpha.png', width: 64, height: 32 };
+    await vqav2.writeSynthetic!(out, { imageDir: dir, items: [one] });
+    const [s] = await loadAll(vqav2, out);
+    const { data, info } = await sharp((s.image as { path: string }).path)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([64, 32, 3]);
+    for (const [i, v] of [200, 30, 90].entries()) expect(Math.abs(data[i] - v)).toBeLessThanOrEqual(3);
+  });
 });
