@@ -12,21 +12,16 @@ import { pyJsonDumps, pyLower, pySplit } from '../shared/python.ts';
 import { officialRound } from '../shared/rounding.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { groupBy, meanPercent } from '../shared/metrics.ts';
-import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
-import { SHORT_ANSWER } from '../shared/instructions.ts';
+import { writeFixtureImage } from '../shared/fixture-files.ts';
+import { DIR, LLAVA_FILE, QUESTIONS_FILE, buildPrompt, llavaRow, questionRecord, writeGqaFiles } from './format.ts';
+import { writeGqaSynthetic } from './synthetic.ts';
 import { loadGqaTsv } from './tsv.ts';
 
-export const SUFFIX = `\n${SHORT_ANSWER}`;
-const DIR = 'gqa';
+export { SUFFIX, buildPrompt } from './format.ts';
+
 const SPLIT = 'testdev_balanced';
-const LLAVA_FILE = 'llava_gqa_testdev_balanced.jsonl';
-const QUESTIONS_FILE = 'testdev_balanced_questions.json';
 /** VLMEvalKit's GQA_TestDev_Balanced.tsv (base64 images inline), read when neither file above is there. */
 const VLMEVALKIT_TSV = 'GQA_TestDev_Balanced.tsv';
-
-export function buildPrompt(question: string): string {
-  return question + SUFFIX;
-}
 
 /** LLaVA's conversion, the only normalization between model output and eval.py's exact match. */
 export function convertAnswer(text: string): string {
@@ -212,6 +207,8 @@ const adapter: BenchmarkAdapter = {
     await writeFile(outFile, pyJsonDumps(rows));
   },
 
+  writeSynthetic: writeGqaSynthetic,
+
   async writeFixture(root) {
     const d = path.join(root, DIR);
     const items: Array<[string, string, string, string, string, string[]]> = [
@@ -237,28 +234,19 @@ const adapter: BenchmarkAdapter = {
     for (let i = 0; i < items.length; i++) {
       const [qid, question, answer, structural, semantic, ops] = items[i];
       const imageId = `n${1000 + i}`;
-      questions[qid] = {
-        semantic: ops.map((o) => {
-          const [operation, argument] = o.split(': ');
-          return { operation, argument: argument ?? '', dependencies: [] };
-        }),
-        entailed: [],
-        equivalent: [qid],
+      questions[qid] = questionRecord({
+        questionId: qid,
         question,
-        imageId,
-        isBalanced: true,
-        groups: { global: structural === 'query' ? semantic : null, local: `${structural}-${semantic}` },
         answer,
-        semanticStr: ops.join(' -> '),
-        annotations: { answer: {}, question: {}, fullAnswer: {} },
-        types: { detailed: `${semantic}${structural}`, semantic, structural },
-        fullAnswer: `The answer is ${answer}.`,
-      };
-      llava.push({ question_id: qid, image: `${imageId}.jpg`, text: buildPrompt(question), category: 'default' });
+        imageId,
+        types: { structural, semantic, detailed: `${semantic}${structural}` },
+        ops,
+        globalGroup: structural === 'query' ? semantic : null,
+      });
+      llava.push(llavaRow(qid, `${imageId}.jpg`, question));
       await writeFixtureImage(path.join(d, 'images', `${imageId}.jpg`), i);
     }
-    await writeText(path.join(d, LLAVA_FILE), jsonl(llava));
-    await writeText(path.join(d, QUESTIONS_FILE), JSON.stringify(questions));
+    await writeGqaFiles(d, questions, llava);
   },
 };
 

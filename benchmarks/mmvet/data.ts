@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { LoadOptions, Sample } from '../../core/benchmark.ts';
 import { InputError, UserError } from '../../core/errors.ts';
 import { isObject, readJson, readJsonl, resolveInside } from '../shared/data-files.ts';
+import { jsonl, writeText } from '../shared/fixture-files.ts';
 
 export const SPLIT = 'test';
 export const mmvetDir = (root: string) => join(root, 'mm-vet');
@@ -79,4 +80,20 @@ export async function* loadMmvet(root: string, options: LoadOptions = {}): Async
       meta: { llavaId: id.replace(/^v1_/, ''), capability: v.capability.join(',') },
     };
   }
+}
+
+/** A row of LLaVA's llava-mm-vet.jsonl (the raw question, no suffix); its sample id is `v1_<questionId>`. */
+export function llavaRow(questionId: number, image: string, question: string) {
+  return { image, text: question, category: 'conv', question_id: questionId };
+}
+
+/** One entry of the official mm-vet.json (keyed `v1_<n>`), fields in the official order. */
+export function officialRecord(imagename: string, capability: readonly string[], question: string, answer: string) {
+  return { imagename, capability, question, answer };
+}
+
+/** LLaVA's prompt file and the official mm-vet.json under root/mm-vet (the images go in imageDir(root)). */
+export async function writeMmvetFiles(root: string, llava: readonly unknown[], official: Record<string, unknown>): Promise<void> {
+  await writeText(llavaFile(root), jsonl(llava));
+  await writeText(officialFile(root), JSON.stringify(official, null, 2) + '\n');
 }

@@ -2,7 +2,7 @@
 // images of varied shapes, a LLaVA answers file and an official-evaluator grade file (2 judge runs).
 import { join } from 'node:path';
 import { jsonl, writeFlatImage, writeText } from '../shared/fixture-files.ts';
-import { imageDir, llavaFile, mmvetDir, officialFile } from './data.ts';
+import { imageDir, llavaRow, mmvetDir, officialRecord, writeMmvetFiles } from './data.ts';
 
 const ITEMS: Array<{ q: string; a: string; caps: string[]; size: [number, number]; answer: string; scores: [number, number] }> = [
   { q: 'What is x in the equation?', a: '-1<AND>-5', caps: ['ocr', 'math'], size: [1500, 500], answer: 'x = -1 or x = -5', scores: [1.0, 1.0] },
@@ -22,13 +22,12 @@ export async function writeMmvetFixture(root: string): Promise<void> {
     const id = `v1_${i}`;
     const [width, height] = it.size;
     await writeFlatImage(join(imageDir(root), `${id}.png`), { width, height, rgb: [30 + 50 * i, 200 - 40 * i, 120], format: 'png', compressionLevel: 9 });
-    llava.push({ image: `${id}.png`, text: it.q, category: 'conv', question_id: i });
+    llava.push(llavaRow(i, `${id}.png`, it.q));
     answers.push({ question_id: i, prompt: it.q, text: it.answer, answer_id: 'fx', model_id: 'fixture', metadata: {} });
-    official[id] = { imagename: `${id}.png`, capability: it.caps, question: it.q, answer: it.a };
+    official[id] = officialRecord(`${id}.png`, it.caps, it.q, it.a);
     grades[id] = { model: ['gpt-4-0613', 'gpt-4-0613'], content: it.scores.map(String), score: it.scores };
   }
-  await writeText(llavaFile(root), jsonl(llava));
-  await writeText(officialFile(root), JSON.stringify(official, null, 2) + '\n');
+  await writeMmvetFiles(root, llava, official);
   await writeText(join(mmvetDir(root), 'answers', 'fixture.jsonl'), jsonl(answers));
   await writeText(join(mmvetDir(root), 'grades', FIXTURE_GRADES), JSON.stringify(grades, null, 4) + '\n');
 }

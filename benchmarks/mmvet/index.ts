@@ -5,6 +5,7 @@ import type { BenchmarkAdapter, Score } from '../../core/benchmark.ts';
 import { SPLIT, llavaFile, loadMmvet, officialFile } from './data.ts';
 import { mmvetOfficialSummary, readMmvetOfficial, scoreMmvet, writeMmvetSubmission } from './score.ts';
 import { writeMmvetFixture } from './fixture.ts';
+import { writeMmvetSynthetic } from './synthetic.ts';
 
 const mmvet: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   id: 'mmvet',
@@ -22,6 +23,7 @@ const mmvet: BenchmarkAdapter & { officialSummary(score: Score): string } = {
   readOfficialPredictions: (path) => readMmvetOfficial(path),
   writeSubmission: writeMmvetSubmission,
   writeFixture: writeMmvetFixture,
+  writeSynthetic: writeMmvetSynthetic,
   officialSummary: mmvetOfficialSummary,
 };
 

@@ -14,45 +14,16 @@ import { meanPercent } from '../shared/metrics.ts';
 import { pyLower } from '../shared/python.ts';
 import { checkJoin, emptyCounts, usableText, dataRecord } from '../shared/join.ts';
 import { RepeatCounter, repeatWarning, warnStderr } from '../shared/repeats.ts';
-import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
+import { writeFixtureImage } from '../shared/fixture-files.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
-import { SHORT_ANSWER } from '../shared/instructions.ts';
 import { loadTextvqaTsv } from './tsv.ts';
+import { ANNOTATIONS, DIR, LLAVA_FILE, SUFFIX, annotationRecord, llavaRow, recoverQuestion, sampleId, writeTextvqaFiles } from './format.ts';
+import { writeTextvqaSynthetic } from './synthetic.ts';
 
-export const SUFFIX = `\n${SHORT_ANSWER}`;
-const DIR = 'textvqa';
-const LLAVA_FILE = 'llava_textvqa_val_v051_ocr.jsonl';
-const ANNOTATIONS = 'TextVQA_0.5.1_val.json';
+export { SUFFIX, buildPrompt, recoverQuestion, sampleId } from './format.ts';
+
 /** VLMEvalKit's TextVQA_VAL.tsv, read (for scoring only) when LLaVA's question file is absent. */
 const VLMEVALKIT_TSV = 'TextVQA_VAL.tsv';
-
-/** LLaVA-1.5's TextVQA prompt: question, the Rosetta OCR tokens, the short-answer suffix. */
-export function buildPrompt(question: string, ocrTokens: string[]): string {
-  return `${question}\nReference OCR token: ${ocrTokens.join(', ')}${SUFFIX}`;
-}
-
-/**
- * eval_textvqa.py prompt_processor: the question (lower-cased) back from a prompt, or null where the
- * Python asserts (a layout it does not know).
- */
-export function recoverQuestion(prompt: string): string | null {
-  let question: string;
-  const lines = prompt.split('\n');
-  if (prompt.startsWith('OCR tokens: ')) {
-    const m = /Question: ([\s\S]*?) Short answer:/.exec(prompt);
-    if (!m) return null; // Python: match.group on None raises
-    question = m[1];
-  } else if (prompt.includes('Reference OCR token: ') && lines.length === 3) {
-    question = prompt.startsWith('Reference OCR token:') ? lines[1] : lines[0];
-  } else if (lines.length === 2) {
-    question = lines[0];
-  } else return null;
-  return pyLower(question);
-}
-
-export function sampleId(imageId: string, questionLower: string): string {
-  return `${imageId}|${questionLower}`;
-}
 
 function files(dataRoot: string) {
   const d = path.join(dataRoot, DIR);
@@ -222,6 +193,8 @@ const adapter: BenchmarkAdapter = {
     return (await isFile(file)) ? readLlavaAnswers(file) : null;
   },
 
+  writeSynthetic: writeTextvqaSynthetic,
+
   async writeFixture(root) {
     const d = path.join(root, DIR);
     const items: Array<[string, string, string[], string[]]> = [
@@ -248,27 +221,13 @@ const adapter: BenchmarkAdapter = {
       ['a1b2c3d4e5f60005', 'What does the sign say?', ['STOP'], ['stop', 'stop', 'stop', 'STOP', 'stop', 'stop', 'stop sign', 'stop', 'stop', 'stop']],
       ['a1b2c3d4e5f60006', 'What year is on the coin?', ['1999', 'LIBERTY'], ['1999', '1999', '1999', '1999', '1999.', '1999', '1999', '1999', '1999', '1999']],
     ];
-    const data = items.map(([image_id, question, ocr, answers], i) => ({
-      question,
-      image_id,
-      image_classes: ['Poster'],
-      flickr_original_url: '',
-      flickr_300k_url: '',
-      image_width: 0,
-      image_height: 0,
-      answers,
-      question_tokens: question.toLowerCase().replace('?', '').split(' '),
-      question_id: 34602 + i,
-      set_name: 'val',
-      ocr,
-    }));
-    await writeText(
-      path.join(d, ANNOTATIONS),
-      JSON.stringify({ dataset_type: 'val', dataset_name: 'textvqa', dataset_version: 0.5, data: data.map(({ ocr: _ocr, ...rest }) => rest) }),
+    const data = items.map(([imageId, question, , answers], i) =>
+      annotationRecord({ imageId, question, answers, questionId: 34602 + i, imageClasses: ['Poster'], width: 0, height: 0 }),
     );
-    await writeText(
-      path.join(d, LLAVA_FILE),
-      jsonl(data.map((x) => ({ question_id: x.image_id, image: `${x.image_id}.jpg`, text: buildPrompt(x.question, x.ocr), category: 'default' }))),
+    await writeTextvqaFiles(
+      d,
+      data,
+      items.map(([imageId, question, ocr]) => llavaRow(imageId, question, ocr)),
     );
     const images = [...new Set(items.map((x) => x[0]))];
     for (let i = 0; i < images.length; i++) await writeFixtureImage(path.join(d, 'train_images', `${images[i]}.jpg`), i);

@@ -18,9 +18,10 @@ import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts'
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER, UNANSWERABLE } from '../shared/instructions.ts';
 import { loadVizwizTsv } from './tsv.ts';
+import { DIR, valImageName, valRecord, writeValFile } from './format.ts';
+import { writeVizwizSynthetic } from './synthetic.ts';
 
 export const SUFFIX = `\n${UNANSWERABLE}\n${SHORT_ANSWER}`;
-const DIR = 'vizwiz';
 const LLAVA_TEST = 'llava_test.jsonl';
 
 export function buildPrompt(question: string): string {
@@ -213,6 +214,8 @@ const adapter: BenchmarkAdapter = {
     await writeFile(outFile, pyJsonDumps(buildSubmission(samples, answers)));
   },
 
+  writeSynthetic: writeVizwizSynthetic,
+
   async writeFixture(root) {
     const d = path.join(root, DIR);
     const items: Array<[string, string, number, string[]]> = [
@@ -244,14 +247,8 @@ const adapter: BenchmarkAdapter = {
         ['may 2020', 'may 2020', 'unanswerable', '05/2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020', 'may 2020'],
       ],
     ];
-    const val = items.map(([question, answer_type, answerable, answers], i) => ({
-      image: `VizWiz_val_${String(i).padStart(8, '0')}.jpg`,
-      question,
-      answers: answers.map((answer) => ({ answer_confidence: 'yes', answer })),
-      answer_type,
-      answerable,
-    }));
-    await writeText(path.join(d, 'val.json'), JSON.stringify(val));
+    const val = items.map(([question, answerType, answerable, answers], i) => valRecord({ image: valImageName(i), question, answers, answerType, answerable }));
+    await writeValFile(d, val);
     for (let i = 0; i < val.length; i++) await writeFixtureImage(path.join(d, 'val', val[i].image), i);
     const test = ['What is this?', 'What color is this?', 'Can you read this label?'].map((q, i) => ({
       question_id: i,

@@ -14,21 +14,14 @@ import { groupBy, percent } from '../shared/metrics.ts';
 import { memoize, stripLineBreaks } from '../shared/vqa-normalize.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
+import { DIR, FILES, valAnnotation, valImageName, writeValFiles } from './format.ts';
+import { writeVqav2Synthetic } from './synthetic.ts';
 import { questionTypeOf } from './question-types.ts';
 import { readJsonArrayField } from '../shared/json-array-stream.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
 
 export const SUFFIX = `\n${SHORT_ANSWER}`;
-const DIR = 'vqav2';
-const FILES = {
-  valQuestions: 'v2_OpenEnded_mscoco_val2014_questions.json',
-  valAnnotations: 'v2_mscoco_val2014_annotations.json',
-  testDev: 'llava_vqav2_mscoco_test-dev2015.jsonl',
-  testDevOfficial: 'v2_OpenEnded_mscoco_test-dev2015_questions.json',
-  test2015: 'llava_vqav2_mscoco_test2015.jsonl',
-  test2015Official: 'v2_OpenEnded_mscoco_test2015_questions.json',
-};
 
 /** The prompt LLaVA-1.5/EVE use (the `text` field of their question files). */
 export function buildPrompt(question: string): string {
@@ -88,7 +81,7 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
     if (ann === undefined) throw new InputError(aFile, where, 'question has no annotation');
     if (ann === null) throw new InputError(aFile, where, 'annotation has no answers');
     const question = str(q, 'question', qFile, where);
-    const image = `COCO_val2014_${String(q.image_id).padStart(12, '0')}.jpg`;
+    const image = valImageName(q.image_id);
     n++;
     yield {
       id: String(q.question_id),
@@ -256,6 +249,8 @@ const adapter: BenchmarkAdapter = {
     await writeFile(outFile, pyJsonDumps(await buildSubmission(samples, answers)));
   },
 
+  writeSynthetic: writeVqav2Synthetic,
+
   async writeFixture(root) {
     const d = path.join(root, DIR);
     // Hand-made questions exercising the scorer: unanimous GT, "3." answers, number words, split votes.
@@ -280,21 +275,12 @@ const adapter: BenchmarkAdapter = {
       ['How many people are in the photo?', 'how many people are in', 'number', Array(10).fill('3')],
     ];
     const questions = items.map(([question], i) => ({ image_id: 100 + i, question, question_id: (100 + i) * 1000 + 1 }));
-    const annotations = items.map(([, qt, at, answers], i) => ({
-      question_type: qt,
-      multiple_choice_answer: answers[0],
-      answers: answers.map((answer, j) => ({ answer, answer_confidence: 'yes', answer_id: j + 1 })),
-      image_id: 100 + i,
-      answer_type: at,
-      question_id: (100 + i) * 1000 + 1,
-    }));
-    await writeText(
-      path.join(d, FILES.valQuestions),
-      JSON.stringify({ info: {}, task_type: 'Open-Ended', data_type: 'mscoco', license: {}, data_subtype: 'val2014', questions }),
+    const annotations = items.map(([, questionType, answerType, answers], i) =>
+      valAnnotation({ questionId: (100 + i) * 1000 + 1, imageId: 100 + i, questionType, answerType, multipleChoiceAnswer: answers[0], answers }),
     );
-    await writeText(path.join(d, FILES.valAnnotations), JSON.stringify({ info: {}, license: {}, data_subtype: 'val2014', annotations, data_type: 'mscoco' }));
+    await writeValFiles(d, questions, annotations);
     for (let i = 0; i < items.length; i++) {
-      await writeFixtureImage(path.join(d, 'val2014', `COCO_val2014_${String(100 + i).padStart(12, '0')}.jpg`), i);
+      await writeFixtureImage(path.join(d, 'val2014', valImageName(100 + i)), i);
     }
     // test-dev (a subset of test2015, as on the server) for the submission path.
     const test = ['What is on the table?', 'Is it raining?', 'How many birds are there?', 'What color is the sky?'].map((q, i) => ({
