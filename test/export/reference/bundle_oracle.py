@@ -13,7 +13,7 @@ Two commands, each one Python start:
                  the CLIP tower as a separate CLIPModel checkpoint (DIR/clip)
       fuyu       adept/fuyu-8b: FuyuForCausalLM.save_pretrained (bf16 safetensors)
       llama-full one LLaMA decoder layer at EVE-7B's full width (hidden 4096, 32 heads, intermediate 11008)
-  reference JOBS.json    for each {ckpt, cases, out}: runs the PyTorch model on the cases (prompt ids from
+  reference JOBS.json    for each {ckpt, cases, out, layout?} (layout: else the ckpt's `layout` file): runs the PyTorch model on the cases (prompt ids from
       eve-eval's adapters, image paths) and writes, per case, greedy tokens (up to max_new, EOS stops), each step's
       top-2 logit gap, and the first step's last-position logits (OUT.<i>.f32).
 
@@ -415,8 +415,8 @@ class FuyuReference:
         return out
 
 
-def reference(ckpt, cases_file, out_prefix):
-    layout = load_layout(ckpt)
+def reference(ckpt, cases_file, out_prefix, layout=None):
+    layout = layout or load_layout(ckpt)
     spec = json.load(open(cases_file))
     torch.set_grad_enabled(False)
     if layout in ('eve', 'eve-hd', 'llama-full'):
@@ -470,7 +470,7 @@ def main():
                 f.write(layout + '\n')
     elif cmd == 'reference':
         for job in json.load(open(sys.argv[2])):
-            reference(job['ckpt'], job['cases'], job['out'])
+            reference(job['ckpt'], job['cases'], job['out'], job.get('layout'))
     else:
         raise SystemExit(f'unknown command {cmd}')
 
