@@ -2,7 +2,7 @@
 // .tsv: index, question, A–D, prediction, ...) and VLMEvalKit's per-benchmark result sheets
 // (<model>_<dataset>.xlsx / .tsv with a `prediction` column). Rows join to samples on `index`: the MMBench
 // sample id, or meta.vlmevalkitIndex where the samples were read from VLMEvalKit's own TSV (MME, POPE, GQA,
-// VizWiz, ScienceQA, SEED, TextVQA). Elsewhere a VLMEvalKit index names a row of a file eve-eval did not read, so
+// VizWiz, ScienceQA, SEED, TextVQA, MM-Vet). Elsewhere a VLMEvalKit index names a row of a file eve-eval did not read, so
 // the sheet is refused.
 import { extname } from 'node:path';
 import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
