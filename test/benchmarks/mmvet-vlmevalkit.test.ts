@@ -3,7 +3,7 @@
 // images; the official grade file scores exactly the same; a VLMEvalKit result sheet joins on index; a broken
 // base64 row and a bad index are one line naming file and line; `data status` checks the file's MD5.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import mmvet from '../../benchmarks/mmvet/index.ts';
 import { FIXTURE_GRADES } from '../../benchmarks/mmvet/fixture.ts';
 import { officialIdOfIndex } from '../../benchmarks/mmvet/tsv.ts';
 import { DATA_CATALOG } from '../../benchmarks/data-catalog.ts';
-import type { Sample } from '../../core/benchmark.ts';
+import type { Answer, Sample } from '../../core/benchmark.ts';
 import { readPredictions } from '../../harness/predictions.ts';
 import { benchmarkStatus } from '../../harness/data/status.ts';
 import { expectSameImages, fileBase64, writeDatasetTsv, writeResultSheet } from './vlmevalkit-cells.ts';
@@ -97,6 +97,35 @@ describe("MM-Vet from VLMEvalKit's MMVet.tsv", () => {
     await mmvet.writeSubmission!(tsv, read.answers, fromSheet);
     await mmvet.writeSubmission!(llava, answers, fromLlava);
     expect(readFileSync(fromSheet, 'utf8')).toBe(readFileSync(fromLlava, 'utf8'));
+  });
+
+  it("VLMEvalKit's judged sheet (score, log) scores as the same grades from the official grade file", async () => {
+    const tsv = await all(root, false);
+    const grades = (await readPredictions(join(llavaRoot, 'mm-vet', 'grades', FIXTURE_GRADES), mmvet, llava, llavaRoot)).answers;
+    // One judge run: the grade file's first, the last row a judge failure (MMVet_auxeval's 0.0 and its log).
+    const firstRun = new Map<string, Answer>([...grades].map(([id, a]) => [id, { ...a, judge: { scores: [a.judge!.scores[0]] } }]));
+    const last = tsv[tsv.length - 1].id;
+    firstRun.set(last, { ...firstRun.get(last)!, judge: { scores: [0], failedRuns: 1 } });
+    const sheet = join(root, 'model_MMVet_gpt-4-turbo.tsv');
+    const lines = ['"index"\t"prediction"\t"score"\t"log"'];
+    for (const s of tsv) {
+      const j = firstRun.get(s.id)!.judge!;
+      lines.push(
+        `"${s.meta.vlmevalkitIndex}"\t"an answer"\t"${j.scores[0]}"\t"${j.failedRuns ? 'Try 0: output is x, failed to parse. All 5 retries failed.' : 'Succeed'}"`,
+      );
+    }
+    writeFileSync(sheet, lines.join('\n') + '\n');
+    const b = mmvet.score(tsv, (await readPredictions(sheet, mmvet, tsv, root)).answers);
+    const a = mmvet.score(llava, firstRun);
+    expect(b.headline).toBe(a.headline);
+    expect(b.breakdowns).toEqual(a.breakdowns);
+    expect(b.counts).toEqual(a.counts);
+    expect(b.counts.judgeFailures).toBe(1);
+    writeFileSync(
+      sheet,
+      lines.map((l, i) => (i === 1 ? l.replace(/\t"[^"]*"\t"Succeed"$|\t"[^"]*"\t"Try[^"]*"$/, '\t"1.5"\t"Succeed"') : l)).join('\n') + '\n',
+    );
+    await expect(readPredictions(sheet, mmvet, tsv, root)).rejects.toThrow(`${sheet}:2: judge score must be in [0, 1], got "1.5"`);
   });
 
   it('a broken base64 cell, a bad or repeated index, or a missing column is one line naming file and line', async () => {
