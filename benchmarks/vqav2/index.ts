@@ -16,6 +16,7 @@ import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { questionTypeOf } from './question-types.ts';
 import { readJsonArrayField } from '../shared/json-array-stream.ts';
+import { scanJsonRecords } from '../shared/json-records.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
 
@@ -54,6 +55,9 @@ async function pickSplit(dataRoot: string, split?: string): Promise<string> {
   return (await hasSplit(dataRoot, 'val')) || !(await hasSplit(dataRoot, 'test-dev')) ? 'val' : 'test-dev';
 }
 
+const ANNOTATION_FIELDS = { question_id: 'number', answers: { arrayOf: 'answer' }, question_type: 'string', answer_type: 'string' } as const;
+const QUESTION_FIELDS = { question_id: 'number', image_id: 'number', question: 'text' } as const;
+
 /** What scoring keeps of one annotation: the answers, and the types vqaEval.py groups by. */
 interface ValAnnotation {
   answers: string[];
@@ -64,20 +68,34 @@ interface ValAnnotation {
 async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample> {
   const [qFile, aFile] = splitFiles(dataRoot, 'val');
   const imageDir = path.join(dataRoot, DIR, 'val2014');
-  // The 160 MB annotations are read in batches, keeping only these fields: bounded memory, little GC.
-  const byId = new Map<number, ValAnnotation | null>();
-  const anns = await readJsonArrayField(aFile, 'annotations', (items) => {
-    for (const a of items as any[]) {
-      const answers = Array.isArray(a?.answers) ? a.answers.map((x: any) => String(x?.answer)) : [];
-      byId.set(a?.question_id, answers.length ? { answers, question_type: a.question_type, answer_type: a.answer_type } : null);
-    }
+  // The 160 MB annotations: only these fields, scanned from the bytes (json-records.ts); a file the scan does
+  // not take is read in batches of JSON.parse (json-array-stream.ts), which gives the same values or the error.
+  const byId = new Map<unknown, ValAnnotation | null>();
+  const fast = await scanJsonRecords(aFile, 'annotations', ANNOTATION_FIELDS, (v) => {
+    const answers = v[1] as string[] | undefined;
+    byId.set(v[0], answers?.length ? { answers, question_type: v[2], answer_type: v[3] } : null);
   });
-  if (!anns.found) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
-  const questions: any[] = [];
-  const qs = await readJsonArrayField(qFile, 'questions', (items) => {
-    for (const q of items) questions.push(q);
+  if (!fast) {
+    byId.clear();
+    const anns = await readJsonArrayField(aFile, 'annotations', (items) => {
+      for (const a of items as any[]) {
+        const answers = Array.isArray(a?.answers) ? a.answers.map((x: any) => String(x?.answer)) : [];
+        byId.set(a?.question_id, answers.length ? { answers, question_type: a.question_type, answer_type: a.answer_type } : null);
+      }
+    });
+    if (!anns.found) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
+  }
+  let questions: any[] = [];
+  const fastQ = await scanJsonRecords(qFile, 'questions', QUESTION_FIELDS, (v) => {
+    questions.push({ question_id: v[0], image_id: v[1], question: v[2] });
   });
-  if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
+  if (!fastQ) {
+    questions = [];
+    const qs = await readJsonArrayField(qFile, 'questions', (items) => {
+      for (const q of items) questions.push(q);
+    });
+    if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
+  }
   let n = 0;
   for (let i = 0; i < questions.length; i++) {
     if (n >= limit) return;
