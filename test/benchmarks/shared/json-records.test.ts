@@ -73,7 +73,7 @@ function record(r: () => number, i: number): string {
     })),
     image_id: Math.floor(r() * 1e6),
     question: `${s()} ${i}?`,
-    question_id: [i, -i, 0, 1.5, 2e3, -1.25e-7, 123456789012345678][i % 7],
+    question_id: [i, -i, 0, 1.5, 2e3, -1.25e-7, 123456789012345680][i % 7],
   };
   if (r() < 0.2) delete rec.answers;
   if (r() < 0.1) delete rec.question_type;
