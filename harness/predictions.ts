@@ -11,9 +11,16 @@ import { resolve } from 'node:path';
 import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
 import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
 import { isObject, readJsonlBatches, type JsonLine } from '../benchmarks/shared/data-files.ts';
-import { RepeatCounter } from '../benchmarks/shared/repeats.ts';
 import { INSTRUCTIONS } from '../benchmarks/shared/instructions.ts';
 import { isAnswerSheet, readAnswerSheet } from './predictions-sheet.ts';
+
+/** An answer read from a LLaVA/EVE answer line (so that a later line for the same question counts as a repeat). */
+class LlavaAnswer implements Answer {
+  constructor(
+    public id: string,
+    public text: string,
+  ) {}
+}
 
 /** The key a LLaVA answer line is joined on: its question_id, which some benchmarks share between samples (MME). */
 function llavaKey(sample: Sample): string {
@@ -158,7 +165,9 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
   } catch {
     throw new UserError(`${path}: no such predictions file or folder`);
   }
-  const ids = new Set(samples.map((s) => s.id));
+  // Built when a format joins on sample ids (LLaVA lines join through byKey below).
+  let idSet: Set<string> | undefined;
+  const ids = () => (idSet ??= new Set(samples.map((s) => s.id)));
   const split = samples[0]?.split ?? '';
 
   // Official formats first: only the adapter knows them, and it answers null when the file is not one.
@@ -169,7 +178,7 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
       let unmatched = 0;
       let firstUnmatched: string | undefined;
       for (const [id, a] of official) {
-        if (ids.has(id)) answers.set(id, a);
+        if (ids().has(id)) answers.set(id, a);
         else {
           unmatched++;
           firstUnmatched ??= id;
@@ -212,7 +221,8 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
   let prompted = 0;
   let disagree: { id: string; line: number } | undefined;
   let disagreeCount = 0;
-  const repeats = new RepeatCounter();
+  let extraLines = 0;
+  const repeatedIds = new Set<string>();
 
   const noteUnmatched = (id: string, line: number) => {
     unmatched.count++;
@@ -239,7 +249,7 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
         }
         if (typeof value.text !== 'string') throw new InputError(path, line, 'prediction record without a "text" string');
         const id = value.id;
-        if (!ids.has(id) || (typeof value.split === 'string' && value.split !== split)) {
+        if (!ids().has(id) || (typeof value.split === 'string' && value.split !== split)) {
           noteUnmatched(id, line);
           continue;
         }
@@ -284,8 +294,13 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
             disagree ??= { id: key, line };
           }
         }
-        repeats.note(sample.id);
-        answers.set(sample.id, { id: sample.id, text }); // the last line wins, as the official converters keep it
+        // A repeat: the question already has an answer from an earlier LLaVA line (one map lookup, no counter per id).
+        const before = answers.get(sample.id);
+        if (before instanceof LlavaAnswer) {
+          extraLines++;
+          repeatedIds.add(sample.id);
+        }
+        answers.set(sample.id, new LlavaAnswer(sample.id, text)); // the last line wins, as the official converters keep it
         continue;
       }
       const keys = Object.keys(value)
@@ -313,7 +328,7 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
       `${path}:${disagree!.line}: ${disagreeCount} of ${prompted} answers were made for other prompts or images than ${adapter.id}/${split} holds (first: question_id "${disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
     );
   }
-  return { answers, unmatched: unmatched.count, format: format ?? 'llava', repeated: repeats.summary() };
+  return { answers, unmatched: unmatched.count, format: format ?? 'llava', repeated: { questions: repeatedIds.size, extraLines } };
 }
 
 // Shared by the re-scoring commands (score, submission) and bench/conformance.ts. The registry is imported

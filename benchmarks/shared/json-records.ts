@@ -38,6 +38,7 @@ const isHex = (b: number) => isDigit(b) || (b >= 0x41 && b <= 0x46) || (b >= 0x6
 // The characters JSON allows after a backslash: " \ / b f n r t u.
 const SIMPLE_ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
 const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
+const INTERN_SLOTS = 1 << 16;
 
 /**
  * Scan `file`, a JSON object whose top-level field `arrayKey` is an array of objects; `onRecord` gets, per
@@ -64,7 +65,7 @@ export async function scanJsonRecords(
   const subName = specs.map((s) => (typeof s === 'object' ? Buffer.from(s.arrayOf) : undefined));
   const wanted = Buffer.from(arrayKey);
   const values: unknown[] = new Array(names.length);
-  const interned = new Map<number, string>();
+  const interned: (string | undefined)[] = new Array(INTERN_SLOTS).fill(undefined);
 
   let buf = Buffer.allocUnsafe(Math.max(16, chunkBytes));
   let len = 0;
@@ -155,7 +156,8 @@ export async function scanJsonRecords(
     const from = sStart;
     let h = n;
     for (let i = from; i < from + n; i++) h = Math.imul(h ^ bytes[i], 16777619);
-    const hit = interned.get(h);
+    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+    const hit = interned[slot];
     if (hit !== undefined && hit.length === n) {
       let same = true;
       for (let i = 0; i < n; i++)
@@ -166,7 +168,7 @@ export async function scanJsonRecords(
       if (same) return hit;
     }
     const s = bytes.toString('latin1', from, from + n);
-    if (hit === undefined) interned.set(h, s);
+    interned[slot] = s; // a direct-mapped cache: a collision replaces the older string
     return s;
   };
   /** Whether the string just scanned is `name` (escaped keys are decoded first). */

@@ -9,9 +9,9 @@ import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../..
 import { InputError, ScoreRefusal, UserError } from '../../core/errors.ts';
 import { firstExisting, isFile, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
 import { pyJsonDumps } from '../shared/python.ts';
-import { cachedEvalAI, cachedOfficial, leaveOneOut } from '../shared/vqa-accuracy.ts';
+import { cachedEvalAI, leaveOneOut } from '../shared/vqa-accuracy.ts';
 import { groupBy, percent } from '../shared/metrics.ts';
-import { memoize, stripLineBreaks } from '../shared/vqa-normalize.ts';
+import { officialNormalize, stripLineBreaks } from '../shared/vqa-normalize.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { questionTypeOf } from './question-types.ts';
@@ -97,27 +97,30 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
     if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
   }
   let n = 0;
+  // The questions of one image are consecutive in the official file: they share one image object.
+  let lastImage: { id: unknown; ref: Sample['image'] } = { id: undefined, ref: undefined };
   for (let i = 0; i < questions.length; i++) {
     if (n >= limit) return;
     const q = questions[i];
     questions[i] = null; // what the sample keeps is copied out; the parsed question can go
-    const where = `question_id ${q?.question_id}`;
+    const where = () => `question_id ${q?.question_id}`; // for messages only: not built per question
     const ann = byId.get(q?.question_id);
-    if (ann === undefined) throw new InputError(aFile, where, 'question has no annotation');
-    if (ann === null) throw new InputError(aFile, where, 'annotation has no answers');
-    const question = str(q, 'question', qFile, where);
-    const image = `COCO_val2014_${String(q.image_id).padStart(12, '0')}.jpg`;
+    if (ann === undefined) throw new InputError(aFile, where(), 'question has no annotation');
+    if (ann === null) throw new InputError(aFile, where(), 'annotation has no answers');
+    const question = typeof q.question === 'string' ? (q.question as string) : str(q, 'question', qFile, where());
+    if (lastImage.ref === undefined || q.image_id !== lastImage.id) {
+      const image = `COCO_val2014_${String(q.image_id).padStart(12, '0')}.jpg`;
+      // An integer image id makes a plain file name, inside the image folder by construction; anything
+      // else goes through the data-root check (a path resolved per question costs ~1 s on VQAv2 val).
+      const file = Number.isSafeInteger(q.image_id) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where());
+      lastImage = { id: q.image_id, ref: { kind: 'file', path: file } };
+    }
     n++;
     yield {
       id: String(q.question_id),
       benchmark: 'vqav2',
       split: 'val',
-      // An integer image id makes a plain file name, inside the image folder by construction; anything
-      // else goes through the data-root check (a path resolved per question costs ~1 s on VQAv2 val).
-      image: {
-        kind: 'file',
-        path: Number.isSafeInteger(q.image_id) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where),
-      },
+      image: lastImage.ref,
       prompt: buildPrompt(question),
       answer: ann.answers,
       maxNewTokens: 128,
@@ -165,7 +168,32 @@ async function* loadTestDev(dataRoot: string, limit: number): AsyncGenerator<Sam
   }
 }
 
-const cachedStrip = memoize(stripLineBreaks);
+/**
+ * One answer string's forms in vqaEval.py: after step 1 (line breaks, strip), and after steps 3-4 as well
+ * (computed the first time a question needs them): one map lookup per answer, the work once per distinct string.
+ */
+interface Forms {
+  stripped: string;
+  official: string | undefined;
+}
+function formsCache(first: (s: string) => string): (s: string) => Forms {
+  const cache = new Map<string, Forms>();
+  return (s) => {
+    let f = cache.get(s);
+    if (f === undefined) {
+      f = { stripped: first(s), official: undefined };
+      if (cache.size < 1_000_000) cache.set(s, f);
+    }
+    return f;
+  };
+}
+const gtForms = formsCache(stripLineBreaks);
+// The prediction: the EvalAI processor first (what LLaVA/EVE upload), then step 1.
+const predForms = formsCache((text) => stripLineBreaks(cachedEvalAI(text)));
+const officialOf = (f: Forms) => (f.official ??= officialNormalize(f.stripped));
+// Scratch for one question's answers (scoring is synchronous).
+const gtScratch: Forms[] = [];
+const normScratch: string[] = [];
 
 /** Score val answers: EvalAI processor on the prediction (what LLaVA/EVE upload), then vqaEval.py @HEAD. */
 export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
@@ -173,17 +201,20 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
   for (const s of samples) if (!Array.isArray(s.answer)) throw new ScoreRefusal(`vqav2: sample ${s.id} has no ground-truth answers`);
   const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => {
     const raw = s.answer as string[];
+    const n = raw.length;
     // Step 1 always; steps 3-4 (on both sides) only when the stripped GT answers disagree.
-    const stripped = raw.map((a) => cachedStrip(a));
     let unanimous = true;
-    for (let i = 1; i < stripped.length; i++) if (stripped[i] !== stripped[0]) unanimous = false;
-    const res = cachedStrip(cachedEvalAI(text));
-    return unanimous
-      ? leaveOneOut(stripped, res)
-      : leaveOneOut(
-          stripped.map((a) => cachedOfficial(a)),
-          cachedOfficial(res),
-        );
+    for (let i = 0; i < n; i++) {
+      gtScratch[i] = gtForms(raw[i]);
+      if (gtScratch[i].stripped !== gtScratch[0].stripped) unanimous = false;
+    }
+    const res = predForms(text);
+    if (unanimous) {
+      for (let i = 0; i < n; i++) normScratch[i] = gtScratch[i].stripped;
+      return leaveOneOut(normScratch, res.stripped, n);
+    }
+    for (let i = 0; i < n; i++) normScratch[i] = officialOf(gtScratch[i]);
+    return leaveOneOut(normScratch, officialOf(res), n);
   });
   const overall = percent(credits) ?? 0;
   const answerType = dataRecord<number | null>();
