@@ -42,7 +42,8 @@ export interface CatalogEntry {
   /** Questions (samples) per split; `images`: samples with an image, where the split mixes text-only ones. */
   expected: Record<string, { samples: number; images?: number }>;
   files: CatalogFile[];
-  imageFolders: { path: string; splits?: string[] }[];
+  /** `alternatives`: other folders the benchmark's reader takes the images from when `path` is absent (first existing wins). */
+  imageFolders: { path: string; splits?: string[]; alternatives?: string[] }[];
   vlmevalkit: VlmevalkitTsv[];
   guide: { sources: string[]; layout: string[]; licence: string };
 }
@@ -232,14 +233,19 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       },
       { path: 'textvqa/TextVQA_0.5.1_val.json', what: 'val answers (official), for scoring', optional: true },
     ],
-    imageFolders: [{ path: 'textvqa/train_images' }],
+    // The val images ship in train_images/ (TextVQA's archive, LLaVA's layout); EVE's textvqa.sh names the folder images/.
+    imageFolders: [{ path: 'textvqa/train_images', alternatives: ['textvqa/images'] }],
     vlmevalkit: [vlmevalkit('TextVQA_VAL', `${OC}/VLMEval/TextVQA_VAL.tsv`, 'b233b31f551bbf4056f2f955da3a92cd')],
     guide: {
       sources: [
         'https://dl.fbaipublicfiles.com/textvqa/data/TextVQA_0.5.1_val.json and https://dl.fbaipublicfiles.com/textvqa/images/train_val_images.zip (the val images are in its train_images/)',
         'LLaVA-1.5 eval kit: textvqa/llava_textvqa_val_v051_ocr.jsonl',
       ],
-      layout: ['textvqa/llava_textvqa_val_v051_ocr.jsonl', 'textvqa/TextVQA_0.5.1_val.json', 'textvqa/train_images/<image_id>.jpg'],
+      layout: [
+        'textvqa/llava_textvqa_val_v051_ocr.jsonl',
+        'textvqa/TextVQA_0.5.1_val.json',
+        'textvqa/train_images/<image_id>.jpg (or textvqa/images/<image_id>.jpg)',
+      ],
       licence: `TextVQA's terms: ${NOT_CONFIRMED}; its images come from OpenImages`,
     },
   },
@@ -373,14 +379,15 @@ export const DATA_CATALOG: Record<BenchmarkId, CatalogEntry> = {
       { path: 'mm-vet/mm-vet.json', what: 'questions with ground truth (official), for the GPT-4 grader', optional: true },
     ],
     imageFolders: [{ path: 'mm-vet/images' }],
-    vlmevalkit: [vlmevalkit('MMVet', `${OC}/VLMEval/MMVet.tsv`, '748aa6d4aa9d4de798306a63718455e3', [['f400d7f513a585a0f218cbd6882e0671', 'e492f6e8']])],
+    vlmevalkit: [vlmevalkit('MMVet', `${OC}/VLMEval/MMVet.tsv`, '748aa6d4aa9d4de798306a63718455e3', [['f400d7f513a585a0f218cbd6882e0671', 'e492f6e8']], true)],
     guide: {
       sources: [
         "https://github.com/yuweihao/MM-Vet/releases/download/v1/mm-vet.zip (mm-vet.json and images/; EVE's docs extract it to mmvet/, LLaVA's layout and eve-eval read mm-vet/)",
         'LLaVA-1.5 eval kit: mm-vet/llava-mm-vet.jsonl',
         "scored by a GPT-4 judge; eve-eval reads the grader's output (`score --benchmark mmvet --predictions grades.json`)",
+        "or VLMEvalKit's MMVet.tsv (questions, answers, capabilities and base64 images in one file; its index n is MM-Vet's v1_<n-1>), read when neither llava-mm-vet.jsonl nor mm-vet.json is there",
       ],
-      layout: ['mm-vet/llava-mm-vet.jsonl', 'mm-vet/mm-vet.json', 'mm-vet/images/v1_*.png'],
+      layout: ['mm-vet/llava-mm-vet.jsonl', 'mm-vet/mm-vet.json', 'mm-vet/images/v1_*.png', 'or mm-vet/MMVet.tsv'],
       licence: `MM-Vet's terms: ${NOT_CONFIRMED} (../shared/realdata notes CC BY-NC)`,
     },
   },

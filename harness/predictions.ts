@@ -10,10 +10,17 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
 import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
-import { isObject, readJsonl, type JsonLine } from '../benchmarks/shared/data-files.ts';
-import { RepeatCounter } from '../benchmarks/shared/repeats.ts';
+import { isObject, readJsonlBatches, type JsonLine } from '../benchmarks/shared/data-files.ts';
 import { INSTRUCTIONS } from '../benchmarks/shared/instructions.ts';
 import { isAnswerSheet, readAnswerSheet } from './predictions-sheet.ts';
+
+/** An answer read from a LLaVA/EVE answer line (so that a later line for the same question counts as a repeat). */
+class LlavaAnswer implements Answer {
+  constructor(
+    public id: string,
+    public text: string,
+  ) {}
+}
 
 /** The key a LLaVA answer line is joined on: its question_id, which some benchmarks share between samples (MME). */
 function llavaKey(sample: Sample): string {
@@ -97,11 +104,11 @@ async function describeContent(path: string): Promise<string> {
 }
 
 /**
- * The entries of a predictions file: JSON lines, or the elements of one JSON array (the official VQA results
- * format, often pretty-printed over many lines) numbered from 1. Anything else is an InputError naming the
- * file, saying what it saw and which formats are read.
+ * The entries of a predictions file, a batch at a time: JSON lines, or the elements of one JSON array (the
+ * official VQA results format, often pretty-printed over many lines) numbered from 1. Anything else is an
+ * InputError naming the file, saying what it saw and which formats are read.
  */
-async function* predictionEntries(path: string): AsyncGenerator<JsonLine & { entry: 'line' | 'element' }> {
+async function* predictionEntries(path: string): AsyncGenerator<{ entry: 'line' | 'element'; items: JsonLine[] }> {
   const start = (await readHead(path, 256))
     .toString('utf8')
     .replace(/^\uFEFF/, '')
@@ -114,14 +121,14 @@ async function* predictionEntries(path: string): AsyncGenerator<JsonLine & { ent
       throw new InputError(path, undefined, `starts like a JSON array but is not valid JSON (${(err as Error).message})`);
     }
     if (!Array.isArray(doc)) throw new InputError(path, undefined, `not a JSON array; ${READABLE_FORMATS} are read`);
-    for (const [i, value] of doc.entries()) yield { value, line: i + 1, entry: 'element' };
+    yield { entry: 'element', items: doc.map((value, i) => ({ value, line: i + 1 })) };
     return;
   }
   let lineOne = true;
   try {
-    for await (const l of readJsonl(path)) {
+    for await (const items of readJsonlBatches(path)) {
       lineOne = false;
-      yield { ...l, entry: 'line' };
+      yield { entry: 'line', items };
     }
   } catch (err) {
     // A first line that is not JSON: the file is in some other format; say which, not "malformed JSON".
@@ -158,7 +165,9 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
   } catch {
     throw new UserError(`${path}: no such predictions file or folder`);
   }
-  const ids = new Set(samples.map((s) => s.id));
+  // Built when a format joins on sample ids (LLaVA lines join through byKey below).
+  let idSet: Set<string> | undefined;
+  const ids = () => (idSet ??= new Set(samples.map((s) => s.id)));
   const split = samples[0]?.split ?? '';
 
   // Official formats first: only the adapter knows them, and it answers null when the file is not one.
@@ -169,7 +178,7 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
       let unmatched = 0;
       let firstUnmatched: string | undefined;
       for (const [id, a] of official) {
-        if (ids.has(id)) answers.set(id, a);
+        if (ids().has(id)) answers.set(id, a);
         else {
           unmatched++;
           firstUnmatched ??= id;
@@ -212,90 +221,98 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
   let prompted = 0;
   let disagree: { id: string; line: number } | undefined;
   let disagreeCount = 0;
-  const repeats = new RepeatCounter();
+  let extraLines = 0;
+  const repeatedIds = new Set<string>();
 
   const noteUnmatched = (id: string, line: number) => {
     unmatched.count++;
     unmatched.first ??= { id, line };
   };
 
-  for await (const { value, line, entry } of predictionEntries(path)) {
-    if (!isObject(value)) {
-      if (total === 0)
-        throw new InputError(
-          path,
-          entry === 'line' ? line : `element ${line}`,
-          `is ${await describeContent(path)}, not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
-        );
-      throw new InputError(path, entry === 'line' ? line : `element ${line}`, 'expected a JSON object');
-    }
-    total++;
-    if (typeof value.cacheKey === 'string' && typeof value.id === 'string' && 'benchmark' in value) {
-      // eve-eval's own PredictionRecord (core/records.ts).
-      format ??= 'eve-eval';
-      if (value.benchmark !== adapter.id) {
-        throw new InputError(path, line, `prediction record for benchmark "${String(value.benchmark)}", not "${adapter.id}"`);
+  for await (const { entry, items } of predictionEntries(path))
+    for (const { value, line } of items) {
+      if (!isObject(value)) {
+        if (total === 0)
+          throw new InputError(
+            path,
+            entry === 'line' ? line : `element ${line}`,
+            `is ${await describeContent(path)}, not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
+          );
+        throw new InputError(path, entry === 'line' ? line : `element ${line}`, 'expected a JSON object');
       }
-      if (typeof value.text !== 'string') throw new InputError(path, line, 'prediction record without a "text" string');
-      const id = value.id;
-      if (!ids.has(id) || (typeof value.split === 'string' && value.split !== split)) {
-        noteUnmatched(id, line);
-        continue;
-      }
-      const answer: Answer = { id, text: value.text };
-      if (isObject(value.error)) {
-        answer.error = { kind: String(value.error.kind ?? 'error'), message: String(value.error.message ?? '') };
-      }
-      answers.set(id, answer); // a later record (a resumed run) replaces an earlier one
-      continue;
-    }
-    if ('question_id' in value || (entry === 'element' && 'questionId' in value)) {
-      // LLaVA / EVE answer line {question_id, prompt, text, ...}; an element of the VQA results array
-      // {question_id, answer} or of GQA's predictions file {questionId, prediction}; a SEED-Bench upload line
-      // {question_id, prediction}.
-      const where = entry === 'line' ? line : `element ${line}`;
-      const field = entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
-      format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
-      if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
-      const text = value[field] as string;
-      const key = String(value.question_id ?? value.questionId);
-      const candidates = byKey.get(key);
-      if (!candidates) {
-        noteUnmatched(key, line);
-        continue;
-      }
-      const prompt = typeof value.prompt === 'string' ? value.prompt : undefined;
-      let sample: Sample | undefined;
-      if (candidates.length === 1) sample = candidates[0];
-      else if (prompt !== undefined) sample = candidates.find((s) => normPrompt(s.prompt) === normPrompt(prompt));
-      if (!sample) {
-        throw new InputError(path, where, `question_id "${key}" is shared by ${candidates.length} questions and the line's prompt matches none of them`);
-      }
-      // A line that names its image (a question file passed by mistake) must name the sample's image.
-      const image = typeof value.image === 'string' && sample.image?.kind === 'file' ? value.image : undefined;
-      if (prompt !== undefined || image !== undefined) {
-        prompted++;
-        const samplePath = sample.image?.kind === 'file' ? sample.image.path : '';
-        const imageOk = image === undefined || samplePath === image || samplePath.endsWith('/' + image);
-        if (!imageOk || (prompt !== undefined && !promptsAgree(prompt, sample.prompt))) {
-          disagreeCount++;
-          disagree ??= { id: key, line };
+      total++;
+      if (typeof value.cacheKey === 'string' && typeof value.id === 'string' && 'benchmark' in value) {
+        // eve-eval's own PredictionRecord (core/records.ts).
+        format ??= 'eve-eval';
+        if (value.benchmark !== adapter.id) {
+          throw new InputError(path, line, `prediction record for benchmark "${String(value.benchmark)}", not "${adapter.id}"`);
         }
+        if (typeof value.text !== 'string') throw new InputError(path, line, 'prediction record without a "text" string');
+        const id = value.id;
+        if (!ids().has(id) || (typeof value.split === 'string' && value.split !== split)) {
+          noteUnmatched(id, line);
+          continue;
+        }
+        const answer: Answer = { id, text: value.text };
+        if (isObject(value.error)) {
+          answer.error = { kind: String(value.error.kind ?? 'error'), message: String(value.error.message ?? '') };
+        }
+        answers.set(id, answer); // a later record (a resumed run) replaces an earlier one
+        continue;
       }
-      repeats.note(sample.id);
-      answers.set(sample.id, { id: sample.id, text }); // the last line wins, as the official converters keep it
-      continue;
+      if ('question_id' in value || (entry === 'element' && 'questionId' in value)) {
+        // LLaVA / EVE answer line {question_id, prompt, text, ...}; an element of the VQA results array
+        // {question_id, answer} or of GQA's predictions file {questionId, prediction}; a SEED-Bench upload line
+        // {question_id, prediction}.
+        const where = entry === 'line' ? line : `element ${line}`;
+        const field =
+          entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
+        format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
+        if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
+        const text = value[field] as string;
+        const key = String(value.question_id ?? value.questionId);
+        const candidates = byKey.get(key);
+        if (!candidates) {
+          noteUnmatched(key, line);
+          continue;
+        }
+        const prompt = typeof value.prompt === 'string' ? value.prompt : undefined;
+        let sample: Sample | undefined;
+        if (candidates.length === 1) sample = candidates[0];
+        else if (prompt !== undefined) sample = candidates.find((s) => normPrompt(s.prompt) === normPrompt(prompt));
+        if (!sample) {
+          throw new InputError(path, where, `question_id "${key}" is shared by ${candidates.length} questions and the line's prompt matches none of them`);
+        }
+        // A line that names its image (a question file passed by mistake) must name the sample's image.
+        const image = typeof value.image === 'string' && sample.image?.kind === 'file' ? value.image : undefined;
+        if (prompt !== undefined || image !== undefined) {
+          prompted++;
+          const samplePath = sample.image?.kind === 'file' ? sample.image.path : '';
+          const imageOk = image === undefined || samplePath === image || samplePath.endsWith('/' + image);
+          if (!imageOk || (prompt !== undefined && !promptsAgree(prompt, sample.prompt))) {
+            disagreeCount++;
+            disagree ??= { id: key, line };
+          }
+        }
+        // A repeat: the question already has an answer from an earlier LLaVA line (one map lookup, no counter per id).
+        const before = answers.get(sample.id);
+        if (before instanceof LlavaAnswer) {
+          extraLines++;
+          repeatedIds.add(sample.id);
+        }
+        answers.set(sample.id, new LlavaAnswer(sample.id, text)); // the last line wins, as the official converters keep it
+        continue;
+      }
+      const keys = Object.keys(value)
+        .slice(0, 6)
+        .map((k) => JSON.stringify(k))
+        .join(', ');
+      throw new InputError(
+        path,
+        entry === 'line' ? line : `element ${line}`,
+        `an object with keys ${keys || '(none)'} is not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
+      );
     }
-    const keys = Object.keys(value)
-      .slice(0, 6)
-      .map((k) => JSON.stringify(k))
-      .join(', ');
-    throw new InputError(
-      path,
-      entry === 'line' ? line : `element ${line}`,
-      `an object with keys ${keys || '(none)'} is not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
-    );
-  }
 
   if (total === 0) throw new UserError(`${path}: no predictions in the file`);
   if (answers.size === 0) {
@@ -311,7 +328,7 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
       `${path}:${disagree!.line}: ${disagreeCount} of ${prompted} answers were made for other prompts or images than ${adapter.id}/${split} holds (first: question_id "${disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
     );
   }
-  return { answers, unmatched: unmatched.count, format: format ?? 'llava', repeated: repeats.summary() };
+  return { answers, unmatched: unmatched.count, format: format ?? 'llava', repeated: { questions: repeatedIds.size, extraLines } };
 }
 
 // Shared by the re-scoring commands (score, submission) and bench/conformance.ts. The registry is imported

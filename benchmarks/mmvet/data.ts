@@ -1,18 +1,25 @@
 // MM-Vet readers: LLaVA's DIR/mm-vet/llava-mm-vet.jsonl (question_id, image, text) for the prompts, the
 // official DIR/mm-vet/mm-vet.json (answers with <AND>/<OR>, capabilities), images in DIR/mm-vet/images/.
-// Sample ids are the official keys ("v1_0"), which the grade and submission files use.
+// Sample ids are the official keys ("v1_0"), which the grade and submission files use. With neither file,
+// VLMEvalKit's DIR/mm-vet/MMVet.tsv (base64 images inline, tsv.ts) is read, its rows given the same ids.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadOptions, Sample } from '../../core/benchmark.ts';
 import { InputError, UserError } from '../../core/errors.ts';
 import { isObject, readJson, readJsonl, resolveInside } from '../shared/data-files.ts';
 import { jsonl, writeText } from '../shared/fixture-files.ts';
+import { loadMmvetTsv } from './tsv.ts';
 
 export const SPLIT = 'test';
 export const mmvetDir = (root: string) => join(root, 'mm-vet');
 export const llavaFile = (root: string) => join(root, 'mm-vet', 'llava-mm-vet.jsonl');
 export const officialFile = (root: string) => join(root, 'mm-vet', 'mm-vet.json');
 export const imageDir = (root: string) => join(root, 'mm-vet', 'images');
+/** VLMEvalKit's MMVet.tsv, read when neither llava-mm-vet.jsonl nor mm-vet.json is there. */
+export const vlmevalkitFile = (root: string) => join(root, 'mm-vet', 'MMVet.tsv');
+
+/** Whether any MM-Vet source is under the root. */
+export const mmvetPresent = (root: string) => existsSync(llavaFile(root)) || existsSync(officialFile(root)) || existsSync(vlmevalkitFile(root));
 
 export interface MmvetTruth {
   answer: string;
@@ -65,7 +72,13 @@ export async function* loadMmvet(root: string, options: LoadOptions = {}): Async
     }
     return;
   }
-  if (!official) throw new UserError(`${mmvetDir(root)}: MM-Vet files missing (needs llava-mm-vet.jsonl or mm-vet.json)`);
+  if (!official) {
+    if (existsSync(vlmevalkitFile(root))) {
+      yield* loadMmvetTsv(vlmevalkitFile(root), split, options);
+      return;
+    }
+    throw new UserError(`${mmvetDir(root)}: MM-Vet files missing (needs llava-mm-vet.jsonl, mm-vet.json or VLMEvalKit's MMVet.tsv)`);
+  }
   for (const [id, v] of official) {
     if (options.limit !== undefined && n >= options.limit) return;
     n++;

@@ -3,17 +3,17 @@
 // printed 2-decimal figures agree to the last digit.
 import { memoize, officialNormalize, stripLineBreaks, vizwizNormalize, evalAIProcess } from './vqa-normalize.ts';
 
-/** Leave-one-out soft accuracy of a prediction already normalized like the GT answers. */
-export function leaveOneOut(gts: readonly string[], pred: string): number {
+/** Leave-one-out soft accuracy of a prediction already normalized like the GT answers (the first `n` of `gts`). */
+export function leaveOneOut(gts: readonly string[], pred: string, n = gts.length): number {
   let k = 0;
-  for (const g of gts) if (g === pred) k++;
+  for (let i = 0; i < n; i++) if (gts[i] === pred) k++;
   if (k === 0) return 0;
   // A GT equal to pred sees k-1 matches among the others; any other GT sees k.
   const hit = Math.min(1, (k - 1) / 3);
   const miss = Math.min(1, k / 3);
   let sum = 0;
-  for (const g of gts) sum += g === pred ? hit : miss;
-  return sum / gts.length;
+  for (let i = 0; i < n; i++) sum += gts[i] === pred ? hit : miss;
+  return sum / n;
 }
 
 /**

@@ -9,15 +9,16 @@ import type { Answer, BenchmarkAdapter, LoadOptions, Sample, Score } from '../..
 import { InputError, ScoreRefusal, UserError } from '../../core/errors.ts';
 import { firstExisting, isFile, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
 import { pyJsonDumps } from '../shared/python.ts';
-import { cachedEvalAI, cachedOfficial, leaveOneOut } from '../shared/vqa-accuracy.ts';
+import { cachedEvalAI, leaveOneOut } from '../shared/vqa-accuracy.ts';
 import { groupBy, percent } from '../shared/metrics.ts';
-import { memoize, stripLineBreaks } from '../shared/vqa-normalize.ts';
+import { officialNormalize, stripLineBreaks } from '../shared/vqa-normalize.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
 import { DIR, FILES, valAnnotation, valImageName, writeValFiles } from './format.ts';
 import { writeVqav2Synthetic } from './synthetic.ts';
 import { questionTypeOf } from './question-types.ts';
 import { readJsonArrayField } from '../shared/json-array-stream.ts';
+import { scanJsonRecords } from '../shared/json-records.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
 
@@ -47,6 +48,9 @@ async function pickSplit(dataRoot: string, split?: string): Promise<string> {
   return (await hasSplit(dataRoot, 'val')) || !(await hasSplit(dataRoot, 'test-dev')) ? 'val' : 'test-dev';
 }
 
+const ANNOTATION_FIELDS = { question_id: 'number', answers: { arrayOf: 'answer' }, question_type: 'string', answer_type: 'string' } as const;
+const QUESTION_FIELDS = { question_id: 'number', image_id: 'number', question: 'text' } as const;
+
 /** What scoring keeps of one annotation: the answers, and the types vqaEval.py groups by. */
 interface ValAnnotation {
   answers: string[];
@@ -57,42 +61,59 @@ interface ValAnnotation {
 async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample> {
   const [qFile, aFile] = splitFiles(dataRoot, 'val');
   const imageDir = path.join(dataRoot, DIR, 'val2014');
-  // The 160 MB annotations are read in batches, keeping only these fields: bounded memory, little GC.
-  const byId = new Map<number, ValAnnotation | null>();
-  const anns = await readJsonArrayField(aFile, 'annotations', (items) => {
-    for (const a of items as any[]) {
-      const answers = Array.isArray(a?.answers) ? a.answers.map((x: any) => String(x?.answer)) : [];
-      byId.set(a?.question_id, answers.length ? { answers, question_type: a.question_type, answer_type: a.answer_type } : null);
-    }
+  // The 160 MB annotations: only these fields, scanned from the bytes (json-records.ts); a file the scan does
+  // not take is read in batches of JSON.parse (json-array-stream.ts), which gives the same values or the error.
+  const byId = new Map<unknown, ValAnnotation | null>();
+  const fast = await scanJsonRecords(aFile, 'annotations', ANNOTATION_FIELDS, (v) => {
+    const answers = v[1] as string[] | undefined;
+    byId.set(v[0], answers?.length ? { answers, question_type: v[2], answer_type: v[3] } : null);
   });
-  if (!anns.found) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
-  const questions: any[] = [];
-  const qs = await readJsonArrayField(qFile, 'questions', (items) => {
-    for (const q of items) questions.push(q);
+  if (!fast) {
+    byId.clear();
+    const anns = await readJsonArrayField(aFile, 'annotations', (items) => {
+      for (const a of items as any[]) {
+        const answers = Array.isArray(a?.answers) ? a.answers.map((x: any) => String(x?.answer)) : [];
+        byId.set(a?.question_id, answers.length ? { answers, question_type: a.question_type, answer_type: a.answer_type } : null);
+      }
+    });
+    if (!anns.found) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
+  }
+  let questions: any[] = [];
+  const fastQ = await scanJsonRecords(qFile, 'questions', QUESTION_FIELDS, (v) => {
+    questions.push({ question_id: v[0], image_id: v[1], question: v[2] });
   });
-  if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
+  if (!fastQ) {
+    questions = [];
+    const qs = await readJsonArrayField(qFile, 'questions', (items) => {
+      for (const q of items) questions.push(q);
+    });
+    if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
+  }
   let n = 0;
+  // The questions of one image are consecutive in the official file: they share one image object.
+  let lastImage: { id: unknown; ref: Sample['image'] } = { id: undefined, ref: undefined };
   for (let i = 0; i < questions.length; i++) {
     if (n >= limit) return;
     const q = questions[i];
     questions[i] = null; // what the sample keeps is copied out; the parsed question can go
-    const where = `question_id ${q?.question_id}`;
+    const where = () => `question_id ${q?.question_id}`; // for messages only: not built per question
     const ann = byId.get(q?.question_id);
-    if (ann === undefined) throw new InputError(aFile, where, 'question has no annotation');
-    if (ann === null) throw new InputError(aFile, where, 'annotation has no answers');
-    const question = str(q, 'question', qFile, where);
-    const image = valImageName(q.image_id);
+    if (ann === undefined) throw new InputError(aFile, where(), 'question has no annotation');
+    if (ann === null) throw new InputError(aFile, where(), 'annotation has no answers');
+    const question = typeof q.question === 'string' ? (q.question as string) : str(q, 'question', qFile, where());
+    if (lastImage.ref === undefined || q.image_id !== lastImage.id) {
+      const image = valImageName(q.image_id);
+      // An integer image id makes a plain file name, inside the image folder by construction; anything
+      // else goes through the data-root check (a path resolved per question costs ~1 s on VQAv2 val).
+      const file = Number.isSafeInteger(q.image_id) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where());
+      lastImage = { id: q.image_id, ref: { kind: 'file', path: file } };
+    }
     n++;
     yield {
       id: String(q.question_id),
       benchmark: 'vqav2',
       split: 'val',
-      // An integer image id makes a plain file name, inside the image folder by construction; anything
-      // else goes through the data-root check (a path resolved per question costs ~1 s on VQAv2 val).
-      image: {
-        kind: 'file',
-        path: Number.isSafeInteger(q.image_id) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where),
-      },
+      image: lastImage.ref,
       prompt: buildPrompt(question),
       answer: ann.answers,
       maxNewTokens: 128,
@@ -140,7 +161,32 @@ async function* loadTestDev(dataRoot: string, limit: number): AsyncGenerator<Sam
   }
 }
 
-const cachedStrip = memoize(stripLineBreaks);
+/**
+ * One answer string's forms in vqaEval.py: after step 1 (line breaks, strip), and after steps 3-4 as well
+ * (computed the first time a question needs them): one map lookup per answer, the work once per distinct string.
+ */
+interface Forms {
+  stripped: string;
+  official: string | undefined;
+}
+function formsCache(first: (s: string) => string): (s: string) => Forms {
+  const cache = new Map<string, Forms>();
+  return (s) => {
+    let f = cache.get(s);
+    if (f === undefined) {
+      f = { stripped: first(s), official: undefined };
+      if (cache.size < 1_000_000) cache.set(s, f);
+    }
+    return f;
+  };
+}
+const gtForms = formsCache(stripLineBreaks);
+// The prediction: the EvalAI processor first (what LLaVA/EVE upload), then step 1.
+const predForms = formsCache((text) => stripLineBreaks(cachedEvalAI(text)));
+const officialOf = (f: Forms) => (f.official ??= officialNormalize(f.stripped));
+// Scratch for one question's answers (scoring is synchronous).
+const gtScratch: Forms[] = [];
+const normScratch: string[] = [];
 
 /** Score val answers: EvalAI processor on the prediction (what LLaVA/EVE upload), then vqaEval.py @HEAD. */
 export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
@@ -148,17 +194,20 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
   for (const s of samples) if (!Array.isArray(s.answer)) throw new ScoreRefusal(`vqav2: sample ${s.id} has no ground-truth answers`);
   const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => {
     const raw = s.answer as string[];
+    const n = raw.length;
     // Step 1 always; steps 3-4 (on both sides) only when the stripped GT answers disagree.
-    const stripped = raw.map((a) => cachedStrip(a));
     let unanimous = true;
-    for (let i = 1; i < stripped.length; i++) if (stripped[i] !== stripped[0]) unanimous = false;
-    const res = cachedStrip(cachedEvalAI(text));
-    return unanimous
-      ? leaveOneOut(stripped, res)
-      : leaveOneOut(
-          stripped.map((a) => cachedOfficial(a)),
-          cachedOfficial(res),
-        );
+    for (let i = 0; i < n; i++) {
+      gtScratch[i] = gtForms(raw[i]);
+      if (gtScratch[i].stripped !== gtScratch[0].stripped) unanimous = false;
+    }
+    const res = predForms(text);
+    if (unanimous) {
+      for (let i = 0; i < n; i++) normScratch[i] = gtScratch[i].stripped;
+      return leaveOneOut(normScratch, res.stripped, n);
+    }
+    for (let i = 0; i < n; i++) normScratch[i] = officialOf(gtScratch[i]);
+    return leaveOneOut(normScratch, officialOf(res), n);
   });
   const overall = percent(credits) ?? 0;
   const answerType = dataRecord<number | null>();

@@ -210,11 +210,18 @@ async function imageStatus(adapter: BenchmarkAdapter, root: string, split: strin
   return status;
 }
 
-/** The catalog's image folder that holds `dir` (for a readable "pope/val2014 absent"), else dir itself. */
+/**
+ * The catalog's image folder that holds `dir` (for a readable "pope/val2014 absent"), with the other folders its
+ * reader would take ("textvqa/train_images (or textvqa/images)"), else dir itself.
+ */
 function topFolder(root: string, dir: string, entry: CatalogEntry, split: string): string {
   const rel = relative(root, dir);
-  const f = entry.imageFolders.find((x) => (!x.splits || x.splits.includes(split)) && (rel === x.path || rel.startsWith(x.path + '/')));
-  return f?.path ?? rel;
+  const within = (p: string) => rel === p || rel.startsWith(p + '/');
+  const f = entry.imageFolders.find((x) => (!x.splits || x.splits.includes(split)) && [x.path, ...(x.alternatives ?? [])].some(within));
+  if (!f) return rel;
+  const named = [f.path, ...(f.alternatives ?? [])].find(within)!;
+  const others = [f.path, ...(f.alternatives ?? [])].filter((p) => p !== named);
+  return others.length ? `${named} (or ${others.join(', ')})` : named;
 }
 
 export async function benchmarkStatus(adapter: BenchmarkAdapter, dataRoot: string, opts: StatusOptions = {}): Promise<BenchmarkStatus> {

@@ -1,7 +1,7 @@
 // `data status|check` on fixtures in the real formats, one mismatch at a time, and on ../shared/realdata
 // (the real question and label files, no images) when it is there.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,25 @@ describe('data status on fixtures', () => {
     expect(s.images!.missing).toBe(1);
     expect(s.images!.firstMissing).toBe(`gqa/images/${first}`);
     expect(gqa.problems.some((p) => p.startsWith(`gqa/testdev_balanced: 1 of ${s.images!.referenced} images missing`))).toBe(true);
+  });
+
+  it("accepts TextVQA's images in train_images/ or images/, as its reader does, and names both when neither is there", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'data-status-textvqa-'));
+    copies.push(dir);
+    await BENCHMARKS.textvqa.writeFixture(dir);
+    const val = async () => (await dataStatus(dir, { benchmarks: ['textvqa'] }))[0].splits.find((s) => s.split === 'val')!;
+    const inTrain = await val();
+    expect(inTrain.images!.referenced).toBeGreaterThan(0);
+    expect(inTrain.images!.missing).toBe(0);
+    renameSync(join(dir, 'textvqa', 'train_images'), join(dir, 'textvqa', 'images'));
+    const inImages = await val();
+    expect(inImages.images).toEqual(inTrain.images);
+    expect(inImages.absentFolders).toBeUndefined();
+    rmSync(join(dir, 'textvqa', 'images'), { recursive: true });
+    const none = await val();
+    expect(none.images!.missing).toBe(none.images!.referenced);
+    expect(none.absentFolders).toEqual(['textvqa/train_images (or textvqa/images)']);
+    expect(renderGuide('textvqa')).toContain('textvqa/images/<image_id>.jpg');
   });
 
   it('reports SEED video questions without an extracted frame apart from missing images', async () => {
