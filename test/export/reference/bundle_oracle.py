@@ -359,6 +359,16 @@ class LlavaReference:
             if res.missing_keys or unexpected:
                 raise SystemExit(f'conversion left missing {res.missing_keys} unexpected {unexpected}')
         self.image_token = self.model.config.image_token_index
+        emb = self.model.get_input_embeddings()
+        if self.image_token >= emb.num_embeddings:
+            # A checkpoint whose vocabulary ends before <image> (tiny-llava: 32000 rows, <image> 32000): transformers
+            # looks every id up before it puts the image features in the <image> token's place, so give that id a
+            # row (zeros, never used). The output head is untouched.
+            wider = torch.nn.Embedding(self.image_token + 1, emb.embedding_dim, padding_idx=emb.padding_idx)
+            with torch.no_grad():
+                wider.weight.zero_()
+                wider.weight[:emb.num_embeddings] = emb.weight
+            self.model.set_input_embeddings(wider)
 
     def greedy(self, case, max_new, eos):
         ids = list(case['before']) + ([self.image_token] if case.get('image') else []) + list(case['after'])
