@@ -8,13 +8,13 @@
 import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
-import { ImageCopies, SampleIds, firstItemByImage, itemsOf } from '../shared/synthetic-files.ts';
+import { ImageCopies, SampleIds, byImage, itemsOf } from '../shared/synthetic.ts';
 import { DIR, llavaRow, questionRecord, writeGqaFiles } from './format.ts';
 
 export async function writeGqaSynthetic(root: string, set: SyntheticSet): Promise<Map<string, string>> {
   const items = itemsOf(set, 'gqa');
   const d = path.join(root, DIR);
-  const imageOf = firstItemByImage(items);
+  const imageOf = byImage(items);
   const copies = new ImageCopies(set);
   const ids = new SampleIds('gqa');
   const questions: Record<string, unknown> = {};
@@ -24,9 +24,9 @@ export async function writeGqaSynthetic(root: string, set: SyntheticSet): Promis
     if (typeof t?.structural !== 'string' || typeof t.semantic !== 'string' || typeof t.detailed !== 'string') {
       throw new UserError(`gqa synthetic set: item ${it.id} needs "types": {structural, semantic, detailed}`);
     }
-    const imageId = imageOf.get(it.image)!;
+    const imageId = imageOf.get(it.image)![0].id;
     const image = `${imageId}.jpg`;
-    await copies.copy(it.image, path.join(d, 'images', image));
+    await copies.copy(it, path.join(d, 'images', image));
     questions[it.id] = questionRecord({
       questionId: it.id,
       question: it.question,

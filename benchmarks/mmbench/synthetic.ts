@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { SyntheticSet } from '../../core/synthetic.ts';
 import { pandasIsNa } from '../shared/tsv.ts';
-import { answerIndex, itemsOf, numericIds, sourceImage, type ItemOf } from '../shared/synthetic-images.ts';
+import { answerIndex, itemsOf, numericIds, sourceImage, type ItemOf } from '../shared/synthetic.ts';
 import { type MMBenchTsvRow, writeMMBenchTsv } from './layout.ts';
 import { llavaIsNone } from './read.ts';
 

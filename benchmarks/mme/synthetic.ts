@@ -5,7 +5,7 @@
 // acc+ assumes.
 import { extname } from 'node:path';
 import type { SyntheticSet } from '../../core/synthetic.ts';
-import { byImage, copyImage, itemsOf, sourceImage, type ItemOf } from '../shared/synthetic-images.ts';
+import { ImageCopies, byImage, itemsOf, type ItemOf } from '../shared/synthetic.ts';
 import { SUBTASKS } from './data.ts';
 import { NESTED_SUBTASKS, mmeImagePath, mmeLlavaId, writeMmeQuestions, type MmeLayoutTask } from './layout.ts';
 
@@ -20,6 +20,7 @@ export async function writeMmeSynthetic(root: string, set: SyntheticSet): Promis
     if (/[\t\n\r]/.test(item.question)) throw fail(item, "the question holds a tab or a line break, which MME's tab-separated lists cannot");
     if (!/\.(png|jpe?g)$/i.test(item.image)) throw fail(item, `image "${item.image}" is not named .png/.jpg/.jpeg, as MME's release folder needs`);
   }
+  const copies = new ImageCopies(set);
   const ids = new Map<string, string>();
   const tasks: MmeLayoutTask[] = [];
   for (const subtask of SUBTASKS) {
@@ -39,7 +40,7 @@ export async function writeMmeSynthetic(root: string, set: SyntheticSet): Promis
       const other = stems.get(stem);
       if (other !== undefined) throw fail(pair[0], `images ${other} and ${name} would share the answer file ${stem}.txt`);
       stems.set(stem, name);
-      await copyImage(sourceImage(set, pair[0]), mmeImagePath(root, subtask, nested, name));
+      await copies.copy(pair[0], mmeImagePath(root, subtask, nested, name));
       images.push({ name, questions: pair.map((it) => ({ question: it.question, gt: it.answer.toLowerCase() === 'yes' ? 'Yes' : 'No' })) });
       // load() ids a question <llava question_id>#<its order among the image's questions>.
       pair.forEach((it, k) => ids.set(`${mmeLlavaId(subtask, nested, name)}#${k + 1}`, it.id));

@@ -1,18 +1,19 @@
 // MM-Vet writeSynthetic (core/synthetic.ts): LLaVA's llava-mm-vet.jsonl (the raw question: LLaVA/EVE send no
 // suffix), the official mm-vet.json (answer with <AND>/<OR> as the item has it, capability tags) and images/,
 // as the fixture writes them. question_id = the item id (sample id and official key v1_<id>); the image is
-// v1_<id of the first item showing it> with the item file's own extension (MM-Vet holds .png and .jpg
+// v1_<id of the first item showing it> with the extension of the encoding its bytes hold (MM-Vet holds .png and .jpg
 // images), copied as it is, so items sharing an image share its file, as MM-Vet's 218 questions share 200 images.
 // Scoring needs judge grades: without a judge, score() stops with what it needs (the `all` cell reads "needs judge").
 import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
-import { ImageCopies, SampleIds, firstItemByImage, imageExtension, itemsOf, numericId } from '../shared/synthetic-files.ts';
+import { EXTENSION, ImageCopies, SampleIds, byImage, imageFormat, itemsOf, numericIds, sourceImage } from '../shared/synthetic.ts';
 import { imageDir, llavaRow, officialRecord, writeMmvetFiles } from './data.ts';
 
 export async function writeMmvetSynthetic(root: string, set: SyntheticSet): Promise<Map<string, string>> {
   const items = itemsOf(set, 'mmvet');
-  const imageOf = firstItemByImage(items);
+  const qids = numericIds('mmvet', items);
+  const imageOf = byImage(items);
   const copies = new ImageCopies(set);
   const ids = new SampleIds('mmvet');
   const llava: ReturnType<typeof llavaRow>[] = [];
@@ -21,11 +22,11 @@ export async function writeMmvetSynthetic(root: string, set: SyntheticSet): Prom
     if (!Array.isArray(it.capability) || it.capability.length === 0 || it.capability.some((c) => typeof c !== 'string')) {
       throw new UserError(`mmvet synthetic set: item ${it.id} needs "capability": a non-empty list of tags`);
     }
-    const questionId = numericId('mmvet', it.id);
+    const questionId = qids.get(it.id)!;
     const key = `v1_${questionId}`;
-    const image = `v1_${numericId('mmvet', imageOf.get(it.image)!)}${imageExtension(it.image)}`;
+    const image = `v1_${qids.get(imageOf.get(it.image)![0].id)}${EXTENSION[await imageFormat(sourceImage(set, it))]}`;
     ids.add(key, it.id);
-    await copies.copy(it.image, path.join(imageDir(root), image));
+    await copies.copy(it, path.join(imageDir(root), image));
     llava.push(llavaRow(questionId, image, it.question));
     official[key] = officialRecord(image, it.capability, it.question, it.answer);
   }

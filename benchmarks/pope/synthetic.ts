@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { SyntheticSet } from '../../core/synthetic.ts';
 import { jsonl, writeText } from '../shared/fixture-files.ts';
-import { EXTENSION, byImage, copyImage, imageFormat, itemsOf, numericIds, sourceImage } from '../shared/synthetic-images.ts';
+import { EXTENSION, ImageCopies, byImage, imageFormat, itemsOf, numericIds, sourceImage } from '../shared/synthetic.ts';
 import { POPE_SPLITS, SUFFIX, imageDir, labelFile, questionFile } from './data.ts';
 
 /**
@@ -19,11 +19,11 @@ export async function writePopeSynthetic(root: string, set: SyntheticSet): Promi
     if (!(POPE_SPLITS as readonly string[]).includes(item.split)) throw new Error(`pope synthetic item ${item.id}: unknown split "${item.split}"`);
     if (!/^(yes|no)$/i.test(item.answer)) throw new Error(`pope synthetic item ${item.id}: answer must be "yes" or "no", got "${item.answer}"`);
   }
+  const copies = new ImageCopies(set);
   const names = new Map<string, string>();
   for (const [image, group] of byImage(items)) {
-    const src = sourceImage(set, group[0]);
-    const name = `COCO_val2014_${String(qids.get(group[0].id)).padStart(12, '0')}${EXTENSION[await imageFormat(src)]}`;
-    await copyImage(src, join(imageDir(root), name));
+    const name = `COCO_val2014_${String(qids.get(group[0].id)).padStart(12, '0')}${EXTENSION[await imageFormat(sourceImage(set, group[0]))]}`;
+    await copies.copy(group[0], join(imageDir(root), name));
     names.set(image, name);
   }
   const ids = new Map<string, string>();

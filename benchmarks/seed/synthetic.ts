@@ -3,14 +3,14 @@
 // llava-seed-bench.jsonl and the images under SEED-Bench-image/, each written once however many items ask about it.
 import { join } from 'node:path';
 import type { SyntheticSet } from '../../core/synthetic.ts';
-import { answerIndex, copyImage, itemsOf, sourceImage } from '../shared/synthetic-images.ts';
+import { ImageCopies, answerIndex, itemsOf } from '../shared/synthetic.ts';
 import { type SeedLayoutQuestion, seedDir, seedImageRel, writeSeedQuestions } from './layout.ts';
 
 export async function writeSeedSynthetic(root: string, set: SyntheticSet): Promise<Map<string, string>> {
   const items = itemsOf(set, 'seed');
   const list: SeedLayoutQuestion[] = [];
   const ids = new Map<string, string>();
-  const written = new Set<string>();
+  const copies = new ImageCopies(set);
   for (const item of items) {
     if (item.options.length !== 4) throw new Error(`seed synthetic item ${item.id}: ${item.options.length} options; SEED questions have exactly four`);
     answerIndex(item);
@@ -18,10 +18,7 @@ export async function writeSeedSynthetic(root: string, set: SyntheticSet): Promi
       throw new Error(`seed synthetic item ${item.id}: question_type_id ${item.question_type_id} is not an image dimension (1-9)`);
     }
     const image = seedImageRel(item.image);
-    if (!written.has(item.image)) {
-      await copyImage(sourceImage(set, item), join(seedDir(root), image));
-      written.add(item.image);
-    }
+    await copies.copy(item, join(seedDir(root), image));
     list.push({
       id: item.id,
       type: item.question_type_id,

@@ -4,7 +4,7 @@
 // format names every image image.png, so a JPEG is re-encoded as PNG (lossless), and an image several items
 // share is written into each one's folder.
 import type { SyntheticSet } from '../../core/synthetic.ts';
-import { answerIndex, copyImage, itemsOf, sourceImage, writeAsPng } from '../shared/synthetic-images.ts';
+import { ImageCopies, answerIndex, itemsOf } from '../shared/synthetic.ts';
 import { type SqaLayoutProblem, sqaImagePath, sqaLlavaItem, sqaProblem, writeSqaFiles } from './layout.ts';
 
 export async function writeSqaSynthetic(root: string, set: SyntheticSet): Promise<Map<string, string>> {
@@ -12,7 +12,7 @@ export async function writeSqaSynthetic(root: string, set: SyntheticSet): Promis
   const llava: unknown[] = [];
   const problems: Record<string, unknown> = {};
   const ids = new Map<string, string>();
-  const written = new Map<string, string>();
+  const copies = new ImageCopies(set);
   for (const item of items) {
     // LLaVA's answer rule reads letters A-E.
     if (item.options.length < 2 || item.options.length > 5)
@@ -32,11 +32,7 @@ export async function writeSqaSynthetic(root: string, set: SyntheticSet): Promis
       topic: item.skill,
     };
     // A shared image is encoded once and copied from its first problem's folder.
-    const dest = sqaImagePath(root, item.id);
-    const first = written.get(item.image);
-    if (first === undefined) await writeAsPng(sourceImage(set, item), dest);
-    else await copyImage(first, dest);
-    written.set(item.image, first ?? dest);
+    await copies.copy(item, sqaImagePath(root, item.id));
     llava.push(sqaLlavaItem(p));
     problems[item.id] = sqaProblem(p);
     ids.set(item.id, item.id);

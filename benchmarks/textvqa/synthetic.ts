@@ -9,19 +9,20 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
 import { pyLower } from '../shared/python.ts';
-import { ImageCopies, SampleIds, firstItemByImage, itemsOf, numericId, tenAnswers } from '../shared/synthetic-files.ts';
+import { ImageCopies, SampleIds, byImage, itemsOf, numericIds, tenAnswers } from '../shared/synthetic.ts';
 import { DIR, annotationRecord, llavaRow, recoverQuestion, sampleId, writeTextvqaFiles } from './format.ts';
 
 export async function writeTextvqaSynthetic(root: string, set: SyntheticSet): Promise<Map<string, string>> {
   const items = itemsOf(set, 'textvqa');
   const d = path.join(root, DIR);
-  const imageOf = firstItemByImage(items);
+  const qids = numericIds('textvqa', items);
+  const imageOf = byImage(items);
   const copies = new ImageCopies(set);
   const ids = new SampleIds('textvqa');
   const data: ReturnType<typeof annotationRecord>[] = [];
   const llava: ReturnType<typeof llavaRow>[] = [];
   for (const it of items) {
-    const imageId = imageOf.get(it.image)!;
+    const imageId = imageOf.get(it.image)![0].id;
     if (!Array.isArray(it.ocr_tokens) || it.ocr_tokens.some((t) => typeof t !== 'string')) {
       throw new UserError(`textvqa synthetic set: item ${it.id} needs "ocr_tokens": a list of strings`);
     }
@@ -35,13 +36,13 @@ export async function writeTextvqaSynthetic(root: string, set: SyntheticSet): Pr
       );
     }
     ids.add(sampleId(imageId, question), it.id);
-    await copies.copy(it.image, path.join(d, 'train_images', row.image));
+    await copies.copy(it, path.join(d, 'train_images', row.image));
     data.push(
       annotationRecord({
         imageId,
         question: it.question,
         answers: tenAnswers('textvqa', it),
-        questionId: numericId('textvqa', it.id),
+        questionId: qids.get(it.id)!,
         imageClasses: [],
         width: it.width,
         height: it.height,

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
-import { ImageCopies, SampleIds, itemsOf, tenAnswers } from '../shared/synthetic-files.ts';
+import { ImageCopies, SampleIds, itemsOf, tenAnswers } from '../shared/synthetic.ts';
 import { DIR, valImageName, valRecord, writeValFile } from './format.ts';
 
 export async function writeVizwizSynthetic(root: string, set: SyntheticSet): Promise<Map<string, string>> {
@@ -23,7 +23,7 @@ export async function writeVizwizSynthetic(root: string, set: SyntheticSet): Pro
     const image = valImageName(it.id);
     // "01" and "1" would both be VizWiz_val_00000001.jpg: SampleIds refuses the second.
     ids.add(image, it.id);
-    await copies.copy(it.image, path.join(d, 'val', image));
+    await copies.copy(it, path.join(d, 'val', image));
     rows.push(valRecord({ image, question: it.question, answers: tenAnswers('vizwiz', it), answerType: it.answer_type, answerable: it.answerable }));
   }
   await writeValFile(d, rows);

@@ -5,24 +5,25 @@
 import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
-import { ImageCopies, SampleIds, firstItemByImage, itemsOf, numericId, tenAnswers } from '../shared/synthetic-files.ts';
+import { ImageCopies, SampleIds, byImage, itemsOf, numericIds, tenAnswers } from '../shared/synthetic.ts';
 import { DIR, type ValQuestion, valAnnotation, valImageName, writeValFiles } from './format.ts';
 
 export async function writeVqav2Synthetic(root: string, set: SyntheticSet): Promise<Map<string, string>> {
   const items = itemsOf(set, 'vqav2');
   const d = path.join(root, DIR);
-  const imageOf = firstItemByImage(items);
+  const qids = numericIds('vqav2', items);
+  const imageOf = byImage(items);
   const copies = new ImageCopies(set);
   const ids = new SampleIds('vqav2');
   const questions: ValQuestion[] = [];
   const annotations: ReturnType<typeof valAnnotation>[] = [];
   for (const it of items) {
-    const questionId = numericId('vqav2', it.id);
+    const questionId = qids.get(it.id)!;
     if (typeof it.question_type !== 'string' || typeof it.answer_type !== 'string') {
       throw new UserError(`vqav2 synthetic set: item ${it.id} needs "question_type" and "answer_type"`);
     }
-    const imageId = numericId('vqav2', imageOf.get(it.image)!);
-    await copies.copy(it.image, path.join(d, 'val2014', valImageName(imageId)));
+    const imageId = qids.get(imageOf.get(it.image)![0].id)!;
+    await copies.copy(it, path.join(d, 'val2014', valImageName(imageId)));
     questions.push({ image_id: imageId, question: it.question, question_id: questionId });
     annotations.push(
       valAnnotation({

@@ -7,7 +7,7 @@ import gqa from '../../benchmarks/gqa/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
 import { SHORT_ANSWER } from '../../benchmarks/shared/instructions.ts';
-import { answerMap, loadAll, syntheticImages } from './synthetic-helpers.ts';
+import { answerMap, loadAll, syntheticImages } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'gqa' }>;
 const item = (id: string, image: string, question: string, answer: string, target: string, skill: string, types: Item['types']): Item => ({

@@ -9,7 +9,7 @@ import { UserError } from '../../core/errors.ts';
 import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
 import { scoreRun } from '../../harness/runner/evaluate.ts';
 import { fmtUnscored } from '../../reports/table.ts';
-import { answerMap, loadAll, syntheticImages } from './synthetic-helpers.ts';
+import { answerMap, loadAll, syntheticImages } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'mmvet' }>;
 const item = (id: string, image: string, question: string, answer: string, capability: string[], skill: string): Item => ({

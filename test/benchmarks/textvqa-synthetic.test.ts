@@ -7,7 +7,7 @@ import textvqa from '../../benchmarks/textvqa/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
 import { SHORT_ANSWER } from '../../benchmarks/shared/instructions.ts';
-import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './synthetic-helpers.ts';
+import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'textvqa' }>;
 const item = (id: string, image: string, size: [number, number], question: string, ocr_tokens: string[], answers: string[], target: string): Item => ({

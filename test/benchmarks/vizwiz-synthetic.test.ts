@@ -7,7 +7,7 @@ import vizwiz from '../../benchmarks/vizwiz/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
 import { SHORT_ANSWER, UNANSWERABLE } from '../../benchmarks/shared/instructions.ts';
-import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './synthetic-helpers.ts';
+import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'vizwiz' }>;
 const item = (id: string, image: string, question: string, answers: string[], target: string, answer_type: Item['answer_type'], skill: string): Item => ({

@@ -7,7 +7,7 @@ import vqav2 from '../../benchmarks/vqav2/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
 import { SHORT_ANSWER } from '../../benchmarks/shared/instructions.ts';
-import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './synthetic-helpers.ts';
+import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'vqav2' }>;
 const base = { benchmark: 'vqav2' as const, skill: 'color' };

@@ -1,8 +1,9 @@
 // Test helpers for the writeSynthetic tests: a small synthetic set on disk (sharp-drawn images of several aspect
-// ratios, PNG and JPEG), and the round-trip checks every benchmark's test makes through its real adapter.
+// ratios, PNG and JPEG), loading an adapter's samples, the round-trip checks every benchmark's test makes through
+// its real adapter, and the VQA soft accuracy the official rule gives.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import type { Answer, BenchmarkAdapter, LoadOptions, Sample } from '../../../core/benchmark.ts';
@@ -22,26 +23,35 @@ export const IMAGES: TestImage[] = [
   { name: 'img3.png', width: 40, height: 40 },
 ];
 
+/** Draw `specs` ([file name, width, height]) into `images/` in a new temp folder; the format follows the extension. */
+export async function syntheticImages(specs: ReadonlyArray<readonly [string, number, number]>): Promise<string> {
+  const dir = join(await mkdtemp(join(tmpdir(), 'synthetic-set-')), 'images');
+  await mkdir(dir, { recursive: true });
+  for (const [i, [name, width, height]] of specs.entries()) {
+    // A colour per image (g = 200 - 30i, wrapped into 0-255).
+    const img = sharp({ create: { width, height, channels: 3, background: { r: (40 * i) % 256, g: (200 + 226 * i) % 256, b: 90 } } });
+    await (name.endsWith('.png') ? img.png() : img.jpeg({ quality: 90 })).toFile(join(dir, name));
+  }
+  return dir;
+}
+
 /** A temp folder holding `images/` with the given images; `set` has them as its image folder. */
 export async function syntheticSet(
   items: SyntheticItem[],
   images: TestImage[] = IMAGES,
 ): Promise<{ dir: string; set: SyntheticSet; cleanup(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'synthetic-'));
-  const imageDir = join(dir, 'images');
-  await mkdir(imageDir, { recursive: true });
-  for (const [i, img] of images.entries()) {
-    const base = sharp({ create: { width: img.width, height: img.height, channels: 3, background: { r: 40 * i, g: 200 - 30 * i, b: 90 } } });
-    await (img.name.endsWith('.png') ? base.png() : base.jpeg({ quality: 90 })).toFile(join(imageDir, img.name));
-  }
+  const imageDir = await syntheticImages(images.map((im) => [im.name, im.width, im.height] as const));
+  const dir = dirname(imageDir);
   return { dir, set: { imageDir, items }, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export async function loadAll(adapter: BenchmarkAdapter, root: string, options?: LoadOptions): Promise<Sample[]> {
   const out: Sample[] = [];
-  for await (const s of adapter.load(root, options)) out.push(s);
+  for await (const s of adapter.load(root, options ?? {})) out.push(s);
   return out;
 }
+
+export const answerMap = (pairs: Iterable<[string, string]>) => new Map<string, Answer>([...pairs].map(([id, text]) => [id, { id, text }]));
 
 export interface RoundTrip {
   /** The ground truth the adapter should yield for an item. */
@@ -89,3 +99,15 @@ export function checkRoundTrip(adapter: BenchmarkAdapter, items: SyntheticItem[]
 export function otherLetter(item: { answer: string; options: string[] }): string {
   return String.fromCharCode(65 + ((item.answer.charCodeAt(0) - 65 + 1) % item.options.length));
 }
+
+/** The official VQA rule on already-normalized strings: min(#matches among the other 9 / 3, 1), averaged over the 10 leave-one-out subsets. */
+export function vqaSoft(answers: readonly string[], pred: string): number {
+  let sum = 0;
+  for (let i = 0; i < answers.length; i++) {
+    const matches = answers.filter((a, j) => j !== i && a === pred).length;
+    sum += Math.min(1, matches / 3);
+  }
+  return sum / answers.length;
+}
+
+export const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
