@@ -75,7 +75,10 @@ describe.skipIf(!ready)('the gate against the trained baseline', () => {
     const work = temp('gate-untrained-');
     const models: string[] = [];
     for (const ckpt of writeCheckpoints(join(work, 'checkpoints'))) {
-      const name = ckpt.split('/').pop()!.replace(/-checkpoint$/, '');
+      const name = ckpt
+        .split('/')
+        .pop()!
+        .replace(/-checkpoint$/, '');
       const out = join(work, 'models', name);
       exportCheckpoint({ checkpoint: ckpt, out, precisions: ['fp32'] });
       models.push(out);
@@ -91,7 +94,11 @@ describe.skipIf(!ready)('the gate against the trained baseline', () => {
     expect(g.status, g.stdout + g.stderr).toBe(1);
     expect(g.stdout).toMatch(/gate: FAIL/);
     const fell = regressed(g.stdout);
-    for (const m of MODELS) expect(fell.some((x) => x.startsWith(`${m} `)), `${m} among ${fell}`).toBe(true);
+    for (const m of MODELS)
+      expect(
+        fell.some((x) => x.startsWith(`${m} `)),
+        `${m} among ${fell}`,
+      ).toBe(true);
   }, 900_000);
 
   it('a broken preprocessing step (red and blue swapped): exit 1', async () => {
