@@ -26,6 +26,17 @@ function predictionFiles(out: string): string[] {
   );
 }
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean);
+/** A minutes-long CLI run, asynchronously: spawnSync would block the test worker, whose calls to vitest time out after 60 s. */
+function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 const run = (out: string, extra: string[] = []) =>
   spawnSync(process.execPath, [BIN, 'all', '--out', out, ...ARGS, ...extra], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
 
@@ -179,7 +190,7 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
 describe.skipIf(!ready)('eve-eval all, embedded default: ten benchmarks × three models', () => {
   it('results.json holds 30 entries with counts; MM-Vet has headline null and a reason, never a number', async () => {
     const out = await mkdtemp(join(tmpdir(), 'all-default-'));
-    const r = spawnSync(process.execPath, [BIN, 'all', '--out', out], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const r = await cliAsync(['all', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
     expect(results.results).toHaveLength(30);
@@ -218,10 +229,7 @@ const BASELINE = join(ROOT, 'ci/baseline-results.json');
 describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
   it('`all --benchmarks pope,mme,gqa,textvqa` then `gate` against ci/baseline-results.json exits 0; changed answers exit 1', async () => {
     const out = await mkdtemp(join(tmpdir(), 'all-ci-'));
-    const all = spawnSync(process.execPath, [BIN, 'all', '--benchmarks', 'pope,mme,gqa,textvqa', '--out', out], {
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'true' },
-    });
+    const all = await cliAsync(['all', '--benchmarks', 'pope,mme,gqa,textvqa', '--out', out]);
     expect(all.status, all.stderr).toBe(0);
     const current = join(out, 'results.json');
     // The workflow's second step: the committed fixture answers, re-scored beside the tiny models.
