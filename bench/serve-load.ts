@@ -34,7 +34,10 @@ export async function main(seconds = Number(process.argv[2] ?? 10)): Promise<voi
   }
   const bundle = join(ROOT, 'fixtures/models/tiny-eve');
   const images = join(ROOT, 'fixtures/data/pope/val2014');
-  const image = readFileSync(join(images, readdirSync(images).sort()[0])).toString('base64');
+  const name = readdirSync(images).sort()[0];
+  const image = readFileSync(join(images, name)).toString('base64');
+  // The synthetic set's POPE images are PNG or JPEG, named by their encoding.
+  const mime = name.endsWith('.png') ? 'image/png' : 'image/jpeg';
   const body = JSON.stringify({
     model: 'tiny-eve',
     max_tokens: 8,
@@ -42,7 +45,7 @@ export async function main(seconds = Number(process.argv[2] ?? 10)): Promise<voi
       {
         role: 'user',
         content: [
-          { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${image}` } },
+          { type: 'image_url', image_url: { url: `data:${mime};base64,${image}` } },
           { type: 'text', text: 'Is there a dog in the image?\nAnswer the question using a single word or phrase.' },
         ],
       },

@@ -82,25 +82,45 @@ const TASKS: Array<{ subtask: string; nested: boolean; images: Img[] }> = [
   },
 ];
 
-export async function writeMmeFixture(root: string): Promise<void> {
+/** A subtask's answered questions, as the example answer files hold them. */
+export interface MmeAnswers {
+  subtask: string;
+  nested: boolean;
+  images: Array<{ name: string; questions: Array<{ question: string; gt: 'Yes' | 'No'; response: string }> }>;
+}
+
+/**
+ * The example answer files: the official results folder (MME/eval_tool/fixture_results/<subtask>.txt, "image \t
+ * question \t gt \t response", as calculation.py reads Your_Results filled in) and LLaVA's answer JSONL
+ * (MME/answers/fixture.jsonl), model "fixture".
+ */
+export async function writeMmeAnswers(root: string, tasks: readonly MmeAnswers[]): Promise<void> {
   const resultsDir = join(mmeDir(root), 'eval_tool', 'fixture_results');
   const answers: unknown[] = [];
-  let colour = 0;
-  for (const { subtask, nested, images } of TASKS) {
+  for (const { subtask, nested, images } of tasks) {
     const resultLines: string[] = [];
     for (const img of images) {
-      colour += 40;
-      const [width, height] = img.size;
-      const rgb: [number, number, number] = [colour % 256, (colour * 3) % 256, 90];
-      const format = img.name.endsWith('.png') ? 'png' : 'jpeg';
-      await writeFlatImage(mmeImagePath(root, subtask, nested, img.name), { width, height, rgb, format, quality: 70, compressionLevel: 9 });
-      for (const [question, gt, response] of img.questions) {
+      for (const { question, gt, response } of img.questions) {
         resultLines.push(`${img.name}\t${question}${OFFICIAL_SUFFIX}\t${gt}\t${response}`);
         const qid = mmeLlavaId(subtask, nested, img.name);
         answers.push({ question_id: qid, prompt: question + SUFFIX, text: response, answer_id: 'fx', model_id: 'fixture', metadata: {} });
       }
     }
     await writeText(join(resultsDir, `${subtask}.txt`), resultLines.join('\n') + '\n');
+  }
+  await writeText(join(mmeDir(root), 'answers', 'fixture.jsonl'), jsonl(answers));
+}
+
+export async function writeMmeFixture(root: string): Promise<void> {
+  let colour = 0;
+  for (const { subtask, nested, images } of TASKS) {
+    for (const img of images) {
+      colour += 40;
+      const [width, height] = img.size;
+      const rgb: [number, number, number] = [colour % 256, (colour * 3) % 256, 90];
+      const format = img.name.endsWith('.png') ? 'png' : 'jpeg';
+      await writeFlatImage(mmeImagePath(root, subtask, nested, img.name), { width, height, rgb, format, quality: 70, compressionLevel: 9 });
+    }
   }
   await writeMmeQuestions(
     root,
@@ -110,5 +130,12 @@ export async function writeMmeFixture(root: string): Promise<void> {
       images: images.map(({ name, questions }) => ({ name, questions: questions.map(([question, gt]) => ({ question, gt })) })),
     })),
   );
-  await writeText(join(mmeDir(root), 'answers', 'fixture.jsonl'), jsonl(answers));
+  await writeMmeAnswers(
+    root,
+    TASKS.map(({ subtask, nested, images }) => ({
+      subtask,
+      nested,
+      images: images.map(({ name, questions }) => ({ name, questions: questions.map(([question, gt, response]) => ({ question, gt, response })) })),
+    })),
+  );
 }

@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import type { SyntheticSet } from '../../core/synthetic.ts';
 import { ImageCopies, byImage, itemsOf, type ItemOf } from '../shared/synthetic.ts';
 import { SUBTASKS } from './data.ts';
+import { writeMmeAnswers, type MmeAnswers } from './fixture.ts';
 import { NESTED_SUBTASKS, mmeImagePath, mmeLlavaId, writeMmeQuestions, type MmeLayoutTask } from './layout.ts';
 
 /** Images keep the set's file names (MME's own are arbitrary: COCO ids, 0001.png ...). */
@@ -49,4 +50,25 @@ export async function writeMmeSynthetic(root: string, set: SyntheticSet): Promis
   }
   await writeMmeQuestions(root, tasks);
   return ids;
+}
+
+/**
+ * The example answer files writeMmeFixture writes (the official results folder eval_tool/fixture_results/ and
+ * LLaVA's answers/fixture.jsonl), for a synthetic set already written by writeMmeSynthetic: `text` gives each
+ * item's answer, in the official lists' order.
+ */
+export async function writeMmeSyntheticAnswers(root: string, set: SyntheticSet, text: (item: ItemOf<'mme'>) => string): Promise<void> {
+  const items = itemsOf(set, 'mme');
+  const tasks: MmeAnswers[] = [];
+  for (const subtask of SUBTASKS) {
+    const images: MmeAnswers['images'] = [];
+    for (const [name, pair] of byImage(items.filter((it) => it.category === subtask))) {
+      images.push({
+        name,
+        questions: pair.map((it) => ({ question: it.question, gt: it.answer.toLowerCase() === 'yes' ? 'Yes' : 'No', response: text(it) })),
+      });
+    }
+    if (images.length > 0) tasks.push({ subtask, nested: NESTED_SUBTASKS.includes(subtask), images });
+  }
+  await writeMmeAnswers(root, tasks);
 }

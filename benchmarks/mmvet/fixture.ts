@@ -13,21 +13,43 @@ const ITEMS: Array<{ q: string; a: string; caps: string[]; size: [number, number
 
 export const FIXTURE_GRADES = 'fixture_gpt-4-0613-grade-2runs.json';
 
+/** One answered question of the example files: LLaVA's question_id, its prompt, the answer and its judge grades. */
+export interface MmvetAnswer {
+  questionId: number;
+  prompt: string;
+  text: string;
+  /** One correctness score per judge run (the grade file's `score`). */
+  scores: number[];
+}
+
+/**
+ * The example answer files: LLaVA's answer JSONL (mm-vet/answers/fixture.jsonl, model "fixture") and an
+ * official-evaluator grade file (mm-vet/grades/FIXTURE_GRADES, keys v1_<question_id>, gpt-4-0613 runs).
+ */
+export async function writeMmvetAnswers(root: string, rows: readonly MmvetAnswer[]): Promise<void> {
+  const answers: unknown[] = [];
+  const grades: Record<string, unknown> = {};
+  for (const r of rows) {
+    answers.push({ question_id: r.questionId, prompt: r.prompt, text: r.text, answer_id: 'fx', model_id: 'fixture', metadata: {} });
+    grades[`v1_${r.questionId}`] = { model: r.scores.map(() => 'gpt-4-0613'), content: r.scores.map(String), score: r.scores };
+  }
+  await writeText(join(mmvetDir(root), 'answers', 'fixture.jsonl'), jsonl(answers));
+  await writeText(join(mmvetDir(root), 'grades', FIXTURE_GRADES), JSON.stringify(grades, null, 4) + '\n');
+}
+
 export async function writeMmvetFixture(root: string): Promise<void> {
   const llava: unknown[] = [];
-  const answers: unknown[] = [];
   const official: Record<string, unknown> = {};
-  const grades: Record<string, unknown> = {};
   for (const [i, it] of ITEMS.entries()) {
     const id = `v1_${i}`;
     const [width, height] = it.size;
     await writeFlatImage(join(imageDir(root), `${id}.png`), { width, height, rgb: [30 + 50 * i, 200 - 40 * i, 120], format: 'png', compressionLevel: 9 });
     llava.push(llavaRow(i, `${id}.png`, it.q));
-    answers.push({ question_id: i, prompt: it.q, text: it.answer, answer_id: 'fx', model_id: 'fixture', metadata: {} });
     official[id] = officialRecord(`${id}.png`, it.caps, it.q, it.a);
-    grades[id] = { model: ['gpt-4-0613', 'gpt-4-0613'], content: it.scores.map(String), score: it.scores };
   }
   await writeMmvetFiles(root, llava, official);
-  await writeText(join(mmvetDir(root), 'answers', 'fixture.jsonl'), jsonl(answers));
-  await writeText(join(mmvetDir(root), 'grades', FIXTURE_GRADES), JSON.stringify(grades, null, 4) + '\n');
+  await writeMmvetAnswers(
+    root,
+    ITEMS.map((it, i) => ({ questionId: i, prompt: it.q, text: it.answer, scores: it.scores })),
+  );
 }

@@ -7,8 +7,9 @@
 import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import type { SyntheticSet } from '../../core/synthetic.ts';
-import { EXTENSION, ImageCopies, SampleIds, byImage, imageFormat, itemsOf, numericIds, sourceImage } from '../shared/synthetic.ts';
+import { EXTENSION, ImageCopies, SampleIds, byImage, imageFormat, itemsOf, numericIds, sourceImage, type ItemOf } from '../shared/synthetic.ts';
 import { imageDir, llavaRow, officialRecord, writeMmvetFiles } from './data.ts';
+import { writeMmvetAnswers } from './fixture.ts';
 
 export async function writeMmvetSynthetic(root: string, set: SyntheticSet): Promise<Map<string, string>> {
   const items = itemsOf(set, 'mmvet');
@@ -32,4 +33,22 @@ export async function writeMmvetSynthetic(root: string, set: SyntheticSet): Prom
   }
   await writeMmvetFiles(root, llava, official);
   return ids.map;
+}
+
+/**
+ * The example answer files writeMmvetFixture writes (answers/fixture.jsonl and the grade file grades/FIXTURE_GRADES),
+ * for a synthetic set already written by writeMmvetSynthetic: `answer` gives each item's answer and its judge
+ * scores (one per run), in the set's order.
+ */
+export async function writeMmvetSyntheticAnswers(
+  root: string,
+  set: SyntheticSet,
+  answer: (item: ItemOf<'mmvet'>) => { text: string; scores: number[] },
+): Promise<void> {
+  const items = itemsOf(set, 'mmvet');
+  const qids = numericIds('mmvet', items);
+  await writeMmvetAnswers(
+    root,
+    items.map((it) => ({ questionId: qids.get(it.id)!, prompt: it.question, ...answer(it) })),
+  );
 }

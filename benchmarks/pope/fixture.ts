@@ -40,10 +40,31 @@ const ROWS: Record<(typeof POPE_SPLITS)[number], Array<[number, string, 'yes' | 
   ],
 };
 
+/** One line of a LLaVA/EVE answers file (model_vqa_loader's JSONL), as the example answers file holds it. */
+export interface PopeAnswer {
+  questionId: number;
+  /** The question as the question file's text (with the short-answer suffix). */
+  prompt: string;
+  text: string;
+}
+
+/** The example answers file: pope/answers/fixture.jsonl, LLaVA's answer JSONL, model "fixture". */
+export async function writePopeAnswers(root: string, answers: readonly PopeAnswer[]): Promise<void> {
+  const lines = answers.map((a) => ({
+    question_id: a.questionId,
+    prompt: a.prompt,
+    text: a.text,
+    answer_id: `fx${a.questionId}`,
+    model_id: 'fixture',
+    metadata: {},
+  }));
+  await writeText(join(root, 'pope', 'answers', 'fixture.jsonl'), jsonl(lines));
+}
+
 export async function writePopeFixture(root: string): Promise<void> {
   for (const [name, w, h, rgb] of IMAGES) await writeImage(join(imageDir(root), name), w, h, rgb);
   const questions: unknown[] = [];
-  const answers: unknown[] = [];
+  const answers: PopeAnswer[] = [];
   let qid = 0;
   for (const split of POPE_SPLITS) {
     const labels: unknown[] = [];
@@ -53,10 +74,10 @@ export async function writePopeFixture(root: string): Promise<void> {
       const text = `Is there a ${obj} in the image?`;
       labels.push({ question_id: i + 1, image, text, label });
       questions.push({ question_id: qid, image, text: text + SUFFIX, category: split });
-      answers.push({ question_id: qid, prompt: text + SUFFIX, text: answer, answer_id: `fx${qid}`, model_id: 'fixture', metadata: {} });
+      answers.push({ questionId: qid, prompt: text + SUFFIX, text: answer });
     });
     await writeText(labelFile(root, split), jsonl(labels));
   }
   await writeText(questionFile(root), jsonl(questions));
-  await writeText(join(root, 'pope', 'answers', 'fixture.jsonl'), jsonl(answers));
+  await writePopeAnswers(root, answers);
 }

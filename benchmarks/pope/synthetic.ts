@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import type { SyntheticSet } from '../../core/synthetic.ts';
 import { jsonl, writeText } from '../shared/fixture-files.ts';
-import { EXTENSION, ImageCopies, byImage, imageFormat, itemsOf, numericIds, sourceImage } from '../shared/synthetic.ts';
+import { EXTENSION, ImageCopies, byImage, imageFormat, itemsOf, numericIds, sourceImage, type ItemOf } from '../shared/synthetic.ts';
 import { POPE_SPLITS, SUFFIX, imageDir, labelFile, questionFile } from './data.ts';
+import { writePopeAnswers, type PopeAnswer } from './fixture.ts';
 
 /**
  * Image names: COCO_val2014_<12 digits>.<ext>, the number being the id of the first item asking about the image
@@ -49,4 +50,18 @@ export async function writePopeSynthetic(root: string, set: SyntheticSet): Promi
   }
   await writeText(questionFile(root), jsonl(questions));
   return ids;
+}
+
+/**
+ * The example answers file writePopeFixture writes (pope/answers/fixture.jsonl, LLaVA's answer JSONL), for a
+ * synthetic set already written by writePopeSynthetic: `text` gives each item's answer, in the question file's order.
+ */
+export async function writePopeSyntheticAnswers(root: string, set: SyntheticSet, text: (item: ItemOf<'pope'>) => string): Promise<void> {
+  const items = itemsOf(set, 'pope');
+  const qids = numericIds('pope', items);
+  const answers: PopeAnswer[] = [];
+  for (const split of POPE_SPLITS) {
+    for (const item of items) if (item.split === split) answers.push({ questionId: qids.get(item.id)!, prompt: item.question + SUFFIX, text: text(item) });
+  }
+  await writePopeAnswers(root, answers);
 }

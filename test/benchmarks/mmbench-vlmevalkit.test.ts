@@ -1,6 +1,7 @@
 // VLMEvalKit's MMBench TSV layout as a data source: the same columns as mmbench_dev_20230712.tsv, but a
 // circular copy's image cell may name the index of the row holding the image (VLMEvalKit's loader resolves
 // cells of at most 64 characters that way). Read with images, every copy gets its base question's image.
+// On the hand-made fixture (writeFixture, in a temporary folder): it has circular copies, the synthetic set does not.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mmbench from '../../benchmarks/mmbench/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 
-const FIXTURE = join(import.meta.dirname, '../../fixtures/data');
+let FIXTURE: string;
 let root: string;
 
 async function all(dataRoot: string, images: boolean): Promise<Sample[]> {
@@ -19,6 +20,8 @@ async function all(dataRoot: string, images: boolean): Promise<Sample[]> {
 }
 
 beforeAll(async () => {
+  FIXTURE = await mkdtemp(join(tmpdir(), 'mmb-fixture-'));
+  await mmbench.writeFixture(FIXTURE);
   root = await mkdtemp(join(tmpdir(), 'mmb-vlmevalkit-'));
   mkdirSync(join(root, 'mmbench'));
   const lines = readFileSync(join(FIXTURE, 'mmbench', 'mmbench_dev_20230712.tsv'), 'utf8')
@@ -35,7 +38,10 @@ beforeAll(async () => {
   }
   writeFileSync(join(root, 'mmbench', 'MMBench_DEV_EN.tsv'), out.join('\n') + '\n');
 });
-afterAll(() => rm(root, { recursive: true, force: true }));
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+  await rm(FIXTURE, { recursive: true, force: true });
+});
 
 describe('MMBench from a VLMEvalKit TSV', () => {
   it("is found as the dev split and resolves image references to the referenced row's image", async () => {

@@ -97,7 +97,8 @@ describe("MME from VLMEvalKit's MME.tsv", () => {
           `${s.meta.subtask}/${basename(String(s.meta.image))}`,
           answers.get(s.id)!.text,
         ]
-          .map((v) => `"${v}"`)
+          // QUOTE_ALL as pandas writes it: a quote inside a cell doubled (synthetic OCR questions quote the word).
+          .map((v) => `"${String(v).replaceAll('"', '""')}"`)
           .join('\t'),
       );
     writeFileSync(sheet, lines.join('\n') + '\n');

@@ -3,7 +3,7 @@
 // no shell: a line is split into arguments as a shell would split it, and shell operators are refused. A line
 // whose comment says "exits N" must exit N; every other line must exit 0. A line "in another terminal" (a server)
 // is started in the background and must answer GET /health on its --port before the next line runs.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -108,7 +108,7 @@ afterAll(() => {
 async function startServer(cmd: string, args: string[], where: string): Promise<void> {
   const port = args[args.indexOf('--port') + 1];
   if (!args.includes('--port') || !port) throw new Error(`${where}: a server example needs --port`);
-  // Its log goes to a file, not a pipe: the client lines run with spawnSync, and a pipe nobody drains meanwhile
+  // Its log goes to a file, not a pipe: nothing reads it while the client lines run, and a pipe nobody drains
   // would block the server.
   const log = join(clone, `server-${port}.log`);
   const child = spawn(cmd, args, { cwd: clone, stdio: ['ignore', 'ignore', openSync(log, 'w')], env: { ...process.env, CI: 'true' } });
@@ -127,6 +127,28 @@ async function startServer(cmd: string, args: string[], where: string): Promise<
   throw new Error(`${where}: no /health answer on port ${port} within 120 s`);
 }
 
+/**
+ * Run one example to its end, asynchronously: a spawnSync of a minutes-long `all` run would block the test worker's
+ * event loop, and vitest's worker calls time out after 60 s.
+ */
+function runCommand(cmd: string, args: string[]): Promise<{ status: number | null; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: clone, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true', FORCE_COLOR: '0' } });
+    let stderr = '';
+    let error: Error | undefined;
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      error = new Error('timed out after 600 s');
+      child.kill('SIGKILL');
+    }, 600_000);
+    child.on('error', (e) => (error = e));
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr, error });
+    });
+  });
+}
+
 describe('README examples', () => {
   const commands = readmeCommands(readFileSync(join(REPO, 'README.md'), 'utf8'));
 
@@ -143,8 +165,9 @@ describe('README examples', () => {
         await startServer(cmd!, args, `README.md:${line}`);
         continue;
       }
-      const r = spawnSync(cmd!, args, { cwd: clone, encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '0' }, timeout: 600_000 });
+      const r = await runCommand(cmd!, args);
       expect(r.status, `README.md:${line}: ${text}\n${(r.stderr || r.error?.message || '').slice(-2000)}`).toBe(exit);
     }
-  });
+    // Every example in a row: the `all` runs on the synthetic set (500 questions) take minutes on a loaded 2-core machine.
+  }, 1_800_000);
 });

@@ -10,7 +10,7 @@ import pope from '../../benchmarks/pope/index.ts';
 import { writeMMBenchSubmission } from '../../benchmarks/mmbench/submission.ts';
 import type { Answer, Sample } from '../../core/benchmark.ts';
 import { loadSamples, readPredictions } from '../../harness/predictions.ts';
-import { readXlsx } from '../../harness/spreadsheet.ts';
+import { readTsvSheet, readXlsx } from '../../harness/spreadsheet.ts';
 
 const DATA = join(import.meta.dirname, '../../fixtures/data');
 const SHEETS = join(import.meta.dirname, '../fixtures/vlmevalkit');
@@ -66,12 +66,19 @@ describe('answer sheets as predictions', () => {
     }
   });
 
-  it('reads shared strings, quotes and the header as xlsxwriter writes them', () => {
+  it('reads shared strings, quotes and the header as xlsxwriter writes them', async () => {
     const sheet = readXlsx(join(SHEETS, 'tiny_MMBench_DEV_EN.xlsx'));
-    expect(sheet.header.at(-1)).toBe('prediction');
-    const row = sheet.rows.find((r) => r.cells.get('index') === '3')!;
-    expect(row.cells.get('prediction')).toBe('I cannot tell "for sure"');
-    expect(row.cells.get('hint')).toBe('Count distinct colors.');
+    // make_sheets.py: the data TSV's columns without the image, then `prediction`.
+    const data = await readTsvSheet(join(DATA, 'mmbench', 'mmbench_dev_20230712.tsv'));
+    const columns = data.header.filter((h) => h !== 'image');
+    expect(sheet.header).toEqual([...columns, 'prediction']);
+    expect(sheet.rows).toHaveLength(data.rows.length);
+    sheet.rows.forEach((row, i) => {
+      for (const h of columns) expect(row.cells.get(h) ?? '', `row ${i + 1} ${h}`).toBe(data.rows[i].cells.get(h) ?? '');
+    });
+    expect(sheet.rows.filter((r) => (r.cells.get('hint') ?? '') !== '').length).toBeGreaterThan(0);
+    const quoted = sheet.rows.find((r) => Number(r.cells.get('index')) % 5 === 3)!;
+    expect(quoted.cells.get('prediction')).toBe('I cannot tell "for sure"');
   });
 
   it('refuses, in one line naming the file, a sheet without prediction, a repeated index, a sheet for another benchmark', async () => {

@@ -81,8 +81,12 @@ describe('a --limit run is marked in all five outputs', () => {
         { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', CI: 'true' } },
       );
       expect(run.status, run.stderr).toBe(0);
+      // POPE's questions: one line each in LLaVA's question file.
+      const n = readFileSync(join(ROOT, 'fixtures/data/pope/llava_pope_test.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+      expect(n).toBeGreaterThan(5);
+      const subset = `5 of ${n} samples (--limit 5)`;
       const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
-      expect(results.results[0].subset).toBe('5 of 12 samples (--limit 5)'); // JSON
+      expect(results.results[0].subset).toBe(subset); // JSON
       expect(run.stdout).toMatch(/\d+\.\d‡/); // terminal, as `run` prints it
       const md = join(out, 't.md');
       const csv = join(out, 't.csv');
@@ -91,12 +95,12 @@ describe('a --limit run is marked in all five outputs', () => {
         env: { ...process.env, FORCE_COLOR: '0' },
       });
       expect(rep.status, rep.stderr).toBe(0);
-      expect(rep.stdout).toContain('‡ measured on part of the set: tiny-eve · POPE: 5 of 12 samples (--limit 5).');
-      expect(rep.stdout).toContain('POPE: not comparable with the published numbers (subset (5 of 12 samples (--limit 5)) vs published');
+      expect(rep.stdout).toContain(`‡ measured on part of the set: tiny-eve · POPE: ${subset}.`);
+      expect(rep.stdout).toContain(`POPE: not comparable with the published numbers (subset (${subset}) vs published`);
       expect(readFileSync(md, 'utf8')).toMatch(/\d+\.\d‡/);
-      expect(readFileSync(csv, 'utf8')).toContain(',5 of 12 samples (--limit 5),subset (5 of 12 samples (--limit 5)) vs published full set,');
+      expect(readFileSync(csv, 'utf8')).toContain(`,${subset},subset (${subset}) vs published full set,`);
       const html = readFileSync(join(out, 'report.html'), 'utf8');
-      expect(html).toContain('measured on part of the set: 5 of 12 samples (--limit 5)');
+      expect(html).toContain(`measured on part of the set: ${subset}`);
     },
     120_000,
   );

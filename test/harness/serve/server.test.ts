@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +9,15 @@ import { startServer, type RunningServer } from '../../../harness/serve/server.t
 import { evaluate } from '../../../harness/runner/evaluate.ts';
 import { resolveConfig } from '../../../harness/config.ts';
 import { Progress } from '../../../harness/runner/progress.ts';
+import pope from '../../../benchmarks/pope/index.ts';
+import sqa from '../../../benchmarks/sqa/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BUNDLE = join(ROOT, 'fixtures/models/tiny-eve');
-const DATA = join(ROOT, 'fixtures/data');
-const ready = existsSync(join(BUNDLE, 'tokenizer.json')) && existsSync(join(DATA, 'pope'));
-if (!ready) console.warn('serve test: fixtures/models/tiny-eve or fixtures/data missing (npm run fixtures); skipped');
+const ready = existsSync(join(BUNDLE, 'tokenizer.json'));
+if (!ready) console.warn('serve test: fixtures/models/tiny-eve missing; skipped');
+// The hand-made fixtures (written into a temporary folder): ScienceQA's has text-only questions, the synthetic set none.
+let DATA: string;
 
 // pope has images, sqa text-only questions too.
 const BENCHMARKS = ['pope', 'sqa'];
@@ -52,12 +55,16 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
 
 describe.skipIf(!ready)('eve-eval serve (tiny EVE on a loopback port)', () => {
   beforeAll(async () => {
+    DATA = await mkdtemp(join(tmpdir(), 'serve-data-'));
+    await pope.writeFixture(DATA);
+    await sqa.writeFixture(DATA);
     model = await loadModel(BUNDLE);
     server = await startServer({ model, name: 'tiny-eve', host: '127.0.0.1', port: 0, maxBatch: 8, maxQueue: 256, maxContext: 4096, defaultMaxTokens: 16 });
   });
   afterAll(async () => {
     await server?.close();
     await model?.dispose();
+    if (DATA) await rm(DATA, { recursive: true, force: true });
   });
 
   it("benchmarks through the remote backend give the local run's predictions, at client concurrency 1, 4 and 16", async () => {

@@ -10,6 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sqa from '../../../../benchmarks/sqa/index.ts';
 import { HttpBackend } from '../../../../harness/backends/http.ts';
 import { isError, type GenerateItem } from '../../../../harness/backends/types.ts';
 import { REPO, pythonSkipReason, runPython } from '../../../export/python.ts';
@@ -94,13 +95,15 @@ describe.skipIf(reason)("remote backend against llama.cpp's server (xllamacpp, t
 
   it('eve-eval run on ScienceQA through it: the text-only questions are answered, the image ones are errors with the reason', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'llama-run-'));
+    // ScienceQA's hand-made fixture (writeFixture): it has text-only questions, the synthetic set in fixtures/data none.
+    await sqa.writeFixture(join(dir, 'data'));
     const cfg = join(dir, 'eval.json');
     writeFileSync(
       cfg,
       JSON.stringify({
         models: [{ name: 'llama-cpp', url, model: 'tiny', retries: 0, breakerThreshold: 50, concurrency: 2 }],
         benchmarks: ['sqa'],
-        data: join(REPO, 'fixtures/data'),
+        data: join(dir, 'data'),
         out: join(dir, 'out'),
         options: { maxNewTokens: 8 },
       }),

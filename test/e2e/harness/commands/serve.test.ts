@@ -75,7 +75,9 @@ describe.skipIf(!ready)('eve-eval serve (spawned)', () => {
     const { child, exited } = s;
     const url = await s.url;
     expect(s.stderr()).toContain('(API key required)');
-    const image = readFileSync(join(IMAGES, readdirSync(IMAGES)[0])).toString('base64');
+    const name = readdirSync(IMAGES)[0];
+    const image = readFileSync(join(IMAGES, name)).toString('base64');
+    const mime = name.endsWith('.png') ? 'image/png' : 'image/jpeg';
     const body = JSON.stringify({
       model: 'tiny-llava',
       max_tokens: 48,
@@ -83,7 +85,7 @@ describe.skipIf(!ready)('eve-eval serve (spawned)', () => {
         {
           role: 'user',
           content: [
-            { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${image}` } },
+            { type: 'image_url', image_url: { url: `data:${mime};base64,${image}` } },
             { type: 'text', text: 'Is there a cat?' },
           ],
         },
