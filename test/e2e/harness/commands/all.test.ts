@@ -249,14 +249,17 @@ describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
     const pope1 = fixturePope.headline!.toFixed(1).replace('.', '\\.');
     expect(pass.stdout).toMatch(new RegExp(`fixture-answers\\s+POPE\\s+${pope1}\\s+${pope1}`));
 
-    // Change tiny-eve's POPE answers so that every question it got right is now wrong, re-score them into a
-    // copy of the results with `score --results` (the entry is replaced), and gate again.
+    // Change the POPE answers of the tiny model with the best POPE score so that every question it got right is now
+    // wrong, re-score them into a copy of the results with `score --results` (the entry is replaced), and gate again.
     const results = JSON.parse(readFileSync(current, 'utf8')) as ResultsFile;
-    const credit = results.results.find((x) => x.model === 'tiny-eve' && x.benchmark === 'pope')!.perSample!;
+    const target = results.results
+      .filter((x) => x.benchmark === 'pope' && x.model.startsWith('tiny-'))
+      .sort((a, b) => (b.headline ?? 0) - (a.headline ?? 0))[0].model;
+    const credit = results.results.find((x) => x.model === target && x.benchmark === 'pope')!.perSample!;
     const changed = join(out, 'pope-changed.jsonl');
     writeFileSync(
       changed,
-      lines(join(out, 'predictions', 'tiny-eve', 'pope.jsonl'))
+      lines(join(out, 'predictions', target, 'pope.jsonl'))
         .map((l) => JSON.parse(l))
         // POPE's scorer reads "no" when the answer has the word no/not and "yes" otherwise (so gibberish is "yes"):
         // each right answer becomes the opposite word, wrong ones stay as they are.
@@ -267,7 +270,7 @@ describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
     cpSync(current, cur2);
     const rescore = spawnSync(
       process.execPath,
-      [BIN, 'score', '--benchmark', 'pope', '--data', join(ROOT, 'fixtures/data'), '--predictions', changed, '--model', 'tiny-eve', '--results', cur2],
+      [BIN, 'score', '--benchmark', 'pope', '--data', join(ROOT, 'fixtures/data'), '--predictions', changed, '--model', target, '--results', cur2],
       { encoding: 'utf8' },
     );
     expect(rescore.status, rescore.stderr).toBe(0);
@@ -275,11 +278,11 @@ describe.skipIf(!ready || !existsSync(BASELINE))('the CI gate workflow', () => {
     const fail = gate(cur2);
     expect(fail.status, fail.stdout).toBe(1);
     // POPE's headline is mean F1: the gate's paired bootstrap of that statistic over every question.
-    const evePope = results.results.find((x) => x.model === 'tiny-eve' && x.benchmark === 'pope')!;
-    expect(evePope.headline).toBeGreaterThan(0);
-    const [h, n] = [evePope.headline!.toFixed(1).replace('.', '\\.'), Object.keys(credit).length];
+    const targetPope = results.results.find((x) => x.model === target && x.benchmark === 'pope')!;
+    expect(targetPope.headline).toBeGreaterThan(0);
+    const [h, n] = [targetPope.headline!.toFixed(1).replace('.', '\\.'), Object.keys(credit).length];
     expect(fail.stdout).toMatch(
-      new RegExp(`tiny-eve\\s+POPE\\s+${h}\\s+0\\.0\\s+-${h}\\s+paired bootstrap of pope/mean-f1 \\(n=${n}\\)\\s+(<0\\.001|0\\.0\\d\\d)\\s+regressed`),
+      new RegExp(`${target}\\s+POPE\\s+${h}\\s+0\\.0\\s+-${h}\\s+paired bootstrap of pope/mean-f1 \\(n=${n}\\)\\s+(<0\\.001|0\\.0\\d\\d)\\s+regressed`),
     );
     expect(fail.stdout).toMatch(/gate: FAIL: 1 regression/);
   }, 300_000);
