@@ -23,8 +23,9 @@ export const DEFAULT_DATA = resolve(PACKAGE_ROOT, 'fixtures/data');
 /** Deterministic, so rerunning the same command resumes; `runs/` is git-ignored. */
 export const DEFAULT_OUT = 'runs/default';
 /**
- * The tiny random models never emit EOS, so the published 1024-token budget (MMBench, SQA, MM-Vet)
- * would make the embedded default take minutes; the default run caps generation at this many tokens.
+ * The tiny models' answers are a few tokens, but an untrained or broken bundle never emits EOS, and the published
+ * 1024-token budget (MMBench, SQA, MM-Vet) would then make the embedded default take minutes; the default run caps
+ * generation at this many tokens (only MM-Vet's free-form answers are longer).
  * Only when no --max-new-tokens, no config option and no --models are given; recorded in the manifest.
  */
 export const EMBEDDED_MAX_NEW_TOKENS = 8;

@@ -168,7 +168,9 @@ export async function presentRun(
   process.stdout.write(`\n${renderTerminalTable(results, { references })}\n`);
   if (problem) process.stderr.write(`${problem}\n`);
   if (config.embedded && config.maxNewTokens !== null) {
-    process.stdout.write(`embedded default run: generation capped at ${config.maxNewTokens} new tokens (tiny random models)\n`);
+    process.stdout.write(
+      `embedded default run: generation capped at ${config.maxNewTokens} new tokens (enough for the tiny models' short answers; longer MM-Vet answers are cut)\n`,
+    );
   }
 
   const { renderHtmlReport } = await import('../../reports/html/page.ts');
