@@ -13,11 +13,26 @@ const ready = BUNDLES.every((b) => existsSync(join(MODELS, b, 'tokenizer.json'))
 if (!ready) console.log('model tests skipped: the tiny bundles have no tokenizer.json / preprocessor_config.json yet');
 
 describe('batchGroups', () => {
-  it('keeps rows in order, each group within rows × longest ≤ budget, a long row alone', () => {
-    expect(batchGroups([600, 650, 620, 640, 610], 4096)).toEqual([[0, 1, 2, 3, 4]]);
-    expect(batchGroups([600, 2340, 700, 700, 700, 700, 700, 700], 4096)).toEqual([[0], [1], [2, 3, 4, 5, 6], [7]]);
-    expect(batchGroups([5000, 10, 10], 4096)).toEqual([[0], [1, 2]]);
+  it('groups similar lengths, shortest first, within rows × longest ≤ budget; a long row alone', () => {
+    // Similar EVE prompts: one group, shortest first (5 × 650 = 3,250 ≤ 4,096 and ≤ 1.25 × 3,120).
+    expect(batchGroups([600, 650, 620, 640, 610], 4096)).toEqual([[0, 4, 2, 3, 1]]);
+    // 600 + four 700s: 5 × 700 = 3,500 ≤ 4,096; a sixth row would need 4,200. The 2,340-token Fuyu row runs alone.
+    expect(batchGroups([600, 2340, 700, 700, 700, 700, 700, 700], 4096)).toEqual([[0, 2, 3, 4, 5], [6, 7], [1]]);
+    expect(batchGroups([5000, 10, 10], 4096)).toEqual([[1, 2], [0]]);
     expect(batchGroups([], 4096)).toEqual([]);
+  });
+
+  it('does not pad a short row to a long one: 2 × 1,000 > 1.25 × (400 + 1,000)', () => {
+    expect(batchGroups([1000, 400, 420], 4096)).toEqual([[1, 2], [0]]);
+    // With padding allowed, the same rows share one group.
+    expect(batchGroups([1000, 400, 420], 4096, Infinity)).toEqual([[1, 2, 0]]);
+  });
+
+  it('places every row exactly once', () => {
+    const lengths = Array.from({ length: 50 }, (_, i) => 50 + ((i * 7919) % 2300));
+    const groups = batchGroups(lengths, 4096);
+    expect(groups.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
+    for (const g of groups) if (g.length > 1) expect(g.length * Math.max(...g.map((i) => lengths[i]))).toBeLessThanOrEqual(4096);
   });
 });
 
