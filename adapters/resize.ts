@@ -83,6 +83,64 @@ function clip8(ss: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
+// Every sum below fits int32 as Pillow's does (|Σ w| ≈ 2^22, pixels ≤ 255), so `| 0` keeps V8 on integer
+// arithmetic without changing a result.
+
+/** Pillow's horizontal pass over source rows [y0, y0 + rows), 3 bytes per pixel. */
+function resampleHorizontal(src: Uint8Array, inW: number, y0: number, rows: number, outW: number, c: Coeffs): Uint8Array {
+  const { ksize, bounds, kk } = c;
+  const half = 1 << (PRECISION_BITS - 1);
+  const out = new Uint8Array(outW * rows * 3);
+  for (let y = 0; y < rows; y++) {
+    const srcRow = (y + y0) * inW * 3;
+    let d = y * outW * 3;
+    for (let xx = 0; xx < outW; xx++) {
+      const xmax = bounds[xx * 2 + 1];
+      const k = xx * ksize;
+      let p = srcRow + bounds[xx * 2] * 3;
+      let s0 = half;
+      let s1 = half;
+      let s2 = half;
+      for (let x = 0; x < xmax; x++, p += 3) {
+        const w = kk[k + x];
+        s0 = (s0 + src[p] * w) | 0;
+        s1 = (s1 + src[p + 1] * w) | 0;
+        s2 = (s2 + src[p + 2] * w) | 0;
+      }
+      out[d++] = clip8(s0);
+      out[d++] = clip8(s1);
+      out[d++] = clip8(s2);
+    }
+  }
+  return out;
+}
+
+/**
+ * Pillow's vertical pass. Pillow walks each output byte down its source column; summing whole source rows
+ * into a row of accumulators gives the same integers with memory read in order.
+ */
+function resampleVertical(mid: Uint8Array, rowBytes: number, row0: number, outH: number, c: Coeffs): Uint8Array {
+  const { ksize, bounds, kk } = c;
+  const half = 1 << (PRECISION_BITS - 1);
+  const out = new Uint8Array(rowBytes * outH);
+  const acc = new Int32Array(rowBytes);
+  for (let yy = 0; yy < outH; yy++) {
+    const ymin = bounds[yy * 2] - row0;
+    const ymax = bounds[yy * 2 + 1];
+    const k = yy * ksize;
+    acc.fill(half);
+    for (let y = 0; y < ymax; y++) {
+      const w = kk[k + y];
+      if (w === 0) continue;
+      const r = (y + ymin) * rowBytes;
+      for (let xb = 0; xb < rowBytes; xb++) acc[xb] = (acc[xb] + mid[r + xb] * w) | 0;
+    }
+    const dstRow = yy * rowBytes;
+    for (let xb = 0; xb < rowBytes; xb++) out[dstRow + xb] = clip8(acc[xb]);
+  }
+  return out;
+}
+
 /**
  * Resize an RGB image as PIL's `Image.resize((outW, outH), filter)` does (no box, no reducing_gap).
  * Sizes equal to the input return a copy, as Pillow does.
@@ -91,64 +149,13 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, filter: Fil
   const { width: inW, height: inH, data } = img;
   if (outW < 1 || outH < 1) throw new RangeError(`resize to ${outW}×${outH}: sizes must be positive`);
   if (outW === inW && outH === inH) return { width: inW, height: inH, data: data.slice() };
-  const needH = outW !== inW;
   const needV = outH !== inH;
-  const half = 1 << (PRECISION_BITS - 1);
-
-  const vert = precomputeCoeffs(inH, outH, filter);
+  const vert = needV ? precomputeCoeffs(inH, outH, filter) : undefined;
   // Rows the vertical pass reads: Pillow only resamples these horizontally.
-  const yFirst = needV ? vert.bounds[0] : 0;
-  const yLast = needV ? vert.bounds[(outH - 1) * 2] + vert.bounds[(outH - 1) * 2 + 1] : inH;
-
-  let mid: Uint8Array = data;
-  let midW = inW;
-  let midRow0 = 0;
-  if (needH) {
-    const hc = precomputeCoeffs(inW, outW, filter);
-    const rows = yLast - yFirst;
-    mid = new Uint8Array(outW * rows * 3);
-    midW = outW;
-    midRow0 = yFirst;
-    const { ksize, bounds, kk } = hc;
-    for (let y = 0; y < rows; y++) {
-      const srcRow = (y + yFirst) * inW * 3;
-      const dstRow = y * outW * 3;
-      for (let xx = 0; xx < outW; xx++) {
-        const xmin = bounds[xx * 2];
-        const xmax = bounds[xx * 2 + 1];
-        const k = xx * ksize;
-        let s0 = half;
-        let s1 = half;
-        let s2 = half;
-        for (let x = 0; x < xmax; x++) {
-          const w = kk[k + x];
-          const p = srcRow + (x + xmin) * 3;
-          s0 += data[p] * w;
-          s1 += data[p + 1] * w;
-          s2 += data[p + 2] * w;
-        }
-        const d = dstRow + xx * 3;
-        mid[d] = clip8(s0);
-        mid[d + 1] = clip8(s1);
-        mid[d + 2] = clip8(s2);
-      }
-    }
-  }
-  if (!needV) return { width: outW, height: outH, data: mid };
-
-  const out = new Uint8Array(outW * outH * 3);
-  const { ksize, bounds, kk } = vert;
-  const rowBytes = midW * 3;
-  for (let yy = 0; yy < outH; yy++) {
-    const ymin = bounds[yy * 2] - midRow0;
-    const ymax = bounds[yy * 2 + 1];
-    const k = yy * ksize;
-    const dstRow = yy * rowBytes;
-    for (let xb = 0; xb < rowBytes; xb++) {
-      let s = half;
-      for (let y = 0; y < ymax; y++) s += mid[(y + ymin) * rowBytes + xb] * kk[k + y];
-      out[dstRow + xb] = clip8(s);
-    }
-  }
+  const yFirst = vert ? vert.bounds[0] : 0;
+  const yLast = vert ? vert.bounds[(outH - 1) * 2] + vert.bounds[(outH - 1) * 2 + 1] : inH;
+  const mid = outW !== inW ? resampleHorizontal(data, inW, yFirst, yLast - yFirst, outW, precomputeCoeffs(inW, outW, filter)) : data;
+  const midRow0 = outW !== inW ? yFirst : 0;
+  const out = vert ? resampleVertical(mid, outW * 3, midRow0, outH, vert) : mid;
   return { width: outW, height: outH, data: out };
 }

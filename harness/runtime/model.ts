@@ -20,7 +20,8 @@ export interface LoadOptions {
   device?: Device;
   threads?: number;
   precision?: Precision;
-  /** Prefill token budget of one decoder batch (rows × longest prefix); see MAX_BATCH_TOKENS. */
+  /** Prefill token budget of one decoder batch (rows × longest prefix); see MAX_BATCH_TOKENS. Infinity: no grouping, a
+   * call's rows run together in the order given (what the batch-N benches and checks mean by batch N). */
   maxBatchTokens?: number;
   /** Decode + preprocess on this many worker threads (harness/runtime/preprocess-pool.ts); 0 or absent: this thread. */
   preprocessWorkers?: number;
@@ -50,6 +51,7 @@ export const MAX_PADDING_RATIO = 1.25;
  * cost time and memory for nothing.
  */
 export function batchGroups(lengths: readonly number[], budget: number, paddingRatio = MAX_PADDING_RATIO): number[][] {
+  if (budget === Number.POSITIVE_INFINITY) return lengths.length ? [lengths.map((_, i) => i)] : [];
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b] || a - b);
   const groups: number[][] = [];
   let group: number[] = [];

@@ -40,7 +40,8 @@ if (!have) console.log('gpu-check tests: fixtures/models/tiny-eve not built; ski
 describe.skipIf(!have)('gpu-check on the CPU', () => {
   it('recorded ids decode to the text generate() returned', async () => {
     installRecorder();
-    const model = await loadModel(EVE, { device: 'cpu' });
+    // The recorder reads one decoder batch: no length grouping.
+    const model = await loadModel(EVE, { device: 'cpu', maxBatchTokens: Infinity });
     const tok = await loadTokenizer(EVE);
     const fam = getFamily(model.config.family);
     const img = await picture(3, 120, 80);

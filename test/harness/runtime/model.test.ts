@@ -28,6 +28,11 @@ describe('batchGroups', () => {
     expect(batchGroups([1000, 400, 420], 4096, Infinity)).toEqual([[1, 2, 0]]);
   });
 
+  it('an infinite budget runs the rows together in the order given', () => {
+    expect(batchGroups([1000, 400, 420], Infinity)).toEqual([[0, 1, 2]]);
+    expect(batchGroups([], Infinity)).toEqual([]);
+  });
+
   it('places every row exactly once', () => {
     const lengths = Array.from({ length: 50 }, (_, i) => 50 + ((i * 7919) % 2300));
     const groups = batchGroups(lengths, 4096);
