@@ -1,13 +1,12 @@
-import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import gqa from '../../benchmarks/gqa/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
-import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
+import type { SyntheticItem } from '../../core/synthetic.ts';
 import { SHORT_ANSWER } from '../../benchmarks/shared/instructions.ts';
-import { answerMap, loadAll, syntheticImages } from './shared/synthetic-set.ts';
+import { answerMap, writtenSet } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'gqa' }>;
 const item = (id: string, image: string, question: string, answer: string, target: string, skill: string, types: Item['types']): Item => ({
@@ -38,22 +37,20 @@ const ITEMS: Item[] = [
 
 describe('gqa writeSynthetic', () => {
   let root: string;
+  let cleanup: () => Promise<void>;
   let imageDir: string;
   let ids: Map<string, string>;
   let samples: Sample[];
   const itemOf = (sampleId: string) => ITEMS.find((it) => it.id === ids.get(sampleId))!;
 
   beforeAll(async () => {
-    imageDir = await syntheticImages([
-      ['a.png', 640, 480],
-      ['b.jpg', 1200, 400],
-      ['c.png', 256, 1024],
-    ]);
-    const set: SyntheticSet = { imageDir, items: ITEMS };
-    root = await mkdtemp(path.join(tmpdir(), 'gqa-synthetic-'));
-    ids = await gqa.writeSynthetic!(root, set);
-    samples = await loadAll(gqa, root);
+    ({ root, imageDir, ids, samples, cleanup } = await writtenSet(gqa, ITEMS, [
+      { name: 'a.png', width: 640, height: 480 },
+      { name: 'b.jpg', width: 1200, height: 400 },
+      { name: 'c.png', width: 256, height: 1024 },
+    ]));
   });
+  afterAll(() => cleanup());
 
   it('writes what load() reads: one sample per item in file order, ids are the item ids', () => {
     expect(samples.length).toBe(ITEMS.length);

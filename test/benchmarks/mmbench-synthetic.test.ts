@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mmbench from '../../benchmarks/mmbench/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem } from '../../core/synthetic.ts';
-import { checkRoundTrip, loadAll, otherLetter, syntheticSet } from './shared/synthetic-set.ts';
+import { checkRoundTrip, otherLetter, syntheticSet, writtenSet } from './shared/synthetic-set.ts';
 
 type MMBenchItem = Extract<SyntheticItem, { benchmark: 'mmbench' }>;
 const item = (
@@ -59,17 +58,9 @@ describe('MMBench writeSynthetic', () => {
   let ids: Map<string, string>;
   let samples: Sample[];
   beforeAll(async () => {
-    const made = await syntheticSet(ITEMS);
-    cleanup = made.cleanup;
-    imageDir = made.set.imageDir;
-    root = await mkdtemp(join(tmpdir(), 'mmbench-syn-'));
-    ids = await mmbench.writeSynthetic!(root, made.set);
-    samples = await loadAll(mmbench, root);
+    ({ root, ids, samples, cleanup, imageDir } = await writtenSet(mmbench, ITEMS));
   });
-  afterAll(async () => {
-    await cleanup();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(() => cleanup());
 
   it('loads every item through the real adapter and scores its targets 100', async () => {
     expect(await mmbench.present(root)).toBe(true);

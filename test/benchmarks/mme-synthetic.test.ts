@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mme from '../../benchmarks/mme/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem } from '../../core/synthetic.ts';
-import { checkRoundTrip, loadAll, syntheticSet } from './shared/synthetic-set.ts';
+import { checkRoundTrip, loadAll, syntheticSet, writtenSet } from './shared/synthetic-set.ts';
 
 type MmeItem = Extract<SyntheticItem, { benchmark: 'mme' }>;
 const item = (id: string, image: string, category: MmeItem['category'], question: string, answer: 'Yes' | 'No'): MmeItem => ({
@@ -44,16 +44,9 @@ describe('MME writeSynthetic', () => {
   let ids: Map<string, string>;
   let samples: Sample[];
   beforeAll(async () => {
-    const made = await syntheticSet(ITEMS);
-    cleanup = made.cleanup;
-    root = await mkdtemp(join(tmpdir(), 'mme-syn-'));
-    ids = await mme.writeSynthetic!(root, made.set);
-    samples = await loadAll(mme, root);
+    ({ root, ids, samples, cleanup } = await writtenSet(mme, ITEMS));
   });
-  afterAll(async () => {
-    await cleanup();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(() => cleanup());
 
   it('loads every item through the real adapter; perfect answers score 200 per subtask', async () => {
     expect(await mme.present(root)).toBe(true);

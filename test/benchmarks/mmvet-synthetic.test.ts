@@ -1,15 +1,14 @@
-import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import mmvet from '../../benchmarks/mmvet/index.ts';
 import { mmvetNeeds } from '../../benchmarks/mmvet/score.ts';
 import type { Answer, Sample } from '../../core/benchmark.ts';
 import { UserError } from '../../core/errors.ts';
-import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
+import type { SyntheticItem } from '../../core/synthetic.ts';
 import { scoreRun } from '../../harness/runner/evaluate.ts';
 import { fmtUnscored } from '../../reports/table.ts';
-import { answerMap, loadAll, syntheticImages } from './shared/synthetic-set.ts';
+import { answerMap, writtenSet } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'mmvet' }>;
 const item = (id: string, image: string, question: string, answer: string, capability: string[], skill: string): Item => ({
@@ -34,22 +33,20 @@ const ITEMS: Item[] = [
 
 describe('mmvet writeSynthetic', () => {
   let root: string;
+  let cleanup: () => Promise<void>;
   let imageDir: string;
   let ids: Map<string, string>;
   let samples: Sample[];
   const itemOf = (sampleId: string) => ITEMS.find((it) => it.id === ids.get(sampleId))!;
 
   beforeAll(async () => {
-    imageDir = await syntheticImages([
-      ['a.png', 640, 480],
-      ['b.jpg', 1200, 400],
-      ['c.png', 300, 900],
-    ]);
-    const set: SyntheticSet = { imageDir, items: ITEMS };
-    root = await mkdtemp(path.join(tmpdir(), 'mmvet-synthetic-'));
-    ids = await mmvet.writeSynthetic!(root, set);
-    samples = await loadAll(mmvet, root);
+    ({ root, imageDir, ids, samples, cleanup } = await writtenSet(mmvet, ITEMS, [
+      { name: 'a.png', width: 640, height: 480 },
+      { name: 'b.jpg', width: 1200, height: 400 },
+      { name: 'c.png', width: 300, height: 900 },
+    ]));
   });
+  afterAll(() => cleanup());
 
   it('writes what load() reads: one sample per item, ids the official keys v1_<item id>', () => {
     expect(samples.length).toBe(ITEMS.length);

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import pope from '../../benchmarks/pope/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem } from '../../core/synthetic.ts';
-import { checkRoundTrip, loadAll, syntheticSet } from './shared/synthetic-set.ts';
+import { checkRoundTrip, loadAll, syntheticSet, writtenSet } from './shared/synthetic-set.ts';
 
 type PopeItem = Extract<SyntheticItem, { benchmark: 'pope' }>;
 const item = (id: string, image: string, split: PopeItem['split'], object: string, answer: 'yes' | 'no'): PopeItem => ({
@@ -41,17 +40,9 @@ describe('POPE writeSynthetic', () => {
   let samples: Sample[];
   let imageDir: string;
   beforeAll(async () => {
-    const made = await syntheticSet(ITEMS);
-    cleanup = made.cleanup;
-    imageDir = made.set.imageDir;
-    root = await mkdtemp(join(tmpdir(), 'pope-syn-'));
-    ids = await pope.writeSynthetic!(root, made.set);
-    samples = await loadAll(pope, root);
+    ({ root, ids, samples, cleanup, imageDir } = await writtenSet(pope, ITEMS));
   });
-  afterAll(async () => {
-    await cleanup();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(() => cleanup());
 
   it('loads every item through the real adapter and scores its targets 100', async () => {
     expect(await pope.present(root)).toBe(true);

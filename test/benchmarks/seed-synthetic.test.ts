@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import seed from '../../benchmarks/seed/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem } from '../../core/synthetic.ts';
-import { checkRoundTrip, loadAll, otherLetter, syntheticSet } from './shared/synthetic-set.ts';
+import { checkRoundTrip, loadAll, otherLetter, syntheticSet, writtenSet } from './shared/synthetic-set.ts';
 
 type SeedItem = Extract<SyntheticItem, { benchmark: 'seed' }>;
 const item = (id: string, image: string, type: number, question: string, options: string[], answer: string): SeedItem => ({
@@ -39,17 +38,9 @@ describe('SEED writeSynthetic', () => {
   let ids: Map<string, string>;
   let samples: Sample[];
   beforeAll(async () => {
-    const made = await syntheticSet(ITEMS);
-    cleanup = made.cleanup;
-    imageDir = made.set.imageDir;
-    root = await mkdtemp(join(tmpdir(), 'seed-syn-'));
-    ids = await seed.writeSynthetic!(root, made.set);
-    samples = await loadAll(seed, root);
+    ({ root, ids, samples, cleanup, imageDir } = await writtenSet(seed, ITEMS));
   });
-  afterAll(async () => {
-    await cleanup();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(() => cleanup());
 
   it('loads every item through the real adapter and scores its targets 100', async () => {
     expect(await seed.present(root)).toBe(true);

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import sqa from '../../benchmarks/sqa/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem } from '../../core/synthetic.ts';
-import { IMAGES, checkRoundTrip, loadAll, otherLetter, syntheticSet } from './shared/synthetic-set.ts';
+import { checkRoundTrip, IMAGES, otherLetter, writtenSet } from './shared/synthetic-set.ts';
 
 type SqaItem = Extract<SyntheticItem, { benchmark: 'sqa' }>;
 const item = (id: string, image: string, question: string, options: string[], answer: string, hint: string, subject: string, grade: string): SqaItem => ({
@@ -40,17 +39,9 @@ describe('ScienceQA writeSynthetic', () => {
   let ids: Map<string, string>;
   let samples: Sample[];
   beforeAll(async () => {
-    const made = await syntheticSet(ITEMS);
-    cleanup = made.cleanup;
-    imageDir = made.set.imageDir;
-    root = await mkdtemp(join(tmpdir(), 'sqa-syn-'));
-    ids = await sqa.writeSynthetic!(root, made.set);
-    samples = await loadAll(sqa, root);
+    ({ root, ids, samples, cleanup, imageDir } = await writtenSet(sqa, ITEMS));
   });
-  afterAll(async () => {
-    await cleanup();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(() => cleanup());
 
   it('loads every item through the real adapter and scores its targets 100', async () => {
     expect(await sqa.present(root)).toBe(true);

@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import textvqa from '../../benchmarks/textvqa/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
 import { SHORT_ANSWER } from '../../benchmarks/shared/instructions.ts';
-import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './shared/synthetic-set.ts';
+import { answerMap, mean, vqaSoft, writtenSet } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'textvqa' }>;
 const item = (id: string, image: string, size: [number, number], question: string, ocr_tokens: string[], answers: string[], target: string): Item => ({
@@ -34,22 +34,20 @@ const ITEMS: Item[] = [
 
 describe('textvqa writeSynthetic', () => {
   let root: string;
+  let cleanup: () => Promise<void>;
   let imageDir: string;
   let ids: Map<string, string>;
   let samples: Sample[];
   const itemOf = (sampleId: string) => ITEMS.find((it) => it.id === ids.get(sampleId))!;
 
   beforeAll(async () => {
-    imageDir = await syntheticImages([
-      ['a.png', 640, 480],
-      ['b.jpg', 1200, 400],
-      ['c.png', 300, 900],
-    ]);
-    const set: SyntheticSet = { imageDir, items: ITEMS };
-    root = await mkdtemp(path.join(tmpdir(), 'textvqa-synthetic-'));
-    ids = await textvqa.writeSynthetic!(root, set);
-    samples = await loadAll(textvqa, root);
+    ({ root, imageDir, ids, samples, cleanup } = await writtenSet(textvqa, ITEMS, [
+      { name: 'a.png', width: 640, height: 480 },
+      { name: 'b.jpg', width: 1200, height: 400 },
+      { name: 'c.png', width: 300, height: 900 },
+    ]));
   });
+  afterAll(() => cleanup());
 
   it("writes what load() reads: one sample per item, ids LLaVA's join key, mapped to the item ids", () => {
     expect(samples.length).toBe(ITEMS.length);

@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import vizwiz from '../../benchmarks/vizwiz/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
 import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
 import { SHORT_ANSWER, UNANSWERABLE } from '../../benchmarks/shared/instructions.ts';
-import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './shared/synthetic-set.ts';
+import { answerMap, mean, vqaSoft, writtenSet } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'vizwiz' }>;
 const item = (id: string, image: string, question: string, answers: string[], target: string, answer_type: Item['answer_type'], skill: string): Item => ({
@@ -43,23 +43,20 @@ const ITEMS: Item[] = [
 ];
 
 describe('vizwiz writeSynthetic', () => {
-  let root: string;
+  let cleanup: () => Promise<void>;
   let imageDir: string;
   let ids: Map<string, string>;
   let samples: Sample[];
   const itemOf = (sampleId: string) => ITEMS.find((it) => it.id === ids.get(sampleId))!;
 
   beforeAll(async () => {
-    imageDir = await syntheticImages([
-      ['a.png', 640, 480],
-      ['b.jpg', 1200, 400],
-      ['c.png', 300, 900],
-    ]);
-    const set: SyntheticSet = { imageDir, items: ITEMS };
-    root = await mkdtemp(path.join(tmpdir(), 'vizwiz-synthetic-'));
-    ids = await vizwiz.writeSynthetic!(root, set);
-    samples = await loadAll(vizwiz, root);
+    ({ imageDir, ids, samples, cleanup } = await writtenSet(vizwiz, ITEMS, [
+      { name: 'a.png', width: 640, height: 480 },
+      { name: 'b.jpg', width: 1200, height: 400 },
+      { name: 'c.png', width: 300, height: 900 },
+    ]));
   });
+  afterAll(() => cleanup());
 
   it('writes the val split load() reads by default, sample ids = image names mapped to item ids', () => {
     expect(samples.length).toBe(ITEMS.length);

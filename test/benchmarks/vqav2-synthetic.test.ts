@@ -1,13 +1,13 @@
-import { describe, expect, it, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import vqav2 from '../../benchmarks/vqav2/index.ts';
 import type { Sample } from '../../core/benchmark.ts';
-import type { SyntheticItem, SyntheticSet } from '../../core/synthetic.ts';
+import type { SyntheticItem } from '../../core/synthetic.ts';
 import { SHORT_ANSWER } from '../../benchmarks/shared/instructions.ts';
-import { answerMap, loadAll, mean, syntheticImages, vqaSoft } from './shared/synthetic-set.ts';
+import { answerMap, loadAll, mean, syntheticImages, vqaSoft, writtenSet } from './shared/synthetic-set.ts';
 
 type Item = Extract<SyntheticItem, { benchmark: 'vqav2' }>;
 const base = { benchmark: 'vqav2' as const, skill: 'color' };
@@ -87,23 +87,20 @@ const ITEMS: Item[] = [
 ];
 
 describe('vqav2 writeSynthetic', () => {
-  let root: string;
+  let cleanup: () => Promise<void>;
   let ids: Map<string, string>;
   let samples: Sample[];
   let imageDir: string;
   const item = (sampleId: string) => ITEMS.find((it) => it.id === ids.get(sampleId))!;
 
   beforeAll(async () => {
-    imageDir = await syntheticImages([
-      ['shapes_0.png', 640, 480],
-      ['wide_1.jpg', 1200, 400],
-      ['tall_2.png', 300, 900],
-    ]);
-    const set: SyntheticSet = { imageDir, items: ITEMS };
-    root = await mkdtemp(path.join(tmpdir(), 'vqav2-synthetic-'));
-    ids = await vqav2.writeSynthetic!(root, set);
-    samples = await loadAll(vqav2, root);
+    ({ imageDir, ids, samples, cleanup } = await writtenSet(vqav2, ITEMS, [
+      { name: 'shapes_0.png', width: 640, height: 480 },
+      { name: 'wide_1.jpg', width: 1200, height: 400 },
+      { name: 'tall_2.png', width: 300, height: 900 },
+    ]));
   });
+  afterAll(() => cleanup());
 
   it('writes the val split that load() reads, one sample per item, ids mapped', () => {
     expect(samples.length).toBe(ITEMS.length);

@@ -45,6 +45,36 @@ export async function syntheticSet(
   return { dir, set: { imageDir, items }, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+export interface WrittenSet {
+  /** The data root the adapter wrote into. */
+  root: string;
+  /** Where the drawn images are (the set's imageDir). */
+  imageDir: string;
+  /** writeSynthetic's sample id → item id map. */
+  ids: Map<string, string>;
+  /** What the adapter's own loader reads back, in file order. */
+  samples: Sample[];
+  cleanup(): Promise<void>;
+}
+
+/** `items` written by `adapter.writeSynthetic` into a new temp data root (images drawn in another) and read back by its loader. */
+export async function writtenSet(adapter: BenchmarkAdapter, items: SyntheticItem[], images: TestImage[] = IMAGES): Promise<WrittenSet> {
+  const made = await syntheticSet(items, images);
+  const root = await mkdtemp(join(tmpdir(), `${adapter.id}-synthetic-`));
+  const ids = await adapter.writeSynthetic!(root, made.set);
+  const samples = await loadAll(adapter, root);
+  return {
+    root,
+    imageDir: made.set.imageDir,
+    ids,
+    samples,
+    cleanup: async () => {
+      await made.cleanup();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function loadAll(adapter: BenchmarkAdapter, root: string, options?: LoadOptions): Promise<Sample[]> {
   const out: Sample[] = [];
   for await (const s of adapter.load(root, options ?? {})) out.push(s);
