@@ -90,14 +90,19 @@ export async function* readJsonlObjects(file: string): AsyncGenerator<JsonLine<R
   }
 }
 
+/** The one-line error for a data file that cannot be opened or read. */
+export function unreadable(file: string, err: unknown): UserError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new UserError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? (err as Error).message})`);
+}
+
 /** A whole JSON file (annotation files are single documents); errors name the file and, where known, the line. */
 export async function readJson(file: string): Promise<any> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? (err as Error).message})`);
+    throw unreadable(file, err);
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));

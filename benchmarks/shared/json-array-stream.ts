@@ -4,8 +4,8 @@
 // array is parsed at the end, so a malformed document is still refused. Parsing the whole text at once holds
 // the text and every parsed object together (~1 GB for VQAv2 val) and spends seconds in the garbage collector.
 import { open } from 'node:fs/promises';
-import { InputError, UserError } from '../../core/errors.ts';
-import { readJson } from './data-files.ts';
+import { InputError } from '../../core/errors.ts';
+import { readJson, unreadable } from './data-files.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -44,8 +44,7 @@ export async function readJsonArrayField(
   try {
     handle = await open(file, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? (err as Error).message})`);
+    throw unreadable(file, err);
   }
   const wanted = Buffer.from(JSON.stringify(key).slice(1, -1));
   const skeleton: Buffer[] = [];

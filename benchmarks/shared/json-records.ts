@@ -8,7 +8,7 @@
 // JSON) makes it give up and answer false: the caller then reads the file the general way (json-array-stream.ts),
 // which gives the same values or the same error. Read in pieces (8 MB), so memory stays bounded.
 import { open } from 'node:fs/promises';
-import { UserError } from '../../core/errors.ts';
+import { unreadable } from './data-files.ts';
 
 /**
  * What to take from each record: 'string' (interned: short strings that repeat), 'text' (a string, not
@@ -57,8 +57,7 @@ export async function scanJsonRecords(
   try {
     handle = await open(file, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? (err as Error).message})`);
+    throw unreadable(file, err);
   }
   const names = Object.keys(fields).map((k) => Buffer.from(k));
   const specs = Object.values(fields);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCheckpoint } from '../../../adapters/export.ts';
 import type { Precision } from '../../../export/onnx/graph.ts';
 import { loadModel, type LoadedModel } from '../../../harness/runtime/model.ts';
+import { type OracleCase, oracleCase } from '../../export/oracle-case.ts';
 import { pythonSkipReason, runPython } from '../../export/python.ts';
 
 const ORACLE = join(import.meta.dirname, '..', '..', 'export', 'reference', 'bundle_oracle.py');
@@ -42,14 +43,6 @@ const LAYOUTS: Layout[] = [
   { name: 'llama-full', precisions: ['fp32', 'q4'], images: ['img-96x72.jpg'] },
 ];
 
-interface OracleCase {
-  image: string | null;
-  before: number[];
-  after: number[];
-  grid?: [number, number];
-  image_token?: number;
-  newline_token?: number;
-}
 interface OracleResult {
   tokens: number[];
   gaps: number[];
@@ -132,14 +125,7 @@ describe.skipIf(skip !== undefined)('exported bundles vs PyTorch (transformers) 
           prompt: it.prompt,
           maxNewTokens: MAX_NEW,
         });
-        const c: OracleCase = { image: it.image, before: p.prompt.before, after: p.prompt.after };
-        if (p.pixels?.rowEnd) {
-          const cols = p.pixels.rowEnd.every;
-          c.grid = [p.pixels.dims[1] / cols, cols];
-          c.image_token = model.config.image_token_id as number;
-          c.newline_token = p.pixels.rowEnd.tokenId;
-        }
-        cases.push(c);
+        cases.push(oracleCase(model, p, it.image));
       }
       const casesFile = join(root, `${layout.name}-cases.json`);
       writeFileSync(casesFile, JSON.stringify({ cases, max_new_tokens: MAX_NEW, eos: model.config.eos_token_id }));

@@ -11,6 +11,7 @@ import { BENCHMARK_IDS } from '../../../core/benchmark.ts';
 import { DEFAULT_DATA } from '../../../harness/config.ts';
 import { loadModel } from '../../../harness/runtime/model.ts';
 import { existsSync } from 'node:fs';
+import { type OracleCase, oracleCase } from '../../export/oracle-case.ts';
 import { pythonSkipReason, REPO, runPython } from '../../export/python.ts';
 
 const ORACLE = join(REPO, 'test', 'export', 'reference', 'bundle_oracle.py');
@@ -29,15 +30,7 @@ const skip =
   (existsSync(join(checkpoints, 'tiny-eve')) ? undefined : `no trained checkpoints in ${checkpoints} (npm run train-fixtures)`);
 if (skip) console.warn(`trained-model parity skipped: ${skip}`);
 
-interface Case {
-  id: string;
-  image: string | null;
-  before: number[];
-  after: number[];
-  grid?: [number, number];
-  image_token?: number;
-  newline_token?: number;
-}
+type Case = OracleCase & { id: string };
 interface Outcome {
   total: number;
   identical: number;
@@ -73,14 +66,7 @@ describe.skipIf(skip !== undefined)('trained fixture models: PyTorch checkpoint 
       const tokens: number[][] = [];
       for (const s of samples) {
         const p = await model.prepare({ image: s.image, source: s.file, prompt: s.prompt, maxNewTokens: MAX_NEW });
-        const c: Case = { id: s.id, image: s.file, before: p.prompt.before, after: p.prompt.after };
-        if (p.pixels?.rowEnd) {
-          const cols = p.pixels.rowEnd.every;
-          c.grid = [p.pixels.dims[1] / cols, cols];
-          c.image_token = model.config.image_token_id as number;
-          c.newline_token = p.pixels.rowEnd.tokenId;
-        }
-        cases.push(c);
+        cases.push({ id: s.id, ...oracleCase(model, p, s.file) });
         const [r] = await model.generate([p]);
         if ('error' in r) throw new Error(`${m.bundle} ${s.id}: ${r.error.message}`);
         tokens.push(r.tokenIds);
