@@ -154,26 +154,42 @@ export interface PredictionsResult {
 }
 
 /**
+ * One answer of a predictions file, as read before the join: only what the join and the score use (a LLaVA
+ * line's answer_id, model_id and metadata are dropped as the line is read).
+ */
+type ReadEntry =
+  | { kind: 'record'; id: string; text: string; split: unknown; error?: Answer['error']; line: number }
+  | { kind: 'answer'; key: string; text: string; prompt: string | undefined; image: unknown; where: number | string; line: number };
+
+/**
  * Read `path` for `adapter`, joined to `samples`. Throws InputError on a malformed line, UserError when
  * no prediction matches (a file for another benchmark), ScoreRefusal when the answers were made for
- * other prompts than the question file holds.
+ * other prompts than the question file holds. `samples` may still be loading: a JSON or JSONL file is read
+ * meanwhile (VQAv2 val: its 214k answer lines while a worker thread scans the annotations), then joined.
  */
-export async function readPredictions(path: string, adapter: BenchmarkAdapter, samples: Sample[], dataRoot: string): Promise<PredictionsResult> {
+export async function readPredictions(
+  path: string,
+  adapter: BenchmarkAdapter,
+  samplesLoading: Sample[] | Promise<Sample[]>,
+  dataRoot: string,
+): Promise<PredictionsResult> {
   let info;
   try {
     info = await stat(path);
   } catch {
     throw new UserError(`${path}: no such predictions file or folder`);
   }
+  let samples: Sample[] = [];
   // Built when a format joins on sample ids (LLaVA lines join through byKey below).
   let idSet: Set<string> | undefined;
   const ids = () => (idSet ??= new Set(samples.map((s) => s.id)));
-  const split = samples[0]?.split ?? '';
+  const split = () => samples[0]?.split ?? '';
 
   // Official formats first: only the adapter knows them, and it answers null when the file is not one.
   if (adapter.readOfficialPredictions) {
     const official = await adapter.readOfficialPredictions(path, dataRoot);
     if (official) {
+      samples = await samplesLoading;
       const answers = new Map<string, Answer>();
       let unmatched = 0;
       let firstUnmatched: string | undefined;
@@ -186,7 +202,7 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
       }
       if (answers.size === 0 && official.size > 0) {
         throw new UserError(
-          `${path}: none of its ${official.size} predictions match ${adapter.id}/${split} (first id "${firstUnmatched}"); is it a predictions file for another benchmark or split?`,
+          `${path}: none of its ${official.size} predictions match ${adapter.id}/${split()} (first id "${firstUnmatched}"); is it a predictions file for another benchmark or split?`,
         );
       }
       // Official readers that keep repeats count and warn themselves (TextVQA, MME).
@@ -195,9 +211,10 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
   }
   // Answer sheets (.xlsx / .tsv: the MMBench upload, VLMEvalKit results): harness/predictions-sheet.ts.
   if (!info.isDirectory() && isAnswerSheet(path)) {
+    samples = await samplesLoading;
     const { answers, unmatched } = await readAnswerSheet(path, adapter, samples);
     if (answers.size === 0)
-      throw new UserError(`${path}: none of its rows match ${adapter.id}/${split}; is it an answer sheet for another benchmark or split?`);
+      throw new UserError(`${path}: none of its rows match ${adapter.id}/${split()}; is it an answer sheet for another benchmark or split?`);
     return { answers, unmatched, format: 'sheet', repeated: { questions: 0, extraLines: 0 } };
   }
   if (info.isDirectory()) {
@@ -206,33 +223,13 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
     );
   }
 
-  const byKey = new Map<string, Sample[]>();
-  for (const s of samples) {
-    const k = llavaKey(s);
-    const list = byKey.get(k);
-    if (list) list.push(s);
-    else byKey.set(k, [s]);
-  }
-
-  const answers = new Map<string, Answer>();
-  const unmatched: Unmatched = { count: 0 };
+  // Read: every entry checked and reduced to what the join needs.
+  const read: ReadEntry[] = [];
   let format: Exclude<PredictionsFormat, 'official'> | undefined;
-  let total = 0;
-  let prompted = 0;
-  let disagree: { id: string; line: number } | undefined;
-  let disagreeCount = 0;
-  let extraLines = 0;
-  const repeatedIds = new Set<string>();
-
-  const noteUnmatched = (id: string, line: number) => {
-    unmatched.count++;
-    unmatched.first ??= { id, line };
-  };
-
   for await (const { entry, items } of predictionEntries(path))
     for (const { value, line } of items) {
       if (!isObject(value)) {
-        if (total === 0)
+        if (read.length === 0)
           throw new InputError(
             path,
             entry === 'line' ? line : `element ${line}`,
@@ -240,7 +237,6 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
           );
         throw new InputError(path, entry === 'line' ? line : `element ${line}`, 'expected a JSON object');
       }
-      total++;
       if (typeof value.cacheKey === 'string' && typeof value.id === 'string' && 'benchmark' in value) {
         // eve-eval's own PredictionRecord (core/records.ts).
         format ??= 'eve-eval';
@@ -248,16 +244,8 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
           throw new InputError(path, line, `prediction record for benchmark "${String(value.benchmark)}", not "${adapter.id}"`);
         }
         if (typeof value.text !== 'string') throw new InputError(path, line, 'prediction record without a "text" string');
-        const id = value.id;
-        if (!ids().has(id) || (typeof value.split === 'string' && value.split !== split)) {
-          noteUnmatched(id, line);
-          continue;
-        }
-        const answer: Answer = { id, text: value.text };
-        if (isObject(value.error)) {
-          answer.error = { kind: String(value.error.kind ?? 'error'), message: String(value.error.message ?? '') };
-        }
-        answers.set(id, answer); // a later record (a resumed run) replaces an earlier one
+        const error = isObject(value.error) ? { kind: String(value.error.kind ?? 'error'), message: String(value.error.message ?? '') } : undefined;
+        read.push({ kind: 'record', id: value.id, text: value.text, split: value.split, error, line });
         continue;
       }
       if ('question_id' in value || (entry === 'element' && 'questionId' in value)) {
@@ -269,38 +257,8 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
           entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
         format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
         if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
-        const text = value[field] as string;
-        const key = String(value.question_id ?? value.questionId);
-        const candidates = byKey.get(key);
-        if (!candidates) {
-          noteUnmatched(key, line);
-          continue;
-        }
         const prompt = typeof value.prompt === 'string' ? value.prompt : undefined;
-        let sample: Sample | undefined;
-        if (candidates.length === 1) sample = candidates[0];
-        else if (prompt !== undefined) sample = candidates.find((s) => normPrompt(s.prompt) === normPrompt(prompt));
-        if (!sample) {
-          throw new InputError(path, where, `question_id "${key}" is shared by ${candidates.length} questions and the line's prompt matches none of them`);
-        }
-        // A line that names its image (a question file passed by mistake) must name the sample's image.
-        const image = typeof value.image === 'string' && sample.image?.kind === 'file' ? value.image : undefined;
-        if (prompt !== undefined || image !== undefined) {
-          prompted++;
-          const samplePath = sample.image?.kind === 'file' ? sample.image.path : '';
-          const imageOk = image === undefined || samplePath === image || samplePath.endsWith('/' + image);
-          if (!imageOk || (prompt !== undefined && !promptsAgree(prompt, sample.prompt))) {
-            disagreeCount++;
-            disagree ??= { id: key, line };
-          }
-        }
-        // A repeat: the question already has an answer from an earlier LLaVA line (one map lookup, no counter per id).
-        const before = answers.get(sample.id);
-        if (before instanceof LlavaAnswer) {
-          extraLines++;
-          repeatedIds.add(sample.id);
-        }
-        answers.set(sample.id, new LlavaAnswer(sample.id, text)); // the last line wins, as the official converters keep it
+        read.push({ kind: 'answer', key: String(value.question_id ?? value.questionId), text: value[field], prompt, image: value.image, where, line });
         continue;
       }
       const keys = Object.keys(value)
@@ -313,19 +271,84 @@ export async function readPredictions(path: string, adapter: BenchmarkAdapter, s
         `an object with keys ${keys || '(none)'} is not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
       );
     }
+  if (read.length === 0) throw new UserError(`${path}: no predictions in the file`);
 
-  if (total === 0) throw new UserError(`${path}: no predictions in the file`);
+  // Join, once the samples are there.
+  samples = await samplesLoading;
+  const byKey = new Map<string, Sample[]>();
+  for (const s of samples) {
+    const k = llavaKey(s);
+    const list = byKey.get(k);
+    if (list) list.push(s);
+    else byKey.set(k, [s]);
+  }
+  const answers = new Map<string, Answer>();
+  const unmatched: Unmatched = { count: 0 };
+  let prompted = 0;
+  let disagree: { id: string; line: number } | undefined;
+  let disagreeCount = 0;
+  let extraLines = 0;
+  const repeatedIds = new Set<string>();
+  const noteUnmatched = (id: string, line: number) => {
+    unmatched.count++;
+    unmatched.first ??= { id, line };
+  };
+  for (let i = 0; i < read.length; i++) {
+    const e = read[i];
+    (read as unknown[])[i] = undefined; // joined: what the answer keeps is copied out
+    if (e.kind === 'record') {
+      if (!ids().has(e.id) || (typeof e.split === 'string' && e.split !== split())) {
+        noteUnmatched(e.id, e.line);
+        continue;
+      }
+      const answer: Answer = { id: e.id, text: e.text };
+      if (e.error) answer.error = e.error;
+      answers.set(e.id, answer); // a later record (a resumed run) replaces an earlier one
+      continue;
+    }
+    const { key, prompt } = e;
+    const candidates = byKey.get(key);
+    if (!candidates) {
+      noteUnmatched(key, e.line);
+      continue;
+    }
+    let sample: Sample | undefined;
+    if (candidates.length === 1) sample = candidates[0];
+    else if (prompt !== undefined) sample = candidates.find((s) => normPrompt(s.prompt) === normPrompt(prompt));
+    if (!sample) {
+      throw new InputError(path, e.where, `question_id "${key}" is shared by ${candidates.length} questions and the line's prompt matches none of them`);
+    }
+    // A line that names its image (a question file passed by mistake) must name the sample's image.
+    const image = typeof e.image === 'string' && sample.image?.kind === 'file' ? e.image : undefined;
+    if (prompt !== undefined || image !== undefined) {
+      prompted++;
+      const samplePath = sample.image?.kind === 'file' ? sample.image.path : '';
+      const imageOk = image === undefined || samplePath === image || samplePath.endsWith('/' + image);
+      if (!imageOk || (prompt !== undefined && !promptsAgree(prompt, sample.prompt))) {
+        disagreeCount++;
+        disagree ??= { id: key, line: e.line };
+      }
+    }
+    // A repeat: the question already has an answer from an earlier LLaVA line (one map lookup, no counter per id).
+    const before = answers.get(sample.id);
+    if (before instanceof LlavaAnswer) {
+      extraLines++;
+      repeatedIds.add(sample.id);
+    }
+    answers.set(sample.id, new LlavaAnswer(sample.id, e.text)); // the last line wins, as the official converters keep it
+  }
+
   if (answers.size === 0) {
     const f = unmatched.first;
     throw new UserError(
-      `${path}${f ? `:${f.line}` : ''}: none of its ${total} predictions match ${adapter.id}/${split}${f ? ` (first id "${f.id}")` : ''}; is it a predictions file for another benchmark or split?`,
+      `${path}${f ? `:${f.line}` : ''}: none of its ${read.length} predictions match ${adapter.id}/${split()}${f ? ` (first id "${f.id}")` : ''}; is it a predictions file for another benchmark or split?`,
     );
   }
   // Most answers made for other prompts: the ids collide by accident (another benchmark's numeric ids,
   // or another version of the question file). Scoring them would give a wrong number silently.
   if (prompted > 0 && disagreeCount * 2 > prompted) {
     throw new ScoreRefusal(
-      `${path}:${disagree!.line}: ${disagreeCount} of ${prompted} answers were made for other prompts or images than ${adapter.id}/${split} holds (first: question_id "${disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
+      `${path}:${disagree!.line}: ${disagreeCount} of ${prompted} answers were made for other prompts or images than ${adapter.id}/${split()} holds (first: question_id "${disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
     );
   }
   return { answers, unmatched: unmatched.count, format: format ?? 'llava', repeated: { questions: repeatedIds.size, extraLines } };

@@ -12,7 +12,7 @@ export class PhaseTimer {
     this.last = now;
   }
 
-  /** "start-up 0.21 s, load samples 1.30 s, …; total 2.56 s, peak RSS 420 MB". */
+  /** "start-up 0.13 s, read data and predictions 1.60 s, …; total 2.10 s, peak RSS 400 MB". */
   format(): string {
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     const parts = this.phases.map((p) => `${p.name} ${s(p.ms)}`);

@@ -19,6 +19,7 @@ import { writeVqav2Synthetic } from './synthetic.ts';
 import { questionTypeOf } from './question-types.ts';
 import { readJsonArrayField } from '../shared/json-array-stream.ts';
 import { scanJsonRecords } from '../shared/json-records.ts';
+import { scanJsonRecordsOffThread } from '../shared/json-records-thread.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
 
@@ -61,14 +62,44 @@ interface ValAnnotation {
 async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample> {
   const [qFile, aFile] = splitFiles(dataRoot, 'val');
   const imageDir = path.join(dataRoot, DIR, 'val2014');
-  // The 160 MB annotations: only these fields, scanned from the bytes (json-records.ts); a file the scan does
-  // not take is read in batches of JSON.parse (json-array-stream.ts), which gives the same values or the error.
+  // The 160 MB annotations: only these fields, scanned from the bytes (json-records.ts) on a worker thread
+  // while this one reads the questions; a file the scan does not take is read in batches of JSON.parse
+  // (json-array-stream.ts), which gives the same values or the error.
   const byId = new Map<unknown, ValAnnotation | null>();
-  const fast = await scanJsonRecords(aFile, 'annotations', ANNOTATION_FIELDS, (v) => {
+  const scanned = scanJsonRecordsOffThread(aFile, 'annotations', ANNOTATION_FIELDS, (v) => {
     const answers = v[1] as string[] | undefined;
     byId.set(v[0], answers?.length ? { answers, question_type: v[2], answer_type: v[3] } : null);
   });
-  if (!fast) {
+  scanned.catch(() => {}); // awaited below, after the questions: not an unhandled rejection meanwhile
+
+  // The samples are made from the questions meanwhile; answers, types and image come once the annotations are in.
+  const samples: Sample[] = [];
+  const ids: unknown[] = [];
+  const questions: unknown[] = [];
+  const make = (questionId: unknown, imageId: unknown, question: unknown) => {
+    if (samples.length >= limit) return;
+    ids.push(questionId);
+    questions.push(question);
+    samples.push({
+      id: String(questionId),
+      benchmark: 'vqav2',
+      split: 'val',
+      image: undefined,
+      prompt: typeof question === 'string' ? buildPrompt(question) : '',
+      answer: undefined,
+      maxNewTokens: 128,
+      meta: { image_id: imageId as number, question_type: null, answer_type: null },
+    });
+  };
+  const fastQ = await scanJsonRecords(qFile, 'questions', QUESTION_FIELDS, (v) => make(v[0], v[1], v[2]));
+  if (!fastQ) {
+    samples.length = ids.length = questions.length = 0;
+    const qs = await readJsonArrayField(qFile, 'questions', (items) => {
+      for (const q of items as any[]) make(q?.question_id, q?.image_id, q?.question);
+    });
+    if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
+  }
+  if (!(await scanned)) {
     byId.clear();
     const anns = await readJsonArrayField(aFile, 'annotations', (items) => {
       for (const a of items as any[]) {
@@ -78,51 +109,29 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
     });
     if (!anns.found) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
   }
-  let questions: any[] = [];
-  const fastQ = await scanJsonRecords(qFile, 'questions', QUESTION_FIELDS, (v) => {
-    questions.push({ question_id: v[0], image_id: v[1], question: v[2] });
-  });
-  if (!fastQ) {
-    questions = [];
-    const qs = await readJsonArrayField(qFile, 'questions', (items) => {
-      for (const q of items) questions.push(q);
-    });
-    if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
-  }
-  let n = 0;
+
   // The questions of one image are consecutive in the official file: they share one image object.
   let lastImage: { id: unknown; ref: Sample['image'] } = { id: undefined, ref: undefined };
-  for (let i = 0; i < questions.length; i++) {
-    if (n >= limit) return;
-    const q = questions[i];
-    questions[i] = null; // what the sample keeps is copied out; the parsed question can go
-    const where = () => `question_id ${q?.question_id}`; // for messages only: not built per question
-    const ann = byId.get(q?.question_id);
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    const where = () => `question_id ${ids[i]}`; // for messages only: not built per question
+    const ann = byId.get(ids[i]);
     if (ann === undefined) throw new InputError(aFile, where(), 'question has no annotation');
     if (ann === null) throw new InputError(aFile, where(), 'annotation has no answers');
-    const question = typeof q.question === 'string' ? (q.question as string) : str(q, 'question', qFile, where());
-    if (lastImage.ref === undefined || q.image_id !== lastImage.id) {
-      const image = valImageName(q.image_id);
+    const question = typeof questions[i] === 'string' ? (questions[i] as string) : str({ question: questions[i] }, 'question', qFile, where());
+    const imageId = s.meta.image_id;
+    if (lastImage.ref === undefined || imageId !== lastImage.id) {
+      const image = valImageName(imageId);
       // An integer image id makes a plain file name, inside the image folder by construction; anything
       // else goes through the data-root check (a path resolved per question costs ~1 s on VQAv2 val).
-      const file = Number.isSafeInteger(q.image_id) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where());
-      lastImage = { id: q.image_id, ref: { kind: 'file', path: file } };
+      const file = Number.isSafeInteger(imageId) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where());
+      lastImage = { id: imageId, ref: { kind: 'file', path: file } };
     }
-    n++;
-    yield {
-      id: String(q.question_id),
-      benchmark: 'vqav2',
-      split: 'val',
-      image: lastImage.ref,
-      prompt: buildPrompt(question),
-      answer: ann.answers,
-      maxNewTokens: 128,
-      meta: {
-        image_id: q.image_id,
-        question_type: typeof ann.question_type === 'string' ? ann.question_type : questionTypeOf(question),
-        answer_type: typeof ann.answer_type === 'string' ? ann.answer_type : null,
-      },
-    };
+    s.image = lastImage.ref;
+    s.answer = ann.answers;
+    s.meta.question_type = typeof ann.question_type === 'string' ? ann.question_type : questionTypeOf(question);
+    s.meta.answer_type = typeof ann.answer_type === 'string' ? ann.answer_type : null;
+    yield s;
   }
 }
 

@@ -61,10 +61,12 @@ export async function scoreFile(opts: {
 }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer>; judge?: JudgeRecord }> {
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
-  const samples = await loadSamples(adapter, opts.data, split);
-  opts.timings?.mark('load samples');
-  const read = await readPredictions(opts.predictions, adapter, samples, opts.data);
-  opts.timings?.mark('read predictions');
+  // The predictions file is read while the samples load (VQAv2 val's annotations are scanned on a worker thread).
+  const loading = loadSamples(adapter, opts.data, split);
+  loading.catch(() => {}); // awaited below; a predictions error may come first
+  const read = await readPredictions(opts.predictions, adapter, loading, opts.data);
+  const samples = await loading;
+  opts.timings?.mark('read data and predictions');
   const { unmatched, repeated } = read;
   const warning = repeatWarning(adapter.id, opts.predictions, repeated, adapter.repeatedAnswers ?? 'last');
   if (warning) process.stderr.write(`${warning}\n`);
@@ -222,7 +224,7 @@ export function register(program: Command): void {
     .option('--results <file>', 'also write this score into a results file (created, or merged: the same model + benchmark + split is replaced)')
     .option('--model <name>', 'model id for --results (default: the predictions file name without extension)')
     .option('--config <file>', 'a run config file; score uses its `judge` and `options.mmbenchRules`')
-    .option('--timings', 'print where the time went (start-up, load samples, read predictions, score, output) and the peak RSS on stderr');
+    .option('--timings', 'print where the time went (start-up, read data and predictions, score, output) and the peak RSS on stderr');
   addJudgeOptions(cmd).action(
     async (
       opts: JudgeFlags & {

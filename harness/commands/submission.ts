@@ -39,8 +39,10 @@ export async function submissionFile(opts: SubmissionOptions) {
     throw new UserError(`${adapter.id} is scored locally and has no submission server; use \`eve-eval score --benchmark ${adapter.id}\``);
   }
   const split = await resolveSplit(adapter, opts.data, opts.split);
-  const samples = await loadSamples(adapter, opts.data, split);
-  const { answers, unmatched } = await readPredictions(opts.predictions, adapter, samples, opts.data);
+  const loading = loadSamples(adapter, opts.data, split);
+  loading.catch(() => {}); // awaited below; a predictions error may come first
+  const { answers, unmatched } = await readPredictions(opts.predictions, adapter, loading, opts.data);
+  const samples = await loading;
   await mkdir(dirname(opts.out), { recursive: true });
   await adapter.writeSubmission(samples, answers, opts.out);
   const missing = samples.filter((s) => !answers.has(s.id)).length;

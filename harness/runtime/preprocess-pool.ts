@@ -3,27 +3,15 @@
 // least busy worker. The worker runs the family's own preprocess() (harness/runtime/preprocess.worker.ts):
 // the tensors are byte-identical to the main thread's, and a bad image is the same one-line InputError.
 //
-// Where the worker's code comes from: the compiled CLI (bin/build-cache.js) builds every *.worker.ts beside the
-// CLI and says where through globalThis.__eveEvalCompiled; otherwise (tsx, vitest, benches) the worker
-// registers tsx and imports the TypeScript source.
+// Where the worker's code comes from: core/worker-script.ts.
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PixelInput } from '../../core/model-family.ts';
 import { InputError } from '../../core/errors.ts';
 import type { PreprocessJob } from './preprocess.worker.ts';
+import { workerScript } from '../../core/worker-script.ts';
 
 const SOURCE = new URL('./preprocess.worker.ts', import.meta.url);
-
-function workerScript(): { script: string | URL; eval: boolean } {
-  const compiled = (globalThis as { __eveEvalCompiled?: string }).__eveEvalCompiled;
-  if (compiled) return { script: new URL('harness/runtime/preprocess.worker.js', compiled), eval: false };
-  // tsx's ES module API by file (an eval'd worker resolves bare names from the working directory, not from here).
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
-  return { script: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(SOURCE.href)}); })`, eval: true };
-}
 
 interface Pending {
   resolve(p: PixelInput): void;
@@ -42,7 +30,7 @@ export class PreprocessPool {
 
   /** `size` workers (default: one per core), started now; they do not keep the process alive. */
   constructor(readonly size = availableParallelism()) {
-    const { script, eval: isEval } = workerScript();
+    const { script, eval: isEval } = workerScript(SOURCE);
     for (let i = 0; i < size; i++) {
       const worker = new Worker(script, { eval: isEval });
       const slot: Slot = { worker, busy: 0 };

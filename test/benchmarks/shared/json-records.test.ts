@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanJsonRecords, type FieldSpec } from '../../../benchmarks/shared/json-records.ts';
+import { scanJsonRecordsOffThread } from '../../../benchmarks/shared/json-records-thread.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eve-json-records-'));
 let n = 0;
@@ -148,5 +149,29 @@ describe('scanJsonRecords', () => {
 
   it('names a missing file', async () => {
     await expect(scan(join(dir, 'absent.json'))).rejects.toThrow(/absent\.json: file not found/);
+  });
+});
+
+// The same scan on a worker thread (what VQAv2 val's annotations take): what comes back through the columns
+// is what JSON.parse gives, and it gives up and fails as the scan on this thread does.
+describe('scanJsonRecordsOffThread', () => {
+  const offThread = async (f: string): Promise<unknown[][] | false> => {
+    const out: unknown[][] = [];
+    const ok = await scanJsonRecordsOffThread(f, 'annotations', FIELDS, (v) => out.push([...v]), { minBytes: 0 });
+    return ok ? out : false;
+  };
+
+  it('hands over exactly what JSON.parse gives: numbers, interned strings, texts, arrays, absent fields', async () => {
+    const text = document(11, 400);
+    const want = expected(text.replace(/^\ufeff/, ''))!;
+    expect(want.some((v) => v[1] === undefined) && want.some((v) => v[2] === undefined)).toBe(true);
+    expect(await offThread(file(text))).toEqual(want);
+  });
+
+  it('gives up where the scan gives up, and names a missing file', async () => {
+    const good = document(7, 6);
+    for (const text of [good.slice(0, good.length - 5), good.replace('"license": null', '"license": 01'), '{"annotations": [{"question_id": "7"}]}'])
+      expect(await offThread(file(text))).toBe(false);
+    await expect(offThread(join(dir, 'absent.json'))).rejects.toThrow(/absent\.json: file not found/);
   });
 });

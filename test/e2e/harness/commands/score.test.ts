@@ -35,7 +35,7 @@ describe('eve-eval score', () => {
     expect(JSON.parse(r.stdout).headline).toBe(76.67);
     const line = /eve-eval: timings: (.*)/.exec(r.stderr)?.[1] ?? '';
     const phases = [...line.matchAll(/([a-z -]+) (\d+\.\d\d) s/g)].map((m) => m[1].replace(/^[,; ]+/, ''));
-    expect(phases).toEqual(['start-up', 'load samples', 'read predictions', 'score', 'output', 'total']);
+    expect(phases).toEqual(['start-up', 'read data and predictions', 'score', 'output', 'total']);
     expect(Number(/peak RSS (\d+) MB/.exec(line)?.[1])).toBeGreaterThan(10);
   });
 
