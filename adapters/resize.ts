@@ -6,7 +6,9 @@
 // normalised to sum 1, then turned into fixed point with 22 fractional bits (rounded half away from
 // zero); each pass accumulates ints starting from 0.5 (1 << 21), shifts right by 22 (floor) and clamps
 // to 0..255, so the intermediate image is rounded to uint8 between the passes. Only source rows the
-// vertical pass needs go through the horizontal pass (same numbers, less work).
+// vertical pass needs go through the horizontal pass (same numbers, less work). The coefficients are computed
+// here; the passes themselves run in WebAssembly (resample/resample.c).
+import { readFileSync } from 'node:fs';
 import type { RgbImage } from '../core/image.ts';
 
 export type Filter = 'bicubic' | 'bilinear';
@@ -77,68 +79,38 @@ export function precomputeCoeffs(inSize: number, outSize: number, filter: Filter
   return { ksize, bounds, kk };
 }
 
-/** clip8: arithmetic shift (floor) then clamp to 0..255. */
-function clip8(ss: number): number {
-  const v = ss >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+// The two passes run in WebAssembly SIMD (adapters/resample/resample.c, built into the committed
+// resample.wasm): one instance per thread, its memory holding one resize at a time (a 4000×3000 photo to
+// 672 px: 8 MB). A memory cannot shrink, so an instance grown past KEEP_BYTES by a very large output is dropped
+// after it, not kept for the thread's life.
+const WASM = new WebAssembly.Module(readFileSync(new URL('./resample/resample.wasm', import.meta.url)));
+interface Passes {
+  memory: WebAssembly.Memory;
+  heapBase: number;
+  horizontal(src: number, inW: number, rows: number, out: number, outW: number, bounds: number, kk: number, ksize: number): void;
+  vertical(mid: number, rowBytes: number, out: number, outH: number, bounds: number, kk: number, ksize: number): void;
+}
+let passes: Passes | undefined;
+const KEEP_BYTES = 64 << 20;
+/** Source bytes copied in per horizontal call. */
+const BAND_BYTES = 1 << 20;
+function wasmPasses(): Passes {
+  if (!passes) {
+    const e = new WebAssembly.Instance(WASM, {}).exports as unknown as Omit<Passes, 'heapBase'> & { __heap_base: WebAssembly.Global };
+    passes = { memory: e.memory, heapBase: e.__heap_base.value as number, horizontal: e.horizontal, vertical: e.vertical };
+  }
+  return passes;
 }
 
-// Every sum below fits int32 as Pillow's does (|Σ w| ≈ 2^22, pixels ≤ 255), so `| 0` keeps V8 on integer
-// arithmetic without changing a result.
-
-/** Pillow's horizontal pass over source rows [y0, y0 + rows), 3 bytes per pixel. */
-function resampleHorizontal(src: Uint8Array, inW: number, y0: number, rows: number, outW: number, c: Coeffs): Uint8Array {
-  const { ksize, bounds, kk } = c;
-  const half = 1 << (PRECISION_BITS - 1);
-  const out = new Uint8Array(outW * rows * 3);
-  for (let y = 0; y < rows; y++) {
-    const srcRow = (y + y0) * inW * 3;
-    let d = y * outW * 3;
-    for (let xx = 0; xx < outW; xx++) {
-      const xmax = bounds[xx * 2 + 1];
-      const k = xx * ksize;
-      let p = srcRow + bounds[xx * 2] * 3;
-      let s0 = half;
-      let s1 = half;
-      let s2 = half;
-      for (let x = 0; x < xmax; x++, p += 3) {
-        const w = kk[k + x];
-        s0 = (s0 + src[p] * w) | 0;
-        s1 = (s1 + src[p + 1] * w) | 0;
-        s2 = (s2 + src[p + 2] * w) | 0;
-      }
-      out[d++] = clip8(s0);
-      out[d++] = clip8(s1);
-      out[d++] = clip8(s2);
-    }
+/** Bump allocation in the instance's memory for one resize: byte offsets, 16-byte aligned. */
+function layout(base: number, sizes: number[]): { offsets: number[]; end: number } {
+  const offsets: number[] = [];
+  let at = (base + 15) & ~15;
+  for (const n of sizes) {
+    offsets.push(at);
+    at = (at + n + 16 + 15) & ~15; // 16 bytes of slack: the horizontal pass reads 4 bytes per 3-byte pixel
   }
-  return out;
-}
-
-/**
- * Pillow's vertical pass. Pillow walks each output byte down its source column; summing whole source rows
- * into a row of accumulators gives the same integers with memory read in order.
- */
-function resampleVertical(mid: Uint8Array, rowBytes: number, row0: number, outH: number, c: Coeffs): Uint8Array {
-  const { ksize, bounds, kk } = c;
-  const half = 1 << (PRECISION_BITS - 1);
-  const out = new Uint8Array(rowBytes * outH);
-  const acc = new Int32Array(rowBytes);
-  for (let yy = 0; yy < outH; yy++) {
-    const ymin = bounds[yy * 2] - row0;
-    const ymax = bounds[yy * 2 + 1];
-    const k = yy * ksize;
-    acc.fill(half);
-    for (let y = 0; y < ymax; y++) {
-      const w = kk[k + y];
-      if (w === 0) continue;
-      const r = (y + ymin) * rowBytes;
-      for (let xb = 0; xb < rowBytes; xb++) acc[xb] = (acc[xb] + mid[r + xb] * w) | 0;
-    }
-    const dstRow = yy * rowBytes;
-    for (let xb = 0; xb < rowBytes; xb++) out[dstRow + xb] = clip8(acc[xb]);
-  }
-  return out;
+  return { offsets, end: at };
 }
 
 /**
@@ -149,13 +121,50 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, filter: Fil
   const { width: inW, height: inH, data } = img;
   if (outW < 1 || outH < 1) throw new RangeError(`resize to ${outW}×${outH}: sizes must be positive`);
   if (outW === inW && outH === inH) return { width: inW, height: inH, data: data.slice() };
-  const needV = outH !== inH;
-  const vert = needV ? precomputeCoeffs(inH, outH, filter) : undefined;
+  const horiz = outW !== inW ? precomputeCoeffs(inW, outW, filter) : undefined;
+  const vert = outH !== inH ? precomputeCoeffs(inH, outH, filter) : undefined;
   // Rows the vertical pass reads: Pillow only resamples these horizontally.
   const yFirst = vert ? vert.bounds[0] : 0;
   const yLast = vert ? vert.bounds[(outH - 1) * 2] + vert.bounds[(outH - 1) * 2 + 1] : inH;
-  const mid = outW !== inW ? resampleHorizontal(data, inW, yFirst, yLast - yFirst, outW, precomputeCoeffs(inW, outW, filter)) : data;
-  const midRow0 = outW !== inW ? yFirst : 0;
-  const out = vert ? resampleVertical(mid, outW * 3, midRow0, outH, vert) : mid;
+  const rows = yLast - yFirst;
+  if (vert) for (let i = 0; i < outH; i++) vert.bounds[i * 2] -= yFirst; // rows of what the vertical pass reads
+
+  const w = wasmPasses();
+  // The source goes in by bands of rows when the horizontal pass reads it (a 4000×3000 photo is 36 MB; its
+  // horizontal output at 672 px wide is 6 MB), whole when the vertical pass reads it directly.
+  const band = horiz ? Math.max(1, Math.min(rows, Math.floor(BAND_BYTES / (inW * 3)))) : rows;
+  const midBytes = horiz ? rows * outW * 3 : 0;
+  const outBytes = outW * outH * 3;
+  const { offsets, end } = layout(w.heapBase, [
+    band * inW * 3,
+    horiz ? horiz.bounds.byteLength : 0,
+    horiz ? horiz.kk.byteLength : 0,
+    midBytes,
+    vert ? vert.bounds.byteLength : 0,
+    vert ? vert.kk.byteLength : 0,
+    vert ? outBytes : 0,
+  ]);
+  const [src, hBounds, hKk, mid, vBounds, vKk, dst] = offsets;
+  if (end > w.memory.buffer.byteLength) w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
+  const heap = new Uint8Array(w.memory.buffer);
+  let result = src;
+  if (horiz) {
+    heap.set(new Uint8Array(horiz.bounds.buffer), hBounds);
+    heap.set(new Uint8Array(horiz.kk.buffer), hKk);
+    for (let y = 0; y < rows; y += band) {
+      const n = Math.min(band, rows - y);
+      heap.set(data.subarray((yFirst + y) * inW * 3, (yFirst + y + n) * inW * 3), src);
+      w.horizontal(src, inW, n, mid + y * outW * 3, outW, hBounds, hKk, horiz.ksize);
+    }
+    result = mid;
+  } else heap.set(data.subarray(yFirst * inW * 3, yLast * inW * 3), src);
+  if (vert) {
+    heap.set(new Uint8Array(vert.bounds.buffer), vBounds);
+    heap.set(new Uint8Array(vert.kk.buffer), vKk);
+    w.vertical(result, outW * 3, dst, outH, vBounds, vKk, vert.ksize);
+    result = dst;
+  }
+  const out = heap.slice(result, result + outBytes);
+  if (w.memory.buffer.byteLength > KEEP_BYTES) passes = undefined;
   return { width: outW, height: outH, data: out };
 }

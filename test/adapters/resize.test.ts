@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { precomputeCoeffs, resizeRgb, type Filter } from '../../adapters/resize.ts';
 
 const grey = (values: number[], w: number, h: number) => {
@@ -71,6 +73,13 @@ describe.skipIf(!hasPil)('PIL-compatible resize against Pillow itself', () => {
     [2000, 60, 1920, 57, 'bilinear'],
     [50, 50, 1, 3, 'bilinear'],
     [9, 300, 28, 672, 'bicubic'],
+    // The WebAssembly passes' edge paths: extreme ratios, one pass only (same width or height), rows whose
+    // bytes are no multiple of 16 (the vertical pass's tail), one-pixel outputs.
+    [4000, 200, 672, 34, 'bicubic'],
+    [200, 4000, 34, 672, 'bicubic'],
+    [33, 47, 33, 91, 'bicubic'],
+    [47, 33, 91, 33, 'bicubic'],
+    [301, 7, 1, 1, 'bicubic'],
   ];
   it.each(cases)('%i×%i → %i×%i %s is bit-identical', (w, h, ow, oh, filter) => {
     const script = `
@@ -88,5 +97,22 @@ sys.stdout.buffer.write(a.tobytes() + out.tobytes())`;
     let diff = 0;
     for (let i = 0; i < ref.length; i++) if (out.data[i] !== ref[i]) diff++;
     expect(diff).toBe(0);
+  });
+});
+
+// The committed resample.wasm is what adapters/resample/build.sh makes of resample.c (clang's output is the
+// same bytes wherever the checkout lies), so the binary that runs is the source that is read.
+const clang = ['/usr/bin/clang-14', '/usr/lib/llvm-14/bin/wasm-ld'].every(existsSync);
+if (!clang) console.log('note: clang-14 and lld-14 not found (apt install clang-14 lld-14); skipping the resample.wasm rebuild check');
+describe.skipIf(!clang)('resample.wasm', () => {
+  it('is what build.sh builds from resample.c', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eve-resample-'));
+    try {
+      const built = join(dir, 'resample.wasm');
+      execFileSync('bash', [new URL('../../adapters/resample/build.sh', import.meta.url).pathname, built]);
+      expect(readFileSync(built).equals(readFileSync(new URL('../../adapters/resample/resample.wasm', import.meta.url)))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
