@@ -173,6 +173,8 @@ export async function readPredictions(
   samplesLoading: Sample[] | Promise<Sample[]>,
   dataRoot: string,
 ): Promise<PredictionsResult> {
+  // Awaited once the file is read; an error of the samples' load meanwhile is not an unhandled rejection.
+  if (samplesLoading instanceof Promise) samplesLoading.catch(() => {});
   let info;
   try {
     info = await stat(path);

@@ -63,7 +63,6 @@ export async function scoreFile(opts: {
   const split = await resolveSplit(adapter, opts.data, opts.split);
   // The predictions file is read while the samples load (VQAv2 val's annotations are scanned on a worker thread).
   const loading = loadSamples(adapter, opts.data, split);
-  loading.catch(() => {}); // awaited below; a predictions error may come first
   const read = await readPredictions(opts.predictions, adapter, loading, opts.data);
   const samples = await loading;
   opts.timings?.mark('read data and predictions');

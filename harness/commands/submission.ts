@@ -40,7 +40,6 @@ export async function submissionFile(opts: SubmissionOptions) {
   }
   const split = await resolveSplit(adapter, opts.data, opts.split);
   const loading = loadSamples(adapter, opts.data, split);
-  loading.catch(() => {}); // awaited below; a predictions error may come first
   const { answers, unmatched } = await readPredictions(opts.predictions, adapter, loading, opts.data);
   const samples = await loading;
   await mkdir(dirname(opts.out), { recursive: true });

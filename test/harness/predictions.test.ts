@@ -25,6 +25,22 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('readPredictions', () => {
+  it('reads the file while the samples still load, then joins: the same answers as with the samples in hand', async () => {
+    const file = join(root, 'pope/answers/fixture.jsonl');
+    let release: (s: Sample[]) => void = () => {};
+    const later = new Promise<Sample[]>((resolve) => (release = resolve));
+    const reading = readPredictions(file, pope, later, root);
+    await new Promise((r) => setTimeout(r, 20)); // the file is read meanwhile; the join waits for the samples
+    release(popeSamples);
+    const a = await reading;
+    const b = await readPredictions(file, pope, popeSamples, root);
+    expect(a.answers.size).toBeGreaterThan(0);
+    expect([...a.answers].map(([id, x]) => [id, x.text])).toEqual([...b.answers].map(([id, x]) => [id, x.text]));
+    // Samples that fail to load fail the read with their own error.
+    const failing = Promise.reject(new UserError('pope/test: no questions found'));
+    await expect(readPredictions(file, pope, failing, root)).rejects.toThrow('pope/test: no questions found');
+  });
+
   it('reads LLaVA answer JSONL joined by question_id', async () => {
     const r = await readPredictions(join(root, 'pope/answers/fixture.jsonl'), pope, popeSamples, root);
     expect(r.format).toBe('llava');
