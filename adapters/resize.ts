@@ -90,10 +90,12 @@ interface Passes {
   horizontal(src: number, inW: number, rows: number, out: number, outW: number, bounds: number, kk: number, ksize: number): void;
   vertical(mid: number, rowBytes: number, out: number, outH: number, bounds: number, kk: number, ksize: number): void;
 }
-let passes: Passes | undefined;
+/** An instance whose memory grew past this is dropped after its call. */
 const KEEP_BYTES = 64 << 20;
 /** Source bytes copied in per horizontal call. */
 const BAND_BYTES = 1 << 20;
+
+let passes: Passes | undefined;
 function wasmPasses(): Passes {
   if (!passes) {
     const e = new WebAssembly.Instance(WASM, {}).exports as unknown as Omit<Passes, 'heapBase'> & { __heap_base: WebAssembly.Global };

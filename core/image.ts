@@ -10,11 +10,11 @@
 //   - CMYK JPEG: PIL ignores the ICC profile and uses its naive cmyk2rgb; sharp would colour-manage;
 //   - GIF: first frame only; transparent pixels get their palette colour (PIL keeps the index).
 import sharp from 'sharp';
+import { InputError } from './errors.ts';
 
 // Each image is decoded once per model, so libvips's operation cache (by default up to 50 MB of pixels and 100
 // operations, kept for the process's life) only adds to the peak memory of a run.
 sharp.cache(false);
-import { InputError } from './errors.ts';
 
 /** 8-bit RGB pixels, row-major, 3 bytes per pixel. */
 export interface RgbImage {

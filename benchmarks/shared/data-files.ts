@@ -24,8 +24,9 @@ export async function* readJsonl(file: string): AsyncGenerator<JsonLine> {
 /**
  * readJsonl a few hundred lines at a time (one array per 64 KB read): for files of 10^5+ lines, where one
  * await per line costs more than parsing it. Larger reads make each read's text a large object that only a
- * full GC frees: with 4 MB reads, scoring VQAv2 val's 44 MB of answer lines peaked ~40 MB higher, no faster. The lines before a malformed one are handed over first, then
- * its error is thrown, so errors come in file order as with readJsonl.
+ * full GC frees: with 4 MB reads, scoring VQAv2 val's 44 MB of answer lines peaked ~40 MB higher, no faster.
+ * The lines before a malformed one are handed over first, then its error is thrown, so errors come in file
+ * order as with readJsonl.
  */
 export async function* readJsonlBatches(file: string): AsyncGenerator<JsonLine[]> {
   let handle;

@@ -48,7 +48,7 @@ async function scan(job: ScanJob): Promise<{ reply: ScanReply; transfer: ArrayBu
     }
     return i;
   };
-  let numbers: number[][] = specs.map(() => []);
+  const numbers: number[][] = specs.map(() => []);
   const ints = specs.map(() => new Int32Column());
   const items = specs.map(() => new Int32Column());
   const texts: (string | undefined)[][] = specs.map(() => []);
@@ -76,7 +76,6 @@ async function scan(job: ScanJob): Promise<{ reply: ScanReply; transfer: ArrayBu
     if (spec === 'text') return texts[f];
     return { lengths: ints[f].done(), items: items[f].done() };
   });
-  numbers = [];
   const transfer: ArrayBuffer[] = [];
   for (const c of columns) {
     if (c instanceof Float64Array || c instanceof Int32Array) transfer.push(c.buffer as ArrayBuffer);
