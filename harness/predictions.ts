@@ -277,12 +277,14 @@ export async function readPredictions(
 
   // Join, once the samples are there.
   samples = await samplesLoading;
-  const byKey = new Map<string, Sample[]>();
+  // A key's sample, or its samples when several share it (MME): no array per key for the usual one.
+  const byKey = new Map<string, Sample | Sample[]>();
   for (const s of samples) {
     const k = llavaKey(s);
-    const list = byKey.get(k);
-    if (list) list.push(s);
-    else byKey.set(k, [s]);
+    const had = byKey.get(k);
+    if (had === undefined) byKey.set(k, s);
+    else if (Array.isArray(had)) had.push(s);
+    else byKey.set(k, [had, s]);
   }
   const answers = new Map<string, Answer>();
   const unmatched: Unmatched = { count: 0 };
@@ -314,11 +316,14 @@ export async function readPredictions(
       noteUnmatched(key, e.line);
       continue;
     }
-    let sample: Sample | undefined;
-    if (candidates.length === 1) sample = candidates[0];
-    else if (prompt !== undefined) sample = candidates.find((s) => normPrompt(s.prompt) === normPrompt(prompt));
+    const sample = Array.isArray(candidates)
+      ? prompt === undefined
+        ? undefined
+        : candidates.find((s) => normPrompt(s.prompt) === normPrompt(prompt))
+      : candidates;
     if (!sample) {
-      throw new InputError(path, e.where, `question_id "${key}" is shared by ${candidates.length} questions and the line's prompt matches none of them`);
+      const n = (candidates as Sample[]).length;
+      throw new InputError(path, e.where, `question_id "${key}" is shared by ${n} questions and the line's prompt matches none of them`);
     }
     // A line that names its image (a question file passed by mistake) must name the sample's image.
     const image = typeof e.image === 'string' && sample.image?.kind === 'file' ? e.image : undefined;

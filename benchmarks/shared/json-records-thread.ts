@@ -1,64 +1,46 @@
-// scanJsonRecords (json-records.ts) on a worker thread, so a large file is scanned while this thread does other
-// work (VQAv2 val: the 158 MB annotations while the questions are read). The records come back as columns
-// (json-records.worker.ts) and are handed to `onRecord` here, in file order, exactly as the scan on this
-// thread hands them: same values, same give-up. Small files, or a process that cannot start a worker, scan here.
+// Large files scanned into columns (json-columns.ts) on a worker thread, so the scan runs while this thread
+// does other work (VQAv2 val: the 158 MB annotations while the questions and the predictions are read). Small
+// files, below what a worker's start-up costs, are scanned here. Same values, same give-up either way.
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../core/errors.ts';
 import { workerScript } from '../../core/worker-script.ts';
-import { type FieldSpec, scanJsonRecords } from './json-records.ts';
+import { eachRecord, type RecordColumns, scanColumns } from './json-columns.ts';
+import type { FieldSpec } from './json-records.ts';
 import type { ScanJob, ScanReply } from './json-records.worker.ts';
 
 const SOURCE = new URL('./json-records.worker.ts', import.meta.url);
 /** Below this a worker's start-up (~30 ms compiled) costs more than it saves. */
 const WORKER_MIN_BYTES = 16 << 20;
 
-/** scanJsonRecords' contract; the scan runs on a worker thread when the file is large. */
+/** scanColumns' contract; the scan runs on a worker thread when the file is large. */
+export async function scanJsonColumns(
+  file: string,
+  arrayKey: string,
+  fields: Record<string, FieldSpec>,
+  { minBytes = WORKER_MIN_BYTES }: { minBytes?: number } = {},
+): Promise<RecordColumns | false> {
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => 0, // the scan names the file that cannot be read
+  );
+  if (size < minBytes) return scanColumns(file, arrayKey, fields);
+  const reply = await inWorker({ file, arrayKey, fields });
+  if ('error' in reply) throw new UserError(reply.error);
+  return reply.ok ? reply : false;
+}
+
+/** scanJsonRecords' contract, the scan on a worker thread when the file is large. */
 export async function scanJsonRecordsOffThread(
   file: string,
   arrayKey: string,
   fields: Record<string, FieldSpec>,
   onRecord: (values: unknown[]) => void,
-  { minBytes = WORKER_MIN_BYTES }: { minBytes?: number } = {},
+  options: { minBytes?: number } = {},
 ): Promise<boolean> {
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => 0, // scanJsonRecords names the file that cannot be read
-  );
-  if (size < minBytes) return scanJsonRecords(file, arrayKey, fields, onRecord);
-  const reply = await inWorker({ file, arrayKey, fields });
-  if ('error' in reply) throw new UserError(reply.error);
-  if (!reply.ok) return false;
-  const { count, strings, columns } = reply;
-  const specs = Object.values(fields);
-  const values: unknown[] = new Array(specs.length);
-  const offsets = specs.map(() => 0);
-  for (let r = 0; r < count; r++) {
-    for (let f = 0; f < specs.length; f++) {
-      const spec = specs[f];
-      const c = columns[f];
-      if (spec === 'number') {
-        const v = (c as Float64Array)[r];
-        values[f] = Number.isNaN(v) ? undefined : v;
-      } else if (spec === 'string') {
-        const i = (c as Int32Array)[r];
-        values[f] = i < 0 ? undefined : strings[i];
-      } else if (spec === 'text') values[f] = (c as (string | undefined)[])[r];
-      else {
-        const { lengths, items } = c as { lengths: Int32Array; items: Int32Array };
-        const n = lengths[r];
-        if (n < 0) values[f] = undefined;
-        else {
-          const list = new Array<string>(n);
-          const from = offsets[f];
-          for (let k = 0; k < n; k++) list[k] = strings[items[from + k]];
-          offsets[f] = from + n;
-          values[f] = list;
-        }
-      }
-    }
-    onRecord(values);
-  }
+  const scanned = await scanJsonColumns(file, arrayKey, fields, options);
+  if (!scanned) return false;
+  eachRecord(scanned, fields, onRecord);
   return true;
 }
 

@@ -19,7 +19,8 @@ import { writeVqav2Synthetic } from './synthetic.ts';
 import { questionTypeOf } from './question-types.ts';
 import { readJsonArrayField } from '../shared/json-array-stream.ts';
 import { scanJsonRecords } from '../shared/json-records.ts';
-import { scanJsonRecordsOffThread } from '../shared/json-records-thread.ts';
+import { scanJsonColumns } from '../shared/json-records-thread.ts';
+import type { RecordColumns } from '../shared/json-columns.ts';
 import { softMeanStatistic } from '../shared/headline-stat.ts';
 import { SHORT_ANSWER } from '../shared/instructions.ts';
 
@@ -52,24 +53,67 @@ async function pickSplit(dataRoot: string, split?: string): Promise<string> {
 const ANNOTATION_FIELDS = { question_id: 'number', answers: { arrayOf: 'answer' }, question_type: 'string', answer_type: 'string' } as const;
 const QUESTION_FIELDS = { question_id: 'number', image_id: 'number', question: 'text' } as const;
 
-/** What scoring keeps of one annotation: the answers, and the types vqaEval.py groups by. */
+/** One question's annotation as the general read (json-array-stream.ts) keeps it. */
 interface ValAnnotation {
   answers: string[];
   question_type: unknown;
   answer_type: unknown;
 }
 
+/** The annotations by question: the scanned columns, or what the general read kept. */
+interface Annotations {
+  /** The annotation of the i-th question (id `id`): undefined when there is none, null when it has no answers. */
+  of(i: number, id: unknown): ValAnnotation | null | undefined;
+}
+
+/** The annotations' columns (json-columns.ts) by question: by position when they list the questions in order. */
+function columnAnnotations(scanned: RecordColumns, ids: readonly unknown[]): Annotations {
+  const { count, strings } = scanned;
+  const [qid, answers, qtype, atype] = scanned.columns as [Float64Array, { lengths: Int32Array; items: Int32Array }, Int32Array, Int32Array];
+  const starts = new Int32Array(count + 1);
+  for (let r = 0; r < count; r++) starts[r + 1] = starts[r] + Math.max(0, answers.lengths[r]);
+  // The official files list the annotations in the questions' order: no map of 214k ids then.
+  let inOrder = ids.length <= count;
+  for (let i = 0; inOrder && i < ids.length; i++) inOrder = qid[i] === ids[i];
+  let rowOf: Map<unknown, number> | undefined;
+  if (!inOrder) {
+    rowOf = new Map();
+    for (let r = 0; r < count; r++) rowOf.set(Number.isNaN(qid[r]) ? undefined : qid[r], r); // the last one wins, as in JSON.parse's reading
+  }
+  const name = (i: number) => (i < 0 ? undefined : strings[i]);
+  return {
+    of(i, id) {
+      const r = rowOf ? rowOf.get(id) : i;
+      if (r === undefined) return undefined;
+      const n = answers.lengths[r];
+      if (n <= 0) return null;
+      const list = new Array<string>(n);
+      for (let k = 0, from = starts[r]; k < n; k++) list[k] = strings[answers.items[from + k]];
+      return { answers: list, question_type: name(qtype[r]), answer_type: name(atype[r]) };
+    },
+  };
+}
+
+/** The annotations read the general way (JSON.parse in batches), for a file the scan does not take. */
+async function parsedAnnotations(aFile: string): Promise<Annotations> {
+  const byId = new Map<unknown, ValAnnotation | null>();
+  const anns = await readJsonArrayField(aFile, 'annotations', (items) => {
+    for (const a of items as any[]) {
+      const answers = Array.isArray(a?.answers) ? a.answers.map((x: any) => String(x?.answer)) : [];
+      byId.set(a?.question_id, answers.length ? { answers, question_type: a.question_type, answer_type: a.answer_type } : null);
+    }
+  });
+  if (!anns.found) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
+  return { of: (_i, id) => byId.get(id) };
+}
+
 async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample> {
   const [qFile, aFile] = splitFiles(dataRoot, 'val');
   const imageDir = path.join(dataRoot, DIR, 'val2014');
-  // The 160 MB annotations: only these fields, scanned from the bytes (json-records.ts) on a worker thread
-  // while this one reads the questions; a file the scan does not take is read in batches of JSON.parse
-  // (json-array-stream.ts), which gives the same values or the error.
-  const byId = new Map<unknown, ValAnnotation | null>();
-  const scanned = scanJsonRecordsOffThread(aFile, 'annotations', ANNOTATION_FIELDS, (v) => {
-    const answers = v[1] as string[] | undefined;
-    byId.set(v[0], answers?.length ? { answers, question_type: v[2], answer_type: v[3] } : null);
-  });
+  // The 160 MB annotations: only these fields, scanned from the bytes (json-records.ts) into columns on a
+  // worker thread while this one reads the questions; a file the scan does not take is read in batches of
+  // JSON.parse (json-array-stream.ts), which gives the same values or the error.
+  const scanned = scanJsonColumns(aFile, 'annotations', ANNOTATION_FIELDS);
   scanned.catch(() => {}); // awaited below, after the questions: not an unhandled rejection meanwhile
 
   // The samples are made from the questions meanwhile; answers, types and image come once the annotations are in.
@@ -99,23 +143,15 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
     });
     if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
   }
-  if (!(await scanned)) {
-    byId.clear();
-    const anns = await readJsonArrayField(aFile, 'annotations', (items) => {
-      for (const a of items as any[]) {
-        const answers = Array.isArray(a?.answers) ? a.answers.map((x: any) => String(x?.answer)) : [];
-        byId.set(a?.question_id, answers.length ? { answers, question_type: a.question_type, answer_type: a.answer_type } : null);
-      }
-    });
-    if (!anns.found) throw new InputError(aFile, undefined, 'expected {"annotations": [...]}');
-  }
+  const columns = await scanned;
+  const annotations = columns ? columnAnnotations(columns, ids) : await parsedAnnotations(aFile);
 
   // The questions of one image are consecutive in the official file: they share one image object.
   let lastImage: { id: unknown; ref: Sample['image'] } = { id: undefined, ref: undefined };
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
     const where = () => `question_id ${ids[i]}`; // for messages only: not built per question
-    const ann = byId.get(ids[i]);
+    const ann = annotations.of(i, ids[i]);
     if (ann === undefined) throw new InputError(aFile, where(), 'question has no annotation');
     if (ann === null) throw new InputError(aFile, where(), 'annotation has no answers');
     const question = typeof questions[i] === 'string' ? (questions[i] as string) : str({ question: questions[i] }, 'question', qFile, where());

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vqav2, { buildSubmission } from '../../benchmarks/vqav2/index.ts';
+import { FILES } from '../../benchmarks/vqav2/format.ts';
 import { questionTypeOf, MSCOCO_QUESTION_TYPES } from '../../benchmarks/vqav2/question-types.ts';
 import type { Answer, Sample } from '../../core/benchmark.ts';
 
@@ -56,6 +57,27 @@ describe('vqav2 adapter', () => {
     expect(sc.breakdowns.answerType).toEqual({ other: 75, 'yes/no': 65, number: 50 }); // (1+1+1+0)/4, (1+.3)/2, (1+0)/2;
     expect(sc.breakdowns.questionType['how many']).toBe(100);
     expect(sc.counts).toMatchObject({ samples: 8, predicted: 7, missing: 1, errors: 0 });
+  });
+
+  it('joins annotations to questions by id, in whatever order the annotation file lists them', async () => {
+    const file = path.join(root, 'vqav2', FILES.valAnnotations);
+    const original = await readFile(file, 'utf8');
+    const inOrder = await load(root);
+    const doc = JSON.parse(original);
+    try {
+      // Reversed, with a stale duplicate of the first question first (the later entry wins, as JSON.parse reads it).
+      const first = doc.annotations[0];
+      doc.annotations = [{ ...first, answers: [{ answer: 'stale', answer_confidence: 'yes', answer_id: 1 }] }, ...doc.annotations.reverse()];
+      await writeFile(file, JSON.stringify(doc));
+      const reordered = await load(root);
+      expect(reordered.map((s) => [s.id, s.answer, s.meta])).toEqual(inOrder.map((s) => [s.id, s.answer, s.meta]));
+      // A question without an annotation is named.
+      doc.annotations = doc.annotations.filter((a: { question_id: number }) => a.question_id !== first.question_id);
+      await writeFile(file, JSON.stringify(doc));
+      await expect(load(root)).rejects.toThrow(new RegExp(`annotations.json \\(question_id ${first.question_id}\\): question has no annotation`));
+    } finally {
+      await writeFile(file, original);
+    }
   });
 
   it('refuses predictions whose ids are not in the question file', async () => {
