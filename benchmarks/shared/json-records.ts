@@ -6,7 +6,19 @@
 // strings), so what the scan accepts JSON.parse accepts, and gives the same values. Anything it does not
 // expect (a record that is not an object, a field of another type than asked, a duplicate array key, broken
 // JSON) makes it give up and answer false: the caller then reads the file the general way (json-array-stream.ts),
-// which gives the same values or the same error. Read in pieces (8 MB), so memory stays bounded.
+// which gives the same values or the same error.
+//
+// The bytes are scanned in WebAssembly (json-records/scan.c, built into the committed scan.wasm): VQAv2's
+// annotations in ~170 ms, where the same loops in JS took ~800. The file is read in pieces (4 MB) straight into the instance's memory, two
+// buffers of it: the next piece is read into one while the other is scanned, so memory stays bounded and the
+// reads cost no time on this thread. Each call into C hands back up to 1024 records, one slot per field: a
+// number (its value where C computes it exactly, else its digits for Number()), an interned string's id, a
+// string's place in the buffer with whether it holds escapes or bytes above ASCII, or a list of those. C
+// interns short ASCII strings in a hash table and says which ids are new; this side makes each new one's
+// string once, and then hands over strings[id]: the same bytes give the same string object. Strings with
+// escapes are decoded by JSON.parse of their quoted span, so lone surrogates and all come out as JSON.parse
+// gives them. An instance scans one file at a time; this thread keeps one between scans.
+import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { unreadable } from './data-files.ts';
 
@@ -17,28 +29,42 @@ import { unreadable } from './data-files.ts';
  */
 export type FieldSpec = 'string' | 'text' | 'number' | { arrayOf: string };
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const MINUS = 0x2d;
+const WASM = new WebAssembly.Module(readFileSync(new URL('./json-records/scan.wasm', import.meta.url)));
+interface Scanner {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  init(specBytes: number): number;
+  reserve(bytes: number): number;
+  scan(from: number, to: number, eof: number): number;
+}
+/** The instance kept for the next scan on this thread (a second scan meanwhile makes its own). */
+const idle: Scanner[] = [];
+/** An instance whose memory grew past this (a very long record) is dropped after its scan. */
+const KEEP_BYTES = 64 << 20;
 
-/** Thrown when the bytes in hand end inside what is being parsed (read more, parse it again). */
-const NEED = Symbol('need more bytes');
-/** Thrown on anything the scan does not take (the caller reads the file the general way). */
-const GIVE_UP = Symbol('give up');
+// scan()'s answers, the slot tags and the string flags of scan.c.
+const NEED = 0;
+const MORE = 1;
+const DONE = 2;
+const ABSENT = 0;
+const NUM = 1;
+const NUMTEXT = 2;
+const ID = 3;
+const LIST = 4;
+const ESCAPED = 1;
+const HIGH = 2;
+// The words of scan.c's `out`.
+const CUR = 0;
+const NREC = 1;
+const RECS = 2;
+const ITEMS = 3;
+const NNEWS = 4;
+const NEWS = 5;
+/** Room scan.c needs after the bytes in hand. */
+const SLACK = 32;
 
-const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
-const isHex = (b: number) => isDigit(b) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
-// The characters JSON allows after a backslash: " \ / b f n r t u.
-const SIMPLE_ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
-const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
-const INTERN_SLOTS = 1 << 16;
+/** scan.c's field kinds; `{ arrayOf }` is 3. */
+const KINDS = { number: 0, string: 1, text: 2 } as const;
 
 /**
  * Scan `file`, a JSON object whose top-level field `arrayKey` is an array of objects; `onRecord` gets, per
@@ -51,7 +77,7 @@ export async function scanJsonRecords(
   arrayKey: string,
   fields: Record<string, FieldSpec>,
   onRecord: (values: unknown[]) => void,
-  { chunkBytes = 8 << 20 }: { chunkBytes?: number } = {},
+  { chunkBytes = 4 << 20 }: { chunkBytes?: number } = {},
 ): Promise<boolean> {
   let handle;
   try {
@@ -59,366 +85,124 @@ export async function scanJsonRecords(
   } catch (err) {
     throw unreadable(file, err);
   }
-  const names = Object.keys(fields).map((k) => Buffer.from(k));
   const specs = Object.values(fields);
-  const subName = specs.map((s) => (typeof s === 'object' ? Buffer.from(s.arrayOf) : undefined));
-  const wanted = Buffer.from(arrayKey);
-  const values: unknown[] = new Array(names.length);
-  const interned: (string | undefined)[] = new Array(INTERN_SLOTS).fill(undefined);
-
-  let buf = Buffer.allocUnsafe(Math.max(16, chunkBytes));
-  let len = 0;
-  let base = 0; // file offset of buf[0]
-  let eof = false;
-  // The string just scanned: its content's span, and whether it holds escapes or non-ASCII bytes.
-  let sStart = 0;
-  let sEnd = 0;
-  let sEscaped = false;
-  let sHigh = false;
-
-  const more = async (keepFrom: number): Promise<void> => {
-    if (keepFrom > 0) {
-      buf.copy(buf, 0, keepFrom, len);
-      len -= keepFrom;
-      base += keepFrom;
-    }
-    if (len === buf.length) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, len);
-      buf = bigger;
-    }
-    const { bytesRead } = await handle.read(buf, len, buf.length - len, base + len);
-    if (bytesRead === 0) eof = true;
-    len += bytesRead;
-  };
-
-  const end = (): never => {
-    throw eof ? GIVE_UP : NEED;
-  };
-  const ws = (p: number): number => {
-    const b = buf;
-    const n = len;
-    while (p < n && isSpace(b[p])) p++;
-    if (p >= n) end();
-    return p;
-  };
-
-  /** The string opening at p (a quote): its span in sStart/sEnd; returns the index after the closing quote. */
-  const str = (p: number): number => {
-    const bytes = buf;
-    const n = len;
-    let i = p + 1;
-    let escaped = false;
-    let high = false;
-    for (;;) {
-      if (i >= n) end();
-      const b = bytes[i];
-      if (b === QUOTE) break;
-      // One test for the ordinary bytes (printable ASCII but the backslash); the rest looked at below.
-      if (b >= 0x20 && b < 0x80 && b !== BACKSLASH) {
-        i++;
-        continue;
-      }
-      if (b < 0x20) throw GIVE_UP;
-      if (b === BACKSLASH) {
-        escaped = true;
-        if (i + 1 >= n) end();
-        const c = bytes[i + 1];
-        if (c === 0x75) {
-          if (i + 5 >= n) end();
-          for (let k = 2; k < 6; k++) if (!isHex(bytes[i + k])) throw GIVE_UP;
-          i += 6;
-        } else if (SIMPLE_ESCAPES.has(c)) i += 2;
-        else throw GIVE_UP;
-        continue;
-      }
-      high = true;
-      i++;
-    }
-    sStart = p + 1;
-    sEnd = i;
-    sEscaped = escaped;
-    sHigh = high;
-    return i + 1;
-  };
-
-  /** The string just scanned, as JSON.parse gives it. */
-  const text = (): string => {
-    if (sEscaped) return JSON.parse(buf.toString('utf8', sStart - 1, sEnd + 1)) as string;
-    return buf.toString(sHigh ? 'utf8' : 'latin1', sStart, sEnd);
-  };
-  /** The same, one string object per distinct short ASCII value. */
-  const internedText = (): string => {
-    const n = sEnd - sStart;
-    if (sEscaped || sHigh || n > 64) return text();
-    const bytes = buf;
-    const from = sStart;
-    let h = n;
-    for (let i = from; i < from + n; i++) h = Math.imul(h ^ bytes[i], 16777619);
-    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-    const hit = interned[slot];
-    if (hit !== undefined && hit.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++)
-        if (hit.charCodeAt(i) !== bytes[from + i]) {
-          same = false;
-          break;
-        }
-      if (same) return hit;
-    }
-    const s = bytes.toString('latin1', from, from + n);
-    interned[slot] = s; // a direct-mapped cache: a collision replaces the older string
-    return s;
-  };
-  /** Whether the string just scanned is `name` (escaped keys are decoded first). */
-  const is = (name: Buffer): boolean => {
-    if (sEscaped) return text() === name.toString('utf8');
-    const n = name.length;
-    if (sEnd - sStart !== n) return false;
-    const bytes = buf;
-    const from = sStart;
-    for (let i = 0; i < n; i++) if (bytes[from + i] !== name[i]) return false;
-    return true;
-  };
-
-  /** A number at p (JSON's grammar); its value in numValue; returns the index after it. */
-  let numValue = 0;
-  const num = (p: number): number => {
-    let i = p;
-    let simple = true;
-    if (buf[i] === MINUS) i++;
-    if (i >= len) end();
-    if (buf[i] === 0x30) i++;
-    else if (buf[i] > 0x30 && buf[i] <= 0x39) while (i < len && isDigit(buf[i])) i++;
-    else throw GIVE_UP;
-    if (i < len && buf[i] === 0x2e) {
-      simple = false;
-      i++;
-      const d = i;
-      while (i < len && isDigit(buf[i])) i++;
-      if (i === d) (i >= len ? end : fail)();
-    }
-    if (i < len && (buf[i] === 0x65 || buf[i] === 0x45)) {
-      simple = false;
-      i++;
-      if (i < len && (buf[i] === 0x2b || buf[i] === MINUS)) i++;
-      const d = i;
-      while (i < len && isDigit(buf[i])) i++;
-      if (i === d) (i >= len ? end : fail)();
-    }
-    if (i >= len) end(); // the number may go on in the next piece
-    if (simple && i - p <= 15) {
-      let v = 0;
-      for (let k = buf[p] === MINUS ? p + 1 : p; k < i; k++) v = v * 10 + (buf[k] - 0x30);
-      numValue = buf[p] === MINUS ? -v : v;
-    } else numValue = Number(buf.toString('latin1', p, i));
-    return i;
-  };
-  const fail = (): never => {
-    throw GIVE_UP;
-  };
-
-  /** Skip the value at p, checking its grammar; returns the index after it. */
-  const skip = (p: number, depth = 0): number => {
-    if (depth > 512) throw GIVE_UP;
-    const b = buf[p];
-    if (b === QUOTE) return str(p);
-    if (b === MINUS || isDigit(b)) return num(p);
-    if (b === LBRACE || b === LBRACKET) {
-      const close = b === LBRACE ? RBRACE : RBRACKET;
-      let q = ws(p + 1);
-      if (buf[q] === close) return q + 1;
-      for (;;) {
-        if (b === LBRACE) {
-          if (buf[q] !== QUOTE) throw GIVE_UP;
-          q = ws(str(q));
-          if (buf[q] !== COLON) throw GIVE_UP;
-          q = ws(q + 1);
-        }
-        q = ws(skip(q, depth + 1));
-        if (buf[q] === close) return q + 1;
-        if (buf[q] !== COMMA) throw GIVE_UP;
-        q = ws(q + 1);
-      }
-    }
-    for (const lit of LITERALS) {
-      if (b !== lit[0]) continue;
-      if (p + lit.length > len) end();
-      for (let k = 1; k < lit.length; k++) if (buf[p + k] !== lit[k]) throw GIVE_UP;
-      return p + lit.length;
-    }
-    throw GIVE_UP;
-  };
-
-  /** `[{..., name: "x", ...}, ...]` at p: the strings; returns the index after the array. */
-  let list: string[] = [];
-  const stringsOf = (p: number, name: Buffer): number => {
-    if (buf[p] !== LBRACKET) throw GIVE_UP;
-    list = [];
-    let q = ws(p + 1);
-    if (buf[q] === RBRACKET) return q + 1;
-    for (;;) {
-      if (buf[q] !== LBRACE) throw GIVE_UP;
-      let got: string | undefined;
-      q = ws(q + 1);
-      if (buf[q] !== RBRACE) {
-        for (;;) {
-          if (buf[q] !== QUOTE) throw GIVE_UP;
-          q = ws(str(q));
-          const match = is(name);
-          if (buf[q] !== COLON) throw GIVE_UP;
-          q = ws(q + 1);
-          if (match) {
-            if (buf[q] !== QUOTE) throw GIVE_UP;
-            q = str(q);
-            got = internedText();
-          } else q = skip(q);
-          q = ws(q);
-          if (buf[q] === RBRACE) break;
-          if (buf[q] !== COMMA) throw GIVE_UP;
-          q = ws(q + 1);
-        }
-      }
-      if (got === undefined) throw GIVE_UP;
-      list.push(got);
-      q = ws(q + 1);
-      if (buf[q] === RBRACKET) return q + 1;
-      if (buf[q] !== COMMA) throw GIVE_UP;
-      q = ws(q + 1);
-    }
-  };
-
-  /** One record at p into `values`; returns the index after it. */
-  const record = (p: number): number => {
-    if (buf[p] !== LBRACE) throw GIVE_UP;
-    values.fill(undefined);
-    let q = ws(p + 1);
-    if (buf[q] === RBRACE) return q + 1;
-    for (;;) {
-      if (buf[q] !== QUOTE) throw GIVE_UP;
-      q = ws(str(q));
-      let f = -1;
-      for (let k = 0; k < names.length; k++)
-        if (is(names[k])) {
-          f = k;
-          break;
-        }
-      if (buf[q] !== COLON) throw GIVE_UP;
-      q = ws(q + 1);
-      if (f < 0) q = skip(q);
-      else {
-        const spec = specs[f];
-        if (spec === 'number') {
-          if (buf[q] !== MINUS && !isDigit(buf[q])) throw GIVE_UP;
-          q = num(q);
-          values[f] = numValue;
-        } else if (spec === 'string' || spec === 'text') {
-          if (buf[q] !== QUOTE) throw GIVE_UP;
-          q = str(q);
-          values[f] = spec === 'string' ? internedText() : text();
-        } else {
-          q = stringsOf(q, subName[f]!);
-          values[f] = list;
-        }
-      }
-      q = ws(q);
-      if (buf[q] === RBRACE) return q + 1;
-      if (buf[q] !== COMMA) throw GIVE_UP;
-      q = ws(q + 1);
-    }
-  };
-
-  /** From the document's start to just inside the array; returns the index after its `[`. */
-  const prefix = (): number => {
-    let q = len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    q = ws(q);
-    if (buf[q] !== LBRACE) throw GIVE_UP;
-    q = ws(q + 1);
-    for (;;) {
-      if (buf[q] !== QUOTE) throw GIVE_UP;
-      q = ws(str(q));
-      const match = is(wanted);
-      if (buf[q] !== COLON) throw GIVE_UP;
-      q = ws(q + 1);
-      if (match) {
-        if (buf[q] !== LBRACKET) throw GIVE_UP;
-        return q + 1;
-      }
-      q = ws(skip(q));
-      if (buf[q] !== COMMA) throw GIVE_UP; // `}`: the document has no such array
-      q = ws(q + 1);
-    }
-  };
-
-  /** From after the array's `]` to the end of the file. */
-  const suffix = (p: number): void => {
-    let q = ws(p);
-    for (;;) {
-      if (buf[q] === RBRACE) {
-        q++;
-        while (q < len && isSpace(buf[q])) q++;
-        if (q < len) throw GIVE_UP; // bytes after the document
-        if (!eof) throw NEED;
-        return;
-      }
-      if (buf[q] !== COMMA) throw GIVE_UP;
-      q = ws(q + 1);
-      if (buf[q] !== QUOTE) throw GIVE_UP;
-      q = ws(str(q));
-      if (is(wanted)) throw GIVE_UP; // a second array of that name: JSON.parse keeps the last
-      if (buf[q] !== COLON) throw GIVE_UP;
-      q = ws(skip(ws(q + 1)));
-    }
-  };
-
+  const names = [arrayKey, ...Object.keys(fields).flatMap((k, f) => [k, (specs[f] as { arrayOf?: string }).arrayOf ?? ''])];
+  // Names are compared as UTF-8 bytes: one with a lone surrogate has none, and one with U+FFFD would equal a
+  // key of broken UTF-8 that JSON.parse decodes to it.
+  if (names.some((s) => s.includes('\ufffd') || Buffer.from(s).toString() !== s)) {
+    await handle.close();
+    return false;
+  }
+  const e = idle.pop() ?? (new WebAssembly.Instance(WASM, {}).exports as unknown as Scanner);
+  let next: Promise<{ bytesRead: number }> | undefined; // a read in flight
   try {
-    await more(0);
-    let p: number;
-    for (;;) {
-      try {
-        p = prefix();
-        break;
-      } catch (e) {
-        if (e !== NEED) throw e;
-        await more(0);
+    const bytes = names.map((s) => Buffer.from(s));
+    const head = new Int32Array(2 + 3 * specs.length);
+    head[0] = specs.length;
+    head[1] = bytes[0].length;
+    specs.forEach((s, f) => head.set([typeof s === 'object' ? 3 : KINDS[s], bytes[1 + 2 * f].length, bytes[2 + 2 * f].length], 2 + 3 * f));
+    const spec = Buffer.concat([new Uint8Array(head.buffer), ...bytes]);
+    const heapBase = e.__heap_base.value as number;
+    const short = heapBase + spec.length - e.memory.buffer.byteLength;
+    if (short > 0) e.memory.grow(Math.ceil(short / 65536));
+    new Uint8Array(e.memory.buffer).set(spec, heapBase);
+    const out = e.init(spec.length) >> 2;
+
+    // Views of the memory, made again when it grows.
+    let mem: ArrayBufferLike = e.memory.buffer;
+    let u8 = Buffer.from(mem);
+    let i32 = new Int32Array(mem);
+    let f64 = new Float64Array(mem);
+    const views = () => {
+      if (e.memory.buffer === mem) return;
+      mem = e.memory.buffer;
+      u8 = Buffer.from(mem);
+      i32 = new Int32Array(mem);
+      f64 = new Float64Array(mem);
+    };
+
+    const strings: string[] = [];
+    const text = (flags: number, at: number, n: number): string =>
+      flags & ESCAPED ? (JSON.parse(u8.toString('utf8', at - 1, at + n + 1)) as string) : u8.toString(flags & HIGH ? 'utf8' : 'latin1', at, at + n);
+    const value = (s: number, items: number): unknown => {
+      const tag = i32[s];
+      if (tag === ID) return strings[i32[s + 1]];
+      if (tag === NUM) return f64[(s >> 1) + 1];
+      if (tag === ABSENT) return undefined;
+      if (tag === LIST) {
+        const list: string[] = [];
+        for (let k = i32[s + 2], w = items + i32[s + 1]; k > 0; k--) {
+          const v = i32[w++];
+          if (v >= 0) list.push(strings[v]);
+          else {
+            list.push(text(-1 - v, i32[w], i32[w + 1]));
+            w += 2;
+          }
+        }
+        return list;
       }
-    }
-    let first = true;
-    for (;;) {
-      try {
-        let q = ws(p);
-        if (buf[q] === RBRACKET) {
-          p = q + 1;
-          break;
-        }
-        if (!first) {
-          if (buf[q] !== COMMA) throw GIVE_UP;
-          q = ws(q + 1);
-        }
-        p = record(q);
+      if (tag === NUMTEXT) return Number(u8.toString('latin1', i32[s + 1], i32[s + 1] + i32[s + 2]));
+      return text(tag, i32[s + 1], i32[s + 2]);
+    };
+    /** Hands over what the last scan() call found: its new strings first, then its records. */
+    const values: unknown[] = new Array(specs.length);
+    const take = () => {
+      views();
+      for (let k = i32[out + NNEWS], w = i32[out + NEWS] >> 2; k > 0; k--, w += 2) strings.push(u8.toString('latin1', i32[w], i32[w] + i32[w + 1]));
+      const items = i32[out + ITEMS] >> 2;
+      let s = i32[out + RECS] >> 2;
+      for (let r = i32[out + NREC]; r > 0; r--) {
+        for (let f = 0; f < values.length; f++, s += 4) values[f] = value(s, items);
         onRecord(values);
-        first = false;
-      } catch (e) {
-        if (e !== NEED) throw e;
-        await more(p);
-        p = 0;
       }
-    }
-    for (;;) {
-      try {
-        suffix(p);
-        break;
-      } catch (e) {
-        if (e !== NEED) throw e;
-        await more(p);
-        p = 0;
+    };
+
+    // Two buffers, each with room for what the scan of the last piece left unfinished (a record the piece's
+    // end cut) and then a piece: the next piece is read into one while the other is scanned, and what was
+    // left is copied in just before it. A record longer than the room makes both bigger. (The memory is a
+    // SharedArrayBuffer: growing it never moves it from under a read in flight.)
+    let size = Math.max(16, chunkBytes);
+    const buffers = () => {
+      if (2 * size + SLACK >= 2 ** 32) throw new RangeError('a record of 2 GB or more');
+      return [e.reserve(2 * size + SLACK), e.reserve(2 * size + SLACK)];
+    };
+    let bufs = buffers();
+    views();
+    let n = (await handle.read(u8, bufs[0] + size, size, 0)).bytesRead;
+    let pos = n;
+    let from = bufs[0] + size;
+    let to = from + n;
+    for (let k = 0; ; k = 1 - k) {
+      next = n === 0 ? undefined : handle.read(u8, bufs[1 - k] + size, size, pos);
+      let status;
+      do {
+        status = e.scan(from, to, n === 0 ? 1 : 0);
+        take();
+        from = i32[out + CUR];
+      } while (status === MORE);
+      if (status !== NEED) return status === DONE;
+      n = (await next!).bytesRead;
+      next = undefined;
+      pos += n;
+      const left = to - from;
+      if (left > size) {
+        const piece = bufs[1 - k] + size;
+        size = 2 * left;
+        bufs = buffers();
+        views();
+        u8.copyWithin(bufs[1 - k] + size, piece, piece + n);
       }
+      u8.copyWithin(bufs[1 - k] + size - left, from, to);
+      from = bufs[1 - k] + size - left;
+      to = bufs[1 - k] + size + n;
     }
-    return true;
   } catch (e) {
-    if (e === GIVE_UP || e instanceof RangeError || e instanceof SyntaxError) return false;
+    // Out of memory (a huge record), or what a string's decoding refused: the general way says what it is.
+    if (e instanceof RangeError || e instanceof SyntaxError || e instanceof WebAssembly.RuntimeError) return false;
     throw e;
   } finally {
+    await next?.catch(() => {});
     await handle.close();
+    if (idle.length === 0 && e.memory.buffer.byteLength <= KEEP_BYTES) idle.push(e);
   }
 }

@@ -5,7 +5,8 @@
 // trailing commas, garbage after the end) and documents of another shape make it give up (false), never
 // hand over values JSON.parse would not give.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanJsonRecords, type FieldSpec } from '../../../benchmarks/shared/json-records.ts';
@@ -173,5 +174,339 @@ describe('scanJsonRecordsOffThread', () => {
     for (const text of [good.slice(0, good.length - 5), good.replace('"license": null', '"license": 01'), '{"annotations": [{"question_id": "7"}]}'])
       expect(await offThread(file(text))).toBe(false);
     await expect(offThread(join(dir, 'absent.json'))).rejects.toThrow(/absent\.json: file not found/);
+  });
+});
+
+// The WebAssembly scan's own edges, against the same reference: random documents of every kind of value,
+// whitespace and escape (keys too), scanned in pieces of every size; the intern table, the lists and the
+// batches of records grown past their first sizes; nesting at the depth limit; scans that interleave.
+
+/** Whether JSON.parse gives `text`, and what the scan must hand over then (null: the scan must give up). */
+function reference(text: string | Buffer): unknown[][] | null {
+  let doc: any;
+  try {
+    doc = JSON.parse(typeof text === 'string' ? text.replace(/^\ufeff/, '') : text.toString('utf8').replace(/^\ufeff/, ''));
+  } catch {
+    return null;
+  }
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(doc) || !Array.isArray(doc.annotations)) return null;
+  const out: unknown[][] = [];
+  for (const a of doc.annotations) {
+    if (!isObject(a)) return null;
+    const has = (k: string) => Object.hasOwn(a, k);
+    if (has('question_id') && typeof a.question_id !== 'number') return null;
+    if (has('question_type') && typeof a.question_type !== 'string') return null;
+    if (has('question') && typeof a.question !== 'string') return null;
+    if (has('answers') && !(Array.isArray(a.answers) && a.answers.every((x) => isObject(x) && typeof x.answer === 'string'))) return null;
+    out.push([a.question_id, (a.answers as { answer: string }[] | undefined)?.map((x) => x.answer), a.question_type, a.question]);
+  }
+  return out;
+}
+
+const TRICKY_STRINGS = [
+  ...STRINGS,
+  'x'.repeat(63),
+  'y'.repeat(64),
+  'z'.repeat(65),
+  `${'long '.repeat(40)}end`,
+  '0123456789abcde', // 15, 16 and 17 bytes: a string's end at the 16-byte loads' edges
+  '0123456789abcdef',
+  '0123456789abcdefg',
+  'del \u007f',
+  'tab\there',
+  '/slash/',
+  '\u2028\u2029',
+  '\udbff\udfff',
+  '\udc00 lone low',
+  'ÿ',
+  'a'.repeat(70) + 'é',
+];
+const NUMBERS = [
+  '0',
+  '-0',
+  '7',
+  '-12',
+  '123456789012345',
+  '-999999999999999',
+  '1234567890123456',
+  '9007199254740993',
+  '-12345678901234567890',
+  '1.5',
+  '-0.0',
+  '0.1',
+  '1e3',
+  '1E+3',
+  '2e-7',
+  '-1.25E-7',
+  '123.456e-2',
+  '5e-324',
+  '2.5e-400',
+  '1.7976931348623157e308',
+  '1e400',
+  '-1e400',
+  '100000000000000000000000',
+];
+
+/** JSON text of string s, each character written plainly or escaped at random (as JSON allows). */
+function quote(r: () => number, s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const u = (n: number) => `\\u${n.toString(16).padStart(4, '0')[r() < 0.5 ? 'toUpperCase' : 'toLowerCase']()}`;
+    const short: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    if (c >= 0xd800 && c < 0xe000)
+      out += u(c); // a lone surrogate has no UTF-8
+    else if (c < 0x20 || ch === '"' || ch === '\\') out += short[ch] && r() < 0.7 ? short[ch] : u(c);
+    else if (ch === '/' && r() < 0.3) out += '\\/';
+    else if (r() < 0.04) out += c > 0xffff ? u(0xd800 + ((c - 0x10000) >> 10)) + u(0xdc00 + ((c - 0x10000) & 0x3ff)) : u(c);
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** A random document: mostly of the scanned shape, sometimes not (`giveUp` then, besides what JSON.parse says). */
+function randomDocument(r: () => number): { text: string; giveUp: boolean } {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  const sp = () => pick(['', '', '', ' ', '\n', '\t', '\r\n  ']);
+  const str = () => quote(r, pick(TRICKY_STRINGS));
+  // A key: sometimes one escaped character, which the scan must decode before comparing.
+  const key = (k: string) => (r() < 0.15 ? quote(() => 0.01, k) : quote(() => 0.5, k));
+  const obj = (members: [string, string][]) => `{${sp()}${members.map(([k, v]) => `${key(k)}${sp()}:${sp()}${v}`).join(`${sp()},${sp()}`)}${sp()}}`;
+  const any = (depth: number): string => {
+    const x = r();
+    if (depth > 4 || x < 0.3) return str();
+    if (x < 0.5) return pick(NUMBERS);
+    if (x < 0.6) return pick(['true', 'false', 'null']);
+    if (x < 0.8) return `[${sp()}${Array.from({ length: Math.floor(r() * 4) }, () => any(depth + 1)).join(`${sp()},${sp()}`)}${sp()}]`;
+    return obj(Array.from({ length: Math.floor(r() * 4) }, (_, i) => [pick(['a', 'answer', 'question_id', `k${i}`, '\ud800', '']), any(depth + 1)]));
+  };
+  let giveUp = false;
+  // JSON.parse keeps the last of duplicate keys; the scan gives up on any of another type than asked.
+  const fits = (field: string, v: string) => {
+    const x = JSON.parse(v);
+    if (field === 'question_id') return typeof x === 'number';
+    if (field === 'answers')
+      return Array.isArray(x) && x.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e) && typeof e.answer === 'string');
+    return typeof x === 'string';
+  };
+  const checkDuplicates = (members: [string, string][], fields: string[]) => {
+    for (const f of fields) {
+      const values = members.filter(([k]) => k === f).map(([, v]) => v);
+      if (values.slice(0, -1).some((v) => !fits(f, v))) giveUp = true;
+    }
+  };
+  const wrong = (right: () => string) => {
+    if (r() > 0.01) return right();
+    return any(0); // maybe of another type: then JSON.parse's result says the scan must give up
+  };
+  const answer = () => {
+    const members: [string, string][] = [
+      ['answer_confidence', str()],
+      ['answer_id', pick(NUMBERS)],
+    ];
+    if (r() < 0.95) members.push(['answer', wrong(str)]);
+    if (r() < 0.1) members.push(['answer', str()]); // a second one: JSON.parse keeps the last
+    if (r() < 0.2) members.push(['extra', any(1)]);
+    members.sort(() => r() - 0.5);
+    checkDuplicates(members, ['answer']);
+    return r() < 0.005 ? any(0) : obj(members);
+  };
+  const record = () => {
+    const members: [string, string][] = [];
+    if (r() < 0.9) members.push(['question_id', wrong(() => pick(NUMBERS))]);
+    if (r() < 0.9) members.push(['answers', wrong(() => `[${sp()}${Array.from({ length: Math.floor(r() * 5) }, answer).join(`${sp()},${sp()}`)}${sp()}]`)]);
+    if (r() < 0.9) members.push(['question_type', wrong(str)]);
+    if (r() < 0.9) members.push(['question', wrong(str)]);
+    if (r() < 0.3) members.push(['image_id', any(0)]);
+    if (r() < 0.1) members.push([pick(['question_id', 'question_type', 'question']), r() < 0.5 ? str() : pick(NUMBERS)]);
+    members.sort(() => r() - 0.5);
+    checkDuplicates(members, ['question_id', 'answers', 'question_type', 'question']);
+    return r() < 0.005 ? any(0) : obj(members);
+  };
+  const top: [string, string][] = [
+    ['info', any(0)],
+    ['annotations', r() < 0.01 ? any(0) : `[${sp()}${Array.from({ length: Math.floor(r() * 8) }, record).join(`${sp()},${sp()}`)}${sp()}]`],
+    ['data_type', any(0)],
+  ];
+  if (r() < 0.02) {
+    top.push(['annotations', '[]']); // the array twice
+    giveUp = true;
+  }
+  if (r() < 0.02) top.splice(1, 1);
+  const bom = r() < 0.1 ? '\ufeff' : '';
+  const tail = pick(['', '', '\n', ' \r\n\t', ...(r() < 0.02 ? ['x', '{}', '\u0000', ','] : [])]);
+  return { text: `${bom}${sp()}${obj(top.sort(() => r() - 0.5))}${tail}`, giveUp };
+}
+
+describe('scanJsonRecords in WebAssembly', () => {
+  it('random documents: the values JSON.parse gives, or giving up where the shape is not the scanned one', async () => {
+    let accepted = 0;
+    for (let seed = 100; seed < 600; seed++) {
+      const r = lcg(seed);
+      const { text, giveUp } = randomDocument(r);
+      const ref = reference(text);
+      const want = giveUp || ref === null ? false : ref;
+      if (want) accepted++;
+      const f = file(text);
+      for (const chunk of [16 + Math.floor(r() * 48), 64 + Math.floor(r() * 900), undefined])
+        expect(
+          await scan(f, chunk),
+          `seed ${seed}, chunk ${chunk}, giveUp ${giveUp}, ref ${JSON.stringify(ref)?.slice(0, 300)}: ${JSON.stringify(text)}`,
+        ).toEqual(want);
+    }
+    expect(accepted).toBeGreaterThan(250);
+  });
+
+  it('documents with one byte changed: when the scan accepts one, JSON.parse gives the same values', async () => {
+    const BYTES = Buffer.from('"\\,:{}[] 0-+e.uatfnl/\u0000\u001f\u007f');
+    let accepted = 0;
+    for (let seed = 1000; seed < 1100; seed++) {
+      const r = lcg(seed);
+      const good = Buffer.from(randomDocument(r).text);
+      for (let m = 0; m < 20; m++) {
+        // Half the time at a bracket, where a comma too many or too few is likeliest to slip through.
+        const closers = [...good.keys()].filter((i) => ']},'.includes(String.fromCharCode(good[i])));
+        const at = r() < 0.5 ? closers[Math.floor(r() * closers.length)] : Math.floor(r() * good.length);
+        const b = BYTES[Math.floor(r() * BYTES.length)];
+        const x = r(); // replace, delete or insert a byte
+        const bad = Buffer.concat([
+          good.subarray(0, at),
+          ...(x < 0.4 ? [Buffer.from([b]), good.subarray(at + 1)] : x < 0.7 ? [good.subarray(at + 1)] : [Buffer.from([b]), good.subarray(at)]),
+        ]);
+        const got = await scan(file(bad), 16 + Math.floor(r() * 100));
+        if (got === false) continue;
+        accepted++;
+        expect(got, `seed ${seed}, change ${m}: ${JSON.stringify(bad.toString())}`).toEqual(reference(bad));
+      }
+    }
+    expect(accepted).toBeGreaterThan(200);
+  });
+
+  it('cuts at every byte: pieces of every size from 16 to 120', async () => {
+    const r = lcg(5);
+    const recs = Array.from({ length: 6 }, (_, i) => {
+      const answers = TRICKY_STRINGS.slice(i * 5, i * 5 + 5).map((s) => `{"answer": ${quote(r, s)}, "answer_id": ${NUMBERS[i]}}`);
+      return `{"question_id": ${NUMBERS[i * 3 + 2]}, "answers": [${answers.join(',')}], "question_type": ${quote(r, TRICKY_STRINGS[i])}, "n": [true, false, null, {"\\u0061": -0.5e-3}], "question": ${quote(r, TRICKY_STRINGS[20 + i])}}`;
+    });
+    const text = `\ufeff { "info" : { "a" : [ 1 , "\\u00e9\\n" ] } , "annotations" :\r\n[ ${recs.join(' ,\n')} ] , "z" : null }\n`;
+    const want = reference(text);
+    expect(want).not.toBeNull();
+    const f = file(text);
+    for (let chunk = 16; chunk <= 120; chunk++) expect(await scan(f, chunk), `chunk ${chunk}`).toEqual(want);
+  });
+
+  it('numbers to the last bit: big integers, exponents, -0, out of range', async () => {
+    const recs = [...NUMBERS, '-0e0', '0e-0', '1.0', '18446744073709551616', '0.30000000000000004', '4.9406564584124654e-324'].map(
+      (n) => `{"question_id": ${n}}`,
+    );
+    const text = `{"annotations": [${recs.join(',')}]}`;
+    const got = (await scan(file(text), 32)) as unknown[][];
+    const want = reference(text)!;
+    expect(got).toEqual(want);
+    // toEqual tells -0 from 0; say it outright too.
+    expect(Object.is(got[1][0], -0)).toBe(true);
+    expect(got.map((v) => v[0])).toContain(Infinity);
+  });
+
+  it('keys with escapes are compared decoded; other broken bytes as JSON.parse decodes them', async () => {
+    const text =
+      '{"\\u0061nnotations": [{"\\u0071uestion_id": 1, "question\\u005Ftype": "t", "answers": [{"\\u0061nswer": "a", "answer": "b"}, {"answ\\u0065r": "c"}],' +
+      ' "\\ud800": 1, "question_id\\u0000": 2, "\\ud834\\udd1e": 3, "question": "q"}], "x\\"y": 1}';
+    expect(await scan(file(text), 16)).toEqual([[1, ['b', 'c'], 't', 'q']]);
+    // Bytes that are not UTF-8, in a text, an answer, a key: each decoded as JSON.parse decodes the file.
+    const raw = Buffer.concat([
+      Buffer.from('{"annotations": [{"question": "a'),
+      Buffer.from([0xff, 0xc3]),
+      Buffer.from('", "answers": [{"answer": "'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from('"}], "k'),
+      Buffer.from([0x80]),
+      Buffer.from('": 1}]}'),
+    ]);
+    const f = file(raw);
+    for (const chunk of [16, 19, 1024]) expect(await scan(f, chunk)).toEqual(reference(raw));
+  });
+
+  it('grows what it holds: many distinct strings, a long list, records past one batch', async () => {
+    const r = lcg(9);
+    const words = Array.from({ length: 30000 }, (_, i) => `w${(i * 7919) % 30000}${'-'.repeat(i % 70)}`);
+    const recs = Array.from({ length: 3000 }, (_, i) => ({
+      question_id: i,
+      answers: Array.from({ length: 10 }, () => ({ answer: words[Math.floor(r() * words.length)] })),
+      question_type: words[i],
+    }));
+    recs[1500].answers = Array.from({ length: 40000 }, (_, i) => ({ answer: words[i % words.length] }));
+    const text = JSON.stringify({ annotations: recs });
+    const want = reference(text);
+    const f = file(text);
+    for (const chunk of [4096, undefined]) expect(await scan(f, chunk)).toEqual(want);
+  });
+
+  it('nests skipped values up to 513 containers deep, then gives up; never overflows', async () => {
+    const nested = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const doc = (info: string, extra: string) =>
+      `{"info": ${info}, "annotations": [{"question_id": 1, "x": ${extra}, "answers": [{"answer": "a", "y": ${extra}}]}]}`;
+    expect(await scan(file(doc(nested(513), nested(513))), 64)).toEqual([[1, ['a'], undefined, undefined]]);
+    for (const text of [doc(nested(514), '1'), doc('1', nested(514)), doc(`${'{"a":'.repeat(600)}1${'}'.repeat(600)}`, '1'), doc(nested(200000), '1')])
+      expect(await scan(file(text), 4096)).toBe(false);
+  });
+
+  it('gives up on a NUL or other bytes after the document, and on a record of another shape', async () => {
+    const good = document(3, 4);
+    for (const text of [
+      `${good}\u0000`,
+      `${good} \u0000`,
+      good.replace('"license": null', '"license": "a\u0000b"'),
+      '{"annotations": [null]}',
+      '{"annotations": [[]]}',
+      '{"annotations": [{"answers": [[]]}]}',
+      '{"annotations": [{"answers": {}}]}',
+      '{"annotations": [{"question": 1}]}',
+      '{}',
+      '{"annotations": []',
+    ])
+      expect(await scan(file(text), 16)).toBe(false);
+    expect(await scan(file('{"annotations": []}'))).toEqual([]);
+    expect(await scan(file('{"annotations":[{}]}'))).toEqual([[undefined, undefined, undefined, undefined]]);
+  });
+
+  it('scans that interleave on one thread, or that fail, leave the others right', async () => {
+    const texts = [document(21, 200), document(22, 50), document(23, 120)];
+    const files = texts.map(file);
+    const got = await Promise.all(files.map((f, i) => scan(f, 64 + i * 13)));
+    expect(got).toEqual(texts.map((t) => expected(t.replace(/^\ufeff/, ''))));
+    await expect(
+      scanJsonRecords(files[0], 'annotations', FIELDS, () => {
+        throw new Error('from onRecord');
+      }),
+    ).rejects.toThrow('from onRecord');
+    expect(await scan(files[1], 16)).toEqual(expected(texts[1].replace(/^\ufeff/, '')));
+  });
+
+  it('gives up on names its bytes cannot tell apart', async () => {
+    const f = file('{"annotations": [{"a": 1}]}');
+    expect(await scanJsonRecords(f, 'annotations', { '\ud800': 'number' }, () => {})).toBe(false);
+    expect(await scanJsonRecords(f, 'annotations\ufffd', { a: 'number' }, () => {})).toBe(false);
+    const got: unknown[] = [];
+    expect(await scanJsonRecords(f, 'annotations', { a: 'number' }, (v) => got.push(v[0]))).toBe(true);
+    expect(got).toEqual([1]);
+  });
+});
+
+// The committed scan.wasm is what benchmarks/shared/json-records/build.sh makes of scan.c (clang's output is
+// the same bytes wherever the checkout lies), so the binary that runs is the source that is read.
+const clang = ['/usr/bin/clang-14', '/usr/lib/llvm-14/bin/wasm-ld'].every(existsSync);
+if (!clang) console.log('note: clang-14 and lld-14 not found (apt install clang-14 lld-14); skipping the scan.wasm rebuild check');
+describe.skipIf(!clang)('json-records/scan.wasm', () => {
+  it('is what build.sh builds from scan.c', () => {
+    const out = mkdtempSync(join(tmpdir(), 'eve-json-records-wasm-'));
+    try {
+      const built = join(out, 'scan.wasm');
+      execFileSync('bash', [new URL('../../../benchmarks/shared/json-records/build.sh', import.meta.url).pathname, built]);
+      expect(readFileSync(built).equals(readFileSync(new URL('../../../benchmarks/shared/json-records/scan.wasm', import.meta.url)))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
