@@ -81,15 +81,29 @@ export function scoreEach(
   answers: ReadonlyMap<string, Answer>,
   credit: (sample: Sample, text: string) => number,
 ): { perSample: Record<string, number>; credits: number[]; counts: Counts } {
-  const perSample = dataRecord<number>();
+  const { credits, counts } = creditEach(samples, answers, credit);
+  return { perSample: perSampleOf(samples, credits), credits, counts };
+}
+
+/** scoreEach without the per-sample record (which a caller may build only when it is read: perSampleOf). */
+export function creditEach(
+  samples: readonly Sample[],
+  answers: ReadonlyMap<string, Answer>,
+  credit: (sample: Sample, text: string) => number,
+): { credits: number[]; counts: Counts } {
   const credits = new Array<number>(samples.length);
   const counts = emptyCounts(samples.length);
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
     const text = usableText(answers.get(s.id), counts);
-    const c = text === null ? 0 : credit(s, text);
-    credits[i] = c;
-    perSample[s.id] = c;
+    credits[i] = text === null ? 0 : credit(s, text);
   }
-  return { perSample, credits, counts };
+  return { credits, counts };
+}
+
+/** Each sample's credit by its id. */
+export function perSampleOf(samples: readonly Sample[], credits: readonly number[]): Record<string, number> {
+  const perSample = dataRecord<number>();
+  for (let i = 0; i < samples.length; i++) perSample[samples[i].id] = credits[i];
+  return perSample;
 }
