@@ -171,6 +171,11 @@ export interface BenchmarkAdapter {
   present(dataRoot: string, split?: string): Promise<boolean>;
   /** Samples in file order, streamed: a 1 GB TSV is never held at once. */
   load(dataRoot: string, options?: LoadOptions): AsyncIterable<Sample>;
+  /**
+   * The same samples as one array, for an adapter that holds them all anyway (VQAv2 val's 214k): what scoring
+   * reads, without an await per sample. Absent: scoring collects load()'s.
+   */
+  loadAll?(dataRoot: string, options?: LoadOptions): Promise<Sample[]>;
   /** Score answers joined to samples by id. Throws ScoreRefusal when the files do not line up. */
   score(samples: Sample[], answers: Map<string, Answer>): Score;
   /**

@@ -389,8 +389,10 @@ export async function resolveSplit(adapter: BenchmarkAdapter, dataRoot: string, 
 
 /** All samples of one split, without embedded image bytes (scoring never needs them). */
 export async function loadSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string): Promise<Sample[]> {
-  const samples: Sample[] = [];
-  for await (const s of adapter.load(resolve(dataRoot), { split, images: false })) samples.push(s);
+  const options = { split, images: false };
+  let samples: Sample[] = [];
+  if (adapter.loadAll) samples = await adapter.loadAll(resolve(dataRoot), options);
+  else for await (const s of adapter.load(resolve(dataRoot), options)) samples.push(s);
   if (samples.length === 0) throw new UserError(`${adapter.id}/${split}: no questions found under ${dataRoot}`);
   return samples;
 }

@@ -20,7 +20,7 @@ export function checkJoin(label: string, samples: readonly Sample[], answers: Re
   // Every answer belongs to a sample when as many samples have one as there are answers (ids are unique):
   // no set of the ids then (VQAv2 val: 214k).
   let answered = 0;
-  for (const s of samples) if (answers.has(s.id)) answered++;
+  for (let i = 0; i < samples.length; i++) if (answers.has(samples[i].id)) answered++;
   if (answered === answers.size) return;
   const ids = new Set(samples.map((s) => s.id));
   let extra = 0;

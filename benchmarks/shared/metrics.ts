@@ -22,7 +22,7 @@ export function countHit(tally: HitTally, key: string, hit: boolean): void {
 export function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   let s = 0;
-  for (const v of values) s += v;
+  for (let i = 0; i < values.length; i++) s += values[i]; // an index loop: for-of allocates per step until optimised
   return s / values.length;
 }
 
@@ -30,7 +30,7 @@ export function mean(values: readonly number[]): number | null {
 export function percent(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   let s = 0;
-  for (const v of values) s += v;
+  for (let i = 0; i < values.length; i++) s += values[i];
   return officialRound((100 * s) / values.length, 2);
 }
 

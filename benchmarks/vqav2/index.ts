@@ -107,7 +107,7 @@ async function parsedAnnotations(aFile: string): Promise<Annotations> {
   return { of: (_i, id) => byId.get(id) };
 }
 
-async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample> {
+async function loadVal(dataRoot: string, limit: number): Promise<Sample[]> {
   const [qFile, aFile] = splitFiles(dataRoot, 'val');
   const imageDir = path.join(dataRoot, DIR, 'val2014');
   // The 160 MB annotations: only these fields, scanned from the bytes (json-records.ts) into columns on a
@@ -167,8 +167,17 @@ async function* loadVal(dataRoot: string, limit: number): AsyncGenerator<Sample>
     s.answer = ann.answers;
     s.meta.question_type = typeof ann.question_type === 'string' ? ann.question_type : questionTypeOf(question);
     s.meta.answer_type = typeof ann.answer_type === 'string' ? ann.answer_type : null;
-    yield s;
   }
+  return samples;
+}
+
+/** The split to load, its files checked. */
+async function checkedSplit(dataRoot: string, options: LoadOptions): Promise<string> {
+  const split = await pickSplit(dataRoot, options.split);
+  const missing = [];
+  for (const f of splitFiles(dataRoot, split)) if (!(await isFile(f))) missing.push(f);
+  if (missing.length) throw new UserError(`vqav2 ${split}: missing ${missing.join(', ')}`);
+  return split;
 }
 
 async function* loadTestDev(dataRoot: string, limit: number): AsyncGenerator<Sample> {
@@ -236,7 +245,9 @@ const normScratch: string[] = [];
 /** Score val answers: EvalAI processor on the prediction (what LLaVA/EVE upload), then vqaEval.py @HEAD. */
 export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
   checkJoin('vqav2 val', samples, answers);
-  for (const s of samples) if (!Array.isArray(s.answer)) throw new ScoreRefusal(`vqav2: sample ${s.id} has no ground-truth answers`);
+  for (let i = 0; i < samples.length; i++) {
+    if (!Array.isArray(samples[i].answer)) throw new ScoreRefusal(`vqav2: sample ${samples[i].id} has no ground-truth answers`);
+  }
   const { credits, counts } = creditEach(samples, answers, (s, text) => {
     const raw = s.answer as string[];
     const n = raw.length;
@@ -335,12 +346,19 @@ const adapter: BenchmarkAdapter = {
   },
 
   async *load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
-    const split = await pickSplit(dataRoot, options.split);
+    const split = await checkedSplit(dataRoot, options);
     const limit = options.limit ?? Infinity;
-    const missing = [];
-    for (const f of splitFiles(dataRoot, split)) if (!(await isFile(f))) missing.push(f);
-    if (missing.length) throw new UserError(`vqav2 ${split}: missing ${missing.join(', ')}`);
-    yield* split === 'val' ? loadVal(dataRoot, limit) : loadTestDev(dataRoot, limit);
+    if (split === 'val') yield* await loadVal(dataRoot, limit);
+    else yield* loadTestDev(dataRoot, limit);
+  },
+
+  async loadAll(dataRoot: string, options: LoadOptions = {}): Promise<Sample[]> {
+    const split = await checkedSplit(dataRoot, options);
+    const limit = options.limit ?? Infinity;
+    if (split === 'val') return loadVal(dataRoot, limit);
+    const samples: Sample[] = [];
+    for await (const s of loadTestDev(dataRoot, limit)) samples.push(s);
+    return samples;
   },
 
   score(samples, answers) {

@@ -59,6 +59,13 @@ describe('vqav2 adapter', () => {
     expect(sc.counts).toMatchObject({ samples: 8, predicted: 7, missing: 1, errors: 0 });
   });
 
+  it('loadAll gives what load streams, for both splits', async () => {
+    for (const split of ['val', 'test-dev']) {
+      expect(await vqav2.loadAll!(root, { split })).toEqual(await load(root, split));
+      expect(await vqav2.loadAll!(root, { split, limit: 2 })).toEqual((await load(root, split)).slice(0, 2));
+    }
+  });
+
   it('joins annotations to questions by id, in whatever order the annotation file lists them', async () => {
     const file = path.join(root, 'vqav2', FILES.valAnnotations);
     const original = await readFile(file, 'utf8');
