@@ -13,6 +13,7 @@ import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
 import { isObject, readJsonlBatches, type JsonLine } from '../benchmarks/shared/data-files.ts';
 import { INSTRUCTIONS } from '../benchmarks/shared/instructions.ts';
 import { isAnswerSheet, readAnswerSheet } from './predictions-sheet.ts';
+import { scanJsonLines } from '../benchmarks/shared/json-records.ts';
 
 /** An answer read from a LLaVA/EVE answer line (so that a later line for the same question counts as a repeat). */
 class LlavaAnswer implements Answer {
@@ -161,6 +162,29 @@ type ReadEntry =
   | { kind: 'record'; id: string; text: string; split: unknown; error?: Answer['error']; line: number }
   | { kind: 'answer'; key: string; text: string; prompt: string | undefined; image: unknown; where: number | string; line: number };
 
+/** The fields of a LLaVA/EVE answer line the join uses, and `cacheKey`, which only eve-eval's own records have. */
+const ANSWER_LINE_FIELDS = { question_id: 'scalar', prompt: 'text', text: 'text', image: 'text', cacheKey: 'text' } as const;
+const NOT_ANSWER_LINES = Symbol('not answer lines');
+
+/**
+ * A file of LLaVA/EVE answer lines read for the join without parsing each line whole (json-records.ts: VQAv2
+ * val's 214k lines in a fraction of JSON.parse's time): true when every line is an object with a question_id
+ * and a "text" string and no cacheKey, with `read` filled as the general reading below fills it; false (stopped
+ * at the first other line) for any other file, which is then read the general way.
+ */
+async function scanAnswerLines(path: string, read: ReadEntry[]): Promise<boolean> {
+  try {
+    return await scanJsonLines(path, ANSWER_LINE_FIELDS, (v, line) => {
+      const [key, prompt, text, image, cacheKey] = v as [string | number | undefined, string | undefined, string | undefined, string | undefined, unknown];
+      if (key === undefined || text === undefined || cacheKey !== undefined) throw NOT_ANSWER_LINES;
+      read.push({ kind: 'answer', key: String(key), text, prompt, image, where: line, line });
+    });
+  } catch (err) {
+    if (err === NOT_ANSWER_LINES) return false;
+    throw err;
+  }
+}
+
 /**
  * Read `path` for `adapter`, joined to `samples`. Throws InputError on a malformed line, UserError when
  * no prediction matches (a file for another benchmark), ScoreRefusal when the answers were made for
@@ -225,54 +249,57 @@ export async function readPredictions(
     );
   }
 
-  // Read: every entry checked and reduced to what the join needs.
+  // Read: every entry checked and reduced to what the join needs; LLaVA/EVE answer lines scanned for just that.
   const read: ReadEntry[] = [];
-  let format: Exclude<PredictionsFormat, 'official'> | undefined;
-  for await (const { entry, items } of predictionEntries(path))
-    for (const { value, line } of items) {
-      if (!isObject(value)) {
-        if (read.length === 0)
-          throw new InputError(
-            path,
-            entry === 'line' ? line : `element ${line}`,
-            `is ${await describeContent(path)}, not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
-          );
-        throw new InputError(path, entry === 'line' ? line : `element ${line}`, 'expected a JSON object');
-      }
-      if (typeof value.cacheKey === 'string' && typeof value.id === 'string' && 'benchmark' in value) {
-        // eve-eval's own PredictionRecord (core/records.ts).
-        format ??= 'eve-eval';
-        if (value.benchmark !== adapter.id) {
-          throw new InputError(path, line, `prediction record for benchmark "${String(value.benchmark)}", not "${adapter.id}"`);
+  let format: Exclude<PredictionsFormat, 'official'> | undefined = (await scanAnswerLines(path, read)) ? 'llava' : undefined;
+  if (!format) {
+    read.length = 0;
+    for await (const { entry, items } of predictionEntries(path))
+      for (const { value, line } of items) {
+        if (!isObject(value)) {
+          if (read.length === 0)
+            throw new InputError(
+              path,
+              entry === 'line' ? line : `element ${line}`,
+              `is ${await describeContent(path)}, not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
+            );
+          throw new InputError(path, entry === 'line' ? line : `element ${line}`, 'expected a JSON object');
         }
-        if (typeof value.text !== 'string') throw new InputError(path, line, 'prediction record without a "text" string');
-        const error = isObject(value.error) ? { kind: String(value.error.kind ?? 'error'), message: String(value.error.message ?? '') } : undefined;
-        read.push({ kind: 'record', id: value.id, text: value.text, split: value.split, error, line });
-        continue;
+        if (typeof value.cacheKey === 'string' && typeof value.id === 'string' && 'benchmark' in value) {
+          // eve-eval's own PredictionRecord (core/records.ts).
+          format ??= 'eve-eval';
+          if (value.benchmark !== adapter.id) {
+            throw new InputError(path, line, `prediction record for benchmark "${String(value.benchmark)}", not "${adapter.id}"`);
+          }
+          if (typeof value.text !== 'string') throw new InputError(path, line, 'prediction record without a "text" string');
+          const error = isObject(value.error) ? { kind: String(value.error.kind ?? 'error'), message: String(value.error.message ?? '') } : undefined;
+          read.push({ kind: 'record', id: value.id, text: value.text, split: value.split, error, line });
+          continue;
+        }
+        if ('question_id' in value || (entry === 'element' && 'questionId' in value)) {
+          // LLaVA / EVE answer line {question_id, prompt, text, ...}; an element of the VQA results array
+          // {question_id, answer} or of GQA's predictions file {questionId, prediction}; a SEED-Bench upload line
+          // {question_id, prediction}.
+          const where = entry === 'line' ? line : `element ${line}`;
+          const field =
+            entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
+          format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
+          if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
+          const prompt = typeof value.prompt === 'string' ? value.prompt : undefined;
+          read.push({ kind: 'answer', key: String(value.question_id ?? value.questionId), text: value[field], prompt, image: value.image, where, line });
+          continue;
+        }
+        const keys = Object.keys(value)
+          .slice(0, 6)
+          .map((k) => JSON.stringify(k))
+          .join(', ');
+        throw new InputError(
+          path,
+          entry === 'line' ? line : `element ${line}`,
+          `an object with keys ${keys || '(none)'} is not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
+        );
       }
-      if ('question_id' in value || (entry === 'element' && 'questionId' in value)) {
-        // LLaVA / EVE answer line {question_id, prompt, text, ...}; an element of the VQA results array
-        // {question_id, answer} or of GQA's predictions file {questionId, prediction}; a SEED-Bench upload line
-        // {question_id, prediction}.
-        const where = entry === 'line' ? line : `element ${line}`;
-        const field =
-          entry === 'line' && typeof value.text === 'string' ? 'text' : 'prediction' in value ? 'prediction' : 'answer' in value ? 'answer' : 'text';
-        format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
-        if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
-        const prompt = typeof value.prompt === 'string' ? value.prompt : undefined;
-        read.push({ kind: 'answer', key: String(value.question_id ?? value.questionId), text: value[field], prompt, image: value.image, where, line });
-        continue;
-      }
-      const keys = Object.keys(value)
-        .slice(0, 6)
-        .map((k) => JSON.stringify(k))
-        .join(', ');
-      throw new InputError(
-        path,
-        entry === 'line' ? line : `element ${line}`,
-        `an object with keys ${keys || '(none)'} is not a predictions format eve-eval reads; it reads ${READABLE_FORMATS}`,
-      );
-    }
+  }
   if (read.length === 0) throw new UserError(`${path}: no predictions in the file`);
 
   // Join, once the samples are there.

@@ -6,10 +6,10 @@ import { type FieldSpec, scanJsonRecords } from './json-records.ts';
 
 /**
  * One column per field, in the fields' order: 'number' a Float64Array (NaN: absent; JSON has no NaN);
- * 'string' an Int32Array of indices into `strings` (-1: absent); 'text' the strings themselves;
+ * 'string' an Int32Array of indices into `strings` (-1: absent); 'text' and 'scalar' the values themselves;
  * `{ arrayOf }` each record's length (-1: absent) and all the items' indices into `strings`, in order.
  */
-export type Column = Float64Array | Int32Array | (string | undefined)[] | { lengths: Int32Array; items: Int32Array };
+export type Column = Float64Array | Int32Array | (string | number | undefined)[] | { lengths: Int32Array; items: Int32Array };
 
 export interface RecordColumns {
   count: number;
@@ -51,7 +51,7 @@ export async function scanColumns(file: string, arrayKey: string, fields: Record
   const numbers: number[][] = specs.map(() => []);
   const ints = specs.map(() => new Int32Column());
   const items = specs.map(() => new Int32Column());
-  const texts: (string | undefined)[][] = specs.map(() => []);
+  const texts: (string | number | undefined)[][] = specs.map(() => []);
   let count = 0;
   const ok = await scanJsonRecords(file, arrayKey, fields, (values) => {
     count++;
@@ -60,7 +60,7 @@ export async function scanColumns(file: string, arrayKey: string, fields: Record
       const v = values[f];
       if (spec === 'number') numbers[f].push(v === undefined ? NaN : (v as number));
       else if (spec === 'string') ints[f].push(v === undefined ? -1 : intern(v as string));
-      else if (spec === 'text') texts[f].push(v as string | undefined);
+      else if (spec === 'text' || spec === 'scalar') texts[f].push(v as string | number | undefined);
       else if (v === undefined) ints[f].push(-1);
       else {
         const list = v as string[];
@@ -73,7 +73,7 @@ export async function scanColumns(file: string, arrayKey: string, fields: Record
   const columns: Column[] = specs.map((spec, f) => {
     if (spec === 'number') return Float64Array.from(numbers[f]);
     if (spec === 'string') return ints[f].done();
-    if (spec === 'text') return texts[f];
+    if (spec === 'text' || spec === 'scalar') return texts[f];
     return { lengths: ints[f].done(), items: items[f].done() };
   });
   return { count, strings, columns };
@@ -105,7 +105,7 @@ export function eachRecord(scanned: RecordColumns, fields: Record<string, FieldS
       } else if (spec === 'string') {
         const i = (c as Int32Array)[r];
         values[f] = i < 0 ? undefined : strings[i];
-      } else if (spec === 'text') values[f] = (c as (string | undefined)[])[r];
+      } else if (spec === 'text' || spec === 'scalar') values[f] = (c as (string | number | undefined)[])[r];
       else {
         const { lengths, items } = c as { lengths: Int32Array; items: Int32Array };
         const n = lengths[r];

@@ -8,26 +8,42 @@
 // JSON) makes it give up and answer false: the caller then reads the file the general way (json-array-stream.ts),
 // which gives the same values or the same error.
 //
+// JSON Lines (VQAv2's 44 MB of answer lines: 214,354 objects) are scanned the same way, by the same C, one
+// line per record, each with its line number. What the scan hands over is what data-files.ts's readJsonl
+// reads: lines split at \n, \r\n and a lone \r, a BOM before the first line dropped, a line empty or of spaces
+// and tabs skipped but counted, every other line one JSON value. It gives up where readJsonl fails, where a
+// line is not one object of the fields' types, and on a blank line of whitespace JSON does not have (\v,
+// U+00A0: trim() calls it blank, JSON.parse would not): the caller then reads it with readJsonl, which says
+// what is wrong. ~50 ms where readJsonl's JSON.parse per line takes ~300.
+//
 // The bytes are scanned in WebAssembly (json-records/scan.c, built into the committed scan.wasm): VQAv2's
-// annotations in ~170 ms, where the same loops in JS took ~800. The file is read in pieces (4 MB) straight into the instance's memory, two
-// buffers of it: the next piece is read into one while the other is scanned, so memory stays bounded and the
-// reads cost no time on this thread. Each call into C hands back up to 1024 records, one slot per field: a
-// number (its value where C computes it exactly, else its digits for Number()), an interned string's id, a
-// string's place in the buffer with whether it holds escapes or bytes above ASCII, or a list of those. C
-// interns short ASCII strings in a hash table and says which ids are new; this side makes each new one's
-// string once, and then hands over strings[id]: the same bytes give the same string object. Strings with
-// escapes are decoded by JSON.parse of their quoted span, so lone surrogates and all come out as JSON.parse
-// gives them. An instance scans one file at a time; this thread keeps one between scans.
+// annotations in ~150 ms, where the same loops in JS took ~800. The file is read in pieces (4 MB) straight
+// into the instance's memory, two buffers of it: the next piece is read into one while the other is scanned,
+// so memory stays bounded and the reads cost no time on this thread. Each call into C hands back up to 1024
+// records, one slot per field: a number (its value where C computes it exactly, else its digits for
+// Number()), an interned string's id, a string's place, or a list of those. C interns short ASCII strings in
+// a hash table and says which ids are new; this side makes each new one's string once, and then hands over
+// strings[id]: the same bytes give the same string object. The other strings C copies, escapes decoded, one
+// after the other into the call's texts, which this side turns into one string and slices: one string per
+// call rather than one per field, which is most of the time the JS side took (a slice of 13 characters or
+// more keeps that whole string alive, the texts of up to 1024 records, no more than a caller keeping all of
+// them keeps). Strings with bytes above ASCII are decoded from UTF-8 one by one, so broken UTF-8 comes out as
+// decoding the whole file gives it (an escape decodes to a whole UTF-8 sequence, which changes nothing
+// there). Those with a lone surrogate, which UTF-8 cannot hold, are decoded by JSON.parse of their quoted
+// span. A list's strings that are not interned (rare: long, escaped or non-ASCII answers) are not copied but
+// decoded where they lie, by JSON.parse when escaped. An instance scans one file at a time; this thread keeps
+// one between scans.
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { unreadable } from './data-files.ts';
 
 /**
  * What to take from each record: 'string' (interned: short strings that repeat), 'text' (a string, not
- * interned), 'number', or `{ arrayOf: name }`: an array of objects, each one's string field `name` (interned).
- * A field that is absent gives undefined; one of another type makes the scan give up.
+ * interned), 'number', 'scalar' (a string, as 'text', or a number), or `{ arrayOf: name }`: an array of
+ * objects, each one's string field `name` (interned). A field that is absent gives undefined; one of another
+ * type makes the scan give up.
  */
-export type FieldSpec = 'string' | 'text' | 'number' | { arrayOf: string };
+export type FieldSpec = 'string' | 'text' | 'number' | 'scalar' | { arrayOf: string };
 
 const WASM = new WebAssembly.Module(readFileSync(new URL('./json-records/scan.wasm', import.meta.url)));
 interface Scanner {
@@ -51,6 +67,7 @@ const NUM = 1;
 const NUMTEXT = 2;
 const ID = 3;
 const LIST = 4;
+const TXT = 16;
 const ESCAPED = 1;
 const HIGH = 2;
 // The words of scan.c's `out`.
@@ -60,11 +77,14 @@ const RECS = 2;
 const ITEMS = 3;
 const NNEWS = 4;
 const NEWS = 5;
+const LINES = 6;
+const TEXTS = 7;
+const NTEXT = 8;
 /** Room scan.c needs after the bytes in hand. */
 const SLACK = 32;
 
 /** scan.c's field kinds; `{ arrayOf }` is 3. */
-const KINDS = { number: 0, string: 1, text: 2 } as const;
+const KINDS = { number: 0, string: 1, text: 2, scalar: 4 } as const;
 
 /**
  * Scan `file`, a JSON object whose top-level field `arrayKey` is an array of objects; `onRecord` gets, per
@@ -72,12 +92,39 @@ const KINDS = { number: 0, string: 1, text: 2 } as const;
  * Resolves true when the whole file was scanned, false when the scan gave up (nothing is known then, and
  * `onRecord` may have been called for some records: start again the general way).
  */
-export async function scanJsonRecords(
+export function scanJsonRecords(
   file: string,
   arrayKey: string,
   fields: Record<string, FieldSpec>,
   onRecord: (values: unknown[]) => void,
   { chunkBytes = 4 << 20 }: { chunkBytes?: number } = {},
+): Promise<boolean> {
+  return scanFile(file, arrayKey, fields, (values) => onRecord(values), chunkBytes); // (no line numbers here)
+}
+
+/**
+ * Scan `file`, JSON Lines: one object per line, lines ending at \n, \r\n or a lone \r, a line empty or of
+ * spaces and tabs skipped, a UTF-8 BOM before the first ignored (as data-files.ts's readJsonl reads it).
+ * `onRecord` gets, per object in file order, the values of `fields` in their order (the array is reused) and
+ * its 1-based line number. Resolves false when the scan gave up, as scanJsonRecords does: on a line that is
+ * not one object, a field of another type than asked, broken JSON, a blank line of other whitespace.
+ */
+export function scanJsonLines(
+  file: string,
+  fields: Record<string, FieldSpec>,
+  onRecord: (values: unknown[], line: number) => void,
+  { chunkBytes = 4 << 20 }: { chunkBytes?: number } = {},
+): Promise<boolean> {
+  return scanFile(file, null, fields, onRecord, chunkBytes);
+}
+
+/** Either scan: of the array `arrayKey` of one document, or of JSON Lines when that is null. */
+async function scanFile(
+  file: string,
+  arrayKey: string | null,
+  fields: Record<string, FieldSpec>,
+  onRecord: (values: unknown[], line: number) => void,
+  chunkBytes: number,
 ): Promise<boolean> {
   let handle;
   try {
@@ -86,7 +133,7 @@ export async function scanJsonRecords(
     throw unreadable(file, err);
   }
   const specs = Object.values(fields);
-  const names = [arrayKey, ...Object.keys(fields).flatMap((k, f) => [k, (specs[f] as { arrayOf?: string }).arrayOf ?? ''])];
+  const names = [arrayKey ?? '', ...Object.keys(fields).flatMap((k, f) => [k, (specs[f] as { arrayOf?: string }).arrayOf ?? ''])];
   // Names are compared as UTF-8 bytes: one with a lone surrogate has none, and one with U+FFFD would equal a
   // key of broken UTF-8 that JSON.parse decodes to it.
   if (names.some((s) => s.includes('\ufffd') || Buffer.from(s).toString() !== s)) {
@@ -97,10 +144,11 @@ export async function scanJsonRecords(
   let next: Promise<{ bytesRead: number }> | undefined; // a read in flight
   try {
     const bytes = names.map((s) => Buffer.from(s));
-    const head = new Int32Array(2 + 3 * specs.length);
-    head[0] = specs.length;
-    head[1] = bytes[0].length;
-    specs.forEach((s, f) => head.set([typeof s === 'object' ? 3 : KINDS[s], bytes[1 + 2 * f].length, bytes[2 + 2 * f].length], 2 + 3 * f));
+    const head = new Int32Array(3 + 3 * specs.length);
+    head[0] = arrayKey === null ? 1 : 0;
+    head[1] = specs.length;
+    head[2] = bytes[0].length;
+    specs.forEach((s, f) => head.set([typeof s === 'object' ? 3 : KINDS[s], bytes[1 + 2 * f].length, bytes[2 + 2 * f].length], 3 + 3 * f));
     const spec = Buffer.concat([new Uint8Array(head.buffer), ...bytes]);
     const heapBase = e.__heap_base.value as number;
     const short = heapBase + spec.length - e.memory.buffer.byteLength;
@@ -124,11 +172,17 @@ export async function scanJsonRecords(
     const strings: string[] = [];
     const text = (flags: number, at: number, n: number): string =>
       flags & ESCAPED ? (JSON.parse(u8.toString('utf8', at - 1, at + n + 1)) as string) : u8.toString(flags & HIGH ? 'utf8' : 'latin1', at, at + n);
+    let texts = 0; // this call's texts: where they lie, and all of them as one string
+    let all = '';
     const value = (s: number, items: number): unknown => {
       const tag = i32[s];
       if (tag === ID) return strings[i32[s + 1]];
       if (tag === NUM) return f64[(s >> 1) + 1];
       if (tag === ABSENT) return undefined;
+      if (tag & TXT) {
+        const at = i32[s + 1];
+        return tag & HIGH ? u8.toString('utf8', texts + at, texts + at + i32[s + 2]) : all.slice(at, at + i32[s + 2]);
+      }
       if (tag === LIST) {
         const list: string[] = [];
         for (let k = i32[s + 2], w = items + i32[s + 1]; k > 0; k--) {
@@ -149,11 +203,13 @@ export async function scanJsonRecords(
     const take = () => {
       views();
       for (let k = i32[out + NNEWS], w = i32[out + NEWS] >> 2; k > 0; k--, w += 2) strings.push(u8.toString('latin1', i32[w], i32[w] + i32[w + 1]));
+      texts = i32[out + TEXTS];
+      all = u8.toString('latin1', texts, texts + i32[out + NTEXT]);
       const items = i32[out + ITEMS] >> 2;
       let s = i32[out + RECS] >> 2;
-      for (let r = i32[out + NREC]; r > 0; r--) {
+      for (let r = 0, n = i32[out + NREC], lines = i32[out + LINES] >> 2; r < n; r++) {
         for (let f = 0; f < values.length; f++, s += 4) values[f] = value(s, items);
-        onRecord(values);
+        onRecord(values, i32[lines + r]);
       }
     };
 

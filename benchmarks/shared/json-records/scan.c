@@ -1,10 +1,12 @@
 // The byte scanning of json-records.ts: one JSON document, checked against JSON's grammar, and per record of
-// its array the fields asked for, as slots json-records.ts turns into values. The file comes in pieces: the
-// document is parsed in units (a top-level member, or one record with the comma before it); a unit the bytes
-// in hand end inside is parsed again from its start once more bytes are in. Nothing is kept between units but
-// the phase and the intern table, so there is no parser state to save midway. A NUL byte after the bytes in hand
-// ends every unit that reaches it (JSON allows a raw NUL nowhere), so the loops need no bounds checks: a unit
-// that fails there needs more bytes, one that fails before has bad bytes.
+// its array the fields asked for, as slots json-records.ts turns into values; or JSON Lines, the same per line.
+// The file comes in pieces: it is parsed in units (a top-level member, one record with the comma before it, or
+// one line with its line break); a unit the bytes in hand end inside is parsed again from its start once more
+// bytes are in. Nothing is kept between units but the phase, the line number and the intern table, so there is
+// no parser state to save midway. A NUL byte after the bytes in hand ends every unit that reaches it (JSON
+// allows a raw NUL nowhere), so the loops need no bounds checks: a unit that fails there needs more bytes, one
+// that fails before has bad bytes. A line's object is parsed as a document's record is, whitespace and all, and
+// then gives up if a line break was in it: the record parser stays the one both modes share.
 // Built by build.sh into scan.wasm (committed); no libc; memory is a bump allocation from init on, for one scan.
 #include <stdint.h>
 #include <wasm_simd128.h>
@@ -18,9 +20,10 @@ extern u8 __heap_base;
 // scan()'s answers: more bytes needed, the records out of room (call again), the document done, give up.
 enum { NEED = 0, MORE = 1, DONE = 2, FAIL = 3 };
 // Field kinds, as json-records.ts numbers them.
-enum { K_NUMBER = 0, K_STRING = 1, K_TEXT = 2, K_LIST = 3 };
-// What a slot holds. STR's low two bits are the string's flags.
-enum { ABSENT = 0, NUM = 1, NUMTEXT = 2, ID = 3, LIST = 4, STR = 8 };
+enum { K_NUMBER = 0, K_STRING = 1, K_TEXT = 2, K_LIST = 3, K_SCALAR = 4 };
+// What a slot holds. The low two bits of STR (a string where it lies in the file) and TXT (one in this
+// call's texts) are the string's flags.
+enum { ABSENT = 0, NUM = 1, NUMTEXT = 2, ID = 3, LIST = 4, STR = 8, TXT = 16 };
 // A string holds escapes / bytes above ASCII: JS decodes it with JSON.parse / as UTF-8.
 enum { ESCAPED = 1, HIGH = 2 };
 
@@ -52,6 +55,9 @@ static struct {
   int32_t *items;  // their lists' items: a string id, or -1 - flags, address, length
   u32 nnews;       // strings interned in this call, in id order
   u32 *news;       // address, length each
+  u32 *lines;      // JSON Lines: each record's line number
+  u8 *texts;       // the strings not interned, escapes decoded, one after the other
+  u32 ntext;       // their bytes
 } out;
 
 static u8 *top;
@@ -59,12 +65,14 @@ static Field *fields;
 static u32 nf;
 static const u8 *key;
 static u32 keylen;
-static u32 nitems, capitems, capnews;
+static u32 nitems, capitems, capnews, captext;
 static const u8 *end;    // the NUL after the bytes in hand
 static const u8 *errat;  // where a unit failed
 static int giveup;       // failed for a reason no more bytes can change
-static enum { START, MEMBER, ARRAY_FIRST, ARRAY_NEXT, AFTER_ARRAY, END } phase;
+static int ateof;        // the bytes in hand end the file
+static enum { START, MEMBER, ARRAY_FIRST, ARRAY_NEXT, AFTER_ARRAY, END, LINE } phase;
 static int seen;  // the array was met
+static u32 line;  // JSON Lines: the number of the line the next unit starts
 
 // The string just scanned: its content, and ESCAPED | HIGH.
 static const u8 *s0, *s1;
@@ -181,37 +189,67 @@ static u32 utf8(u32 cp, u8 *o) {
   return 4;
 }
 
-// Whether the string just scanned, an escaped one, is `name` (UTF-8) once decoded. A lone surrogate is never
-// part of a name (json-records.ts gives up on such names).
-static int escaped_is(const u8 *name, u32 n) {
-  u32 k = 0;
-  for (const u8 *s = s0; s < s1;) {
-    u8 ch[4];
-    u32 m = 1;
-    ch[0] = *s++;
-    if (ch[0] == '\\') {
-      u8 c = *s++;
-      if (c != 'u')
-        ch[0] = c == 'b' ? 8 : c == 'f' ? 12 : c == 'n' ? 10 : c == 'r' ? 13 : c == 't' ? 9 : c;
-      else {
-        u32 cp = hex4(s);
-        s += 4;
-        if (cp >= 0xd800 && cp < 0xe000) {
-          if (cp >= 0xdc00 || s[0] != '\\' || s[1] != 'u') return 0;
-          u32 lo = hex4(s + 2);
-          if (lo < 0xdc00 || lo >= 0xe000) return 0;
-          s += 6;
-          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-        }
-        m = utf8(cp, ch);
-      }
-    }
-    if (k + m > n) return 0;
-    for (u32 i = 0; i < m; i++)
-      if (name[k + i] != ch[i]) return 0;
-    k += m;
+// n bytes and 16 more (what the 16-byte stores write past them) free in this call's texts; where they start.
+static u8 *room(u32 n) {
+  if ((u64)out.ntext + n + 16 > captext) {
+    u64 cap = (u64)captext * 2 + n + 16;
+    if (cap > 0xffffffffu) __builtin_trap();
+    out.texts = regrow(out.texts, out.ntext, cap);
+    captext = cap;
   }
-  return k == n;
+  return out.texts + out.ntext;
+}
+
+// The string just scanned, escapes decoded, as UTF-8 at o (room for it there); the address after it, or 0 at
+// a lone surrogate, which UTF-8 cannot hold. uhigh: it holds bytes above ASCII. Sixteen bytes at a time up
+// to a backslash (the only special byte left in a string str() has checked).
+static u32 uhigh;
+static u8 *unescape(u8 *o) {
+  const u8 *s = s0;
+  uhigh = sflags & HIGH;
+  for (;;) {
+    v128_t v = wasm_v128_load(s);
+    wasm_v128_store(o, v);
+    u32 stop = wasm_i8x16_bitmask(wasm_i8x16_eq(v, wasm_i8x16_splat('\\')));
+    if (s1 - s < 16) stop |= 1u << (s1 - s);
+    if (!stop) {
+      s += 16;
+      o += 16;
+      continue;
+    }
+    u32 i = __builtin_ctz(stop);
+    s += i;
+    o += i;
+    if (s == s1) return o;
+    u8 c = s[1];
+    s += 2;
+    if (c != 'u') {
+      *o++ = c == 'b' ? 8 : c == 'f' ? 12 : c == 'n' ? 10 : c == 'r' ? 13 : c == 't' ? 9 : c;
+      continue;
+    }
+    u32 cp = hex4(s);
+    s += 4;
+    if (cp >= 0xd800 && cp < 0xe000) {
+      if (cp >= 0xdc00 || s[0] != '\\' || s[1] != 'u') return 0;
+      u32 lo = hex4(s + 2);
+      if (lo < 0xdc00 || lo >= 0xe000) return 0;
+      s += 6;
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+    }
+    if (cp >= 0x80) uhigh = HIGH;
+    o += utf8(cp, o);
+  }
+}
+
+// Whether the string just scanned, an escaped one, is `name` (UTF-8) once decoded, there in the texts' free
+// room. A lone surrogate is never part of a name (json-records.ts gives up on such names).
+static int escaped_is(const u8 *name, u32 n) {
+  u8 *o = room(s1 - s0);
+  u8 *e = unescape(o);
+  if (!e || (u32)(e - o) != n) return 0;
+  for (u32 i = 0; i < n; i++)
+    if (o[i] != name[i]) return 0;
+  return 1;
 }
 
 // Whether the string just scanned is `name`.
@@ -396,13 +434,21 @@ static inline const u8 *skip(const u8 *p) {
   return skip_any(p);
 }
 
-// A string value just scanned into slot: an id when interned, else its span for JS to decode.
+// A string value just scanned into slot: an id when interned; else, unless it is UTF-8 as it lies, its text
+// with escapes decoded, appended to this call's texts, which JS decodes once and slices; else (UTF-8, or a
+// lone surrogate) its span for JS to decode.
 static void put(Slot *slot, int interned) {
   u32 n = s1 - s0;
   int32_t id = interned && !sflags && n <= INTERN_LEN ? intern(s0, n) : -1;
+  u8 *o, *e;
   if (id >= 0) {
     slot->tag = ID;
     slot->a = id;
+  } else if (sflags != HIGH && (e = unescape(o = room(n)))) {
+    slot->tag = TXT | uhigh;
+    slot->a = out.ntext;
+    slot->b = e - o;
+    out.ntext += e - o;
   } else {
     slot->tag = STR | sflags;
     slot->a = (int32_t)(uintptr_t)s0;
@@ -491,16 +537,15 @@ static const u8 *record(const u8 *p, Slot *slot) {
       TRY(skip(p));
     else {
       Slot *s = &slot[fd - fields];
-      if (fd->kind == K_NUMBER) {
-        if (*p != '-' && !digit(*p)) return bad(p);
-        TRY(number(p, s));
-      } else if (fd->kind == K_LIST)
+      if (fd->kind == K_LIST)
         TRY(list(p, fd, s));
-      else {
-        if (*p != '"') return bad(p);
+      else if (*p == '"' && fd->kind != K_NUMBER) {
         TRY(str(p));
         put(s, fd->kind == K_STRING);
-      }
+      } else if ((*p == '-' || digit(*p)) && (fd->kind == K_NUMBER || fd->kind == K_SCALAR))
+        TRY(number(p, s));
+      else
+        return bad(p);
     }
     p = ws(p);
     if (*p == '}') return p + 1;
@@ -509,16 +554,59 @@ static const u8 *record(const u8 *p, Slot *slot) {
   }
 }
 
+// Whether [p, q) holds a line break. Inside a record one can only be whitespace between tokens (strings hold
+// no raw control bytes), where JSON allows it but a line of JSON Lines ends.
+static int broken(const u8 *p, const u8 *q) {
+  for (; p < q; p += 16) {
+    v128_t v = wasm_v128_load(p);
+    u32 m = wasm_i8x16_bitmask(wasm_v128_or(wasm_i8x16_eq(v, wasm_i8x16_splat('\n')), wasm_i8x16_eq(v, wasm_i8x16_splat('\r'))));
+    if (q - p < 16) m &= (1u << (q - p)) - 1;
+    if (m) return 1;
+  }
+  return 0;
+}
+
+static inline const u8 *bom(const u8 *p) {
+  if (p[0] != 0xef) return p;
+  if (p[1] != 0xbb) return bad(p + 1);
+  if (p[2] != 0xbf) return bad(p + 2);
+  return p + 3;
+}
+
+// One line of JSON Lines from p, its line break included: an object, or nothing but spaces and tabs (the
+// only whitespace JSON allows within a line; a line of other blanks that trim() drops makes the scan give up).
+// The last line may end at the file's end instead.
+static const u8 *jsonline(const u8 *p) {
+  if (line == 1) TRY(bom(p));
+  while (*p == ' ' || *p == '\t') p++;
+  int rec = *p == '{';
+  if (rec) {
+    const u8 *r = p;
+    TRY(record(p, out.recs + out.nrec * nf));
+    if (broken(r, p)) return refuse();  // an object over more lines than one
+    while (*p == ' ' || *p == '\t') p++;
+  }
+  if (*p == '\n')
+    p++;
+  else if (*p == '\r') {
+    if (p + 1 == end && !ateof) return bad(end);  // a \r\n the piece cuts, or a lone \r
+    p += 1 + (p[1] == '\n');
+  } else if (p != end || !ateof)
+    return bad(p);
+  if (line == 0xffffffffu) return refuse();
+  if (rec) out.lines[out.nrec++] = line;
+  line++;
+  return p;
+}
+
 // One unit from p, whitespace first: the document's start, a top-level member, a record, the array's end;
-// moves the phase on.
+// moves the phase on. Or a line of JSON Lines.
 static const u8 *unit(const u8 *p) {
   switch (phase) {
+  case LINE:
+    return jsonline(p);
   case START:
-    if (p[0] == 0xef) {  // a UTF-8 byte order mark
-      if (p[1] != 0xbb) return bad(p + 1);
-      if (p[2] != 0xbf) return bad(p + 2);
-      p += 3;
-    }
+    TRY(bom(p));
     p = ws(p);
     if (*p != '{') return bad(p);
     phase = MEMBER;
@@ -577,12 +665,13 @@ static const u8 *unit(const u8 *p) {
 }
 
 // Starts a scan, forgetting the last one (an instance serves one scan at a time, and then the next). spec, at
-// __heap_base, n bytes: words nf, key length, then per field kind, name length, sub-name length; then the key's
-// bytes and each field's name and sub-name. Returns the address of `out`.
+// __heap_base, n bytes: words JSON Lines (1) or one document (0), nf, key length, then per field kind, name
+// length, sub-name length; then the key's bytes and each field's name and sub-name. Returns the address of `out`.
 __attribute__((export_name("init"))) void *init(u32 n) {
   const int32_t *spec = (const int32_t *)&__heap_base;
   top = &__heap_base + n;
-  phase = START;
+  phase = *spec++ ? LINE : START;
+  line = 1;
   seen = giveup = 0;
   nids = pooln = 0;
   nf = spec[0];
@@ -602,6 +691,7 @@ __attribute__((export_name("init"))) void *init(u32 n) {
     bytes += fd->sublen;
   }
   out.recs = alloc(MAX_RECORDS * nf * sizeof(Slot));
+  out.lines = alloc(MAX_RECORDS * 4);
   capitems = 1 << 14;
   out.items = alloc(capitems * 4);
   capnews = 1 << 12;
@@ -612,6 +702,8 @@ __attribute__((export_name("init"))) void *init(u32 n) {
   ioff = alloc((tmask + 1) / 2 * 4);
   poolcap = 1 << 14;
   pool = alloc(poolcap);
+  captext = 1 << 16;
+  out.texts = alloc(captext);
   return &out;
 }
 
@@ -623,8 +715,9 @@ __attribute__((export_name("reserve"))) void *reserve(u32 n) { return alloc(n); 
 __attribute__((export_name("scan"))) int32_t scan(const u8 *from, u8 *to, int32_t eof) {
   const u8 *p = from;
   end = to;
+  ateof = eof;
   *to = 0;
-  out.nrec = out.nnews = nitems = 0;
+  out.nrec = out.nnews = nitems = out.ntext = 0;
   for (;;) {
     out.cur = p;
     if (phase == END) {
@@ -633,6 +726,7 @@ __attribute__((export_name("scan"))) int32_t scan(const u8 *from, u8 *to, int32_
       out.cur = end;
       return eof ? DONE : NEED;
     }
+    if (phase == LINE && p == end) return eof ? DONE : NEED;
     if (out.nrec == MAX_RECORDS) return MORE;
     const u8 *q = unit(p);
     if (!q) return giveup || errat < end || eof ? FAIL : NEED;
