@@ -145,6 +145,13 @@ export interface LoadOptions {
    * does not hold every image in memory. Default true. Optional: adapters without embedded images ignore it.
    */
   images?: boolean;
+  /**
+   * Called at most once, before the samples are complete, with them as soon as what a join by id reads is set
+   * (id, split, prompt, image, meta.llavaId) while the ground truth is still loading (VQAv2 val's annotations,
+   * scanned on a worker thread): scoring joins the predictions meanwhile. Optional: adapters without such a
+   * stage never call it.
+   */
+  onJoinable?: (samples: Sample[]) => void;
 }
 
 /**

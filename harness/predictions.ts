@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Answer, BenchmarkAdapter, Sample } from '../core/benchmark.ts';
+import type { Answer, BenchmarkAdapter, LoadOptions, Sample } from '../core/benchmark.ts';
 import { InputError, ScoreRefusal, UserError } from '../core/errors.ts';
 import { isObject, readJsonlBatches, type JsonLine } from '../benchmarks/shared/data-files.ts';
 import { INSTRUCTIONS } from '../benchmarks/shared/instructions.ts';
@@ -169,15 +169,15 @@ const NOT_ANSWER_LINES = Symbol('not answer lines');
 /**
  * A file of LLaVA/EVE answer lines read for the join without parsing each line whole (json-records.ts: VQAv2
  * val's 214k lines in a fraction of JSON.parse's time): true when every line is an object with a question_id
- * and a "text" string and no cacheKey, with `read` filled as the general reading below fills it; false (stopped
- * at the first other line) for any other file, which is then read the general way.
+ * and a "text" string and no cacheKey, each handed to `take` as the general reading below hands it; false
+ * (stopped at the first other line) for any other file, which is then read the general way.
  */
-async function scanAnswerLines(path: string, read: ReadEntry[]): Promise<boolean> {
+async function scanAnswerLines(path: string, take: (e: ReadEntry) => void): Promise<boolean> {
   try {
     return await scanJsonLines(path, ANSWER_LINE_FIELDS, (v, line) => {
       const [key, prompt, text, image, cacheKey] = v as [string | number | undefined, string | undefined, string | undefined, string | undefined, unknown];
       if (key === undefined || text === undefined || cacheKey !== undefined) throw NOT_ANSWER_LINES;
-      read.push({ kind: 'answer', key: String(key), text, prompt, image, where: line, line });
+      take({ kind: 'answer', key: String(key), text, prompt, image, where: line, line });
     });
   } catch (err) {
     if (err === NOT_ANSWER_LINES) return false;
@@ -249,15 +249,26 @@ export async function readPredictions(
     );
   }
 
-  // Read: every entry checked and reduced to what the join needs; LLaVA/EVE answer lines scanned for just that.
-  const read: ReadEntry[] = [];
-  let format: Exclude<PredictionsFormat, 'official'> | undefined = (await scanAnswerLines(path, read)) ? 'llava' : undefined;
+  // Read: every entry checked and reduced to what the join needs (LLaVA/EVE answer lines scanned for just that),
+  // and joined as it is read when the samples are there, so nothing of a line outlives it but its answer.
+  const ready = Array.isArray(samplesLoading) ? samplesLoading : undefined;
+  let join = ready && new Join(ready, path);
+  const pending: ReadEntry[] = [];
+  let entries = 0;
+  const take = (e: ReadEntry) => {
+    entries++;
+    if (join) join.add(e);
+    else pending.push(e);
+  };
+  let format: Exclude<PredictionsFormat, 'official'> | undefined = (await scanAnswerLines(path, take)) ? 'llava' : undefined;
   if (!format) {
-    read.length = 0;
+    // Read again the general way, from nothing.
+    entries = pending.length = 0;
+    join = ready && new Join(ready, path);
     for await (const { entry, items } of predictionEntries(path))
       for (const { value, line } of items) {
         if (!isObject(value)) {
-          if (read.length === 0)
+          if (entries === 0)
             throw new InputError(
               path,
               entry === 'line' ? line : `element ${line}`,
@@ -273,7 +284,7 @@ export async function readPredictions(
           }
           if (typeof value.text !== 'string') throw new InputError(path, line, 'prediction record without a "text" string');
           const error = isObject(value.error) ? { kind: String(value.error.kind ?? 'error'), message: String(value.error.message ?? '') } : undefined;
-          read.push({ kind: 'record', id: value.id, text: value.text, split: value.split, error, line });
+          take({ kind: 'record', id: value.id, text: value.text, split: value.split, error, line });
           continue;
         }
         if ('question_id' in value || (entry === 'element' && 'questionId' in value)) {
@@ -286,7 +297,7 @@ export async function readPredictions(
           format ??= field === 'answer' ? 'vqa-results' : field === 'prediction' ? (entry === 'element' ? 'gqa-predictions' : 'seed-upload') : 'llava';
           if (typeof value[field] !== 'string') throw new InputError(path, where, `answer entry without a "${field}" string`);
           const prompt = typeof value.prompt === 'string' ? value.prompt : undefined;
-          read.push({ kind: 'answer', key: String(value.question_id ?? value.questionId), text: value[field], prompt, image: value.image, where, line });
+          take({ kind: 'answer', key: String(value.question_id ?? value.questionId), text: value[field], prompt, image: value.image, where, line });
           continue;
         }
         const keys = Object.keys(value)
@@ -300,92 +311,150 @@ export async function readPredictions(
         );
       }
   }
-  if (read.length === 0) throw new UserError(`${path}: no predictions in the file`);
-
-  // Join, once the samples are there.
-  samples = await samplesLoading;
-  // A key's sample, or its samples when several share it (MME): no array per key for the usual one.
-  const byKey = new Map<string, Sample | Sample[]>();
-  for (const s of samples) {
-    const k = llavaKey(s);
-    const had = byKey.get(k);
-    if (had === undefined) byKey.set(k, s);
-    else if (Array.isArray(had)) had.push(s);
-    else byKey.set(k, [had, s]);
+  if (entries === 0) throw new UserError(`${path}: no predictions in the file`);
+  if (!join) {
+    samples = await samplesLoading;
+    join = new Join(samples, path);
+    for (let i = 0; i < pending.length; i++) {
+      join.add(pending[i]);
+      (pending as unknown[])[i] = undefined; // joined: what the answer keeps is copied out
+    }
   }
-  const answers = new Map<string, Answer>();
-  const unmatched: Unmatched = { count: 0 };
-  let prompted = 0;
-  let disagree: { id: string; line: number } | undefined;
-  let disagreeCount = 0;
-  let extraLines = 0;
-  const repeatedIds = new Set<string>();
-  const noteUnmatched = (id: string, line: number) => {
-    unmatched.count++;
-    unmatched.first ??= { id, line };
-  };
-  for (let i = 0; i < read.length; i++) {
-    const e = read[i];
-    (read as unknown[])[i] = undefined; // joined: what the answer keeps is copied out
+  return join.result(`${adapter.id}/${join.split}`, entries, format ?? 'llava');
+}
+
+/** Entries joined to samples one at a time: LLaVA lines by question_id (and prompt, where ids are shared), records by id. */
+class Join {
+  readonly answers = new Map<string, Answer>();
+  readonly split: string;
+  private unmatched: Unmatched = { count: 0 };
+  private prompted = 0;
+  private disagree: { id: string; line: number } | undefined;
+  private disagreeCount = 0;
+  private extraLines = 0;
+  private readonly repeatedIds = new Set<string>();
+  private idSet: Set<string> | undefined;
+  private keys: Map<string, number | number[]> | undefined;
+  /** The sample after the one the last answer line answered. */
+  private next = 0;
+  /** Answers from eve-eval records so far. */
+  private records = 0;
+
+  constructor(
+    private readonly samples: Sample[],
+    private readonly path: string,
+  ) {
+    this.split = samples[0]?.split ?? '';
+  }
+
+  /** A key's sample index, or indices when several samples share it (MME): no array per key for the usual one. */
+  private byKey(): Map<string, number | number[]> {
+    if (this.keys) return this.keys;
+    const byKey = new Map<string, number | number[]>();
+    for (let i = 0; i < this.samples.length; i++) {
+      const k = llavaKey(this.samples[i]);
+      const had = byKey.get(k);
+      if (had === undefined) byKey.set(k, i);
+      else if (Array.isArray(had)) had.push(i);
+      else byKey.set(k, [had, i]);
+    }
+    return (this.keys = byKey);
+  }
+
+  private noteUnmatched(id: string, line: number): void {
+    this.unmatched.count++;
+    this.unmatched.first ??= { id, line };
+  }
+
+  add(e: ReadEntry): void {
+    const { answers, samples } = this;
     if (e.kind === 'record') {
-      if (!ids().has(e.id) || (typeof e.split === 'string' && e.split !== split())) {
-        noteUnmatched(e.id, e.line);
-        continue;
+      this.idSet ??= new Set(samples.map((s) => s.id));
+      if (!this.idSet.has(e.id) || (typeof e.split === 'string' && e.split !== this.split)) {
+        this.noteUnmatched(e.id, e.line);
+        return;
       }
       const answer: Answer = { id: e.id, text: e.text };
       if (e.error) answer.error = e.error;
       answers.set(e.id, answer); // a later record (a resumed run) replaces an earlier one
-      continue;
+      this.records++;
+      return;
     }
     const { key, prompt } = e;
-    const candidates = byKey.get(key);
-    if (!candidates) {
-      noteUnmatched(key, e.line);
-      continue;
-    }
-    const sample = Array.isArray(candidates)
-      ? prompt === undefined
-        ? undefined
-        : candidates.find((s) => normPrompt(s.prompt) === normPrompt(prompt))
-      : candidates;
-    if (!sample) {
-      const n = (candidates as Sample[]).length;
-      throw new InputError(path, e.where, `question_id "${key}" is shared by ${n} questions and the line's prompt matches none of them`);
-    }
-    // A line that names its image (a question file passed by mistake) must name the sample's image.
-    const image = typeof e.image === 'string' && sample.image?.kind === 'file' ? e.image : undefined;
-    if (prompt !== undefined || image !== undefined) {
-      prompted++;
-      const samplePath = sample.image?.kind === 'file' ? sample.image.path : '';
-      const imageOk = image === undefined || samplePath === image || samplePath.endsWith('/' + image);
-      if (!imageOk || (prompt !== undefined && !promptsAgree(prompt, sample.prompt))) {
-        disagreeCount++;
-        disagree ??= { id: key, line: e.line };
+    let index: number;
+    const next = samples[this.next];
+    if (next !== undefined && prompt !== undefined && e.image === undefined && prompt === next.prompt && llavaKey(next) === key) {
+      // The file in the samples' order, as LLaVA's and EVE's scripts write it: the next sample has this key and
+      // this very prompt, so it is the one the lookup below finds (no map of 214k keys for VQAv2 val).
+      index = this.next;
+      this.prompted++;
+    } else {
+      const candidates = this.byKey().get(key);
+      if (candidates === undefined) {
+        this.noteUnmatched(key, e.line);
+        return;
+      }
+      const found = Array.isArray(candidates)
+        ? prompt === undefined
+          ? undefined
+          : candidates.find((i) => normPrompt(samples[i].prompt) === normPrompt(prompt))
+        : candidates;
+      if (found === undefined) {
+        const n = (candidates as number[]).length;
+        throw new InputError(this.path, e.where, `question_id "${key}" is shared by ${n} questions and the line's prompt matches none of them`);
+      }
+      index = found;
+      const sample = samples[index];
+      // A line that names its image (a question file passed by mistake) must name the sample's image.
+      const image = typeof e.image === 'string' && sample.image?.kind === 'file' ? e.image : undefined;
+      if (prompt !== undefined || image !== undefined) {
+        this.prompted++;
+        const samplePath = image !== undefined && sample.image?.kind === 'file' ? sample.image.path : '';
+        const imageOk = image === undefined || samplePath === image || samplePath.endsWith('/' + image);
+        if (!imageOk || (prompt !== undefined && !promptsAgree(prompt, sample.prompt))) {
+          this.disagreeCount++;
+          this.disagree ??= { id: key, line: e.line };
+        }
       }
     }
-    // A repeat: the question already has an answer from an earlier LLaVA line (one map lookup, no counter per id).
-    const before = answers.get(sample.id);
-    if (before instanceof LlavaAnswer) {
-      extraLines++;
-      repeatedIds.add(sample.id);
+    this.next = index + 1;
+    // The last line wins, as the official converters keep it; one that follows an earlier LLaVA line for the same
+    // question is a repeat. With no records in the file every answer so far came from such a line, and the map's
+    // size says whether the question had one (no lookup before the set).
+    const id = samples[index].id;
+    let repeat: boolean;
+    if (this.records === 0) {
+      const size = answers.size;
+      answers.set(id, new LlavaAnswer(id, e.text));
+      repeat = answers.size === size;
+    } else {
+      repeat = answers.get(id) instanceof LlavaAnswer;
+      answers.set(id, new LlavaAnswer(id, e.text));
     }
-    answers.set(sample.id, new LlavaAnswer(sample.id, e.text)); // the last line wins, as the official converters keep it
+    if (repeat) {
+      this.extraLines++;
+      this.repeatedIds.add(id);
+    }
   }
 
-  if (answers.size === 0) {
-    const f = unmatched.first;
-    throw new UserError(
-      `${path}${f ? `:${f.line}` : ''}: none of its ${read.length} predictions match ${adapter.id}/${split()}${f ? ` (first id "${f.id}")` : ''}; is it a predictions file for another benchmark or split?`,
-    );
+  /** What the join found, or the refusal when the file cannot be these samples' predictions. */
+  result(what: string, entries: number, format: Exclude<PredictionsFormat, 'official'>): PredictionsResult {
+    const { answers, path } = this;
+    if (answers.size === 0) {
+      const f = this.unmatched.first;
+      throw new UserError(
+        `${path}${f ? `:${f.line}` : ''}: none of its ${entries} predictions match ${what}${f ? ` (first id "${f.id}")` : ''}; is it a predictions file for another benchmark or split?`,
+      );
+    }
+    // Most answers made for other prompts: the ids collide by accident (another benchmark's numeric ids,
+    // or another version of the question file). Scoring them would give a wrong number silently.
+    if (this.prompted > 0 && this.disagreeCount * 2 > this.prompted) {
+      throw new ScoreRefusal(
+        `${path}:${this.disagree!.line}: ${this.disagreeCount} of ${this.prompted} answers were made for other prompts or images than ${what} holds (first: question_id "${this.disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
+      );
+    }
+    return { answers, unmatched: this.unmatched.count, format, repeated: { questions: this.repeatedIds.size, extraLines: this.extraLines } };
   }
-  // Most answers made for other prompts: the ids collide by accident (another benchmark's numeric ids,
-  // or another version of the question file). Scoring them would give a wrong number silently.
-  if (prompted > 0 && disagreeCount * 2 > prompted) {
-    throw new ScoreRefusal(
-      `${path}:${disagree!.line}: ${disagreeCount} of ${prompted} answers were made for other prompts or images than ${adapter.id}/${split()} holds (first: question_id "${disagree!.id}"); is it a predictions file for another benchmark or question-file version?`,
-    );
-  }
-  return { answers, unmatched: unmatched.count, format: format ?? 'llava', repeated: { questions: repeatedIds.size, extraLines } };
 }
 
 // Shared by the re-scoring commands (score, submission) and bench/conformance.ts. The registry is imported
@@ -414,9 +483,12 @@ export async function resolveSplit(adapter: BenchmarkAdapter, dataRoot: string, 
   throw new UserError(`${adapter.id}: files not found under ${dataRoot} (run \`eve-eval list --data ${dataRoot}\`)`);
 }
 
-/** All samples of one split, without embedded image bytes (scoring never needs them). */
-export async function loadSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string): Promise<Sample[]> {
-  const options = { split, images: false };
+/**
+ * All samples of one split, without embedded image bytes (scoring never needs them); `onJoinable` as in
+ * LoadOptions (the samples before their ground truth is in, where the adapter has that stage).
+ */
+export async function loadSamples(adapter: BenchmarkAdapter, dataRoot: string, split: string, onJoinable?: LoadOptions['onJoinable']): Promise<Sample[]> {
+  const options: LoadOptions = { split, images: false, onJoinable };
   let samples: Sample[] = [];
   if (adapter.loadAll) samples = await adapter.loadAll(resolve(dataRoot), options);
   else for await (const s of adapter.load(resolve(dataRoot), options)) samples.push(s);

@@ -107,7 +107,7 @@ async function parsedAnnotations(aFile: string): Promise<Annotations> {
   return { of: (_i, id) => byId.get(id) };
 }
 
-async function loadVal(dataRoot: string, limit: number): Promise<Sample[]> {
+async function loadVal(dataRoot: string, limit: number, onJoinable?: LoadOptions['onJoinable']): Promise<Sample[]> {
   const [qFile, aFile] = splitFiles(dataRoot, 'val');
   const imageDir = path.join(dataRoot, DIR, 'val2014');
   // The 160 MB annotations: only these fields, scanned from the bytes (json-records.ts) into columns on a
@@ -143,29 +143,34 @@ async function loadVal(dataRoot: string, limit: number): Promise<Sample[]> {
     });
     if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
   }
-  const columns = await scanned;
-  const annotations = columns ? columnAnnotations(columns, ids) : await parsedAnnotations(aFile);
-
-  // The questions of one image are consecutive in the official file: they share one image object.
+  const where = (i: number) => `question_id ${ids[i]}`; // for messages only: not built per question
+  // What a join by id reads, set before the annotations are in: the question, checked, and the image. The
+  // questions of one image are consecutive in the official file: they share one image object.
   let lastImage: { id: unknown; ref: Sample['image'] } = { id: undefined, ref: undefined };
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
-    const where = () => `question_id ${ids[i]}`; // for messages only: not built per question
-    const ann = annotations.of(i, ids[i]);
-    if (ann === undefined) throw new InputError(aFile, where(), 'question has no annotation');
-    if (ann === null) throw new InputError(aFile, where(), 'annotation has no answers');
-    const question = typeof questions[i] === 'string' ? (questions[i] as string) : str({ question: questions[i] }, 'question', qFile, where());
+    if (typeof questions[i] !== 'string') str({ question: questions[i] }, 'question', qFile, where(i));
     const imageId = s.meta.image_id;
     if (lastImage.ref === undefined || imageId !== lastImage.id) {
       const image = valImageName(imageId);
       // An integer image id makes a plain file name, inside the image folder by construction; anything
       // else goes through the data-root check (a path resolved per question costs ~1 s on VQAv2 val).
-      const file = Number.isSafeInteger(imageId) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where());
+      const file = Number.isSafeInteger(imageId) ? `${imageDir}${path.sep}${image}` : resolveInside(dataRoot, imageDir, image, qFile, where(i));
       lastImage = { id: imageId, ref: { kind: 'file', path: file } };
     }
     s.image = lastImage.ref;
+  }
+  onJoinable?.(samples);
+
+  const columns = await scanned;
+  const annotations = columns ? columnAnnotations(columns, ids) : await parsedAnnotations(aFile);
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    const ann = annotations.of(i, ids[i]);
+    if (ann === undefined) throw new InputError(aFile, where(i), 'question has no annotation');
+    if (ann === null) throw new InputError(aFile, where(i), 'annotation has no answers');
     s.answer = ann.answers;
-    s.meta.question_type = typeof ann.question_type === 'string' ? ann.question_type : questionTypeOf(question);
+    s.meta.question_type = typeof ann.question_type === 'string' ? ann.question_type : questionTypeOf(questions[i] as string);
     s.meta.answer_type = typeof ann.answer_type === 'string' ? ann.answer_type : null;
   }
   return samples;
@@ -348,14 +353,14 @@ const adapter: BenchmarkAdapter = {
   async *load(dataRoot: string, options: LoadOptions = {}): AsyncGenerator<Sample> {
     const split = await checkedSplit(dataRoot, options);
     const limit = options.limit ?? Infinity;
-    if (split === 'val') yield* await loadVal(dataRoot, limit);
+    if (split === 'val') yield* await loadVal(dataRoot, limit, options.onJoinable);
     else yield* loadTestDev(dataRoot, limit);
   },
 
   async loadAll(dataRoot: string, options: LoadOptions = {}): Promise<Sample[]> {
     const split = await checkedSplit(dataRoot, options);
     const limit = options.limit ?? Infinity;
-    if (split === 'val') return loadVal(dataRoot, limit);
+    if (split === 'val') return loadVal(dataRoot, limit, options.onJoinable);
     const samples: Sample[] = [];
     for await (const s of loadTestDev(dataRoot, limit)) samples.push(s);
     return samples;

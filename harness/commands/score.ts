@@ -61,9 +61,12 @@ export async function scoreFile(opts: {
 }): Promise<{ adapter: BenchmarkAdapter; score: Score; output: ScoreOutput; samples: Sample[]; answers: Map<string, Answer>; judge?: JudgeRecord }> {
   const adapter = await benchmarkById(opts.benchmark);
   const split = await resolveSplit(adapter, opts.data, opts.split);
-  // The predictions file is read while the samples load (VQAv2 val's annotations are scanned on a worker thread).
-  const loading = loadSamples(adapter, opts.data, split);
-  const read = await readPredictions(opts.predictions, adapter, loading, opts.data);
+  // The predictions are read and joined as soon as what the join reads is loaded: VQAv2 val's questions, while a
+  // worker thread still scans its annotations; other benchmarks' samples once loaded.
+  let joinable: (samples: Sample[]) => void = () => {};
+  const joinReady = new Promise<Sample[]>((resolve) => (joinable = resolve));
+  const loading = loadSamples(adapter, opts.data, split, joinable);
+  const read = await readPredictions(opts.predictions, adapter, await Promise.race([joinReady, loading]), opts.data);
   const samples = await loading;
   opts.timings?.mark('read data and predictions');
   const { unmatched, repeated } = read;

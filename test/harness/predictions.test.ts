@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pope from '../../benchmarks/pope/index.ts';
@@ -84,12 +84,42 @@ describe('readPredictions', () => {
     await expect(readPredictions(f, pope, popeSamples, root)).rejects.toThrow(/none of its 1 predictions match pope\/test/);
   });
 
+  it('joins lines in any order to the same answers: repeats counted, a LLaVA line after a record not one', async () => {
+    const file = join(root, 'pope/answers/fixture.jsonl');
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    const read = async (ls: string[], name: string) => {
+      const f = join(root, name);
+      await writeFile(f, ls.join('\n') + '\n');
+      const r = await readPredictions(f, pope, popeSamples, root);
+      return { answers: Object.fromEntries([...r.answers].map(([id, a]) => [id, a.text])), repeated: r.repeated };
+    };
+    const inOrder = await read(lines, 'in-order.jsonl');
+    expect(Object.keys(inOrder.answers).length).toBe(lines.length);
+    expect(inOrder.repeated).toEqual({ questions: 0, extraLines: 0 });
+    expect(await read([...lines].reverse(), 'reversed.jsonl')).toEqual(inOrder);
+    // The second line again at the end, answered otherwise: the last line wins, one repeat.
+    const again = { ...JSON.parse(lines[1]), text: 'Maybe.' };
+    const repeated = await read([...lines, JSON.stringify(again)], 'repeated.jsonl');
+    expect(repeated.answers).toEqual({ ...inOrder.answers, [String(again.question_id)]: 'Maybe.' });
+    expect(repeated.repeated).toEqual({ questions: 1, extraLines: 1 });
+    // A record, then a LLaVA line for the same question: replaced, not a repeat.
+    const first = JSON.parse(lines[0]);
+    const record = JSON.stringify({ id: String(first.question_id), benchmark: 'pope', split: 'test', model: 'm', text: 'No', cacheKey: 'k' });
+    const mixed = await read([record, ...lines], 'mixed.jsonl');
+    expect(mixed).toEqual(inOrder);
+  });
+
   it("tells MME's two questions of one image apart by prompt", async () => {
     const samples: Sample[] = [];
     for await (const s of mme.load(root)) samples.push(s);
     const r = await readPredictions(join(root, 'MME/answers/fixture.jsonl'), mme, samples, root);
     expect(r.answers.get('existence/000000000102.jpg#1')?.text).toBe('Yes, there is.');
     expect(r.answers.get('existence/000000000102.jpg#2')?.text).toBe('Yes');
+    // In reverse order too (the lookup by key and prompt rather than the next sample).
+    const lines = (await readFile(join(root, 'MME/answers/fixture.jsonl'), 'utf8')).trim().split('\n');
+    await writeFile(join(root, 'mme-reversed.jsonl'), lines.reverse().join('\n') + '\n');
+    const reversed = await readPredictions(join(root, 'mme-reversed.jsonl'), mme, samples, root);
+    expect(Object.fromEntries([...reversed.answers].map(([id, a]) => [id, a.text]))).toEqual(Object.fromEntries([...r.answers].map(([id, a]) => [id, a.text])));
   });
 });
 
