@@ -7,6 +7,8 @@ import { ScoreRefusal } from '../../core/errors.ts';
 export interface JoinOptions {
   /** Answers for samples outside this split are expected (a subset split of one predictions file, e.g. SEED image). */
   allowExtra?: boolean;
+  /** How many samples have an answer, where the caller has counted them already (creditEach's counts.predicted). */
+  answered?: number;
 }
 
 /**
@@ -19,8 +21,11 @@ export function checkJoin(label: string, samples: readonly Sample[], answers: Re
   if (answers.size === 0) return;
   // Every answer belongs to a sample when as many samples have one as there are answers (ids are unique):
   // no set of the ids then (VQAv2 val: 214k).
-  let answered = 0;
-  for (let i = 0; i < samples.length; i++) if (answers.has(samples[i].id)) answered++;
+  let answered = options.answered;
+  if (answered === undefined) {
+    answered = 0;
+    for (let i = 0; i < samples.length; i++) if (answers.has(samples[i].id)) answered++;
+  }
   if (answered === answers.size) return;
   const ids = new Set(samples.map((s) => s.id));
   let extra = 0;

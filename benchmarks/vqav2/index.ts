@@ -249,7 +249,7 @@ const normScratch: string[] = [];
 
 /** Score val answers: EvalAI processor on the prediction (what LLaVA/EVE upload), then vqaEval.py @HEAD. */
 export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score {
-  checkJoin('vqav2 val', samples, answers);
+  if (samples.length === 0) checkJoin('vqav2 val', samples, answers); // refused: nothing to score
   for (let i = 0; i < samples.length; i++) {
     if (!Array.isArray(samples[i].answer)) throw new ScoreRefusal(`vqav2: sample ${samples[i].id} has no ground-truth answers`);
   }
@@ -278,6 +278,7 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
     for (let i = 0; i < n; i++) normScratch[i] = officialOf(gtScratch[i]);
     return leaveOneOut(normScratch, officialOf(res), n);
   });
+  checkJoin('vqav2 val', samples, answers, { answered: counts.predicted }); // after the scoring pass, which counted
   const overall = percent(credits) ?? 0;
   const answerType = dataRecord<number | null>();
   for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.answer_type as string) ?? null)) answerType[k] = percent(v);
