@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { BENCHMARK_IDS, type BenchmarkId } from '../core/benchmark.ts';
 import { PRECISION_SUFFIX } from '../core/bundle-layout.ts';
 import { InputError, UserError } from '../core/errors.ts';
-import { judgeConfigSchema, resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from './judge/index.ts';
+import { resolveJudge, resolveMmbenchRules, type JudgeFlags, type ResolvedJudge } from './judge/index.ts';
+import { judgeConfigSchema } from './judge/config-schema.ts';
 import { MMBENCH_RULE_SETS, type MMBenchRules } from '../benchmarks/mmbench/extract.ts';
 import { parseShard, shardFromEnv, type Shard } from './runner/shard.ts';
 import { displayUrl } from './backends/url-secrets.ts';
@@ -288,7 +289,7 @@ export async function resolveConfig(flags: RunFlags): Promise<ResolvedConfig> {
     thumbnails: opt.thumbnails ?? 200,
     embedded,
     configFile: flags.config ? resolve(flags.config) : undefined,
-    judge: resolveJudge(flags, file.judge),
+    judge: await resolveJudge(flags, file.judge),
     mmbenchRules: resolveMmbenchRules(flags.mmbenchRules, opt.mmbenchRules),
     ...(shard ? { shard, shardSource: flags.shard !== undefined ? '--shard' : fromEnv!.source } : {}),
   };

@@ -16,7 +16,7 @@ export function register(program: Command): void {
     const { mergeAndPresent } = await import('../runner/merge.ts');
     process.exitCode = await mergeAndPresent(resolve(out), {
       data: o.data === undefined ? undefined : resolve(o.data),
-      judge: resolveJudge(o),
+      judge: await resolveJudge(o),
       mmbenchRules: resolveMmbenchRules(o.mmbenchRules),
     });
   });

@@ -243,9 +243,9 @@ export function register(program: Command): void {
       },
     ) => {
       const timings = opts.timings ? new PhaseTimer() : undefined;
-      const { loadConfigFile } = await import('../config.ts');
-      const file = opts.config ? await loadConfigFile(opts.config) : undefined;
-      const judge = resolveJudge(opts, file?.judge);
+      // The config module (and zod) only for a config file: `score` alone starts ~50 ms sooner.
+      const file = opts.config ? await (await import('../config.ts')).loadConfigFile(opts.config) : undefined;
+      const judge = await resolveJudge(opts, file?.judge);
       const mmbenchRules = resolveMmbenchRules(opts.mmbenchRules, file?.options?.mmbenchRules);
       const judged = judge && (opts.benchmark === 'mmvet' || (opts.benchmark === 'mmbench' && judge.mmbench));
       if (judged && !opts.results) {

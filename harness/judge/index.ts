@@ -5,7 +5,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
 import type { Answer, BenchmarkAdapter, Sample } from '../../core/benchmark.ts';
 import { UserError } from '../../core/errors.ts';
 import type { JudgeRecord } from '../../core/records.ts';
@@ -13,27 +12,10 @@ import { writeFileAtomic, writeJsonAtomic } from '../../core/atomic-write.ts';
 import { MMVET_GRADER } from '../../benchmarks/mmvet/grader.ts';
 import { MMBENCH_EXTRACTOR, MMBENCH_RULE_SETS, MMBENCH_RULE_SOURCES, type MMBenchRules } from '../../benchmarks/mmbench/extract.ts';
 import { Judge, type JudgeSettings } from './client.ts';
+import type { JudgeConfig } from './config-schema.ts';
 import type { JudgeFailure } from './mmvet.ts';
 
-export const judgeConfigSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }),
-  /** Default: MM-Vet's official grader, gpt-4-0613. */
-  model: z.string().min(1).optional(),
-  apiKeyEnv: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
-    .optional(),
-  /** MM-Vet judge runs (the paper: 5); the result is their mean, with per-run totals and std. */
-  runs: z.number().int().positive().max(20).optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  retries: z.number().int().min(0).max(10).optional(),
-  concurrency: z.number().int().positive().max(256).optional(),
-  /** USD per million tokens, for the cost estimate. */
-  prices: z.strictObject({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0) }).optional(),
-  /** Also read the MMBench answers no rule reads with VLMEvalKit's LLM choice extractor (off by default). */
-  mmbench: z.boolean().optional(),
-});
-export type JudgeConfig = z.infer<typeof judgeConfigSchema>;
+export type { JudgeConfig } from './config-schema.ts';
 
 export interface ResolvedJudge extends JudgeSettings {
   runs: number;
@@ -57,8 +39,8 @@ export function resolveMmbenchRules(flag?: string, file?: string): MMBenchRules 
   return r as MMBenchRules;
 }
 
-/** Flags override the config file's `judge`; no URL anywhere: no judge. */
-export function resolveJudge(flags: JudgeFlags, file?: JudgeConfig): ResolvedJudge | undefined {
+/** Flags override the config file's `judge`; no URL anywhere: no judge (and zod, ~50 ms to load, is not loaded). */
+export async function resolveJudge(flags: JudgeFlags, file?: JudgeConfig): Promise<ResolvedJudge | undefined> {
   const url = flags.judgeUrl ?? file?.url;
   if (url === undefined) {
     if (flags.judgeModel || flags.judgeKeyEnv || flags.judgeRuns || flags.judgeMmbench) {
@@ -66,6 +48,7 @@ export function resolveJudge(flags: JudgeFlags, file?: JudgeConfig): ResolvedJud
     }
     return undefined;
   }
+  const { judgeConfigSchema } = await import('./config-schema.ts');
   const parsed = judgeConfigSchema.safeParse({
     ...file,
     url,
