@@ -37,8 +37,7 @@ function cliAsync(args: string[]): Promise<{ status: number | null; stdout: stri
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
-const run = (out: string, extra: string[] = []) =>
-  spawnSync(process.execPath, [BIN, 'all', '--out', out, ...ARGS, ...extra], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+const run = (out: string, extra: string[] = []) => cliAsync(['all', '--out', out, ...ARGS, ...extra]);
 
 function summary(out: string) {
   const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
@@ -60,7 +59,7 @@ function texts(out: string) {
 describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () => {
   it('writes results, predictions, samples and the manifest; a rerun resumes with no new generation', async () => {
     const out = await mkdtemp(join(tmpdir(), 'all-'));
-    const first = run(out);
+    const first = await run(out);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/POPE/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
@@ -81,7 +80,7 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
 
     const before = summary(out);
     const files = Object.fromEntries(predictionFiles(out).map((f) => [f, readFileSync(f, 'utf8')]));
-    const again = run(out);
+    const again = await run(out);
     expect(again.status, again.stderr).toBe(0);
     // Every (model, benchmark) line says all of its samples were resumed, none generated.
     const done = again.stderr.split('\n').filter((l) => l.includes('done in'));
@@ -93,7 +92,7 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
 
   it('kill -9 halfway, then rerun: same results as an uninterrupted run, no duplicated predictions', async () => {
     const clean = await mkdtemp(join(tmpdir(), 'all-clean-'));
-    expect(run(clean).status).toBe(0);
+    expect((await run(clean)).status).toBe(0);
 
     const out = await mkdtemp(join(tmpdir(), 'all-killed-'));
     const child = spawn(process.execPath, [BIN, 'all', '--out', out, ...ARGS], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
@@ -109,7 +108,7 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
     // What a write cut by the kill leaves: a torn last line.
     appendFileSync(partial[0], '{"id":"torn","benchm');
 
-    const rerun = run(out);
+    const rerun = await run(out);
     expect(rerun.status, rerun.stderr).toBe(0);
     expect(rerun.stderr).toMatch(/torn last line/);
     // The killed run's lock on --out is stale: the rerun takes it over and says so.
@@ -139,7 +138,7 @@ describe.skipIf(!ready)('eve-eval all (real tiny bundles on the fixtures)', () =
     expect(stderr).toContain(`eve-eval: interrupted (${signal}); the answers so far are kept in ${out}: rerun the same command to resume`);
     const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
     expect(walk(out).filter((f) => /\.tmp-\d+$/.test(f))).toEqual([]);
-    const rerun = run(out);
+    const rerun = await run(out);
     expect(rerun.status, rerun.stderr).toBe(0);
     for (const f of predictionFiles(out)) {
       const ids = lines(f).map((l) => JSON.parse(l).id);
