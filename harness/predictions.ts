@@ -14,6 +14,7 @@ import { isObject, readJsonlBatches, type JsonLine } from '../benchmarks/shared/
 import { INSTRUCTIONS } from '../benchmarks/shared/instructions.ts';
 import { isAnswerSheet, readAnswerSheet } from './predictions-sheet.ts';
 import { scanJsonLines } from '../benchmarks/shared/json-records.ts';
+import { JoinedAnswers } from '../core/joined-answers.ts';
 
 /** An answer read from a LLaVA/EVE answer line (so that a later line for the same question counts as a repeat). */
 class LlavaAnswer implements Answer {
@@ -325,7 +326,7 @@ export async function readPredictions(
 
 /** Entries joined to samples one at a time: LLaVA lines by question_id (and prompt, where ids are shared), records by id. */
 class Join {
-  readonly answers = new Map<string, Answer>();
+  readonly answers: JoinedAnswers;
   readonly split: string;
   private unmatched: Unmatched = { count: 0 };
   private prompted = 0;
@@ -345,6 +346,7 @@ class Join {
     private readonly path: string,
   ) {
     this.split = samples[0]?.split ?? '';
+    this.answers = new JoinedAnswers(samples, (id, text) => new LlavaAnswer(id, text));
   }
 
   /** A key's sample index, or indices when several samples share it (MME): no array per key for the usual one. */
@@ -423,11 +425,8 @@ class Join {
     // size says whether the question had one (no lookup before the set).
     const id = samples[index].id;
     let repeat: boolean;
-    if (this.records === 0) {
-      const size = answers.size;
-      answers.set(id, new LlavaAnswer(id, e.text));
-      repeat = answers.size === size;
-    } else {
+    if (this.records === 0) repeat = answers.hold(index, e.text);
+    else {
       repeat = answers.get(id) instanceof LlavaAnswer;
       answers.set(id, new LlavaAnswer(id, e.text));
     }

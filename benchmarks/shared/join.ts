@@ -1,8 +1,10 @@
 // Joining answers to samples by id, written once for every scorer: the refusal when the predictions
 // cannot belong to these samples, and the per-sample walk that fills the Score counts. Never positional:
-// scoring a file for another split or benchmark by position would print a wrong number silently.
+// scoring a file for another split or benchmark by position would print a wrong number silently (answers
+// held by position, core/joined-answers.ts, were joined by id as they were read).
 import type { Answer, Sample, Score } from '../../core/benchmark.ts';
 import { ScoreRefusal } from '../../core/errors.ts';
+import { JoinedAnswers } from '../../core/joined-answers.ts';
 
 export interface JoinOptions {
   /** Answers for samples outside this split are expected (a subset split of one predictions file, e.g. SEED image). */
@@ -98,6 +100,17 @@ export function creditEach(
 ): { credits: number[]; counts: Counts } {
   const credits = new Array<number>(samples.length);
   const counts = emptyCounts(samples.length);
+  const texts = answers instanceof JoinedAnswers ? answers.textsFor(samples) : undefined;
+  if (texts !== undefined) {
+    // Joined by position as they were read (core/joined-answers.ts): no lookup by id, and no errors among them.
+    for (let i = 0; i < samples.length; i++) {
+      const text = texts[i];
+      if (text === undefined) counts.missing++;
+      else counts.predicted++;
+      credits[i] = text === undefined ? 0 : credit(samples[i], text);
+    }
+    return { credits, counts };
+  }
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
     const text = usableText(answers.get(s.id), counts);
