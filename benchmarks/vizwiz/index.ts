@@ -11,7 +11,7 @@ import { firstExisting, readJson, readJsonlObjects, resolveInside, str } from '.
 import { pyJsonDumps } from '../shared/python.ts';
 import { officialRound } from '../shared/rounding.ts';
 import { cachedEvalAI, vizwizAccuracy } from '../shared/vqa-accuracy.ts';
-import { groupBy, percent } from '../shared/metrics.ts';
+import { groupPercent, percent } from '../shared/metrics.ts';
 import { vizwizNormalize } from '../shared/vqa-normalize.ts';
 import { checkJoin, scoreEach, dataRecord } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
@@ -87,7 +87,7 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
   const { perSample, credits, counts } = scoreEach(samples, answers, (s, text) => vizwizAccuracy(s.answer as string[], cachedEvalAI(text)));
   const overall = percent(credits) ?? 0;
   const answerType = dataRecord<number | null>();
-  for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.answer_type as string) ?? null)) answerType[k] = percent(v);
+  for (const [k, v] of groupPercent(samples, credits, (s) => (s.meta.answer_type as string) ?? null)) answerType[k] = v;
   const metrics: Record<string, number | null> = { overall };
   for (const [k, v] of Object.entries(answerType)) metrics[`answerType.${k}`] = v;
   // Unanswerability task: positives are unanswerable questions; a prediction is "unanswerable" iff it

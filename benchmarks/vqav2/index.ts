@@ -10,7 +10,7 @@ import { InputError, ScoreRefusal, UserError } from '../../core/errors.ts';
 import { firstExisting, isFile, readJson, readJsonlObjects, resolveInside, str } from '../shared/data-files.ts';
 import { pyJsonDumps } from '../shared/python.ts';
 import { cachedEvalAI, leaveOneOut } from '../shared/vqa-accuracy.ts';
-import { groupBy, percent } from '../shared/metrics.ts';
+import { groupPercent, percent } from '../shared/metrics.ts';
 import { officialNormalize, stripLineBreaks } from '../shared/vqa-normalize.ts';
 import { checkJoin, creditEach, dataRecord, perSampleOf } from '../shared/join.ts';
 import { jsonl, writeFixtureImage, writeText } from '../shared/fixture-files.ts';
@@ -281,9 +281,9 @@ export function scoreVal(samples: Sample[], answers: Map<string, Answer>): Score
   checkJoin('vqav2 val', samples, answers, { answered: counts.predicted }); // after the scoring pass, which counted
   const overall = percent(credits) ?? 0;
   const answerType = dataRecord<number | null>();
-  for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.answer_type as string) ?? null)) answerType[k] = percent(v);
+  for (const [k, v] of groupPercent(samples, credits, (s) => (s.meta.answer_type as string) ?? null)) answerType[k] = v;
   const questionType = dataRecord<number | null>();
-  for (const [k, v] of groupBy(samples, credits, (s) => (s.meta.question_type as string) ?? null)) questionType[k] = percent(v);
+  for (const [k, v] of groupPercent(samples, credits, (s) => (s.meta.question_type as string) ?? null)) questionType[k] = v;
   const metrics: Record<string, number | null> = { overall };
   let perSample: Record<string, number> | undefined;
   for (const [k, v] of Object.entries(answerType)) metrics[`answerType.${k}`] = v;

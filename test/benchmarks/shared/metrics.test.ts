@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { groupBy, mean, meanPercent, pct, percent } from '../../../benchmarks/shared/metrics.ts';
+import { groupBy, groupPercent, mean, meanPercent, pct, percent } from '../../../benchmarks/shared/metrics.ts';
+import { seededRandom } from '../../../core/prng.ts';
 
 describe('percent and mean helpers', () => {
   it('give null, never a fake 0, for an empty group', () => {
@@ -25,5 +26,17 @@ describe('percent and mean helpers', () => {
       ['a', [1, 0.5]],
       ['b', [0]],
     ]);
+  });
+  it("groupPercent gives each group's percent() in first-seen key order, sums in item order", () => {
+    // Python: round(100 * sum([0.3, 0.3, 0.3, 0.6]) / 4, 2) == 37.5; round(100 * 0.6 / 1, 2) == 60.0
+    expect([...groupPercent(['a', 'b', 'a', 'a', 'c', 'a'], [0.3, 0.6, 0.3, 0.3, 1, 0.6], (k) => (k === 'c' ? null : k))]).toEqual([
+      ['a', 37.5],
+      ['b', 60],
+    ]);
+    const rand = seededRandom(3);
+    const keys = Array.from({ length: 5000 }, () => 'kmnop'[Math.floor(rand() * 5)]);
+    const credits = keys.map(() => [0, 0.3, 0.6, 0.9, 1][Math.floor(rand() * 5)]);
+    const byKey = (k: string) => (k === 'p' ? null : k);
+    expect([...groupPercent(keys, credits, byKey)]).toEqual([...groupBy(keys, credits, byKey)].map(([k, v]) => [k, percent(v)]));
   });
 });
