@@ -164,7 +164,9 @@ type ReadEntry =
   | { kind: 'answer'; key: string; text: string; prompt: string | undefined; image: unknown; where: number | string; line: number };
 
 /** The fields of a LLaVA/EVE answer line the join uses, and `cacheKey`, which only eve-eval's own records have. */
-const ANSWER_LINE_FIELDS = { question_id: 'scalar', prompt: 'text', text: 'text', image: 'text', cacheKey: 'text' } as const;
+// The answer texts interned: short answers repeat (one string for all 'yes'), and a kept slice of the scan's text
+// would keep its 1024 lines' prompts alive.
+const ANSWER_LINE_FIELDS = { question_id: 'scalar', prompt: 'text', text: 'string', image: 'text', cacheKey: 'text' } as const;
 const NOT_ANSWER_LINES = Symbol('not answer lines');
 
 /**

@@ -119,11 +119,13 @@ async function loadVal(dataRoot: string, limit: number, onJoinable?: LoadOptions
   // The samples are made from the questions meanwhile; answers, types and image come once the annotations are in.
   const samples: Sample[] = [];
   const ids: unknown[] = [];
-  const questions: unknown[] = [];
+  // The first question that is not a string, reported once the file is read. The question strings are not kept
+  // beyond their prompts: a slice of the scan's text would keep the text of its 1024 records alive.
+  let notText: { i: number; question: unknown } | undefined;
   const make = (questionId: unknown, imageId: unknown, question: unknown) => {
     if (samples.length >= limit) return;
+    if (typeof question !== 'string') notText ??= { i: samples.length, question };
     ids.push(questionId);
-    questions.push(question);
     samples.push({
       id: String(questionId),
       benchmark: 'vqav2',
@@ -137,19 +139,20 @@ async function loadVal(dataRoot: string, limit: number, onJoinable?: LoadOptions
   };
   const fastQ = await scanJsonRecords(qFile, 'questions', QUESTION_FIELDS, (v) => make(v[0], v[1], v[2]));
   if (!fastQ) {
-    samples.length = ids.length = questions.length = 0;
+    samples.length = ids.length = 0;
+    notText = undefined;
     const qs = await readJsonArrayField(qFile, 'questions', (items) => {
       for (const q of items as any[]) make(q?.question_id, q?.image_id, q?.question);
     });
     if (!qs.found) throw new InputError(qFile, undefined, 'expected {"questions": [...]}');
   }
   const where = (i: number) => `question_id ${ids[i]}`; // for messages only: not built per question
-  // What a join by id reads, set before the annotations are in: the question, checked, and the image. The
+  if (notText) str({ question: notText.question }, 'question', qFile, where(notText.i));
+  // What a join by id reads, set before the annotations are in: the image (the prompt is). The
   // questions of one image are consecutive in the official file: they share one image object.
   let lastImage: { id: unknown; ref: Sample['image'] } = { id: undefined, ref: undefined };
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
-    if (typeof questions[i] !== 'string') str({ question: questions[i] }, 'question', qFile, where(i));
     const imageId = s.meta.image_id;
     if (lastImage.ref === undefined || imageId !== lastImage.id) {
       const image = valImageName(imageId);
@@ -170,7 +173,7 @@ async function loadVal(dataRoot: string, limit: number, onJoinable?: LoadOptions
     if (ann === undefined) throw new InputError(aFile, where(i), 'question has no annotation');
     if (ann === null) throw new InputError(aFile, where(i), 'annotation has no answers');
     s.answer = ann.answers;
-    s.meta.question_type = typeof ann.question_type === 'string' ? ann.question_type : questionTypeOf(questions[i] as string);
+    s.meta.question_type = typeof ann.question_type === 'string' ? ann.question_type : questionTypeOf(s.prompt.slice(0, -SUFFIX.length));
     s.meta.answer_type = typeof ann.answer_type === 'string' ? ann.answer_type : null;
   }
   return samples;

@@ -143,6 +143,13 @@ describe('vqav2 adapter', () => {
     await expect(load(dir, 'val')).rejects.toThrow(`${ann}`);
     await writeFile(ann, JSON.stringify({ info: {}, annotationz: doc.annotations }));
     await expect(load(dir, 'val')).rejects.toThrow(`${ann}: expected {"annotations": [...]}`);
+    // A question that is not a string is named by its id, whichever reader took the file (the scan, then JSON.parse).
+    const bad = questions.map((q: { question: string }, i: number) => (i === 2 || i === 5 ? { ...q, question: i } : q));
+    await writeFile(qs, JSON.stringify({ questions: bad }));
+    await expect(load(dir, 'val')).rejects.toThrow(`${qs} (question_id ${questions[2].question_id}): field "question" must be a string`);
+    bad[4] = { ...bad[4], image_id: 'not a number' }; // the scan gives up on a field of another type
+    await writeFile(qs, JSON.stringify({ questions: bad }));
+    await expect(load(dir, 'val')).rejects.toThrow(`${qs} (question_id ${questions[2].question_id}): field "question" must be a string`);
   });
 
   it('ships the 65 question types and matches the longest prefix', () => {
