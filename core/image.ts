@@ -15,6 +15,11 @@ import { InputError } from './errors.ts';
 // Each image is decoded once per model, so libvips's operation cache (by default up to 50 MB of pixels and 100
 // operations, kept for the process's life) only adds to the peak memory of a run.
 sharp.cache(false);
+// One libvips thread per image: images are decoded several at a time (the runner's read-ahead, worker threads),
+// and libvips's default of one thread per core per image started 12 threads on 2 cores, which competed with
+// onnxruntime's and each took a malloc arena. With one: the preprocessing bench 2-8% faster in every setting,
+// the default run 57-58 s against 62-67 s at load 3.5 (bench/preprocess.ts, README Performance).
+sharp.concurrency(1);
 
 /** 8-bit RGB pixels, row-major, 3 bytes per pixel. */
 export interface RgbImage {
