@@ -148,7 +148,7 @@ async function loadVal(dataRoot: string, limit: number, onJoinable?: LoadOptions
   }
   const where = (i: number) => `question_id ${ids[i]}`; // for messages only: not built per question
   if (notText) str({ question: notText.question }, 'question', qFile, where(notText.i));
-  // What a join by id reads, set before the annotations are in: the image (the prompt is). The
+  // What a join by id reads, set before the annotations are in: the prompt (above) and the image. The
   // questions of one image are consecutive in the official file: they share one image object.
   let lastImage: { id: unknown; ref: Sample['image'] } = { id: undefined, ref: undefined };
   for (let i = 0; i < samples.length; i++) {
