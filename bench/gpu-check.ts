@@ -117,8 +117,13 @@ export function installRecorder(): void {
       const half = logits.type === 'float16';
       const ids: number[] = [];
       for (let b = 0; b < B; b++) ids.push(argmax(raw, (b * T + T - 1) * V, V, half));
+      // A later chunk of a prefill (harness/runtime/generate.ts, PREFILL_CHUNK: several positions on a past) replaces
+      // the chunk before it: only the prefill's last logits choose a token.
+      const feeds = args[0] as Record<string, ort.Tensor | undefined>;
+      const continuation = (feeds.inputs_embeds?.dims[1] ?? 1) > 1 && (feeds['past_key_values.0.key']?.dims[2] ?? 0) > 0;
+      if (continuation) recorder.steps.pop();
       recorder.steps.push(ids);
-      if (recorder.first === null) {
+      if (recorder.first === null || (continuation && recorder.steps.length === 1)) {
         recorder.first = [];
         for (let b = 0; b < B; b++) {
           const row = raw.subarray((b * T + T - 1) * V, (b * T + T) * V);

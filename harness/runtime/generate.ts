@@ -31,7 +31,18 @@ export interface GenerateOptions {
   useCache?: boolean;
   /** Sees each active row's last-position logits at every step (export parity checks); costs a copy. */
   onLogits?: LogitsObserver;
+  /** Prefill positions per decoder call (default PREFILL_CHUNK); Infinity: the whole prefill in one call. */
+  prefillChunk?: number;
 }
+
+/**
+ * A longer prefill runs in calls of this many positions through the KV cache, each attending to what came before
+ * it: attention then holds rows × heads × chunk × S floats, not rows × heads × L². One 2,340-token Fuyu row (a
+ * 1080×1920 image) held 4 × 2,340² floats a tensor in tiny-fuyu (88 MB; 1.4 GB at Fuyu-8B's 64 heads), and these
+ * transient activations were the default run's RSS peaks. The chunks are counted back from the rows' end, so a
+ * row is cut at the same places alone or left-padded in a batch.
+ */
+export const PREFILL_CHUNK = 256;
 
 export type LogitsObserver = (row: number, step: number, logits: Float32Array) => void;
 
@@ -217,10 +228,16 @@ export async function generateBatch(engine: Engine, prefixes: Float32Array[], op
 
   // Prefill.
   const pre = leftPad(prefixes, H);
-  let out = await runDecoder(engine, pre, B, undefined, false);
-  let next = await pick(out.logits);
+  let out: Record<string, ort.Tensor> | undefined;
+  let past: Map<string, ort.Tensor> | undefined;
+  for (const step of prefillSteps(pre, B, H, opts.prefillChunk ?? PREFILL_CHUNK)) {
+    const prev = past;
+    out = await runDecoder(engine, step, B, past, past !== undefined);
+    if (prev) for (const t of prev.values()) releaseIfDevice(t);
+    past = presents(engine, out);
+  }
+  let next = await pick(out!.logits);
   const prefillMs = performance.now() - t0;
-  let past = presents(engine, out);
   let mask = pre.mask;
   let S = pre.S;
   // Next position per row: its real length so far.
@@ -236,14 +253,37 @@ export async function generateBatch(engine: Engine, prefixes: Float32Array[], op
     S += 1;
     const positions = BigInt64Array.from(pos, (p) => BigInt(p));
     for (let b = 0; b < B; b++) pos[b]++;
-    const prev = past;
+    const prev = past!;
     out = await runDecoder(engine, { embeds: e, mask, positions, T: 1, S }, B, past, true);
     for (const t of prev.values()) releaseIfDevice(t);
     past = presents(engine, out);
     next = await pick(out.logits);
   }
-  for (const t of past.values()) releaseIfDevice(t);
+  for (const t of past!.values()) releaseIfDevice(t);
   return { tokens, prefillMs, decodeMs: performance.now() - t0 - prefillMs, runMs: runMs(), prefillTokens };
+}
+
+/** The prefill `pre` as decoder calls of at most `chunk` positions, the first one the shortest. */
+function* prefillSteps(pre: Step, B: number, H: number, chunk: number): Generator<Step> {
+  const { T } = pre;
+  if (T <= chunk) {
+    yield pre;
+    return;
+  }
+  for (let from = T - Math.floor((T - 1) / chunk) * chunk - chunk, to; from < T; from = to) {
+    to = from + chunk;
+    const start = Math.max(0, from);
+    const t = to - start;
+    const embeds = new Float32Array(B * t * H);
+    const mask = new BigInt64Array(B * to);
+    const positions = new BigInt64Array(B * t);
+    for (let b = 0; b < B; b++) {
+      embeds.set(pre.embeds.subarray((b * T + start) * H, (b * T + to) * H), b * t * H);
+      mask.set(pre.mask.subarray(b * T, b * T + to), b * to);
+      positions.set(pre.positions.subarray(b * T + start, b * T + to), b * t);
+    }
+    yield { embeds, mask, positions, T: t, S: to };
+  }
 }
 
 function presents(engine: Engine, out: Record<string, ort.Tensor>): Map<string, ort.Tensor> {

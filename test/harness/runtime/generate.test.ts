@@ -1,6 +1,6 @@
 // The generation loop on the tiny bundles' real ONNX decoders, with hand-built prefixes (random
 // embeddings standing in for text and image): KV-cache decoding must give the same tokens as full
-// recompute, and batch 8 the same tokens as batch 1.
+// recompute, batch 8 the same tokens as batch 1, and a prefill in chunks the same as one call.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,32 @@ for (const name of ['tiny-eve', 'tiny-llava', 'tiny-fuyu']) {
           expect(batched.tokens[k]).toEqual(single.tokens[0]);
         }
       }
+    });
+
+    it('a prefill in chunks through the KV cache gives the tokens and logits of one call, alone and batched', async () => {
+      const r = rng(name.length * 31337);
+      const prefixes: Float32Array[] = [];
+      for (let k = 0; k < 6; k++) prefixes.push(await randomPrefix(engine, vocab, r));
+      const firstLogits = (into: Float32Array[]) => (row: number, step: number, logits: Float32Array) => {
+        if (step === 0) into[row] = logits;
+      };
+      const whole: Float32Array[] = [];
+      const oneCall = await generateBatch(engine, prefixes, { maxNewTokens: prefixes.map(() => 8), prefillChunk: Infinity, onLogits: firstLogits(whole) });
+      for (const chunk of [1, 4, 7, 16]) {
+        const chunked: Float32Array[] = [];
+        const batched = await generateBatch(engine, prefixes, { maxNewTokens: prefixes.map(() => 8), prefillChunk: chunk, onLogits: firstLogits(chunked) });
+        expect(batched.tokens).toEqual(oneCall.tokens);
+        for (let k = 0; k < prefixes.length; k++) {
+          let diff = 0;
+          for (let v = 0; v < whole[k].length; v++) diff = Math.max(diff, Math.abs(whole[k][v] - chunked[k][v]));
+          expect(diff).toBeLessThan(1e-4);
+          const single = await generateBatch(engine, [prefixes[k]], { maxNewTokens: [8], prefillChunk: chunk });
+          expect(single.tokens[0]).toEqual(oneCall.tokens[k]);
+        }
+      }
+      // The oracle that recomputes the whole sequence in one call at every step agrees too.
+      const full = await generateBatch(engine, prefixes, { maxNewTokens: prefixes.map(() => 8), useCache: false });
+      expect(full.tokens).toEqual(oneCall.tokens);
     });
   });
 }
