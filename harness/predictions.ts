@@ -423,8 +423,8 @@ class Join {
     }
     this.next = index + 1;
     // The last line wins, as the official converters keep it; one that follows an earlier LLaVA line for the same
-    // question is a repeat. With no records in the file every answer so far came from such a line, and the map's
-    // size says whether the question had one (no lookup before the set).
+    // question is a repeat. With no records in the file every answer so far came from such a line, held by the
+    // sample's position (core/joined-answers.ts), which says whether the question had one.
     const id = samples[index].id;
     let repeat: boolean;
     if (this.records === 0) repeat = answers.hold(index, e.text);
